@@ -1,0 +1,39 @@
+/**
+ * Builds src/engine/template.json, the canonical frame's reference face, from the sample portrait:
+ * origin at the stable points' centroid, x from the right to the left eye centre, y from forehead
+ * to chin (orthogonalised), z = x cross y, scaled to an inter-ocular distance of 1.
+ * Usage: npx tsx scripts/make-template.ts
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/backend';
+import { decodeImage } from '../src/engine/decode';
+import { createFaceDetector } from '../src/engine/detect';
+import { createFaceMesh } from '../src/engine/mesh';
+import { ModelStore } from '../src/engine/models';
+import { eyeCentres, STABLE_POINTS } from '../src/engine/manifold';
+import { fileByteSource, ROOT } from '../src/node/platform';
+import type { Point3 } from '../src/engine/types';
+
+await initBackend(['cpu']);
+const store = new ModelStore(fileByteSource());
+const det = await createFaceDetector(store);
+const mesh = await createFaceMesh(store);
+const img = await decodeImage(await readFile(`${ROOT}/public/samples/astronaut.png`));
+const t = tf.cast(tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer), width: img.width, height: img.height }, 3), 'float32') as tf.Tensor3D;
+const [face] = await det.detect(t);
+const { points } = await mesh.estimate(t, 1, face);
+const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);
+const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
+const norm = (a: number[]) => a.map((v) => v / Math.hypot(...a));
+const cross = (a: number[], b: number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const origin = [0, 1, 2].map((k) => STABLE_POINTS.reduce((s, i) => s + points[i][k], 0) / STABLE_POINTS.length);
+const [re, le] = eyeCentres(points);
+const x = norm(sub(le, re));
+const down = sub(points[152], points[10]);
+const y = norm(sub(down, x.map((v) => v * dot(down, x))));
+const z = cross(x, y);
+const iod = Math.hypot(...sub(le, re));
+const out: Point3[] = points.map((p) => { const d = sub(p, origin); return [dot(d, x) / iod, dot(d, y) / iod, dot(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3; });
+await writeFile(`${ROOT}/src/engine/template.json`, JSON.stringify({ source: 'public/samples/astronaut.png via scripts/make-template.ts', points: out }) + '\n');
+console.log('template written; face score', face.score.toFixed(3), 'iod px', iod.toFixed(1));
