@@ -13,7 +13,7 @@ afterAll(() => editor?.dispose());
 
 /** Rotates by `deg` about the image centre, scales by `s` and shifts by (dx, dy), on a larger grey canvas. */
 function transformImage(img: RGBAImage, deg: number, s: number, dx: number, dy: number, outW: number, outH: number): RGBAImage {
-  return tf.tidy(() => {
+  const pixels = tf.tidy(() => {
     const t = tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer), width: img.width, height: img.height }, 3);
     const a = (deg * Math.PI) / 180;
     const c = Math.cos(a) / s; const sn = Math.sin(a) / s;
@@ -23,8 +23,11 @@ function transformImage(img: RGBAImage, deg: number, s: number, dx: number, dy: 
     const out = tf.image.transform(tf.expandDims(tf.cast(t, 'float32'), 0) as tf.Tensor4D, tf.tensor2d([tr]), 'bilinear', 'constant', 128, [outH, outW]);
     const rgb = tf.squeeze(out, [0]);
     const rgba = tf.concat([rgb, tf.fill([outH, outW, 1], 255)], 2);
-    return { width: outW, height: outH, data: new Uint8ClampedArray(tf.clipByValue(tf.round(rgba), 0, 255).dataSync()) };
+    return tf.clipByValue(tf.round(rgba), 0, 255);
   });
+  const data = new Uint8ClampedArray(pixels.dataSync());
+  pixels.dispose();
+  return { width: outW, height: outH, data };
 }
 
 describe('face detection and landmarks on the sample portrait', () => {
