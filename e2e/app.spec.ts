@@ -1,0 +1,79 @@
+import { expect, test, type Page } from '@playwright/test';
+import { foreignRequests, leedState, openApp, overlayPixels, recordTraffic, SAMPLE, waitIdle } from './helpers';
+
+// One page for the whole file: models load and shaders compile once (SwiftShader WebGPU is slow).
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let traffic: ReturnType<typeof recordTraffic>;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  traffic = recordTraffic(page);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('the page loads and the engine runs on WebGPU', async () => {
+  const backend = await openApp(page);
+  await expect(page.getByRole('heading', { name: 'LEED expression editor' })).toBeVisible();
+  // A WebGL or CPU fallback fails here: the flags in e2e/chromium.ts must give a WebGPU adapter.
+  expect(backend, `fallback reasons: ${(await leedState(page)).fallbackReasons.join('; ')}`).toBe('webgpu');
+  await expect(page.getByTestId('backend-badge')).toHaveText(/WEBGPU/);
+  await expect(page.getByTestId('backend-fallback')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __leed: { backend(): string } }).__leed.backend())).toBe('webgpu');
+});
+
+test('the sample photo has exactly one face and its 468-point mesh is drawn', async () => {
+  await page.getByTestId('sample-button').click();
+  await expect(page.getByTestId('face-count')).toHaveText('1 face');
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+  await waitIdle(page);
+  const s = await leedState(page);
+  expect(s.photo).toEqual({ name: 'astronaut.png', width: 512, height: 512 });
+  expect(s.faces).toHaveLength(1);
+  expect(s.points).toBe(468);
+  await expect(page.getByTestId('face-box-0')).toBeVisible();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+
+  // Real pixels: the overlay is drawn around the face and nowhere far from it.
+  const px = await overlayPixels(page, s.faces[0], s.photo!.width);
+  expect(px.inside).toBeGreaterThan(2000);
+  expect(px.outside).toBe(0);
+
+  // Turning the mesh off clears the overlay.
+  await page.getByTestId('mesh-toggle').uncheck();
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '0');
+  expect((await overlayPixels(page, s.faces[0], s.photo!.width)).inside).toBe(0);
+  await page.getByTestId('mesh-toggle').check();
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+});
+
+test('a text file is refused as not an image, and a later upload still works', async () => {
+  await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, this is not a picture\n') });
+  const error = page.getByTestId('error');
+  await expect(error).toHaveAttribute('data-code', 'NOT_AN_IMAGE');
+  await expect(error).toContainText('This file is not an image');
+
+  await page.getByTestId('file-input').setInputFiles(SAMPLE);
+  await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('face-count')).toHaveText('1 face');
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+  await waitIdle(page);
+  expect((await leedState(page)).points).toBe(468);
+});
+
+test('a truncated image is reported as damaged', async () => {
+  const fs = await import('node:fs');
+  const bytes = fs.readFileSync(SAMPLE);
+  await page.getByTestId('file-input').setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: bytes.subarray(0, Math.floor(bytes.length / 2)) });
+  await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'CORRUPT_IMAGE');
+});
+
+test('the page made no request to any other origin', async ({ baseURL }) => {
+  expect(traffic.requests.length).toBeGreaterThan(5);
+  expect(traffic.requests.some((u) => u.includes('/models/human/facemesh.bin'))).toBe(true);
+  expect(foreignRequests(traffic.requests, baseURL!)).toEqual([]);
+});

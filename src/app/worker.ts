@@ -1,0 +1,156 @@
+/// <reference lib="webworker" />
+/**
+ * The engine's home in the browser: a dedicated module worker. Everything that touches tfjs runs
+ * here; the UI thread talks to it through comlink and receives only plain data and ImageBitmaps.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../engine/editor';
+import { createFaceMesh, type FaceMesh } from '../engine/mesh';
+import { EditorError, ErrorCode, isEditorError } from '../engine/errors';
+import type { RGBAImage } from '../engine/types';
+import type { Capabilities, FaceResult, InitOptions, MemoryInfo, OpenedPhoto, ReferenceChoice, RenderResult, WorkerApi, WorkerError } from './protocol';
+
+function toWorkerError(e: unknown): WorkerError {
+  if (isEditorError(e)) return { name: 'EditorError', code: e.code, message: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  return { name: 'EditorError', code: ErrorCode.BAD_ARGUMENT, message };
+}
+
+/** Rethrows any failure as a plain WorkerError object, which comlink clones with its `code`. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toWorkerError(e);
+  }
+}
+
+function toResult(index: number, a: FaceAnalysis): FaceResult {
+  return { index, box: a.box, points: a.landmarks.points, score: a.landmarks.score, pose: a.landmarks.pose };
+}
+
+async function toBitmap(img: RGBAImage): Promise<ImageBitmap> {
+  const data = new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height);
+  return createImageBitmap(data);
+}
+
+async function encode(img: RGBAImage, type: string, quality?: number): Promise<Blob> {
+  const canvas = new OffscreenCanvas(img.width, img.height);
+  const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height), 0, 0);
+  return canvas.convertToBlob({ type, quality });
+}
+
+export function createWorkerApi(): WorkerApi {
+  let editor: Editor | null = null;
+  let photo: Photo | null = null;
+  let current: FaceAnalysis | null = null;
+  let reference: { photo: Photo; face: FaceAnalysis } | null = null;
+  let rendered: RGBAImage | null = null;
+  let peakBytes = 0;
+
+  const sample = () => { peakBytes = Math.max(peakBytes, tf.memory().numBytes); };
+  const need = <T>(x: T | null, what: string): T => {
+    if (!x) throw new EditorError(ErrorCode.BAD_ARGUMENT, `${what} first`);
+    return x;
+  };
+
+  const api: WorkerApi = {
+    init: (options: InitOptions, onProgress) => guard(async () => {
+      editor?.dispose();
+      editor = await createEditor({ modelBaseUrl: options.modelBaseUrl, backends: options.backends, onProgress: (f, l) => { void onProgress(f, l); } });
+      sample();
+      return editor.backend;
+    }),
+
+    capabilities: async (): Promise<Capabilities> => ({ expression: false, regions: [], render: false }),
+
+    open: (file: Blob) => guard(async (): Promise<OpenedPhoto> => {
+      const ed = need(editor, 'init');
+      const next = await ed.open(file);
+      photo?.dispose();
+      photo = next;
+      current = null;
+      rendered = null;
+      sample();
+      const bitmap = await toBitmap(next.image);
+      return Comlink.transfer({ width: next.image.width, height: next.image.height, faces: next.faces, bitmap }, [bitmap]);
+    }),
+
+    face: (index: number) => guard(async () => {
+      const p = need(photo, 'open a photo');
+      const analysis = await p.face(index);
+      if (photo !== p) throw new EditorError(ErrorCode.DISPOSED, 'the photo was replaced');
+      current = analysis;
+      rendered = null;
+      sample();
+      return toResult(index, analysis);
+    }),
+
+    openReference: (file: Blob) => guard(async () => {
+      const ed = need(editor, 'init');
+      const p = await ed.open(file);
+      try {
+        if (p.faces.length === 0) throw new EditorError(ErrorCode.NO_FACE);
+        const f = await p.face(0);
+        reference?.photo.dispose();
+        reference = { photo: p, face: f };
+        return toResult(0, f);
+      } catch (e) {
+        p.dispose();
+        throw e;
+      }
+    }),
+
+    target: (_ref: ReferenceChoice, _a: number) => guard(async () => {
+      need(current, 'choose a face');
+      throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expression targets are not available in this build');
+    }),
+
+    render: (_ref: ReferenceChoice, _a: number) => guard(async (): Promise<RenderResult> => {
+      need(current, 'choose a face');
+      throw new EditorError(ErrorCode.BAD_ARGUMENT, 'rendering is not available in this build');
+    }),
+
+    exportImage: (type, quality) => guard(async () => {
+      const p = need(photo, 'open a photo');
+      return encode(rendered ?? p.image, type, quality);
+    }),
+
+    memory: async (): Promise<MemoryInfo> => {
+      const m = tf.memory();
+      peakBytes = Math.max(peakBytes, m.numBytes);
+      return { numTensors: m.numTensors, numBytes: m.numBytes, peakBytes };
+    },
+
+    benchMesh: (n: number) => guard(async () => {
+      const p = need(photo, 'open a photo');
+      need(current, 'choose a face');
+      const face = need(current, 'choose a face');
+      // One single-pass FaceMesh inference on the photo (the editor runs two passes per face).
+      const mesh: FaceMesh = await createFaceMesh(need(editor, 'init').store);
+      const img = p.image;
+      const tensor = tf.tidy(() => tf.cast(tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), width: img.width, height: img.height }, 3), 'float32')) as tf.Tensor3D;
+      try {
+        await mesh.estimate(tensor, 1, face.box, 1); // warm-up
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) await mesh.estimate(tensor, 1, face.box, 1);
+        return (performance.now() - t0) / n;
+      } finally {
+        tensor.dispose();
+        mesh.dispose();
+      }
+    }),
+
+    dispose: async () => {
+      photo?.dispose();
+      reference?.photo.dispose();
+      editor?.dispose();
+      photo = null; reference = null; editor = null; current = null; rendered = null;
+    },
+  };
+  return api;
+}
+
+Comlink.expose(createWorkerApi());
