@@ -1,0 +1,204 @@
+/**
+ * Stage 7b, composite: the aligned face crop the refiner works on, and pasting its result back.
+ *
+ * The ALIGNED CROP is shared with the refiner's training and the evaluation: a square in the
+ * canonical frame centred at canonical (x = 0, y = 0.45), 3.0 IOD units a side, axis-aligned in
+ * canonical x / y. Its place in the image follows from the face's canonical -> image similarity,
+ * reduced to 2-D: image = scale * R[0..1][0..1] * (x, y) + translation[0..1]. With yaw or pitch the
+ * 2x2 block is not a rotation, so in the image the crop is a parallelogram: a general 2-D affine.
+ *
+ * Conventions (the refiner's training code must use the same):
+ * - normalised crop coordinates (s, t) in [0, 1]^2, s to the right, t down; 0 and 1 are the crop's
+ *   outer edges: canonical x = 0 + (s - 0.5) * 3, y = 0.45 + (t - 0.5) * 3;
+ * - crop pixel (u, v) of an S x S crop has its centre at s = (u + 0.5) / S, t = (v + 0.5) / S;
+ * - image pixel coordinates put the centre of pixel (i, j) at (i, j) (tf.image.transform, crop.ts).
+ *
+ * Paste-back is residual: the refiner's change (refined - crop) is warped back into image space with
+ * the inverse affine, weighted by a feathered mask (1 over the face, 0 before the crop edge) and added
+ * to the full-resolution warp. Where the refiner changes nothing the full-resolution detail is kept
+ * exactly; where the mask is 0 the pixels are exactly the warp's.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EditorError, ErrorCode } from './errors';
+import type { Point2, Similarity } from './types';
+import { bilinearSample, type Rect } from './warp';
+
+/** The aligned crop in canonical units (IOD). Shared with the refiner's training: do not change. */
+export const ALIGNED_CROP: Readonly<{ centre: Readonly<Point2>; side: number }> = { centre: [0, 0.45], side: 3.0 };
+
+/** 2-D affine map: x' = m[0] x + m[1] y + m[2], y' = m[3] x + m[4] y + m[5]. */
+export type Affine2 = [number, number, number, number, number, number];
+
+export function applyAffine(m: Affine2, p: readonly number[]): Point2 {
+  return [m[0] * p[0] + m[1] * p[1] + m[2], m[3] * p[0] + m[4] * p[1] + m[5]];
+}
+
+export function invertAffine(m: Affine2): Affine2 {
+  const det = m[0] * m[4] - m[1] * m[3];
+  if (!(Math.abs(det) > 1e-12)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'singular affine map');
+  const a = m[4] / det; const b = -m[1] / det; const d = -m[3] / det; const e = m[0] / det;
+  return [a, b, -(a * m[2] + b * m[5]), d, e, -(d * m[2] + e * m[5])];
+}
+
+export interface AlignedCropRect {
+  /** Normalised crop coordinates (s, t) -> image pixels. */
+  toImage: Affine2;
+  /** Image pixels -> normalised crop coordinates (s, t). */
+  fromImage: Affine2;
+  /** Image position of the crop centre (canonical (0, 0.45)). */
+  centre: Point2;
+  /** Side of the crop in image pixels (square root of the affine's area scale). */
+  size: number;
+  /** Angle of the crop's x axis in the image, radians (the face's roll). */
+  angle: number;
+}
+
+/** Where the aligned crop lies in the image of a face whose canonical -> image transform is `transform`. Pure. */
+export function alignedCropRect(transform: Similarity): AlignedCropRect {
+  const R = transform.rotation;
+  const k = transform.scale;
+  const m00 = k * R[0]; const m01 = k * R[1]; const m10 = k * R[3]; const m11 = k * R[4];
+  const side = ALIGNED_CROP.side;
+  const x0 = ALIGNED_CROP.centre[0] - side / 2;
+  const y0 = ALIGNED_CROP.centre[1] - side / 2;
+  const toImage: Affine2 = [
+    m00 * side, m01 * side, m00 * x0 + m01 * y0 + transform.translation[0],
+    m10 * side, m11 * side, m10 * x0 + m11 * y0 + transform.translation[1],
+  ];
+  return {
+    toImage,
+    fromImage: invertAffine(toImage),
+    centre: applyAffine(toImage, [0.5, 0.5]),
+    size: Math.sqrt(Math.abs(toImage[0] * toImage[4] - toImage[1] * toImage[3])),
+    angle: Math.atan2(toImage[3], toImage[0]),
+  };
+}
+
+/** Crop pixel index (u, v) of an S x S crop -> image pixels. */
+export function cropPixelToImage(rect: AlignedCropRect, S: number): Affine2 {
+  const m = rect.toImage;
+  return [m[0] / S, m[1] / S, m[2] + (m[0] + m[1]) * 0.5 / S, m[3] / S, m[4] / S, m[5] + (m[3] + m[4]) * 0.5 / S];
+}
+
+/** The 8 tf.image.transform parameters that sample the S x S aligned crop from the image (output pixel -> input pixel). */
+export function cropTransformParams(rect: AlignedCropRect, S: number): number[] {
+  const m = cropPixelToImage(rect, S);
+  return [m[0], m[1], m[2], m[3], m[4], m[5], 0, 0];
+}
+
+/** The crop's four corners in image pixels: (s, t) = (0,0), (1,0), (1,1), (0,1). */
+export function cropCorners(rect: AlignedCropRect): Point2[] {
+  return [[0, 0], [1, 0], [1, 1], [0, 1]].map((p) => applyAffine(rect.toImage, p));
+}
+
+export interface FeatherConfig {
+  /** Superellipse exponent of the mask's shape in normalised crop coordinates (2 = circle, large = square). */
+  power: number;
+  /** The mask is 1 up to this radius and 0 from `outer` on (radius 1 = the crop edge's midpoints). */
+  inner: number;
+  outer: number;
+}
+
+export const DEFAULT_FEATHER: Readonly<FeatherConfig> = { power: 4, inner: 0.78, outer: 0.96 };
+
+/** The feathered mask at normalised crop coordinates (s, t): 1 over the face, smoothly 0 before the crop edge. */
+export function featherWeight(s: number, t: number, cfg: FeatherConfig = DEFAULT_FEATHER): number {
+  const r = Math.pow(Math.abs(2 * s - 1) ** cfg.power + Math.abs(2 * t - 1) ** cfg.power, 1 / cfg.power);
+  const z = Math.min(1, Math.max(0, (r - cfg.inner) / (cfg.outer - cfg.inner)));
+  return 1 - z * z * (3 - 2 * z);
+}
+
+export interface Compositor {
+  /** Crop size S (the refiner's input size). */
+  readonly size: number;
+  /** Bounding box (ROI pixels) of the pixels the paste-back can change (mask > 0). */
+  readonly pasteRect: Rect;
+  /** The S x S aligned crop of the warped ROI ([h*w, 4], 0..255) as [1, S, S, 3], RGB 0..1. */
+  extractCrop(roiPixels: tf.Tensor2D): tf.Tensor4D;
+  /** The warped ROI ([h*w, 4], 0..255) with the refiner's change (refined - crop) pasted in -> [h*w, 4]. */
+  paste(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/**
+ * Precomputes, for one face and ROI, where the crop samples the ROI and where each ROI pixel lands
+ * in the crop (and its mask weight). `roi` is in image pixels.
+ */
+export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number, feather: FeatherConfig = DEFAULT_FEATHER): Compositor {
+  if (!(Number.isInteger(size) && size >= 8)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `crop size ${size}`);
+  const { width: w, height: h } = roi;
+  // Crop sampling: box-filter the ROI first when the crop shrinks it by 2x or more, so bilinear sampling does not alias.
+  const pool = Math.max(1, Math.floor(rect.size / size));
+  const ph = Math.floor(h / pool);
+  const pw = Math.floor(w / pool);
+  if (ph < 2 || pw < 2) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'ROI too small for the crop');
+  const m = cropPixelToImage(rect, size);
+  const cxs = new Float32Array(size * size);
+  const cys = new Float32Array(size * size);
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      const [x, y] = applyAffine(m, [u, v]);
+      // pooled pixel j covers ROI pixels j*pool .. j*pool+pool-1, centred at j*pool + (pool-1)/2
+      cxs[v * size + u] = (x - roi.x - (pool - 1) / 2) / pool;
+      cys[v * size + u] = (y - roi.y - (pool - 1) / 2) / pool;
+    }
+  }
+  // Paste-back: where each ROI pixel lands in the crop, and its mask weight (alpha gets none).
+  // One pass over the ROI at session start, not per render.
+  const n = w * h;
+  const pus = new Float32Array(n);
+  const pvs = new Float32Array(n);
+  const mask = new Float32Array(n * 4);
+  const inv = rect.fromImage;
+  let x0 = w; let x1 = -1; let y0 = h; let y1 = -1;
+  for (let j = 0; j < h; j++) {
+    for (let i = 0; i < w; i++) {
+      const [s, t] = applyAffine(inv, [roi.x + i, roi.y + j]);
+      const k = j * w + i;
+      pus[k] = s * size - 0.5;
+      pvs[k] = t * size - 0.5;
+      const m = s >= 0 && s <= 1 && t >= 0 && t <= 1 ? featherWeight(s, t, feather) : 0;
+      if (m > 0) {
+        mask[4 * k] = m; mask[4 * k + 1] = m; mask[4 * k + 2] = m;
+        x0 = Math.min(x0, i); x1 = Math.max(x1, i); y0 = Math.min(y0, j); y1 = Math.max(y1, j);
+      }
+    }
+  }
+  const pasteRect: Rect = x1 >= x0 ? { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } : { x: 0, y: 0, width: 0, height: 0 };
+  const cropX = tf.tensor1d(cxs); const cropY = tf.tensor1d(cys);
+  const pasteU = tf.tensor1d(pus); const pasteV = tf.tensor1d(pvs);
+  const pasteMask = tf.tensor2d(mask, [n, 4]);
+  let disposed = false;
+  const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+
+  return {
+    size,
+    pasteRect,
+    extractCrop(roiPixels) {
+      live();
+      return tf.tidy(() => {
+        let src = tf.slice(roiPixels, [0, 0], [h * w, 3]) as tf.Tensor2D;
+        if (pool > 1) {
+          const img = tf.reshape(src, [1, h, w, 3]) as tf.Tensor4D;
+          src = tf.reshape(tf.avgPool(img, pool, pool, 'valid'), [ph * pw, 3]) as tf.Tensor2D;
+        }
+        const crop = bilinearSample(src, ph, pw, cropX, cropY);
+        return tf.reshape(tf.div(crop, 255), [1, size, size, 3]) as tf.Tensor4D;
+      });
+    },
+    paste(roiPixels, crop, refined) {
+      live();
+      return tf.tidy(() => {
+        const change = tf.reshape(tf.mul(tf.sub(refined, crop), 255), [size * size, 3]);
+        const change4 = tf.concat([change, tf.zeros([size * size, 1])], 1) as tf.Tensor2D;
+        // same-shape ops only: fast on every backend; where the mask is 0 the warp passes unchanged
+        return tf.add(roiPixels, tf.mul(bilinearSample(change4, size, size, pasteU, pasteV), pasteMask)) as tf.Tensor2D;
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose([cropX, cropY, pasteU, pasteV, pasteMask]);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Stage 7, generate: one render session per face. The face's region of the full-resolution photo is
+ * uploaded once; each `render(target)` warps it to the target landmarks, optionally lets the refiner
+ * repaint the aligned crop, and returns the changed region as RGBA pixels. Pixels outside the region
+ * are never touched; inside it, pixels beyond the warp's anchor ring (and, with the refiner, beyond
+ * the crop's feathered mask) come back bit-identical.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { alignedCropRect, createCompositor, cropCorners, type AlignedCropRect, type Compositor } from './composite';
+import type { FaceAnalysis } from './editor';
+import { EditorError, ErrorCode } from './errors';
+import type { Point3, RGBAImage } from './types';
+import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
+
+/** What the render session needs of the refiner (src/engine/refine.ts `createRefiner(store)`). */
+export interface Refiner {
+  /** Side S of the aligned crop it works on. */
+  readonly size: number;
+  /** [1, S, S, 3] RGB 0..1 aligned crop -> the same shape, repainted. Synchronous tfjs ops. */
+  refine(crop: tf.Tensor4D): tf.Tensor4D;
+  dispose(): void;
+}
+
+export interface RenderSessionOptions {
+  /** Without it the session renders "warp only". The session does not dispose it. */
+  refiner?: Refiner;
+  warp?: Partial<WarpConfig>;
+}
+
+export interface RenderOptions {
+  /** Use the refiner (default: true when the session has one). */
+  useRefiner?: boolean;
+}
+
+/** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
+export interface RenderPatch extends Rect {
+  data: Uint8ClampedArray;
+}
+
+export interface RenderSession {
+  /** The region every render writes, image pixels. */
+  readonly roi: Rect;
+  readonly region: WarpRegion;
+  readonly crop: AlignedCropRect;
+  readonly hasRefiner: boolean;
+  /** The edited region for target landmarks (468 points, image pixels, same order as the face's). */
+  render(target: readonly Point3[], opts?: RenderOptions): Promise<RenderPatch>;
+  /** The whole edited photo, same size as the input; pixels outside the ROI are copied unchanged. */
+  renderFull(target: readonly Point3[], opts?: RenderOptions): Promise<RGBAImage>;
+  /** The backward motion the warp uses for `target` (for tests, evaluation and debugging). */
+  flow(target: readonly Point3[]): FlowGrid;
+  dispose(): void;
+}
+
+/** Copies the `rect` region of `img` out as float RGBA [h*w, 4]. */
+function roiFloats(img: RGBAImage, rect: Rect): Float32Array {
+  const out = new Float32Array(rect.width * rect.height * 4);
+  for (let j = 0; j < rect.height; j++) {
+    const start = ((rect.y + j) * img.width + rect.x) * 4;
+    out.set(img.data.subarray(start, start + rect.width * 4), j * rect.width * 4);
+  }
+  return out;
+}
+
+/** A copy of `img` with `patch` written over it. */
+export function applyPatch(img: RGBAImage, patch: RenderPatch): RGBAImage {
+  if (patch.x < 0 || patch.y < 0 || patch.x + patch.width > img.width || patch.y + patch.height > img.height) {
+    throw new EditorError(ErrorCode.BAD_ARGUMENT, 'patch lies outside the image');
+  }
+  const data = new Uint8ClampedArray(img.data);
+  for (let j = 0; j < patch.height; j++) {
+    data.set(patch.data.subarray(j * patch.width * 4, (j + 1) * patch.width * 4), ((patch.y + j) * img.width + patch.x) * 4);
+  }
+  return { width: img.width, height: img.height, data };
+}
+
+export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, options: RenderSessionOptions = {}): Promise<RenderSession> {
+  if (!(image.width > 0 && image.height > 0 && image.data.length === image.width * image.height * 4)) {
+    throw new EditorError(ErrorCode.BAD_ARGUMENT, 'image must be RGBA width x height x 4');
+  }
+  const source = face.landmarks.points;
+  const crop = alignedCropRect(face.canonical.transform);
+  const region = warpRegion(source, image.width, image.height, cropCorners(crop), options.warp);
+  const { roi } = region;
+  const refiner = options.refiner;
+  const pixels = tf.tensor2d(roiFloats(image, roi), [roi.width * roi.height, 4]);
+  let compositor: Compositor | null = null;
+  try {
+    if (refiner) compositor = createCompositor(roi, crop, refiner.size);
+  } catch (e) {
+    pixels.dispose();
+    throw e;
+  }
+  let disposed = false;
+
+  function flow(target: readonly Point3[]): FlowGrid {
+    if (disposed) throw new EditorError(ErrorCode.DISPOSED);
+    if (!Array.isArray(target) || target.length !== source.length) {
+      throw new EditorError(ErrorCode.BAD_ARGUMENT, `expected ${source.length} target points`);
+    }
+    return flowGrid(source, target, region);
+  }
+
+  async function render(target: readonly Point3[], opts: RenderOptions = {}): Promise<RenderPatch> {
+    const grid = flow(target);
+    const useRefiner = opts.useRefiner ?? true;
+    if (opts.useRefiner && !refiner) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this session has no refiner');
+    const out = tf.tidy(() => {
+      const warped = warpPixels(pixels, roi.height, roi.width, grid);
+      if (!useRefiner || !refiner || !compositor) return warped;
+      const c = compositor.extractCrop(warped);
+      const refined = refiner.refine(c);
+      return compositor.paste(warped, c, refined);
+    });
+    try {
+      const values = await out.data();
+      return { ...roi, data: new Uint8ClampedArray(values) }; // rounds and clamps to 0..255
+    } finally {
+      out.dispose();
+    }
+  }
+
+  return {
+    roi: { ...roi },
+    region,
+    crop,
+    hasRefiner: Boolean(refiner),
+    render,
+    async renderFull(target, opts) {
+      const patch = await render(target, opts);
+      return applyPatch(image, patch);
+    },
+    flow,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      pixels.dispose();
+      compositor?.dispose();
+    },
+  };
+}
