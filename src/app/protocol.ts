@@ -9,6 +9,12 @@ import type { FaceBox, Point3 } from '../engine/types';
 
 export type { BackendInfo, BackendName, FaceBox, Point3 };
 
+export interface RawPixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
 export interface InitOptions {
   /** Absolute URL of the model folder (the worker resolves nothing relative to its own script). */
   modelBaseUrl: string;
@@ -73,7 +79,8 @@ export interface RenderResult {
 export interface WorkerApi {
   init(options: InitOptions, onProgress: (fraction: number, label: string) => void): Promise<BackendInfo>;
   capabilities(): Promise<Capabilities>;
-  open(file: Blob): Promise<OpenedPhoto>;
+  /** A file, or raw pixels (ImageData-like; transfer its buffer). */
+  open(file: Blob | RawPixels): Promise<OpenedPhoto>;
   face(index: number): Promise<FaceResult>;
   /** Reference from another photo (its first face). */
   openReference(file: Blob): Promise<FaceResult>;
@@ -83,6 +90,8 @@ export interface WorkerApi {
   /** The last rendered image (or the photo itself) encoded at full resolution. */
   exportImage(type: 'image/png' | 'image/jpeg', quality?: number): Promise<Blob>;
   memory(): Promise<MemoryInfo>;
+  /** When on, every engine call runs inside tf.profile and its peak bytes feed `memory().peakBytes`. */
+  setProfiling(on: boolean): Promise<void>;
   /** Time of `n` face-mesh inferences on the current face (ms each), for the benchmark. */
   benchMesh(n: number): Promise<number>;
   dispose(): Promise<void>;

@@ -9,7 +9,7 @@ import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../eng
 import { createFaceMesh, type FaceMesh } from '../engine/mesh';
 import { EditorError, ErrorCode, isEditorError } from '../engine/errors';
 import type { RGBAImage } from '../engine/types';
-import type { Capabilities, FaceResult, InitOptions, MemoryInfo, OpenedPhoto, ReferenceChoice, RenderResult, WorkerApi, WorkerError } from './protocol';
+import type { Capabilities, FaceResult, InitOptions, MemoryInfo, OpenedPhoto, RawPixels, ReferenceChoice, RenderResult, WorkerApi, WorkerError } from './protocol';
 
 function toWorkerError(e: unknown): WorkerError {
   if (isEditorError(e)) return { name: 'EditorError', code: e.code, message: e.message };
@@ -50,7 +50,16 @@ export function createWorkerApi(): WorkerApi {
   let rendered: RGBAImage | null = null;
   let peakBytes = 0;
 
+  let profiling = false;
   const sample = () => { peakBytes = Math.max(peakBytes, tf.memory().numBytes); };
+  /** Runs `fn`, inside tf.profile when profiling is on (peak tensor bytes of everything it ran). */
+  async function measured<T>(fn: () => Promise<T>): Promise<T> {
+    if (!profiling) { const r = await fn(); sample(); return r; }
+    let result!: T;
+    const info = await tf.profile(async () => { result = await fn(); return []; });
+    peakBytes = Math.max(peakBytes, info.peakBytes);
+    return result;
+  }
   const need = <T>(x: T | null, what: string): T => {
     if (!x) throw new EditorError(ErrorCode.BAD_ARGUMENT, `${what} first`);
     return x;
@@ -66,9 +75,9 @@ export function createWorkerApi(): WorkerApi {
 
     capabilities: async (): Promise<Capabilities> => ({ expression: false, regions: [], render: false }),
 
-    open: (file: Blob) => guard(async (): Promise<OpenedPhoto> => {
+    open: (file: Blob | RawPixels) => guard(async (): Promise<OpenedPhoto> => {
       const ed = need(editor, 'init');
-      const next = await ed.open(file);
+      const next = await measured(() => ed.open(file));
       photo?.dispose();
       photo = next;
       current = null;
@@ -80,7 +89,7 @@ export function createWorkerApi(): WorkerApi {
 
     face: (index: number) => guard(async () => {
       const p = need(photo, 'open a photo');
-      const analysis = await p.face(index);
+      const analysis = await measured(() => p.face(index));
       if (photo !== p) throw new EditorError(ErrorCode.DISPOSED, 'the photo was replaced');
       current = analysis;
       rendered = null;
@@ -117,6 +126,8 @@ export function createWorkerApi(): WorkerApi {
       const p = need(photo, 'open a photo');
       return encode(rendered ?? p.image, type, quality);
     }),
+
+    setProfiling: async (on: boolean) => { profiling = on; },
 
     memory: async (): Promise<MemoryInfo> => {
       const m = tf.memory();
