@@ -1,0 +1,184 @@
+/** Warp and crop geometry: pure calculators and the tfjs sampler, on synthetic inputs (no model needed). */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { ALIGNED_CROP, alignedCropRect, applyAffine, cropCorners, cropPixelToImage, cropTransformParams, featherWeight, invertAffine } from '../src/engine/composite';
+import { ErrorCode, isEditorError } from '../src/engine/errors';
+import { applySimilarity } from '../src/engine/manifold';
+import type { Point3, Similarity } from '../src/engine/types';
+import { bilinearSample, flowGrid, maxFlowGradient, warpPixels, warpRegion } from '../src/engine/warp';
+
+beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
+
+/** Rotation about z by `roll` after a turn about y by `yaw` (radians), row-major. */
+function rotation(roll: number, yaw = 0): number[] {
+  const c = Math.cos(roll); const s = Math.sin(roll); const cy = Math.cos(yaw); const sy = Math.sin(yaw);
+  const Rz = [[c, -s, 0], [s, c, 0], [0, 0, 1]];
+  const Ry = [[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]];
+  const out: number[] = [];
+  for (let r = 0; r < 3; r++) for (let k = 0; k < 3; k++) out.push(Rz[r][0] * Ry[0][k] + Rz[r][1] * Ry[1][k] + Rz[r][2] * Ry[2][k]);
+  return out;
+}
+
+/** A face-like cloud: 3 rings of points (radius 1, 0.66, 0.33 of `r`) around `c`, plus the centre. */
+function facePoints(c: [number, number], r: number): Point3[] {
+  const pts: Point3[] = [[c[0], c[1], 0]];
+  for (const f of [1, 0.66, 0.33]) for (let k = 0; k < 24; k++) {
+    const a = (2 * Math.PI * k) / 24;
+    pts.push([c[0] + f * r * Math.cos(a), c[1] + 1.2 * f * r * Math.sin(a), 0]);
+  }
+  return pts;
+}
+
+describe('aligned crop', () => {
+  const t: Similarity = { scale: 50, rotation: rotation(Math.PI / 6), translation: [200, 150, 3] };
+
+  it('is the canonical square (centre (0, 0.45), side 3) carried into the image by the similarity', () => {
+    const rect = alignedCropRect(t);
+    const want = [[-1.5, -1.05], [1.5, -1.05], [1.5, 1.95], [-1.5, 1.95]].map((p) => applySimilarity(t, [p[0], p[1], 0]));
+    cropCorners(rect).forEach((c, i) => { expect(c[0]).toBeCloseTo(want[i][0], 9); expect(c[1]).toBeCloseTo(want[i][1], 9); });
+    const centre = applySimilarity(t, [ALIGNED_CROP.centre[0], ALIGNED_CROP.centre[1], 0]);
+    expect(rect.centre[0]).toBeCloseTo(centre[0], 9);
+    expect(rect.centre[1]).toBeCloseTo(centre[1], 9);
+    expect(rect.size).toBeCloseTo(150, 9);
+    expect(rect.angle).toBeCloseTo(Math.PI / 6, 9);
+    const back = applyAffine(rect.fromImage, applyAffine(rect.toImage, [0.3, 0.8]));
+    expect(back[0]).toBeCloseTo(0.3, 12);
+    expect(back[1]).toBeCloseTo(0.8, 12);
+  });
+
+  it('uses only the x, y part of the similarity: a turned head gives a narrower parallelogram', () => {
+    const turned = alignedCropRect({ ...t, rotation: rotation(0, Math.PI / 4) });
+    const [a, b, , d] = cropCorners(turned);
+    expect(Math.hypot(b[0] - a[0], b[1] - a[1])).toBeCloseTo(150 * Math.cos(Math.PI / 4), 6);
+    expect(Math.hypot(d[0] - a[0], d[1] - a[1])).toBeCloseTo(150, 6);
+  });
+
+  it('crop pixel centres follow tf.image.transform: cropTransformParams samples exactly where cropPixelToImage says', () => {
+    const rect = alignedCropRect({ scale: 12, rotation: rotation(0.3), translation: [40, 30, 0] });
+    const S = 16;
+    // an image whose channels hold each pixel's own x and y
+    const H = 80; const W = 90;
+    const xy = new Float32Array(H * W * 2);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) { xy[2 * (y * W + x)] = x; xy[2 * (y * W + x) + 1] = y; }
+    const sampled = tf.tidy(() => tf.image.transform(tf.tensor4d(xy, [1, H, W, 2]), tf.tensor2d([cropTransformParams(rect, S)], [1, 8]), 'bilinear', 'constant', -1, [S, S]).dataSync());
+    const m = cropPixelToImage(rect, S);
+    for (const [u, v] of [[0, 0], [15, 0], [7, 9], [15, 15]]) {
+      const [x, y] = applyAffine(m, [u, v]);
+      expect(sampled[2 * (v * S + u)]).toBeCloseTo(x, 3);
+      expect(sampled[2 * (v * S + u) + 1]).toBeCloseTo(y, 3);
+    }
+    // pixel (0, 0) is half a pixel inside the crop's corner
+    const corner = applyAffine(rect.toImage, [0.5 / S, 0.5 / S]);
+    expect(applyAffine(m, [0, 0])[0]).toBeCloseTo(corner[0], 9);
+  });
+
+  it('feather mask is 1 over the face, 0 at the crop edge, and monotone in between', () => {
+    expect(featherWeight(0.5, 0.5)).toBe(1);
+    expect(featherWeight(0.5, 0.8)).toBe(1); // the mouth
+    expect(featherWeight(0, 0.5)).toBe(0);
+    expect(featherWeight(0.5, 1)).toBe(0);
+    let prev = 1;
+    for (let s = 0.5; s <= 1; s += 0.01) { const m = featherWeight(s, 0.5); expect(m).toBeLessThanOrEqual(prev + 1e-12); prev = m; }
+  });
+
+  it('invertAffine inverts', () => {
+    const m = invertAffine(invertAffine([2, 0.5, 3, -1, 4, 7]));
+    [2, 0.5, 3, -1, 4, 7].forEach((v, i) => expect(m[i]).toBeCloseTo(v, 12));
+  });
+});
+
+describe('bilinear sampler', () => {
+  const H = 23; const W = 31; const C = 4;
+  const img = Float32Array.from({ length: H * W * C }, (_, i) => (i * 7919) % 256);
+  const ref = (x: number, y: number, c: number): number => {
+    x = Math.min(Math.max(x, 0), W - 1); y = Math.min(Math.max(y, 0), H - 1);
+    const x0 = Math.floor(x); const y0 = Math.floor(y); const x1 = Math.min(x0 + 1, W - 1); const y1 = Math.min(y0 + 1, H - 1);
+    const fx = x - x0; const fy = y - y0;
+    const v = (xx: number, yy: number) => img[(yy * W + xx) * C + c];
+    return (1 - fy) * ((1 - fx) * v(x0, y0) + fx * v(x1, y0)) + fy * ((1 - fx) * v(x0, y1) + fx * v(x1, y1));
+  };
+
+  it('tfjs-ops and typed-array paths agree with bilinear interpolation, clamp at the border and are exact on pixels', () => {
+    const xs = [0, 3, 30, 12.25, 7.5, -4, 40, 29.99, 5.5];
+    const ys = [0, 4, 22, 3.75, 21.5, 2, -3, 0.01, 30];
+    const start = tf.memory().numTensors;
+    for (const impl of ['ops', 'js'] as const) {
+      const got = tf.tidy(() => bilinearSample(tf.tensor2d(img, [H * W, C]), H, W, tf.tensor1d(xs), tf.tensor1d(ys), impl).dataSync());
+      xs.forEach((x, k) => { for (let c = 0; c < C; c++) expect(got[k * C + c]).toBeCloseTo(ref(x, ys[k], c), 3); });
+      expect(got[C * 1]).toBe(img[(4 * W + 3) * C]); // exact at a pixel
+    }
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('warpPixels: ops and typed-array paths agree on a real flow, and zero flow returns the pixels exactly', () => {
+    const pts = facePoints([15, 11], 6);
+    const region = warpRegion(pts, W, H);
+    const moved = pts.map((p, i) => (i > 24 ? [p[0] + 1.5, p[1] - 1, 0] : p) as Point3);
+    const grid = flowGrid(pts, moved, region);
+    const { roi } = region;
+    const sub = new Float32Array(roi.width * roi.height * C);
+    for (let j = 0; j < roi.height; j++) sub.set(img.subarray(((roi.y + j) * W + roi.x) * C, ((roi.y + j) * W + roi.x + roi.width) * C), j * roi.width * C);
+    const [a, b, same] = tf.tidy(() => {
+      const t = tf.tensor2d(sub, [roi.width * roi.height, C]);
+      return [warpPixels(t, roi.height, roi.width, grid, 'ops').dataSync(), warpPixels(t, roi.height, roi.width, grid, 'js').dataSync(),
+        warpPixels(t, roi.height, roi.width, flowGrid(pts, pts, region), 'ops').dataSync()];
+    });
+    let d = 0; let changed = 0;
+    for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); if (Math.abs(a[i] - sub[i]) > 1) changed++; }
+    expect(d).toBeLessThan(1e-3);
+    expect(changed).toBeGreaterThan(20);
+    expect(Array.from(same)).toEqual(Array.from(sub));
+  });
+});
+
+describe('flow grid', () => {
+  const centre: [number, number] = [300, 260];
+  const src = facePoints(centre, 100);
+  const region = warpRegion(src, 640, 560);
+
+  it('the ROI holds the largest ring and stays inside the image', () => {
+    expect(region.faceRadius).toBeCloseTo(120, 6);
+    expect(region.roi.x).toBeLessThanOrEqual(centre[0] - 1.8 * 120);
+    expect(region.roi.x + region.roi.width).toBeGreaterThanOrEqual(centre[0] + 1.8 * 120);
+    const edge = warpRegion(src, 400, 300);
+    expect(edge.roi.x + edge.roi.width).toBe(400);
+    expect(edge.roi.y + edge.roi.height).toBe(300);
+  });
+
+  it('is zero for the identity target', () => {
+    const g = flowGrid(src, src, region);
+    expect(g.dx.every((v) => v === 0) && g.dy.every((v) => v === 0)).toBe(true);
+  });
+
+  it('interpolates inside the face, fades continuously, and is exactly zero beyond the anchor ring', () => {
+    // move the lower half of the face down by 20 px: target = source + (0, 20)
+    const tgt = src.map((p) => (p[1] > centre[1] + 1 ? [p[0], p[1] + 20, 0] : p) as Point3);
+    const g = flowGrid(src, tgt, region);
+    const { roi } = region;
+    const sx = (roi.width - 1) / (g.cols - 1); const sy = (roi.height - 1) / (g.rows - 1);
+    let inside = 0; let outsideNonZero = 0; let maxAbs = 0;
+    for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.cols; i++) {
+      const x = roi.x + i * sx; const y = roi.y + j * sy; const k = j * g.cols + i;
+      const r = Math.hypot(x - centre[0], y - centre[1]);
+      maxAbs = Math.max(maxAbs, Math.hypot(g.dx[k], g.dy[k]));
+      if (r > g.ringRadius + 1e-6 && (g.dx[k] !== 0 || g.dy[k] !== 0)) outsideNonZero++;
+      // well inside the moved lower half, the backward map points 20 px up
+      if (Math.abs(x - centre[0]) < 40 && y > centre[1] + 60 && y < centre[1] + 100) { inside++; expect(g.dy[k]).toBeCloseTo(-20, 4); expect(g.dx[k]).toBeCloseTo(0, 4); }
+    }
+    expect(inside).toBeGreaterThan(10);
+    expect(outsideNonZero).toBe(0);
+    expect(maxAbs).toBeLessThanOrEqual(20 + 1e-4);
+    // continuous: no neighbouring nodes differ by more than the motion's own stretch allows
+    expect(maxFlowGradient(g, roi)).toBeLessThan(1);
+    // a tear (a jump of the full 20 px between neighbours) would read as 20 / node spacing
+    expect(20 / sy).toBeGreaterThan(3);
+  });
+
+  it('refuses targets that leave the region the ROI holds', () => {
+    const far = src.map((p) => [p[0] + 200, p[1], 0] as Point3);
+    let code = '';
+    try { flowGrid(src, far, region); } catch (e) { code = isEditorError(e) ? e.code : 'other'; }
+    expect(code).toBe(ErrorCode.BAD_ARGUMENT);
+  });
+});
