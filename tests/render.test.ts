@@ -1,0 +1,226 @@
+/** The render session on the real engine and a real photo (astronaut.png, tfjs CPU backend). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { applyAffine, createCompositor, cropTransformParams } from '../src/engine/composite';
+import type { Editor, FaceAnalysis, Photo } from '../src/engine/editor';
+import { ErrorCode, isEditorError } from '../src/engine/errors';
+import { fromCanonical, interOcular } from '../src/engine/manifold';
+import { createRenderSession, type Refiner } from '../src/engine/render';
+import type { Point3, RGBAImage } from '../src/engine/types';
+import { maxFlowGradient } from '../src/engine/warp';
+import { cpuEditor, sampleBytes } from './helpers';
+
+let editor: Editor;
+let photo: Photo;
+let face: FaceAnalysis;
+beforeAll(async () => {
+  editor = await cpuEditor();
+  photo = await editor.open(sampleBytes());
+  face = await photo.face(0);
+});
+afterAll(() => { photo?.dispose(); editor?.dispose(); });
+
+/** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD in canonical space. */
+function openMouth(f: FaceAnalysis, amount: number): Point3[] {
+  const c = f.canonical.points;
+  const lipLine = (c[13][1] + c[14][1]) / 2; // inner upper / inner lower lip
+  const moved = c.map((p) => {
+    const below = Math.min(1, Math.max(0, (p[1] - lipLine) / 0.1));
+    const jaw = Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2);
+    return [p[0], p[1] + amount * below * jaw, p[2]] as Point3;
+  });
+  return fromCanonical(moved, f.canonical.transform);
+}
+
+function pixel(img: RGBAImage, x: number, y: number): number[] {
+  const o = (Math.round(y) * img.width + Math.round(x)) * 4;
+  return [img.data[o], img.data[o + 1], img.data[o + 2]];
+}
+
+/** Mean absolute RGB difference of the 5x5 neighbourhoods around a at image A and b at image B. */
+function patchDiff(A: RGBAImage, a: number[], B: RGBAImage, b: number[]): number {
+  let s = 0; let n = 0;
+  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+    const p = pixel(A, a[0] + dx, a[1] + dy); const q = pixel(B, b[0] + dx, b[1] + dy);
+    for (let c = 0; c < 3; c++) { s += Math.abs(p[c] - q[c]); n++; }
+  }
+  return s / n;
+}
+
+function inRect(x: number, y: number, r: { x: number; y: number; width: number; height: number }): boolean {
+  return x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+}
+
+/** Paints the whole crop one flat grey: a stand-in refiner that makes the paste-back's footprint visible. */
+function greyRefiner(size: number): Refiner {
+  return { size, refine: (crop) => tf.tidy(() => tf.mul(tf.onesLike(crop), 0.5)), dispose: () => {} };
+}
+
+describe('render session (warp only)', () => {
+  it('identity target leaves the photo unchanged', async () => {
+    const s = await createRenderSession(photo.image, face);
+    const out = await s.renderFull(face.landmarks.points);
+    s.dispose();
+    expect([out.width, out.height]).toEqual([photo.image.width, photo.image.height]);
+    let inRoi = 0; let outside = 0;
+    for (let y = 0; y < out.height; y++) for (let x = 0; x < out.width; x++) {
+      for (let c = 0; c < 4; c++) {
+        const o = (y * out.width + x) * 4 + c;
+        const d = Math.abs(out.data[o] - photo.image.data[o]);
+        if (inRect(x, y, s.roi)) inRoi = Math.max(inRoi, d); else outside = Math.max(outside, d);
+      }
+    }
+    expect(inRoi).toBeLessThanOrEqual(1);
+    expect(outside).toBe(0);
+  });
+
+  it('opening the mouth moves the jaw, keeps far pixels bit-identical and does not tear', async () => {
+    const s = await createRenderSession(photo.image, face);
+    const target = openMouth(face, 0.3);
+    const out = await s.renderFull(target);
+    const img = photo.image;
+    expect([out.width, out.height, out.data.length]).toEqual([img.width, img.height, img.data.length]);
+
+    // the mouth region changed a lot: the lower lip (14 inner, 17 outer) and chin (152) went down
+    const iod = interOcular(face.landmarks.points);
+    const mouth = face.landmarks.points[14];
+    let changed = 0;
+    for (let y = Math.round(mouth[1]); y < mouth[1] + 0.5 * iod; y++) for (let x = Math.round(mouth[0] - 0.3 * iod); x < mouth[0] + 0.3 * iod; x++) {
+      const o = (y * img.width + x) * 4;
+      if (Math.abs(out.data[o] - img.data[o]) + Math.abs(out.data[o + 1] - img.data[o + 1]) + Math.abs(out.data[o + 2] - img.data[o + 2]) > 30) changed++;
+    }
+    expect(changed).toBeGreaterThan(0.1 * 0.5 * iod * 0.6 * iod);
+
+    // content moved where the landmarks went: what was at the source point is now at the target point
+    for (const i of [17, 152]) {
+      const moved = patchDiff(out, target[i], img, face.landmarks.points[i]);
+      const stayed = patchDiff(out, target[i], img, target[i]);
+      expect(moved).toBeLessThan(0.3 * stayed);
+    }
+
+    // beyond the anchor ring, and outside the ROI, every byte is the original's
+    const grid = s.flow(target);
+    const { centre } = s.region;
+    let farDiff = 0; let farCount = 0;
+    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+      if (Math.hypot(x - centre[0], y - centre[1]) <= grid.ringRadius + 2 && inRect(x, y, s.roi)) continue;
+      farCount++;
+      for (let c = 0; c < 4; c++) { const o = (y * img.width + x) * 4 + c; farDiff = Math.max(farDiff, Math.abs(out.data[o] - img.data[o])); }
+    }
+    expect(farCount).toBeGreaterThan(0.5 * img.width * img.height);
+    expect(farDiff).toBe(0);
+
+    // continuity: the 0.3 IOD (~13 px) jaw drop never jumps between neighbouring grid nodes
+    const spacing = (s.roi.width - 1) / (grid.cols - 1);
+    expect(0.3 * iod / spacing).toBeGreaterThan(3); // what a tear would measure
+    expect(maxFlowGradient(grid, s.roi)).toBeLessThan(1.5);
+    s.dispose();
+  });
+
+  it('render returns the ROI patch that renderFull pastes', async () => {
+    const s = await createRenderSession(photo.image, face);
+    const target = openMouth(face, 0.2);
+    const patch = await s.render(target);
+    const full = await s.renderFull(target);
+    expect([patch.x, patch.y, patch.width, patch.height]).toEqual([s.roi.x, s.roi.y, s.roi.width, s.roi.height]);
+    expect(patch.data.length).toBe(patch.width * patch.height * 4);
+    for (const [x, y] of [[patch.width >> 1, patch.height >> 1], [3, 5], [patch.width - 1, patch.height - 1]]) {
+      const o = (y * patch.width + x) * 4;
+      expect(Array.from(patch.data.subarray(o, o + 4))).toEqual(Array.from(full.data.subarray(((patch.y + y) * full.width + patch.x + x) * 4, ((patch.y + y) * full.width + patch.x + x) * 4 + 4)));
+    }
+    s.dispose();
+  });
+
+  it('reports bad targets and use after dispose with codes', async () => {
+    const s = await createRenderSession(photo.image, face);
+    const code = async (p: () => Promise<unknown>) => { try { await p(); return 'resolved'; } catch (e) { return isEditorError(e) ? e.code : 'other'; } };
+    expect(await code(() => s.render(face.landmarks.points.slice(0, 10)))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(await code(() => s.render(face.landmarks.points.map((p) => [p[0] + 1e4, p[1], p[2]] as Point3)))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(await code(() => s.render(face.landmarks.points, { useRefiner: true }))).toBe(ErrorCode.BAD_ARGUMENT);
+    s.dispose();
+    expect(await code(() => s.render(face.landmarks.points))).toBe(ErrorCode.DISPOSED);
+  });
+});
+
+describe('render session with a refiner', () => {
+  it('an unchanged crop pastes back to exactly the warp', async () => {
+    const identity: Refiner = { size: 128, refine: (crop) => tf.clone(crop), dispose: () => {} };
+    const s = await createRenderSession(photo.image, face, { refiner: identity });
+    const target = openMouth(face, 0.3);
+    const withRefiner = await s.render(target);
+    const warpOnly = await s.render(target, { useRefiner: false });
+    let d = 0;
+    for (let i = 0; i < warpOnly.data.length; i++) d = Math.max(d, Math.abs(withRefiner.data[i] - warpOnly.data[i]));
+    expect(d).toBeLessThanOrEqual(1);
+    s.dispose();
+  });
+
+  it("the refiner's change lands on the face through the feathered mask and nowhere past the crop", async () => {
+    const s = await createRenderSession(photo.image, face, { refiner: greyRefiner(64) });
+    const target = openMouth(face, 0.3);
+    const refined = await s.renderFull(target);
+    const warpOnly = await s.renderFull(target, { useRefiner: false });
+    // at the crop centre (mask 1) the face becomes the refiner's grey; the residual paste keeps only the warp's fine detail on top
+    const crop = s.crop;
+    const mean = [0, 0, 0];
+    for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) pixel(refined, crop.centre[0] + dx, crop.centre[1] + dy).forEach((v, c) => { mean[c] += v / 81; });
+    const before = pixel(warpOnly, crop.centre[0], crop.centre[1]);
+    for (let c = 0; c < 3; c++) expect(Math.abs(mean[c] - 127.5)).toBeLessThan(8);
+    expect(Math.max(...before.map((v) => Math.abs(v - 127.5)))).toBeGreaterThan(30); // skin is not grey to begin with
+    // past the crop's edge nothing differs from the warp, byte for byte
+    let outsideDiff = 0; let outsideCount = 0;
+    for (let y = 0; y < refined.height; y++) for (let x = 0; x < refined.width; x++) {
+      const [u, v] = applyAffine(crop.fromImage, [x, y]);
+      if (u >= 0 && u <= 1 && v >= 0 && v <= 1) continue;
+      outsideCount++;
+      for (let c = 0; c < 4; c++) { const o = (y * refined.width + x) * 4 + c; outsideDiff = Math.max(outsideDiff, Math.abs(refined.data[o] - warpOnly.data[o])); }
+    }
+    expect(outsideCount).toBeGreaterThan(0);
+    expect(outsideDiff).toBe(0);
+    s.dispose();
+  });
+
+  it('the crop handed to the refiner is the aligned crop: same as tf.image.transform with cropTransformParams', async () => {
+    const S = 96; // crop about 128 image px: no prefilter, so both are plain bilinear
+    let seen: Float32Array | null = null;
+    const spy: Refiner = { size: S, refine: (crop) => { seen = crop.dataSync() as Float32Array; return tf.clone(crop); }, dispose: () => {} };
+    const s = await createRenderSession(photo.image, face, { refiner: spy });
+    await s.render(face.landmarks.points);
+    const img = photo.image;
+    const want = tf.tidy(() => {
+      const t = tf.div(tf.cast(tf.tensor3d(Int32Array.from(img.data), [img.height, img.width, 4], 'int32'), 'float32'), 255);
+      const rgb = tf.expandDims(tf.slice(t, [0, 0, 0], [img.height, img.width, 3]), 0) as tf.Tensor4D;
+      return tf.image.transform(rgb, tf.tensor2d([cropTransformParams(s.crop, S)], [1, 8]), 'bilinear', 'nearest', 0, [S, S]).dataSync();
+    });
+    expect(seen).not.toBeNull();
+    let d = 0;
+    for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(seen![i] - want[i]));
+    expect(d).toBeLessThan(1e-3);
+    s.dispose();
+  });
+
+  it('compositor prefilters large faces (crop smaller than half the face) and keeps S x S x 3 in 0..1', () => {
+    const c = createCompositor({ x: 0, y: 0, width: 64, height: 64 }, { toImage: [60, 0, 2, 0, 60, 2], fromImage: [1 / 60, 0, -2 / 60, 0, 1 / 60, -2 / 60], centre: [32, 32], size: 60, angle: 0 }, 16);
+    const crop = tf.tidy(() => c.extractCrop(tf.fill([64 * 64, 4], 255) as tf.Tensor2D));
+    expect(crop.shape).toEqual([1, 16, 16, 3]);
+    expect(Math.max(...Array.from(crop.dataSync()))).toBeCloseTo(1, 5);
+    crop.dispose();
+    c.dispose();
+  });
+});
+
+describe('tensor hygiene', () => {
+  it('numTensors returns to its baseline over 20 renders, with and without the refiner', async () => {
+    const before = tf.memory().numTensors;
+    const s = await createRenderSession(photo.image, face, { refiner: greyRefiner(64) });
+    const afterCreate = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) {
+      const target = openMouth(face, (i % 5) * 0.08);
+      if (i % 4 === 3) await s.renderFull(target, { useRefiner: false });
+      else await s.render(target, { useRefiner: i % 2 === 0 });
+      expect(tf.memory().numTensors).toBe(afterCreate);
+    }
+    s.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
