@@ -24,7 +24,7 @@ export default defineConfig({
     video: 'off',
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `node node_modules/vite/bin/vite.js preview --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `${BASE_URL}/`,
     reuseExistingServer: false,
     timeout: 60_000,

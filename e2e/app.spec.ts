@@ -1,5 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { expect, test, type Page } from '@playwright/test';
 import { foreignRequests, leedState, openApp, overlayPixels, recordTraffic, SAMPLE, waitIdle } from './helpers';
+
+/** The sample twice, side by side (1024 x 512): a photo with two faces. */
+function twoFaces(): Buffer {
+  const src = PNG.sync.read(readFileSync(SAMPLE));
+  const out = new PNG({ width: src.width * 2, height: src.height });
+  for (let y = 0; y < src.height; y++) {
+    for (let k = 0; k < 2; k++) src.data.copy(out.data, (y * out.width + k * src.width) * 4, y * src.width * 4, (y + 1) * src.width * 4);
+  }
+  return PNG.sync.write(out);
+}
 
 // One page for the whole file: models load and shaders compile once (SwiftShader WebGPU is slow).
 test.describe.configure({ mode: 'serial' });
@@ -66,10 +78,64 @@ test('a text file is refused as not an image, and a later upload still works', a
 });
 
 test('a truncated image is reported as damaged', async () => {
-  const fs = await import('node:fs');
-  const bytes = fs.readFileSync(SAMPLE);
+  const bytes = readFileSync(SAMPLE);
   await page.getByTestId('file-input').setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: bytes.subarray(0, Math.floor(bytes.length / 2)) });
   await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'CORRUPT_IMAGE');
+});
+
+test('a photo with two faces lets the user pick one by clicking its box', async () => {
+  const pair = twoFaces();
+  await page.getByTestId('file-input').setInputFiles({ name: 'pair.png', mimeType: 'image/png', buffer: pair });
+  await expect(page.getByTestId('face-count')).toHaveText('2 faces');
+  await expect(page.getByTestId('face-list')).toBeVisible();
+  await waitIdle(page);
+  let s = await leedState(page);
+  expect(s.selected).toBeNull();
+  expect(s.points).toBe(0);
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '0');
+  // Boxes come in detector order; pick the one on the right half.
+  const right = s.faces.findIndex((f) => f.x > 512);
+  expect(right).toBeGreaterThanOrEqual(0);
+  await page.getByTestId(`face-box-${right}`).click();
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+  await waitIdle(page);
+  s = await leedState(page);
+  expect(s.selected).toBe(right);
+  const onRight = await overlayPixels(page, s.faces[right], s.photo!.width);
+  const onLeft = await overlayPixels(page, s.faces[1 - right], s.photo!.width);
+  expect(onRight.inside).toBeGreaterThan(1000);
+  expect(onLeft.inside).toBe(0);
+  // And the list works too.
+  await page.getByTestId(`face-item-${1 - right}`).click();
+  await expect.poll(async () => (await leedState(page)).selected).toBe(1 - right);
+  await waitIdle(page);
+  expect((await overlayPixels(page, s.faces[1 - right], s.photo!.width)).inside).toBeGreaterThan(1000);
+});
+
+test('an image can be pasted (Ctrl+V) or dropped onto the page', async () => {
+  const bytes = readFileSync(SAMPLE).toString('base64');
+  await page.evaluate(async (b64) => {
+    const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bin], 'pasted.png', { type: 'image/png' }));
+    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, bytes);
+  await expect(page.getByTestId('photo-caption')).toContainText('pasted.png');
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+  await waitIdle(page);
+
+  const dt = await page.evaluateHandle(async (b64) => {
+    const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const d = new DataTransfer();
+    d.items.add(new File([bin], 'dropped.png', { type: 'image/png' }));
+    return d;
+  }, bytes);
+  await page.getByTestId('app').dispatchEvent('dragover', { dataTransfer: dt });
+  await page.getByTestId('app').dispatchEvent('drop', { dataTransfer: dt });
+  await expect(page.getByTestId('photo-caption')).toContainText('dropped.png');
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+  await waitIdle(page);
+  expect((await leedState(page)).faces).toHaveLength(1);
 });
 
 test('the page made no request to any other origin', async ({ baseURL }) => {

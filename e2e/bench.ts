@@ -7,9 +7,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { BASE_URL, CHROMIUM_ARGS, CHROMIUM_PATH, PORT } from './chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import type { BenchRow } from './bench-page';
+
+// Its own port, so the benchmark can run while the browser tests hold theirs.
+const PORT = 4175;
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const VITE = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url));
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,webgl,cpu').split(',');
 
@@ -27,7 +33,7 @@ const mb = (x: number) => `${(x / 2 ** 20).toFixed(1)} MiB`;
 
 async function main() {
   try { setPriority(10); } catch { /* already lower */ }
-  const server: ChildProcess = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
+  const server: ChildProcess = spawn(process.execPath, [VITE, 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
   const rows: BenchRow[] = [];
   try {
     await waitForServer(`${BASE_URL}/e2e/bench.html`, 60_000);

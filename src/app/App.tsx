@@ -341,6 +341,7 @@ function Viewer() {
   const busy = useAppStore((s) => s.status === 'busy');
   const photoCanvas = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
+  const viewerRef = useRef<HTMLDivElement>(null);
   const [cssSize, setCssSize] = useState({ w: 0, h: 0 });
 
   const shown = rendered && !compare ? rendered : photo.bitmap;
@@ -352,13 +353,22 @@ function Viewer() {
     c.getContext('2d')!.drawImage(shown, 0, 0);
   }, [shown, photo]);
 
+  // Scale the photo to fit the stage (up or down), keeping its aspect ratio.
   useEffect(() => {
-    const c = photoCanvas.current;
-    if (!c) return;
-    const ro = new ResizeObserver(() => setCssSize({ w: c.clientWidth, h: c.clientHeight }));
-    ro.observe(c);
-    return () => ro.disconnect();
-  }, []);
+    const box = viewerRef.current;
+    if (!box) return;
+    const fit = () => {
+      const maxW = box.clientWidth;
+      const maxH = Math.max(240, window.innerHeight * 0.72);
+      const k = Math.min(maxW / photo.width, maxH / photo.height);
+      setCssSize({ w: Math.max(1, Math.floor(photo.width * k)), h: Math.max(1, Math.floor(photo.height * k)) });
+    };
+    fit();
+    const ro = new ResizeObserver(fit);
+    ro.observe(box);
+    window.addEventListener('resize', fit);
+    return () => { ro.disconnect(); window.removeEventListener('resize', fit); };
+  }, [photo.width, photo.height]);
 
   const edges = useMemo(() => (face ? meshEdges(face.points) : null), [face]);
   const points = targetPoints ?? face?.points ?? null;
@@ -381,8 +391,8 @@ function Viewer() {
   useEffect(redraw, [redraw]);
 
   return (
-    <div className="viewer" data-testid="viewer">
-      <div className="frame">
+    <div className="viewer" data-testid="viewer" ref={viewerRef}>
+      <div className="frame" style={{ width: cssSize.w || undefined, height: cssSize.h || undefined }}>
         <canvas ref={photoCanvas} className="photo" data-testid="photo-canvas" data-showing={shown === photo.bitmap ? 'original' : 'edited'}
           aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`} role="img" />
         <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
