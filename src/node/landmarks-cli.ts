@@ -70,6 +70,7 @@ async function main(): Promise<void> {
           const centre = [img.width / 2 + pad, img.height / 2 + pad];
           const nearest = photo.faces.map((f, i) => [Math.hypot(f.x + f.width / 2 - centre[0], f.y + f.height / 2 - centre[1]), i]).sort((a, b) => a[0] - b[0])[0][1];
           const fa = await photo.face(nearest);
+          delete rec.reason; // an earlier padding may have been refused; this one worked
           Object.assign(rec, {
             status: 'ok', score: +fa.landmarks.score.toFixed(4), faces: photo.faces.length,
             pose: Object.fromEntries(Object.entries(fa.landmarks.pose).map(([k, v]) => [k, +v.toFixed(2)])),
