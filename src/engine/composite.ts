@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from './errors';
 import type { Point2, Similarity } from './types';
-import { bilinearSample, type Rect } from './warp';
+import { bilinearSample, resolveImpl, sampleInto, type Rect, type SamplerImpl } from './warp';
 
 /** The aligned crop in canonical units (IOD). Shared with the refiner's training: do not change. */
 export const ALIGNED_CROP: Readonly<{ centre: Readonly<Point2>; side: number }> = { centre: [0, 0.45], side: 3.0 };
@@ -124,8 +124,10 @@ export interface Compositor {
  * Precomputes, for one face and ROI, where the crop samples the ROI and where each ROI pixel lands
  * in the crop (and its mask weight). `roi` is in image pixels.
  */
-export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number, feather: FeatherConfig = DEFAULT_FEATHER): Compositor {
+export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number, options: { feather?: FeatherConfig; impl?: SamplerImpl } = {}): Compositor {
   if (!(Number.isInteger(size) && size >= 8)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `crop size ${size}`);
+  const feather = options.feather ?? DEFAULT_FEATHER;
+  const impl = resolveImpl(options.impl ?? 'auto');
   const { width: w, height: h } = roi;
   // Crop sampling: box-filter the ROI first when the crop shrinks it by 2x or more, so bilinear sampling does not alias.
   const pool = Math.max(1, Math.floor(rect.size / size));
@@ -143,62 +145,115 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
       cys[v * size + u] = (y - roi.y - (pool - 1) / 2) / pool;
     }
   }
-  // Paste-back: where each ROI pixel lands in the crop, and its mask weight (alpha gets none).
+  // Paste-back: where each ROI pixel with a non-zero mask lands in the crop, and its weight.
   // One pass over the ROI at session start, not per render.
   const n = w * h;
-  const pus = new Float32Array(n);
-  const pvs = new Float32Array(n);
-  const mask = new Float32Array(n * 4);
   const inv = rect.fromImage;
+  const active: number[] = [];
+  const weights: number[] = [];
   let x0 = w; let x1 = -1; let y0 = h; let y1 = -1;
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
       const [s, t] = applyAffine(inv, [roi.x + i, roi.y + j]);
-      const k = j * w + i;
-      pus[k] = s * size - 0.5;
-      pvs[k] = t * size - 0.5;
-      const m = s >= 0 && s <= 1 && t >= 0 && t <= 1 ? featherWeight(s, t, feather) : 0;
-      if (m > 0) {
-        mask[4 * k] = m; mask[4 * k + 1] = m; mask[4 * k + 2] = m;
+      const wt = s >= 0 && s <= 1 && t >= 0 && t <= 1 ? featherWeight(s, t, feather) : 0;
+      if (wt > 0) {
+        active.push(j * w + i); weights.push(wt);
         x0 = Math.min(x0, i); x1 = Math.max(x1, i); y0 = Math.min(y0, j); y1 = Math.max(y1, j);
       }
     }
   }
   const pasteRect: Rect = x1 >= x0 ? { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } : { x: 0, y: 0, width: 0, height: 0 };
-  const cropX = tf.tensor1d(cxs); const cropY = tf.tensor1d(cys);
-  const pasteU = tf.tensor1d(pus); const pasteV = tf.tensor1d(pvs);
-  const pasteMask = tf.tensor2d(mask, [n, 4]);
+  const activeIdx = Int32Array.from(active);
+  const activeW = Float32Array.from(weights);
+  const activeU = new Float32Array(activeIdx.length);
+  const activeV = new Float32Array(activeIdx.length);
+  activeIdx.forEach((k, a) => {
+    const [s, t] = applyAffine(inv, [roi.x + (k % w), roi.y + Math.floor(k / w)]);
+    activeU[a] = s * size - 0.5; activeV[a] = t * size - 0.5;
+  });
+  // tfjs-ops path: full-ROI tensors so the per-render work is same-shape ops and one gather
+  let tensors: tf.Tensor[] = [];
+  let ops: { cropX: tf.Tensor1D; cropY: tf.Tensor1D; pasteU: tf.Tensor1D; pasteV: tf.Tensor1D; pasteMask: tf.Tensor2D } | null = null;
+  if (impl === 'ops') {
+    const pus = new Float32Array(n); const pvs = new Float32Array(n); const mask = new Float32Array(n * 4);
+    for (let k = 0; k < n; k++) {
+      const [s, t] = applyAffine(inv, [roi.x + (k % w), roi.y + Math.floor(k / w)]);
+      pus[k] = s * size - 0.5; pvs[k] = t * size - 0.5;
+    }
+    activeIdx.forEach((k, a) => { mask[4 * k] = activeW[a]; mask[4 * k + 1] = activeW[a]; mask[4 * k + 2] = activeW[a]; });
+    ops = { cropX: tf.tensor1d(cxs), cropY: tf.tensor1d(cys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 4]) };
+    tensors = Object.values(ops);
+  }
   let disposed = false;
   const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+
+  function extractJS(roiPixels: tf.Tensor2D): tf.Tensor4D {
+    const src = roiPixels.dataSync();
+    let pooled: ArrayLike<number> = src;
+    if (pool > 1) {
+      const p = new Float32Array(ph * pw * 4);
+      const norm = 1 / (pool * pool);
+      for (let j = 0; j < ph; j++) for (let dy = 0; dy < pool; dy++) {
+        const row = (j * pool + dy) * w * 4;
+        for (let i = 0; i < pw; i++) for (let dx = 0; dx < pool; dx++) {
+          const o = row + (i * pool + dx) * 4; const q = (j * pw + i) * 4;
+          p[q] += src[o] * norm; p[q + 1] += src[o + 1] * norm; p[q + 2] += src[o + 2] * norm;
+        }
+      }
+      pooled = p;
+    }
+    const out = new Float32Array(size * size * 3);
+    const px = new Float32Array(4);
+    for (let k = 0; k < size * size; k++) {
+      sampleInto(pooled, ph, pw, 4, cxs[k], cys[k], px, 0);
+      out[3 * k] = px[0] / 255; out[3 * k + 1] = px[1] / 255; out[3 * k + 2] = px[2] / 255;
+    }
+    return tf.tensor4d(out, [1, size, size, 3]);
+  }
+
+  function pasteJS(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D): tf.Tensor2D {
+    const out = Float32Array.from(roiPixels.dataSync());
+    const c = crop.dataSync(); const r = refined.dataSync();
+    const change = new Float32Array(size * size * 3);
+    for (let i = 0; i < change.length; i++) change[i] = (r[i] - c[i]) * 255;
+    const px = new Float32Array(3);
+    for (let a = 0; a < activeIdx.length; a++) {
+      sampleInto(change, size, size, 3, activeU[a], activeV[a], px, 0);
+      const o = 4 * activeIdx[a]; const wt = activeW[a];
+      out[o] += wt * px[0]; out[o + 1] += wt * px[1]; out[o + 2] += wt * px[2];
+    }
+    return tf.tensor2d(out, [n, 4]);
+  }
 
   return {
     size,
     pasteRect,
     extractCrop(roiPixels) {
       live();
+      if (!ops) return extractJS(roiPixels);
+      const { cropX, cropY } = ops;
       return tf.tidy(() => {
-        let src = tf.slice(roiPixels, [0, 0], [h * w, 3]) as tf.Tensor2D;
-        if (pool > 1) {
-          const img = tf.reshape(src, [1, h, w, 3]) as tf.Tensor4D;
-          src = tf.reshape(tf.avgPool(img, pool, pool, 'valid'), [ph * pw, 3]) as tf.Tensor2D;
-        }
-        const crop = bilinearSample(src, ph, pw, cropX, cropY);
+        let src = roiPixels;
+        if (pool > 1) src = tf.reshape(tf.avgPool(tf.reshape(roiPixels, [1, h, w, 4]) as tf.Tensor4D, pool, pool, 'valid'), [ph * pw, 4]) as tf.Tensor2D;
+        const crop = tf.slice(bilinearSample(src, ph, pw, cropX, cropY, 'ops'), [0, 0], [size * size, 3]);
         return tf.reshape(tf.div(crop, 255), [1, size, size, 3]) as tf.Tensor4D;
       });
     },
     paste(roiPixels, crop, refined) {
       live();
+      if (!ops) return pasteJS(roiPixels, crop, refined);
+      const { pasteU, pasteV, pasteMask } = ops;
       return tf.tidy(() => {
         const change = tf.reshape(tf.mul(tf.sub(refined, crop), 255), [size * size, 3]);
         const change4 = tf.concat([change, tf.zeros([size * size, 1])], 1) as tf.Tensor2D;
-        // same-shape ops only: fast on every backend; where the mask is 0 the warp passes unchanged
-        return tf.add(roiPixels, tf.mul(bilinearSample(change4, size, size, pasteU, pasteV), pasteMask)) as tf.Tensor2D;
+        // same-shape ops only; where the mask is 0 the warp passes unchanged
+        return tf.add(roiPixels, tf.mul(bilinearSample(change4, size, size, pasteU, pasteV, 'ops'), pasteMask)) as tf.Tensor2D;
       });
     },
     dispose() {
       if (disposed) return;
       disposed = true;
-      tf.dispose([cropX, cropY, pasteU, pasteV, pasteMask]);
+      tf.dispose(tensors);
     },
   };
 }

@@ -10,7 +10,7 @@ import { alignedCropRect, createCompositor, cropCorners, type AlignedCropRect, t
 import type { FaceAnalysis } from './editor';
 import { EditorError, ErrorCode } from './errors';
 import type { Point3, RGBAImage } from './types';
-import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
+import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type SamplerImpl, type WarpConfig, type WarpRegion } from './warp';
 
 /** What the render session needs of the refiner (src/engine/refine.ts `createRefiner(store)`). */
 export interface Refiner {
@@ -25,6 +25,8 @@ export interface RenderSessionOptions {
   /** Without it the session renders "warp only". The session does not dispose it. */
   refiner?: Refiner;
   warp?: Partial<WarpConfig>;
+  /** Sampler implementation (default 'auto': typed-array loops on the CPU backend, tfjs ops elsewhere). */
+  sampler?: SamplerImpl;
 }
 
 export interface RenderOptions {
@@ -83,10 +85,11 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
   const region = warpRegion(source, image.width, image.height, cropCorners(crop), options.warp);
   const { roi } = region;
   const refiner = options.refiner;
+  const sampler = options.sampler ?? 'auto';
   const pixels = tf.tensor2d(roiFloats(image, roi), [roi.width * roi.height, 4]);
   let compositor: Compositor | null = null;
   try {
-    if (refiner) compositor = createCompositor(roi, crop, refiner.size);
+    if (refiner) compositor = createCompositor(roi, crop, refiner.size, { impl: sampler });
   } catch (e) {
     pixels.dispose();
     throw e;
@@ -106,7 +109,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     const useRefiner = opts.useRefiner ?? true;
     if (opts.useRefiner && !refiner) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this session has no refiner');
     const out = tf.tidy(() => {
-      const warped = warpPixels(pixels, roi.height, roi.width, grid);
+      const warped = warpPixels(pixels, roi.height, roi.width, grid, sampler);
       if (!useRefiner || !refiner || !compositor) return warped;
       const c = compositor.extractCrop(warped);
       const refined = refiner.refine(c);

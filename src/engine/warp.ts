@@ -222,12 +222,12 @@ export function maxFlowGradient(grid: FlowGrid, roi: Rect): number {
  */
 export type SamplerImpl = 'auto' | 'ops' | 'js';
 
-function resolveImpl(impl: SamplerImpl): 'ops' | 'js' {
+export function resolveImpl(impl: SamplerImpl): 'ops' | 'js' {
   return impl === 'auto' ? (tf.getBackend() === 'cpu' ? 'js' : 'ops') : impl;
 }
 
 /** Bilinear interpolation of `src` ([h*w, C]) at (x, y), clamped to the image, into out[o .. o+C). */
-function sampleInto(src: ArrayLike<number>, h: number, w: number, C: number, x: number, y: number, out: Float32Array, o: number): void {
+export function sampleInto(src: ArrayLike<number>, h: number, w: number, C: number, x: number, y: number, out: Float32Array, o: number): void {
   x = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
   y = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
   const x0 = Math.floor(x); const y0 = Math.floor(y);

@@ -1,0 +1,94 @@
+/**
+ * Benchmark of the render session (warp, crop + paste-back, full-image output, encode) on the sample
+ * photo and on a 5x upscaled copy of it (face about 500 px wide), on the backend named by --backend
+ * (cpu by default; webgpu needs a navigator.gpu, see /work/shared/TESTING-WEBGPU.md).
+ *   npx tsx scripts/bench-render.ts [--backend cpu|webgpu|wasm] [--runs 10]
+ * Prints median milliseconds over the runs, after one warm-up render.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { createEditor } from '../src/engine/editor';
+import type { FaceAnalysis } from '../src/engine/editor';
+import { encodeImage } from '../src/engine/encode';
+import { fromCanonical, interOcular } from '../src/engine/manifold';
+import { createRenderSession, type Refiner } from '../src/engine/render';
+import type { Point3, RGBAImage } from '../src/engine/types';
+import type { BackendName } from '../src/engine/backend';
+import { fileByteSource, ROOT } from '../src/node/platform';
+
+const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
+const backend = arg('backend', 'cpu') as BackendName;
+const runs = Number(arg('runs', '10'));
+
+if (backend === 'webgpu') {
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+}
+
+function upscale(img: RGBAImage, k: number): RGBAImage {
+  const w = img.width * k; const h = img.height * k;
+  const data = new Uint8ClampedArray(w * h * 4);
+  const src = new Uint32Array(img.data.buffer, img.data.byteOffset, img.width * img.height);
+  const dst = new Uint32Array(data.buffer);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) dst[y * w + x] = src[Math.floor(y / k) * img.width + Math.floor(x / k)];
+  return { width: w, height: h, data };
+}
+
+function scaleFace(f: FaceAnalysis, k: number): FaceAnalysis {
+  const s = (p: Point3): Point3 => [p[0] * k + (k - 1) / 2, p[1] * k + (k - 1) / 2, p[2] * k];
+  const t = f.canonical.transform;
+  return {
+    ...f,
+    landmarks: { ...f.landmarks, points: f.landmarks.points.map(s) },
+    canonical: { ...f.canonical, transform: { ...t, scale: t.scale * k, translation: s(t.translation) } },
+  };
+}
+
+function openMouth(f: FaceAnalysis, amount: number): Point3[] {
+  const c = f.canonical.points;
+  const lipLine = (c[13][1] + c[14][1]) / 2;
+  return fromCanonical(c.map((p) => [p[0], p[1] + amount * Math.min(1, Math.max(0, (p[1] - lipLine) / 0.1)) * Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2), p[2]] as Point3), f.canonical.transform);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up (shader compilation on GPU backends)
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) { const t0 = performance.now(); await fn(); t.push(performance.now() - t0); }
+  return median(t);
+}
+
+const editor = await createEditor({ backends: [backend], modelSource: fileByteSource() });
+const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
+const face0 = await photo.face(0);
+console.log(`backend ${editor.backend.name}${editor.backend.adapter ? ` (${editor.backend.adapter})` : ''}, median of ${runs} runs`);
+/** Does nothing to the crop: measures the crop + paste-back around a refiner, not a network. */
+const passThrough: Refiner = { size: 256, refine: (crop) => tf.clone(crop), dispose: () => {} };
+
+for (const k of [1, 5]) {
+  const image = k === 1 ? photo.image : upscale(photo.image, k);
+  const face = k === 1 ? face0 : scaleFace(face0, k);
+  const t0 = performance.now();
+  const session = await createRenderSession(image, face, { refiner: passThrough });
+  const create = performance.now() - t0;
+  const targets = [0.1, 0.2, 0.3].map((a) => openMouth(face, a));
+  let i = 0;
+  const next = () => targets[i++ % targets.length];
+  const flowMs = await time(async () => session.flow(next()));
+  const warpMs = await time(() => session.render(next(), { useRefiner: false }));
+  const refineMs = await time(() => session.render(next(), { useRefiner: true }));
+  const fullMs = await time(() => session.renderFull(next(), { useRefiner: false }));
+  const full = await session.renderFull(next(), { useRefiner: false });
+  const pngMs = await time(() => encodeImage(full, 'png'));
+  const jpegMs = await time(() => encodeImage(full, 'jpeg', 0.92));
+  const { roi } = session;
+  console.log(`${image.width}x${image.height}, IOD ${interOcular(face.landmarks.points).toFixed(0)} px, ROI ${roi.width}x${roi.height}: ` +
+    `session ${create.toFixed(0)} ms | flow grid ${flowMs.toFixed(1)} ms | render warp-only ${warpMs.toFixed(0)} ms | ` +
+    `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms | renderFull ${fullMs.toFixed(0)} ms | ` +
+    `encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`);
+  session.dispose();
+}
+photo.dispose();
+editor.dispose();
