@@ -1,0 +1,161 @@
+/**
+ * Stage 7c, refine: the LEED refiner on the aligned face crop (see composite.ts). A small U-Net
+ * (training/refiner_common.py) outputs an attention mask A and a painted image C, and
+ * out = A * warped + (1 - A) * C, as in GANimation: it paints what a warp cannot (the inside of a
+ * mouth that opens, eyes that open), and keeps the warped pixels elsewhere (A close to 1).
+ *
+ * It was trained on grayscale photos, so it works on luminance: the RGB crop is split into BT.601
+ * YCbCr (full range), Y is refined, and the chroma is carried: where the warp is kept (A = 1) the
+ * chroma is the warp's exactly; where the network paints (A -> 0) the chroma fades toward neutral by
+ * `chromaAttenuation` (painted teeth / mouth interior take no lip colour from the stretched lips).
+ *
+ * Weights: public/models/leed/refiner.json (config + tfjs "weightsManifest") and refiner.bin,
+ * verified against public/models/manifest.json by the ModelStore.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EditorError, ErrorCode } from './errors';
+import type { ModelStore } from './models';
+
+export const REFINER_PATH = 'leed/refiner.json';
+
+/** Layers in the order of the network (names of the weights are `${layer}/kernel` and `${layer}/bias`). */
+const LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'e4a', 'e4b', 'd3a', 'd3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out'] as const;
+type Layer = (typeof LAYERS)[number];
+
+export interface RefinerConfig {
+  /** Side S of the aligned crop the refiner was trained on. */
+  size: number;
+  channels: number[];
+  chromaAttenuation: number;
+}
+
+export interface RefinerResult {
+  /** Refined crop, [1, H, W, 3] RGB 0..1. */
+  image: tf.Tensor4D;
+  /** Attention mask A, [1, H, W, 1]: 1 = the warped pixel kept, 0 = painted. */
+  mask: tf.Tensor4D;
+}
+
+export interface Refiner {
+  /** Side S of the aligned crop it works on (any H, W that are multiples of 8 are accepted). */
+  readonly size: number;
+  readonly config: Readonly<RefinerConfig>;
+  /** [1, H, W, 3] RGB 0..1 aligned crop -> the same shape, repainted. Synchronous tfjs ops; the caller disposes. */
+  refine(crop: tf.Tensor4D): tf.Tensor4D;
+  /** As `refine`, and the attention mask too. */
+  refineWithMask(crop: tf.Tensor4D): RefinerResult;
+  /** The network on luminance alone: y [1, H, W, 1] 0..1 -> A, C and out = A * y + (1 - A) * C (each [1, H, W, 1]). */
+  refineLuminance(y: tf.Tensor4D): { out: tf.Tensor4D; mask: tf.Tensor4D; paint: tf.Tensor4D };
+  dispose(): void;
+}
+
+interface RefinerJSON {
+  format?: string;
+  config?: { size?: number; channels?: number[]; chromaAttenuation?: number };
+}
+
+function checkCrop(t: tf.Tensor, channels: number): void {
+  const s = t.shape;
+  if (s.length !== 4 || s[0] !== 1 || s[3] !== channels || s[1] % 8 !== 0 || s[2] % 8 !== 0 || s[1] < 8 || s[2] < 8) {
+    throw new EditorError(ErrorCode.BAD_ARGUMENT, `refiner input must be [1, H, W, ${channels}] with H, W multiples of 8, got [${s.join(', ')}]`);
+  }
+}
+
+export async function createRefiner(store: ModelStore, path: string = REFINER_PATH): Promise<Refiner> {
+  const { json, weights } = await store.loadWeights(path);
+  const meta = json as RefinerJSON;
+  const cfg = meta.config;
+  try {
+    if (meta.format !== 'leed-refiner' || !cfg || !Number.isInteger(cfg.size) || !Array.isArray(cfg.channels) || typeof cfg.chromaAttenuation !== 'number') {
+      throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a leed-refiner model`);
+    }
+    for (const l of LAYERS) {
+      const k = weights[`${l}/kernel`];
+      const b = weights[`${l}/bias`];
+      if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0]) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
+    }
+    if (weights['e1a/kernel'].shape[2] !== 1 || weights['out/kernel'].shape[3] !== 2) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: expected 1 input and 2 output channels`);
+  } catch (e) {
+    tf.dispose(weights);
+    throw e;
+  }
+  const config: RefinerConfig = { size: cfg.size as number, channels: [...cfg.channels], chromaAttenuation: cfg.chromaAttenuation };
+  const W = (l: Layer, part: 'kernel' | 'bias') => weights[`${l}/${part}`] as tf.Tensor;
+  let disposed = false;
+  const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+
+  /** conv 3x3 (or 1x1 for `out`), stride 1, zero padding 'same', bias, optional leaky ReLU 0.2. */
+  const conv = (x: tf.Tensor4D, l: Layer, act = true): tf.Tensor4D => tf.fused.conv2d({
+    x, filter: W(l, 'kernel') as tf.Tensor4D, bias: W(l, 'bias'), strides: 1, pad: 'same',
+    activation: act ? 'leakyrelu' : 'linear', leakyreluAlpha: 0.2,
+  });
+  const block = (x: tf.Tensor4D, a: Layer, b: Layer) => conv(conv(x, a), b);
+  const down = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
+  const up = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+  const cat = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.concat([a, b], 3);
+
+  /** The network: y [1,H,W,1] 0..1 -> A, C. */
+  function network(y: tf.Tensor4D): { A: tf.Tensor4D; C: tf.Tensor4D } {
+    const x = tf.div(tf.sub(y, 0.5), 0.5) as tf.Tensor4D;
+    const e1 = block(x, 'e1a', 'e1b');
+    const e2 = block(down(e1), 'e2a', 'e2b');
+    const e3 = block(down(e2), 'e3a', 'e3b');
+    const e4 = block(down(e3), 'e4a', 'e4b');
+    const d3 = block(cat(up(e4), e3), 'd3a', 'd3b');
+    const d2 = block(cat(up(d3), e2), 'd2a', 'd2b');
+    const d1 = block(cat(up(d2), e1), 'd1a', 'd1b');
+    const o = conv(d1, 'out', false);
+    const [oa, oc] = tf.split(o, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+    return { A: tf.sigmoid(oa), C: tf.div(tf.add(tf.tanh(oc), 1), 2) };
+  }
+
+  function refineLuminance(y: tf.Tensor4D) {
+    live();
+    checkCrop(y, 1);
+    return tf.tidy(() => {
+      const { A, C } = network(y);
+      const out = tf.add(tf.mul(A, y), tf.mul(tf.sub(1, A), C)) as tf.Tensor4D;
+      return { out, mask: A, paint: C };
+    });
+  }
+
+  function refineWithMask(crop: tf.Tensor4D): RefinerResult {
+    live();
+    checkCrop(crop, 3);
+    return tf.tidy(() => {
+      const [r, g, b] = tf.split(crop, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      // BT.601 full-range YCbCr (JPEG's), chroma centred on 0
+      const Y = tf.addN([tf.mul(r, 0.299), tf.mul(g, 0.587), tf.mul(b, 0.114)]) as tf.Tensor4D;
+      const Cb = tf.addN([tf.mul(r, -0.168736), tf.mul(g, -0.331264), tf.mul(b, 0.5)]);
+      const Cr = tf.addN([tf.mul(r, 0.5), tf.mul(g, -0.418688), tf.mul(b, -0.081312)]);
+      const { A, C } = network(Y);
+      const notA = tf.sub(1, A);
+      const Yo = tf.add(tf.mul(A, Y), tf.mul(notA, C));
+      const k = tf.add(A, tf.mul(notA, config.chromaAttenuation));
+      const Cbo = tf.mul(Cb, k);
+      const Cro = tf.mul(Cr, k);
+      const R = tf.add(Yo, tf.mul(Cro, 1.402));
+      const G = tf.sub(Yo, tf.add(tf.mul(Cbo, 0.344136), tf.mul(Cro, 0.714136)));
+      const B = tf.add(Yo, tf.mul(Cbo, 1.772));
+      const image = tf.clipByValue(tf.concat([R, G, B], 3), 0, 1) as tf.Tensor4D;
+      return { image, mask: A };
+    });
+  }
+
+  return {
+    size: config.size,
+    config,
+    refine(crop) {
+      const { image, mask } = refineWithMask(crop);
+      mask.dispose();
+      return image;
+    },
+    refineWithMask,
+    refineLuminance,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(weights);
+    },
+  };
+}

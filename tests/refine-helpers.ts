@@ -1,0 +1,92 @@
+/**
+ * Shared by tests/refine.test.ts and training/refiner_demo.ts: the astronaut with its mouth opened by
+ * the real warp, and the exact aligned crop the render session hands to the refiner.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { applyAffine, type AlignedCropRect } from '../src/engine/composite';
+import type { FaceAnalysis } from '../src/engine/editor';
+import { fromCanonical } from '../src/engine/manifold';
+import type { Refiner } from '../src/engine/refine';
+import { createRenderSession } from '../src/engine/render';
+import type { Point2, Point3, RGBAImage } from '../src/engine/types';
+
+/** Inner lip contour (MediaPipe FaceMesh), in order around the mouth opening. */
+export const INNER_LIPS = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
+
+/** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
+export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
+  const c = f.canonical.points;
+  const lipLine = (c[13][1] + c[14][1]) / 2;
+  const moved = c.map((p) => {
+    const below = Math.min(1, Math.max(0, (p[1] - lipLine) / 0.1));
+    const jaw = Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2);
+    return [p[0], p[1] + amount * below * jaw, p[2]] as Point3;
+  });
+  return fromCanonical(moved, f.canonical.transform);
+}
+
+/** Image points -> crop pixel coordinates (u, v) of an S x S aligned crop (pixel centres at integers). */
+export function toCrop(rect: AlignedCropRect, S: number, pts: readonly Point3[]): Point2[] {
+  return pts.map((p) => {
+    const [s, t] = applyAffine(rect.fromImage, p);
+    return [s * S - 0.5, t * S - 0.5];
+  });
+}
+
+export function insidePolygon(poly: readonly Point2[], x: number, y: number): boolean {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i]; const [xj, yj] = poly[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+export interface MouthOpenResult {
+  /** The aligned crop of the warp-only render (what the refiner received), [S*S*3] RGB 0..1. */
+  crop: Float32Array;
+  /** The refiner's output on it and its attention mask [S*S]. */
+  refined: Float32Array;
+  mask: Float32Array;
+  size: number;
+  rect: AlignedCropRect;
+  target: Point3[];
+  /** Full photos: warp only, and warp + refiner pasted back by the render session. */
+  warpOnly: RGBAImage;
+  withRefiner: RGBAImage;
+}
+
+/**
+ * Renders the photo with the mouth opened by `amount` through the real render session (warp +
+ * compositor), with the real refiner, capturing the crop the session hands it.
+ */
+export async function renderMouthOpen(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, amount: number): Promise<MouthOpenResult> {
+  const captured: { crop?: Float32Array; refined?: Float32Array; mask?: Float32Array } = {};
+  const spy = {
+    size: refiner.size,
+    refine(crop: tf.Tensor4D): tf.Tensor4D {
+      const { image: out, mask } = refiner.refineWithMask(crop);
+      captured.crop = crop.dataSync() as Float32Array;
+      captured.refined = out.dataSync() as Float32Array;
+      captured.mask = mask.dataSync() as Float32Array;
+      mask.dispose();
+      return out;
+    },
+    dispose() {},
+  };
+  const session = await createRenderSession(image, face, { refiner: spy });
+  try {
+    const target = openMouth(face, amount);
+    const withRefiner = await session.renderFull(target);
+    const warpOnly = await session.renderFull(target, { useRefiner: false });
+    if (!captured.crop || !captured.refined || !captured.mask) throw new Error('the render session did not call the refiner');
+    return { crop: captured.crop, refined: captured.refined, mask: captured.mask, size: refiner.size, rect: session.crop, target, warpOnly, withRefiner };
+  } finally {
+    session.dispose();
+  }
+}
+
+/** BT.601 luminance and chroma of an RGB 0..1 pixel. */
+export function ycc(r: number, g: number, b: number): [number, number, number] {
+  return [0.299 * r + 0.587 * g + 0.114 * b, -0.168736 * r - 0.331264 * g + 0.5 * b, 0.5 * r - 0.418688 * g - 0.081312 * b];
+}

@@ -1,0 +1,149 @@
+"""Shared pieces of the LEED refiner: the aligned crop, landmark index sets, the network.
+
+The aligned crop (shared with the warp engine, do not change): a square in the canonical frame
+(IOD units, y down) centred at canonical (0, 0.45), side 3.0, axis-aligned in canonical x/y,
+sampled at S x S. Crop pixel (u, v) has its centre at canonical
+    x = (u + 0.5) / S * 3.0 - 1.5,   y = 0.45 + (v + 0.5) / S * 3.0 - 1.5
+and image pixel i has its centre at coordinate i (tf.image.transform's convention, as
+src/engine/composite.ts). The crop's place in the image is the 2-D part of the face's 3-D
+canonical -> image similarity (image xy = scale * R[:2, :2] @ canonical xy + translation[:2]; a
+parallelogram under yaw), exactly as composite.ts alignedCropRect. Pixels outside the image replicate
+the border.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import numpy as np
+
+CROP_CENTER = (0.0, 0.45)
+CROP_SIDE = 3.0
+
+# Same as src/engine/manifold.ts STABLE_POINTS.
+STABLE_POINTS = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 127, 356, 234, 454, 10, 151, 108, 337]
+
+# MediaPipe FaceMesh (468) index sets.
+FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
+             176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]
+LIPS_OUTER = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
+INNER_UPPER = [191, 80, 81, 82, 13, 312, 311, 310, 415]
+INNER_LOWER = [95, 88, 178, 87, 14, 317, 402, 318, 324]
+MOUTH_CORNERS_INNER = [78, 308]
+R_EYE_UPPER = [246, 161, 160, 159, 158, 157, 173]
+R_EYE_LOWER = [7, 163, 144, 145, 153, 154, 155]
+R_EYE_CREASE = [247, 30, 29, 27, 28, 56, 190]
+L_EYE_UPPER = [466, 388, 387, 386, 385, 384, 398]
+L_EYE_LOWER = [249, 390, 373, 374, 380, 381, 382]
+L_EYE_CREASE = [467, 260, 259, 257, 258, 286, 414]
+R_EYE_RING = [33] + R_EYE_UPPER + [133] + R_EYE_LOWER[::-1]
+L_EYE_RING = [263] + L_EYE_UPPER + [362] + L_EYE_LOWER[::-1]
+
+
+def fit_similarity_2d(src, dst, idx=STABLE_POINTS):
+    """Least-squares 2-D similarity dst ~ M @ src + t (Umeyama) on the given indices. Returns (M 2x2, t 2)."""
+    a = src[idx, :2].astype(np.float64)
+    b = dst[idx, :2].astype(np.float64)
+    ma, mb = a.mean(0), b.mean(0)
+    a0, b0 = a - ma, b - mb
+    cov = b0.T @ a0 / len(idx)
+    U, D, Vt = np.linalg.svd(cov)
+    s = np.sign(np.linalg.det(U) * np.linalg.det(Vt))
+    S = np.diag([1.0, s])
+    R = U @ S @ Vt
+    scale = (D * np.diag(S)).sum() / (a0 ** 2).sum(1).mean()
+    M = scale * R
+    return M, mb - M @ ma
+
+
+def fit_similarity_3d_affine2(canon, pts):
+    """The face's canonical -> image 3-D similarity (Umeyama on all 468 points: the canonical points
+    in landmarks.jsonl are exactly the inverse similarity of the image points), reduced to 2-D like
+    composite.ts: returns (M = scale * R[:2, :2], t = translation[:2])."""
+    a = canon.astype(np.float64)
+    b = pts.astype(np.float64)
+    ma, mb = a.mean(0), b.mean(0)
+    a0, b0 = a - ma, b - mb
+    cov = b0.T @ a0 / len(a)
+    U, D, Vt = np.linalg.svd(cov)
+    s = np.sign(np.linalg.det(U) * np.linalg.det(Vt))
+    S = np.diag([1.0, 1.0, s])
+    R = U @ S @ Vt
+    scale = (D * np.diag(S)).sum() / (a0 ** 2).sum(1).mean()
+    t = mb - scale * R @ ma
+    return scale * R[:2, :2], t[:2]
+
+
+def crop_canonical_grid(S):
+    """Canonical x, y of the centres of the S x S crop pixels, shape (S, S, 2)."""
+    c = (np.arange(S) + 0.5) / S * CROP_SIDE - CROP_SIDE / 2
+    xs = c + CROP_CENTER[0]
+    ys = c + CROP_CENTER[1]
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx, gy], -1)
+
+
+# ----------------------------------------------------------------------------------------------
+# The network. Everything maps 1:1 onto tfjs ops (src/engine/refine.ts):
+#   conv3x3 stride 1 zero padding 1 == tf.conv2d(..., 1, 'same'); avg_pool 2 == tf.avgPool(2, 2, 'valid');
+#   nearest x2 upsample == tf.image.resizeNearestNeighbor(x, [2h, 2w]); leaky_relu(0.2) == tf.leakyRelu(0.2).
+# Input: Y in 0..1 normalised to (Y - 0.5) / 0.5, shape [B, 1, S, S].
+# Output: A = sigmoid(o0) (1 = keep the warped pixel), C = (tanh(o1) + 1) / 2 (painted luminance, 0..1).
+# ----------------------------------------------------------------------------------------------
+
+class Refiner(nn.Module):
+    def __init__(self, ch=(16, 32, 64, 64)):
+        super().__init__()
+        c1, c2, c3, c4 = ch
+        self.ch = list(ch)
+        conv = lambda i, o: nn.Conv2d(i, o, 3, 1, 1)
+        self.e1a, self.e1b = conv(1, c1), conv(c1, c1)
+        self.e2a, self.e2b = conv(c1, c2), conv(c2, c2)
+        self.e3a, self.e3b = conv(c2, c3), conv(c3, c3)
+        self.e4a, self.e4b = conv(c3, c4), conv(c4, c4)
+        self.d3a, self.d3b = conv(c4 + c3, c3), conv(c3, c3)
+        self.d2a, self.d2b = conv(c3 + c2, c2), conv(c2, c2)
+        self.d1a, self.d1b = conv(c2 + c1, c1), conv(c1, c1)
+        self.out = nn.Conv2d(c1, 2, 1, 1, 0)
+        # start close to "keep the warp": A ~ sigmoid(3) = 0.95
+        nn.init.zeros_(self.out.weight)
+        with torch.no_grad():
+            self.out.bias.copy_(torch.tensor([3.0, 0.0]))
+
+    # order of layers in the exported weights
+    LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'e4a', 'e4b', 'd3a', 'd3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out']
+
+    def forward(self, y):
+        """y: [B,1,S,S] luminance 0..1. Returns A, C (each [B,1,S,S])."""
+        act = lambda t: F.leaky_relu(t, 0.2)
+        x = (y - 0.5) / 0.5
+        e1 = act(self.e1b(act(self.e1a(x))))
+        e2 = act(self.e2b(act(self.e2a(F.avg_pool2d(e1, 2)))))
+        e3 = act(self.e3b(act(self.e3a(F.avg_pool2d(e2, 2)))))
+        e4 = act(self.e4b(act(self.e4a(F.avg_pool2d(e3, 2)))))
+        up = lambda t: F.interpolate(t, scale_factor=2, mode='nearest')
+        d3 = act(self.d3b(act(self.d3a(torch.cat([up(e4), e3], 1)))))
+        d2 = act(self.d2b(act(self.d2a(torch.cat([up(d3), e2], 1)))))
+        d1 = act(self.d1b(act(self.d1a(torch.cat([up(d2), e1], 1)))))
+        o = self.out(d1)
+        A = torch.sigmoid(o[:, :1])
+        C = (torch.tanh(o[:, 1:2]) + 1) / 2
+        return A, C
+
+    def refine(self, y):
+        A, C = self(y)
+        return A * y + (1 - A) * C, A, C
+
+
+class PatchD(nn.Module):
+    """Small patch discriminator (hinge loss), on luminance; training only."""
+    def __init__(self, ch=32):
+        super().__init__()
+        sn = nn.utils.spectral_norm
+        self.net = nn.Sequential(
+            sn(nn.Conv2d(1, ch, 4, 2, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(ch, ch * 2, 4, 2, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(ch * 2, ch * 4, 4, 2, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(ch * 4, 1, 3, 1, 1)),
+        )
+
+    def forward(self, y):
+        return self.net((y - 0.5) / 0.5)

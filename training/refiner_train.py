@@ -1,0 +1,232 @@
+"""Train the LEED refiner on round-trip pairs (training/refiner_data.py).
+
+Loss on out = A * inp + (1 - A) * C against the original crop:
+  region-weighted L1 (x5 inside the mouth / eye regions) + 0.5 * (1 - SSIM)
+  + 0.02 * hinge GAN (small patch discriminator, after a warm-up)
+  + 0.03 * mean(1 - A) + 0.05 * TV(A).
+Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/refine.ts).
+
+  nice /usr/bin/python3 training/refiner_train.py --data training/out/refiner-data \
+      --out training/out/refiner.pt --minutes 75
+Runs on CUDA when available (torch 2.x), else CPU with --threads threads.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import sys
+import time
+import zlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from refiner_common import PatchD, Refiner
+
+
+def is_val(name):
+    """About 2% of photos, chosen by a hash of the file name, are kept out for the validation figures."""
+    return zlib.crc32(name.encode()) % 50 == 0
+
+
+class Pairs:
+    def __init__(self, folder):
+        self.folder = folder
+        self.files = []
+        self.inp = self.tgt = self.reg = None
+        self.val = None
+        self.refresh()
+
+    def refresh(self):
+        files = sorted(glob.glob(os.path.join(self.folder, 'pairs-*.npz')))
+        if files == self.files:
+            return False
+        inp, tgt, reg, vin, vtg, vrg = [], [], [], [], [], []
+        for f in files:
+            with np.load(f) as z:
+                v = np.array([is_val(n) for n in z['images']])
+                inp.append(z['inp'][~v]); tgt.append(z['tgt'][~v]); reg.append(z['reg'][~v])
+                vin.append(z['inp'][v]); vtg.append(z['tgt'][v]); vrg.append(z['reg'][v])
+        self.inp, self.tgt, self.reg = (torch.from_numpy(np.concatenate(a)) for a in (inp, tgt, reg))
+        self.val = tuple(torch.from_numpy(np.concatenate(a)) for a in (vin, vtg, vrg))
+        self.files = files
+        return True
+
+    def __len__(self):
+        return len(self.inp)
+
+
+def gauss_window(size=11, sigma=1.5):
+    x = torch.arange(size, dtype=torch.float32) - size // 2
+    g = torch.exp(-x ** 2 / (2 * sigma ** 2))
+    g = g / g.sum()
+    return (g[:, None] * g[None, :])[None, None]
+
+
+def ssim(a, b, w):
+    C1, C2 = 0.01 ** 2, 0.03 ** 2
+    p = w.shape[-1] // 2
+    mu_a = F.conv2d(a, w, padding=p)
+    mu_b = F.conv2d(b, w, padding=p)
+    saa = F.conv2d(a * a, w, padding=p) - mu_a ** 2
+    sbb = F.conv2d(b * b, w, padding=p) - mu_b ** 2
+    sab = F.conv2d(a * b, w, padding=p) - mu_a * mu_b
+    m = ((2 * mu_a * mu_b + C1) * (2 * sab + C2)) / ((mu_a ** 2 + mu_b ** 2 + C1) * (saa + sbb + C2))
+    return m.mean()
+
+
+def augment(inp, tgt, reg, gen):
+    """Same random flip and photometric change (contrast, brightness, gamma) for input and target."""
+    B = inp.shape[0]
+    flip = torch.rand(B, generator=gen) < 0.5
+    inp = torch.where(flip[:, None, None, None], inp.flip(-1), inp)
+    tgt = torch.where(flip[:, None, None, None], tgt.flip(-1), tgt)
+    reg = torch.where(flip[:, None, None, None], reg.flip(-1), reg)
+    gamma = torch.exp((torch.rand(B, 1, 1, 1, generator=gen) - 0.5) * 0.6)
+    a = 0.75 + 0.5 * torch.rand(B, 1, 1, 1, generator=gen)
+    b = (torch.rand(B, 1, 1, 1, generator=gen) - 0.5) * 0.3
+    f = lambda t: (a * (t.clamp(1e-4, 1) ** gamma - 0.5) + 0.5 + b).clamp(0, 1)
+    return f(inp), f(tgt), reg
+
+
+def take_patches(x, y, r, P, gen, p_region=0.75):
+    """P x P patches; most centred on a random pixel of the mouth / eye regions (where painting is learnt)."""
+    B, _, S, _ = x.shape
+    if P >= S:
+        return x, y, r
+    xs, ys, rs = [], [], []
+    for b in range(B):
+        cy = cx = None
+        if torch.rand(1, generator=gen).item() < p_region:
+            nz = (r[b, 0] > 0.5).nonzero()
+            if len(nz):
+                cy, cx = nz[torch.randint(len(nz), (1,), generator=gen).item()].tolist()
+                cy += torch.randint(-P // 4, P // 4 + 1, (1,), generator=gen).item()
+                cx += torch.randint(-P // 4, P // 4 + 1, (1,), generator=gen).item()
+        if cy is None:
+            cy, cx = torch.randint(P // 2, S - P // 2 + 1, (2,), generator=gen).tolist()
+        y0 = min(max(cy - P // 2, 0), S - P)
+        x0 = min(max(cx - P // 2, 0), S - P)
+        xs.append(x[b, :, y0:y0 + P, x0:x0 + P]); ys.append(y[b, :, y0:y0 + P, x0:x0 + P]); rs.append(r[b, :, y0:y0 + P, x0:x0 + P])
+    return torch.stack(xs), torch.stack(ys), torch.stack(rs)
+
+
+def evaluate(net, data, device, n=256):
+    vin, vtg, vrg = data.val
+    vin, vtg, vrg = vin[:n], vtg[:n], vrg[:n]
+    if len(vin) == 0:
+        return {}
+    with torch.no_grad():
+        x = vin[:, None].float().div(255).to(device)
+        y = vtg[:, None].float().div(255).to(device)
+        r = vrg[:, None].float().div(255).to(device) > 0.5
+        out, A, _ = net.refine(x)
+        l1 = lambda p: ((p - y).abs() * r).sum().item() / max(r.sum().item(), 1)
+        return {'val_n': len(vin), 'val_l1_region_warp': l1(x), 'val_l1_region_refined': l1(out),
+                'val_l1_all_warp': (x - y).abs().mean().item(), 'val_l1_all_refined': (out - y).abs().mean().item(),
+                'val_meanA_region': A[r].mean().item(), 'val_meanA_outside': A[~r].mean().item()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default='training/out/refiner-data')
+    ap.add_argument('--out', default='training/out/refiner.pt')
+    ap.add_argument('--minutes', type=float, default=75)
+    ap.add_argument('--max-steps', type=int, default=200000)
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--patch', type=int, default=80, help='train on P x P patches of the S x S crops (fully convolutional)')
+    ap.add_argument('--lr', type=float, default=5e-4)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--channels', default='16,32,64,64')
+    ap.add_argument('--gan-after', type=int, default=500)
+    ap.add_argument('--resume', action='store_true')
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    gen = torch.Generator().manual_seed(args.seed)
+    data = Pairs(args.data)
+    ch = tuple(int(c) for c in args.channels.split(','))
+    net = Refiner(ch).to(device)
+    D = PatchD().to(device)
+    optG = torch.optim.Adam(net.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    step = 0
+    log = []
+    if args.resume and os.path.exists(args.out):
+        ck = torch.load(args.out, map_location=device)
+        net.load_state_dict(ck['net']); D.load_state_dict(ck['D'])
+        optG.load_state_dict(ck['optG']); optD.load_state_dict(ck['optD'])
+        step = ck['step']; log = ck.get('log', [])
+    print(f'{len(data)} training pairs, {len(data.val[0])} validation pairs; '
+          f'{sum(p.numel() for p in net.parameters())} refiner params; device {device}', flush=True)
+    w = gauss_window().to(device)
+    t0 = time.time()
+    acc = {}
+
+    def save():
+        torch.save({'net': net.state_dict(), 'D': D.state_dict(), 'optG': optG.state_dict(), 'optD': optD.state_dict(),
+                    'step': step, 'log': log, 'channels': list(ch), 'size': int(data.inp.shape[-1])}, args.out + '.tmp')
+        os.replace(args.out + '.tmp', args.out)
+
+    while step < args.max_steps and time.time() - t0 < args.minutes * 60:
+        if step % 500 == 0 and step > 0 and data.refresh():
+            print(f'data refreshed: {len(data)} pairs', flush=True)
+        idx = torch.randint(len(data), (args.batch,), generator=gen)
+        x = data.inp[idx][:, None].float().div(255)
+        y = data.tgt[idx][:, None].float().div(255)
+        r = data.reg[idx][:, None].float().div(255)
+        x, y, r = augment(x, y, r, gen)
+        x, y, r = take_patches(x, y, r, args.patch, gen)
+        x, y, r = x.to(device), y.to(device), r.to(device)
+        out, A, C = net.refine(x)
+        wgt = 1 + 4 * r
+        l1 = ((out - y).abs() * wgt).mean() / wgt.mean()
+        ls = 1 - ssim(out, y, w)
+        lA = (1 - A).mean()
+        tv = (A[..., 1:, :] - A[..., :-1, :]).abs().mean() + (A[..., :, 1:] - A[..., :, :-1]).abs().mean()
+        lossG = l1 + 0.5 * ls + 0.03 * lA + 0.05 * tv
+        use_gan = step >= args.gan_after
+        if use_gan:
+            lg = -D(out).mean()
+            lossG = lossG + 0.02 * lg
+        optG.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+        if use_gan or step >= args.gan_after - 200:
+            ld = F.relu(1 - D(y)).mean() + F.relu(1 + D(out.detach())).mean()
+            optD.zero_grad(set_to_none=True)
+            ld.backward()
+            optD.step()
+            acc['d'] = acc.get('d', 0) + ld.item()
+            if use_gan:
+                acc['g'] = acc.get('g', 0) + lg.item()
+        for k, v in (('l1', l1), ('ssim', ls), ('meanA', A.mean()), ('tv', tv)):
+            acc[k] = acc.get(k, 0) + v.item()
+        acc['n'] = acc.get('n', 0) + 1
+        step += 1
+        if step % 100 == 0:
+            n = acc.pop('n')
+            rec = {'step': step, 'minutes': round((time.time() - t0) / 60, 2), **{k: round(v / n, 5) for k, v in acc.items()}}
+            acc = {}
+            if step % 500 == 0:
+                net.eval()
+                rec.update({k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device).items()})
+                net.train()
+                save()
+            log.append(rec)
+            print(json.dumps(rec), flush=True)
+    net.eval()
+    rec = {'step': step, 'minutes': round((time.time() - t0) / 60, 2), 'final': True,
+           **{k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device, n=100000).items()}}
+    log.append(rec)
+    print(json.dumps(rec), flush=True)
+    save()
+
+
+if __name__ == '__main__':
+    main()
