@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
+import { initBackend } from '../src/engine/backend';
 import { ModelStore, type ByteSource } from '../src/engine/models';
 import { fileByteSource } from '../src/node/platform';
 
@@ -7,6 +8,7 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e) => (isEdito
 
 describe('model store', () => {
   it('loads the pinned face mesh and refuses a tampered or unlisted file', async () => {
+    await initBackend(['cpu']);
     const real = fileByteSource();
     const ok = new ModelStore(real);
     const mesh = await ok.loadGraphModel('human/facemesh.json');
