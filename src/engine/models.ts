@@ -91,6 +91,7 @@ export class ModelStore {
     try {
       return await loadGraphModel(handler);
     } catch (e) {
+      if (e instanceof EditorError) throw e;
       throw new EditorError(ErrorCode.MODEL_LOAD, `${jsonPath}: ${(e as Error).message}`, { cause: e });
     }
   }
