@@ -68,11 +68,11 @@ async function run(backend: BackendName): Promise<BenchRow> {
       o.bitmap.close();
       const f = await api.face(0);
       sliderFaceWidth = Math.round(f.box.width);
-      (await api.render(SURPRISE, 0.5)).bitmap.close(); // first frame builds the session and compiles shaders
+      (await api.render(SURPRISE, 0.5)).patch.close(); // first frame builds the session and compiles shaders
       const times: number[] = [];
       for (const a of [0.8, 1.0, 1.2]) {
         t = performance.now();
-        (await api.render(SURPRISE, a)).bitmap.close();
+        (await api.render(SURPRISE, a)).patch.close();
         times.push(performance.now() - t);
       }
       sliderFrameMs = times.sort((x, y) => x - y)[1];
@@ -97,7 +97,7 @@ async function run(backend: BackendName): Promise<BenchRow> {
       await api.face(0);
       await api.setProfiling(true);
       t = performance.now();
-      (await api.render(SURPRISE, 1)).bitmap.close();
+      (await api.render(SURPRISE, 1)).patch.close();
       const blob = await api.exportImage('image/png');
       export12MpMs = performance.now() - t;
       await api.setProfiling(false);

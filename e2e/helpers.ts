@@ -35,7 +35,9 @@ export type LeedState = {
   faces: { x: number; y: number; width: number; height: number; score: number }[];
   selected: number | null;
   points: number;
+  facePoints: [number, number][];
   error: { code: string; message: string } | null;
+  reference: { kind: string; preset?: string; name?: string };
   framesRequested: number;
   framesRendered: number;
   renderedIntensity: number | null;
@@ -76,4 +78,16 @@ export function overlayPixels(page: Page, box: { x: number; y: number; width: nu
     }
     return { inside, outside, width: c.width, height: c.height };
   }, { box, photoWidth });
+}
+
+export function engineMemory(page: Page): Promise<{ numTensors: number; numBytes: number; peakBytes: number }> {
+  return page.evaluate(() => (window as unknown as { __leed: { memory(): Promise<{ numTensors: number; numBytes: number; peakBytes: number }> } }).__leed.memory());
+}
+
+/** Waits until the frame for the newest slider value has been rendered. */
+export async function waitFrame(page: Page, a: number): Promise<void> {
+  await expect.poll(async () => {
+    const s = await leedState(page);
+    return !s.rendering && s.status === 'ready' && s.renderedIntensity !== null && Math.abs(s.renderedIntensity - a) < 1e-6;
+  }).toBe(true);
 }

@@ -21,6 +21,7 @@ function useTestHooks() {
       faces: s.faces.map((f) => ({ x: f.x, y: f.y, width: f.width, height: f.height, score: f.score })),
       selected: s.selected,
       points: s.face?.points.length ?? 0,
+      facePoints: s.face ? s.face.points.map((p) => [p[0], p[1]]) : [],
       error: s.error ? { code: s.error.code, message: s.error.message } : null,
       reference: s.reference,
       intensity: s.intensity,
@@ -33,6 +34,8 @@ function useTestHooks() {
     const hooks = Object.freeze({
       backend: () => api.getState().backend?.name ?? '',
       state: () => snapshot(api.getState()),
+      /** tf.memory() of the engine worker (numTensors, numBytes, peakBytes). */
+      memory: () => api.getState().engineMemory(),
     });
     Object.defineProperty(window, '__leed', { value: hooks, configurable: true, writable: false });
     return () => { delete (window as { __leed?: unknown }).__leed; };
@@ -344,14 +347,15 @@ function Viewer() {
   const viewerRef = useRef<HTMLDivElement>(null);
   const [cssSize, setCssSize] = useState({ w: 0, h: 0 });
 
-  const shown = rendered && !compare ? rendered : photo.bitmap;
+  const showEdited = !!rendered && !compare;
   useEffect(() => {
     const c = photoCanvas.current;
     if (!c) return;
-    c.width = photo.width;
-    c.height = photo.height;
-    c.getContext('2d')!.drawImage(shown, 0, 0);
-  }, [shown, photo]);
+    if (c.width !== photo.width || c.height !== photo.height) { c.width = photo.width; c.height = photo.height; }
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(photo.bitmap, 0, 0);
+    if (showEdited && rendered) ctx.drawImage(rendered.patch, rendered.x, rendered.y);
+  }, [photo, rendered, showEdited]);
 
   // Scale the photo to fit the stage (up or down), keeping its aspect ratio.
   useEffect(() => {
@@ -393,7 +397,7 @@ function Viewer() {
   return (
     <div className="viewer" data-testid="viewer" ref={viewerRef}>
       <div className="frame" style={{ width: cssSize.w || undefined, height: cssSize.h || undefined }}>
-        <canvas ref={photoCanvas} className="photo" data-testid="photo-canvas" data-showing={shown === photo.bitmap ? 'original' : 'edited'}
+        <canvas ref={photoCanvas} className="photo" data-testid="photo-canvas" data-showing={showEdited ? 'edited' : 'original'}
           aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`} role="img" />
         <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
         {faces.map((f, i) => (

@@ -70,8 +70,14 @@ export interface MemoryInfo {
 }
 
 export interface RenderResult {
-  /** Full-frame result for display (same size as the photo). */
-  bitmap: ImageBitmap;
+  /** The changed region of the photo (place it at x, y); pixels outside it are the photo's own. */
+  patch: ImageBitmap;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Target landmarks (image px) the frame was rendered for. */
+  points: Point3[];
   intensity: number;
   ms: number;
 }

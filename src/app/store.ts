@@ -5,9 +5,10 @@
 import { createContext, createElement, useContext, useEffect, useState, type ReactNode } from 'react';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
+import { editedFilename } from '../engine/encode';
 import { ERROR_MESSAGES, ErrorCode } from '../engine/errors';
 import { Comlink, createEngineClient, modelBaseUrl, type EngineClient } from './engine-client';
-import type { BackendInfo, Capabilities, FaceBox, FaceResult, Point3, ReferenceChoice, WorkerError } from './protocol';
+import type { BackendInfo, Capabilities, MemoryInfo, FaceBox, FaceResult, Point3, ReferenceChoice, WorkerError } from './protocol';
 
 export type Status = 'starting' | 'ready' | 'busy' | 'fatal';
 
@@ -24,6 +25,14 @@ export interface PhotoInfo {
   width: number;
   height: number;
   bitmap: ImageBitmap;
+}
+
+export interface RenderedPatch {
+  patch: ImageBitmap;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface AppState {
@@ -44,7 +53,8 @@ export interface AppState {
   intensity: number;
   regions: string[];
   targetPoints: Point3[] | null;
-  rendered: ImageBitmap | null;
+  /** The last rendered frame: a patch to draw over the photo at (x, y). */
+  rendered: RenderedPatch | null;
   renderedIntensity: number | null;
   rendering: boolean;
   framesRequested: number;
@@ -64,6 +74,7 @@ export interface AppActions {
   toggleRegion(region: string): void;
   setCompare(on: boolean): void;
   download(type: 'image/png' | 'image/jpeg'): Promise<void>;
+  engineMemory(): Promise<MemoryInfo>;
 }
 
 export type AppStore = StoreApi<AppState & AppActions>;
@@ -77,11 +88,6 @@ export function toAppError(e: unknown): AppError {
   return { code, message: ERROR_MESSAGES[code], detail };
 }
 
-/** Output file name: photo.jpg -> photo-edited.png */
-export function exportName(source: string, type: 'image/png' | 'image/jpeg'): string {
-  const base = source.replace(/\.[^./\\]+$/, '') || 'photo';
-  return `${base}-edited.${type === 'image/png' ? 'png' : 'jpg'}`;
-}
 
 export function createAppStore(client: EngineClient): AppStore {
   const { api } = client;
@@ -97,10 +103,10 @@ export function createAppStore(client: EngineClient): AppStore {
       set({ error: err, status: get().status === 'starting' ? 'fatal' : 'ready', busyLabel: '' });
     };
 
-    const setRendered = (bitmap: ImageBitmap | null, a: number | null) => {
+    const setRendered = (r: RenderedPatch | null, a: number | null) => {
       const old = get().rendered;
-      if (old && old !== bitmap) old.close();
-      set({ rendered: bitmap, renderedIntensity: a });
+      if (old && old !== r) old.patch.close();
+      set({ rendered: r, renderedIntensity: a });
     };
 
     /** Renders (or computes the target of) the newest requested intensity; stale values are dropped. */
@@ -118,12 +124,14 @@ export function createAppStore(client: EngineClient): AppStore {
           try {
             if (capabilities.render) {
               const r = await api.render(reference, a, regs);
-              if (seq !== photoSeq) { r.bitmap.close(); continue; }
-              setRendered(r.bitmap, a);
+              if (seq !== photoSeq) { r.patch.close(); continue; }
+              setRendered({ patch: r.patch, x: r.x, y: r.y, width: r.width, height: r.height }, a);
+              set((s) => ({ targetPoints: r.points, framesRendered: s.framesRendered + 1 }));
+            } else {
+              const pts = await api.target(reference, a, regs);
+              if (seq !== photoSeq) continue;
+              set((s) => ({ targetPoints: pts, framesRendered: s.framesRendered + 1 }));
             }
-            const pts = await api.target(reference, a, regs);
-            if (seq !== photoSeq) continue;
-            set((s) => ({ targetPoints: pts, framesRendered: s.framesRendered + 1 }));
           } catch (e) {
             if (seq === photoSeq) fail(e);
           }
@@ -248,6 +256,8 @@ export function createAppStore(client: EngineClient): AppStore {
 
       setCompare: (on) => set({ compare: on }),
 
+      engineMemory: () => api.memory(),
+
       async download(type) {
         const { photo } = get();
         if (!photo) return;
@@ -257,7 +267,7 @@ export function createAppStore(client: EngineClient): AppStore {
           const url = URL.createObjectURL(blob);
           const a = document.createElement('a');
           a.href = url;
-          a.download = exportName(photo.name, type);
+          a.download = editedFilename(photo.name, type === 'image/png' ? 'png' : 'jpeg');
           document.body.appendChild(a);
           a.click();
           a.remove();
@@ -284,6 +294,7 @@ export function StoreProvider({ children }: { children: ReactNode }) {
     void s.getState().start();
     return () => {
       s.getState().photo?.bitmap.close();
+      s.getState().rendered?.patch.close();
       client.terminate();
     };
   }, []);

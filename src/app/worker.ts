@@ -6,9 +6,11 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../engine/editor';
+import { encodeImage } from '../engine/encode';
 import { createFaceMesh, type FaceMesh } from '../engine/mesh';
+import { applyPatch, createRenderSession, type RenderPatch, type RenderSession } from '../engine/render';
 import { EditorError, ErrorCode, isEditorError } from '../engine/errors';
-import type { RGBAImage } from '../engine/types';
+import type { Point3, RGBAImage } from '../engine/types';
 import type { Capabilities, FaceResult, InitOptions, MemoryInfo, OpenedPhoto, RawPixels, ReferenceChoice, RenderResult, WorkerApi, WorkerError } from './protocol';
 
 function toWorkerError(e: unknown): WorkerError {
@@ -35,11 +37,15 @@ async function toBitmap(img: RGBAImage): Promise<ImageBitmap> {
   return createImageBitmap(data);
 }
 
-async function encode(img: RGBAImage, type: string, quality?: number): Promise<Blob> {
-  const canvas = new OffscreenCanvas(img.width, img.height);
-  const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height), 0, 0);
-  return canvas.convertToBlob({ type, quality });
+/**
+ * Target landmarks for a reference at intensity a (src/engine/target.ts, not wired yet: null until the
+ * disentangler and presets exist, and the expression controls stay disabled).
+ */
+type TargetFn = (face: FaceAnalysis, reference: ReferenceChoice, referenceFace: FaceAnalysis | null, a: number, regions?: string[]) => Promise<Point3[]>;
+
+/** Loads the disentangler and presets from the model store; null while the engine has none. */
+async function loadTargets(_editor: Editor): Promise<TargetFn | null> {
+  return null;
 }
 
 export function createWorkerApi(): WorkerApi {
@@ -47,7 +53,9 @@ export function createWorkerApi(): WorkerApi {
   let photo: Photo | null = null;
   let current: FaceAnalysis | null = null;
   let reference: { photo: Photo; face: FaceAnalysis } | null = null;
-  let rendered: RGBAImage | null = null;
+  let rendered: RenderPatch | null = null;
+  let session: RenderSession | null = null;
+  let targetFn: TargetFn | null = null;
   let peakBytes = 0;
 
   let profiling = false;
@@ -69,11 +77,12 @@ export function createWorkerApi(): WorkerApi {
     init: (options: InitOptions, onProgress) => guard(async () => {
       editor?.dispose();
       editor = await createEditor({ modelBaseUrl: options.modelBaseUrl, backends: options.backends, onProgress: (f, l) => { void onProgress(f, l); } });
+      targetFn = await loadTargets(editor);
       sample();
       return editor.backend;
     }),
 
-    capabilities: async (): Promise<Capabilities> => ({ expression: false, regions: [], render: false }),
+    capabilities: async (): Promise<Capabilities> => ({ expression: targetFn !== null, regions: [], render: targetFn !== null }),
 
     open: (file: Blob | RawPixels) => guard(async (): Promise<OpenedPhoto> => {
       const ed = need(editor, 'init');
@@ -82,6 +91,8 @@ export function createWorkerApi(): WorkerApi {
       photo = next;
       current = null;
       rendered = null;
+      session?.dispose();
+      session = null;
       sample();
       const bitmap = await toBitmap(next.image);
       return Comlink.transfer({ width: next.image.width, height: next.image.height, faces: next.faces, bitmap }, [bitmap]);
@@ -93,6 +104,8 @@ export function createWorkerApi(): WorkerApi {
       if (photo !== p) throw new EditorError(ErrorCode.DISPOSED, 'the photo was replaced');
       current = analysis;
       rendered = null;
+      session?.dispose();
+      session = null;
       sample();
       return toResult(index, analysis);
     }),
@@ -112,19 +125,32 @@ export function createWorkerApi(): WorkerApi {
       }
     }),
 
-    target: (_ref: ReferenceChoice, _a: number) => guard(async () => {
-      need(current, 'choose a face');
-      throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expression targets are not available in this build');
+    target: (ref: ReferenceChoice, a: number, regions?: string[]) => guard(async () => {
+      const face = need(current, 'choose a face');
+      if (!targetFn) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expression targets are not available in this build');
+      return targetFn(face, ref, reference?.face ?? null, a, regions);
     }),
 
-    render: (_ref: ReferenceChoice, _a: number) => guard(async (): Promise<RenderResult> => {
-      need(current, 'choose a face');
-      throw new EditorError(ErrorCode.BAD_ARGUMENT, 'rendering is not available in this build');
+    render: (ref: ReferenceChoice, a: number, regions?: string[]) => guard(async (): Promise<RenderResult> => {
+      const p = need(photo, 'open a photo');
+      const face = need(current, 'choose a face');
+      if (!targetFn) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expression targets are not available in this build');
+      const t0 = performance.now();
+      const points = await targetFn(face, ref, reference?.face ?? null, a, regions);
+      if (!session) session = await createRenderSession(p.image, face);
+      const s = session;
+      const patch = await measured(() => s.render(points));
+      if (session !== s || current !== face) throw new EditorError(ErrorCode.DISPOSED, 'the face was replaced');
+      rendered = patch;
+      const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(patch.data.buffer as ArrayBuffer, patch.data.byteOffset, patch.data.byteLength), patch.width, patch.height));
+      const r: RenderResult = { patch: bitmap, x: patch.x, y: patch.y, width: patch.width, height: patch.height, points, intensity: a, ms: performance.now() - t0 };
+      return Comlink.transfer(r, [bitmap]);
     }),
 
     exportImage: (type, quality) => guard(async () => {
       const p = need(photo, 'open a photo');
-      return encode(rendered ?? p.image, type, quality);
+      const full = rendered ? applyPatch(p.image, rendered) : p.image;
+      return (await encodeImage(full, type === 'image/png' ? 'png' : 'jpeg', quality)) as Blob;
     }),
 
     setProfiling: async (on: boolean) => { profiling = on; },
@@ -155,10 +181,11 @@ export function createWorkerApi(): WorkerApi {
     }),
 
     dispose: async () => {
+      session?.dispose();
       photo?.dispose();
       reference?.photo.dispose();
       editor?.dispose();
-      photo = null; reference = null; editor = null; current = null; rendered = null;
+      photo = null; reference = null; editor = null; current = null; rendered = null; session = null;
     },
   };
   return api;
