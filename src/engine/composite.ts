@@ -151,13 +151,18 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
   const inv = rect.fromImage;
   const active: number[] = [];
   const weights: number[] = [];
+  const us: number[] = [];
+  const vs: number[] = [];
   let x0 = w; let x1 = -1; let y0 = h; let y1 = -1;
   for (let j = 0; j < h; j++) {
-    for (let i = 0; i < w; i++) {
-      const [s, t] = applyAffine(inv, [roi.x + i, roi.y + j]);
-      const wt = s >= 0 && s <= 1 && t >= 0 && t <= 1 ? featherWeight(s, t, feather) : 0;
+    // s, t along the row: affine, so start at the row's first pixel and step
+    let s = inv[0] * roi.x + inv[1] * (roi.y + j) + inv[2];
+    let t = inv[3] * roi.x + inv[4] * (roi.y + j) + inv[5];
+    for (let i = 0; i < w; i++, s += inv[0], t += inv[3]) {
+      if (!(s >= 0 && s <= 1 && t >= 0 && t <= 1)) continue;
+      const wt = featherWeight(s, t, feather);
       if (wt > 0) {
-        active.push(j * w + i); weights.push(wt);
+        active.push(j * w + i); weights.push(wt); us.push(s * size - 0.5); vs.push(t * size - 0.5);
         x0 = Math.min(x0, i); x1 = Math.max(x1, i); y0 = Math.min(y0, j); y1 = Math.max(y1, j);
       }
     }
@@ -165,20 +170,18 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
   const pasteRect: Rect = x1 >= x0 ? { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } : { x: 0, y: 0, width: 0, height: 0 };
   const activeIdx = Int32Array.from(active);
   const activeW = Float32Array.from(weights);
-  const activeU = new Float32Array(activeIdx.length);
-  const activeV = new Float32Array(activeIdx.length);
-  activeIdx.forEach((k, a) => {
-    const [s, t] = applyAffine(inv, [roi.x + (k % w), roi.y + Math.floor(k / w)]);
-    activeU[a] = s * size - 0.5; activeV[a] = t * size - 0.5;
-  });
+  const activeU = Float32Array.from(us);
+  const activeV = Float32Array.from(vs);
   // tfjs-ops path: full-ROI tensors so the per-render work is same-shape ops and one gather
   let tensors: tf.Tensor[] = [];
   let ops: { cropX: tf.Tensor1D; cropY: tf.Tensor1D; pasteU: tf.Tensor1D; pasteV: tf.Tensor1D; pasteMask: tf.Tensor2D } | null = null;
   if (impl === 'ops') {
     const pus = new Float32Array(n); const pvs = new Float32Array(n); const mask = new Float32Array(n * 4);
-    for (let k = 0; k < n; k++) {
-      const [s, t] = applyAffine(inv, [roi.x + (k % w), roi.y + Math.floor(k / w)]);
-      pus[k] = s * size - 0.5; pvs[k] = t * size - 0.5;
+    for (let j = 0; j < h; j++) {
+      const [s0, t0] = applyAffine(inv, [roi.x, roi.y + j]);
+      for (let i = 0; i < w; i++) {
+        pus[j * w + i] = (s0 + i * inv[0]) * size - 0.5; pvs[j * w + i] = (t0 + i * inv[3]) * size - 0.5;
+      }
     }
     activeIdx.forEach((k, a) => { mask[4 * k] = activeW[a]; mask[4 * k + 1] = activeW[a]; mask[4 * k + 2] = activeW[a]; });
     ops = { cropX: tf.tensor1d(cxs), cropY: tf.tensor1d(cys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 4]) };

@@ -290,24 +290,43 @@ function gridTensor(grid: FlowGrid): tf.Tensor3D {
 
 /** Warps the ROI pixels `flat` ([h*w, C], float) with the flow grid -> [h*w, C]. */
 export function warpPixels(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid, impl: SamplerImpl = 'auto'): tf.Tensor2D {
+  if (resolveImpl(impl) === 'js') return warpPixelsJS(flat, h, w, grid);
   return tf.tidy(() => {
     const up = tf.image.resizeBilinear(gridTensor(grid), [h, w], true); // [h, w, 2], exact at the nodes
-    if (resolveImpl(impl) === 'js') {
-      const C = flat.shape[1];
-      const src = flat.dataSync(); const d = up.dataSync();
-      const out = new Float32Array(h * w * C);
-      for (let j = 0, k = 0; j < h; j++) {
-        for (let i = 0; i < w; i++, k++) {
-          const ux = d[2 * k]; const uy = d[2 * k + 1];
-          if (ux === 0 && uy === 0) { for (let c = 0; c < C; c++) out[k * C + c] = src[k * C + c]; continue; }
-          sampleInto(src, h, w, C, i + ux, j + uy, out, k * C);
-        }
-      }
-      return tf.tensor2d(out, [h * w, C]);
-    }
     const [ux, uy] = tf.split(up, 2, 2);
     const xs = tf.add(tf.reshape(ux, [h, w]), tf.reshape(tf.range(0, w, 1, 'float32'), [1, w]));
     const ys = tf.add(tf.reshape(uy, [h, w]), tf.reshape(tf.range(0, h, 1, 'float32'), [h, 1]));
     return bilinearSample(flat, h, w, tf.reshape(xs, [h * w]) as tf.Tensor1D, tf.reshape(ys, [h * w]) as tf.Tensor1D, 'ops');
   });
+}
+
+/**
+ * The same on the CPU: the grid is upsampled inline exactly as resizeBilinear(alignCorners) does, and
+ * pixels whose four surrounding nodes carry no motion are copied.
+ */
+function warpPixelsJS(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid): tf.Tensor2D {
+  const C = flat.shape[1];
+  const src = flat.dataSync();
+  const out = new Float32Array(src.length);
+  const { cols, rows, dx, dy } = grid;
+  const kx = w > 1 ? (cols - 1) / (w - 1) : 0;
+  const ky = h > 1 ? (rows - 1) / (h - 1) : 0;
+  for (let j = 0; j < h; j++) {
+    const gy = j * ky;
+    const r0 = Math.floor(gy); const r1 = Math.min(r0 + 1, rows - 1); const fy = gy - r0;
+    for (let i = 0; i < w; i++) {
+      const k = j * w + i;
+      const gx = i * kx;
+      const c0 = Math.floor(gx); const c1 = Math.min(c0 + 1, cols - 1); const fx = gx - c0;
+      const a = r0 * cols + c0; const b = r0 * cols + c1; const c = r1 * cols + c0; const d = r1 * cols + c1;
+      if (dx[a] === 0 && dy[a] === 0 && dx[b] === 0 && dy[b] === 0 && dx[c] === 0 && dy[c] === 0 && dx[d] === 0 && dy[d] === 0) {
+        for (let ch = 0; ch < C; ch++) out[k * C + ch] = src[k * C + ch];
+        continue;
+      }
+      const tx = dx[a] + (dx[b] - dx[a]) * fx; const bx = dx[c] + (dx[d] - dx[c]) * fx;
+      const ty = dy[a] + (dy[b] - dy[a]) * fx; const by = dy[c] + (dy[d] - dy[c]) * fx;
+      sampleInto(src, h, w, C, i + tx + (bx - tx) * fy, j + ty + (by - ty) * fy, out, k * C);
+    }
+  }
+  return tf.tensor2d(out, [h * w, C]);
 }
