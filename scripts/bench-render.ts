@@ -24,7 +24,7 @@ const runs = Number(arg('runs', '10'));
 if (backend === 'webgpu') {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
 }
 
 function upscale(img: RGBAImage, k: number): RGBAImage {

@@ -1,0 +1,48 @@
+/**
+ * Runs the render session's tfjs-ops path on the real tfjs WebGPU backend in Node (the `webgpu`
+ * package: Dawn; SwiftShader when there is no GPU, see /work/shared/TESTING-WEBGPU.md) and compares it
+ * with the CPU backend's result on the sample photo. Prints one JSON line. Needs, at process start:
+ *   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
+ * (or a machine's own Vulkan driver). Used by tests/render-webgpu.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { create, globals } from 'webgpu';
+import { initBackend } from '../src/engine/backend';
+import { createEditor } from '../src/engine/editor';
+import { fromCanonical } from '../src/engine/manifold';
+import { createRenderSession, type Refiner, type RenderPatch } from '../src/engine/render';
+import type { Point3 } from '../src/engine/types';
+import { fileByteSource, ROOT } from '../src/node/platform';
+
+Object.assign(globalThis, globals);
+Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
+
+const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
+const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
+const face = await photo.face(0);
+const c = face.canonical.points;
+const lip = (c[13][1] + c[14][1]) / 2;
+const target = fromCanonical(c.map((p) => [p[0], p[1] + 0.3 * Math.min(1, Math.max(0, (p[1] - lip) / 0.1)) * Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2), p[2]] as Point3), face.canonical.transform);
+/** Scales the crop's columns from 0.6x to 1.2x: a position-dependent change for the paste-back to carry. */
+const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
+
+async function renderOn(): Promise<{ patches: RenderPatch[]; leaked: number }> {
+  const before = tf.memory().numTensors;
+  const s = await createRenderSession(photo.image, face, { refiner: ramp });
+  const patches = [await s.render(target), await s.render(target, { useRefiner: false }), await s.render(face.landmarks.points, { useRefiner: false })];
+  s.dispose();
+  return { patches, leaked: tf.memory().numTensors - before };
+}
+
+const cpu = await renderOn();
+const info = await initBackend(['webgpu']);
+const gpu = await renderOn();
+const maxDiff = gpu.patches.map((p, k) => { let d = 0; for (let i = 0; i < p.data.length; i++) d = Math.max(d, Math.abs(p.data[i] - cpu.patches[k].data[i])); return d; });
+let identity = 0;
+const id = gpu.patches[2];
+for (let j = 0; j < id.height; j++) for (let i = 0; i < id.width * 4; i++) identity = Math.max(identity, Math.abs(id.data[j * id.width * 4 + i] - photo.image.data[((id.y + j) * photo.image.width + id.x) * 4 + i]));
+console.log(JSON.stringify({ backend: tf.getBackend(), adapter: info.adapter, maxDiff, identity, leaked: gpu.leaked }));
+photo.dispose();
+editor.dispose();
