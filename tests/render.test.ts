@@ -7,7 +7,7 @@ import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { fromCanonical, interOcular } from '../src/engine/manifold';
 import { createRenderSession, type Refiner } from '../src/engine/render';
 import type { Point3, RGBAImage } from '../src/engine/types';
-import { maxFlowGradient } from '../src/engine/warp';
+import { maxFlowGradient, minJacobian } from '../src/engine/warp';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;
@@ -114,6 +114,9 @@ describe('render session (warp only)', () => {
     const spacing = (s.roi.width - 1) / (grid.cols - 1);
     expect(0.3 * iod / spacing).toBeGreaterThan(3); // what a tear would measure
     expect(maxFlowGradient(grid, s.roi)).toBeLessThan(1.5);
+    // and never folds over (the lips' gap may stretch from a line, but nothing is mirrored)
+    expect(minJacobian(grid, s.roi)).toBeGreaterThan(0);
+    expect(minJacobian(s.flow(openMouth(face, -0.1)), s.roi)).toBeGreaterThan(0); // closing presses the lips together
     s.dispose();
   });
 

@@ -6,7 +6,7 @@ import { ALIGNED_CROP, alignedCropRect, applyAffine, cropCorners, cropPixelToIma
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { applySimilarity } from '../src/engine/manifold';
 import type { Point3, Similarity } from '../src/engine/types';
-import { bilinearSample, flowGrid, maxFlowGradient, warpPixels, warpRegion } from '../src/engine/warp';
+import { bilinearSample, flowGrid, maxFlowGradient, minJacobian, warpPixels, warpRegion } from '../src/engine/warp';
 
 beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
 
@@ -171,6 +171,8 @@ describe('flow grid', () => {
     expect(maxAbs).toBeLessThanOrEqual(20 + 1e-4);
     // continuous: no neighbouring nodes differ by more than the motion's own stretch allows
     expect(maxFlowGradient(g, roi)).toBeLessThan(1);
+    expect(minJacobian(g, roi)).toBeGreaterThan(0); // no fold-over
+    expect(minJacobian(flowGrid(src, src, region), roi)).toBe(1);
     // a tear (a jump of the full 20 px between neighbours) would read as 20 / node spacing
     expect(20 / sy).toBeGreaterThan(3);
   });

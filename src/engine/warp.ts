@@ -216,6 +216,28 @@ export function maxFlowGradient(grid: FlowGrid, roi: Rect): number {
 }
 
 /**
+ * Smallest determinant of the backward map's Jacobian (I + grad d) over the grid cells (forward
+ * differences). 1 = no change of area, 0 = a region collapses (the mouth gap being stretched from the
+ * lips' line), below 0 = the map folds over (content mirrored): what a warp must not do.
+ */
+export function minJacobian(grid: FlowGrid, roi: Rect): number {
+  const sx = (roi.width - 1) / (grid.cols - 1);
+  const sy = (roi.height - 1) / (grid.rows - 1);
+  let m = Infinity;
+  for (let j = 0; j + 1 < grid.rows; j++) {
+    for (let i = 0; i + 1 < grid.cols; i++) {
+      const k = j * grid.cols + i;
+      const a = 1 + (grid.dx[k + 1] - grid.dx[k]) / sx;
+      const b = (grid.dx[k + grid.cols] - grid.dx[k]) / sy;
+      const c = (grid.dy[k + 1] - grid.dy[k]) / sx;
+      const d = 1 + (grid.dy[k + grid.cols] - grid.dy[k]) / sy;
+      m = Math.min(m, a * d - b * c);
+    }
+  }
+  return m;
+}
+
+/**
  * How the bilinear sampler runs: 'ops' = tfjs ops (gather), which any backend runs on the device;
  * 'js' = one typed-array loop, for the CPU backend, whose generic gather and broadcasting kernels
  * are some 50x slower than a direct loop; 'auto' = 'js' on the CPU backend, 'ops' elsewhere.
