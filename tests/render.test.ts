@@ -145,6 +145,39 @@ describe('render session (warp only)', () => {
   });
 });
 
+describe('render session at the image border', () => {
+  it('a face cut by the image edge renders with the ROI clipped and everything else unchanged', async () => {
+    // the sample cut at x = 200, y = 60: the face's right half and its forehead leave the picture
+    const ox = 200; const oy = 60;
+    const w = photo.image.width - ox; const h = photo.image.height - oy;
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let y = 0; y < h; y++) data.set(photo.image.data.subarray(((y + oy) * photo.image.width + ox) * 4, ((y + oy) * photo.image.width + photo.image.width) * 4), y * w * 4);
+    const img: RGBAImage = { width: w, height: h, data };
+    const shift = (p: Point3): Point3 => [p[0] - ox, p[1] - oy, p[2]];
+    const t = face.canonical.transform;
+    const cut: FaceAnalysis = { ...face, landmarks: { ...face.landmarks, points: face.landmarks.points.map(shift) }, canonical: { ...face.canonical, transform: { ...t, translation: shift(t.translation) } } };
+    const s = await createRenderSession(img, cut, { refiner: greyRefiner(64) });
+    expect(s.roi.x).toBe(0);
+    expect(s.roi.y).toBe(0);
+    const identity = await s.renderFull(cut.landmarks.points, { useRefiner: false });
+    let d = 0;
+    for (let i = 0; i < data.length; i++) d = Math.max(d, Math.abs(identity.data[i] - data[i]));
+    expect(d).toBeLessThanOrEqual(1);
+    for (const useRefiner of [false, true]) {
+      const out = await s.renderFull(openMouth(cut, 0.3), { useRefiner });
+      expect([out.width, out.height]).toEqual([w, h]);
+      let outside = 0; let changed = 0;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 4; c++) {
+        const o = (y * w + x) * 4 + c;
+        if (inRect(x, y, s.roi)) { if (out.data[o] !== data[o]) changed++; } else outside = Math.max(outside, Math.abs(out.data[o] - data[o]));
+      }
+      expect(outside).toBe(0);
+      expect(changed).toBeGreaterThan(100);
+    }
+    s.dispose();
+  });
+});
+
 describe('render session with a refiner', () => {
   it('an unchanged crop pastes back to exactly the warp', async () => {
     const identity: Refiner = { size: 128, refine: (crop) => tf.clone(crop), dispose: () => {} };
