@@ -1,0 +1,83 @@
+/**
+ * Expression presets for the app: the mean displacement d = x - N(x) per labelled expression over the
+ * training photos, each photo's displacement first fitted to the template's proportions (target.ts
+ * `retarget` from the photo's own neutral N(x) to the template), minus the same mean over neutral-labelled
+ * photos (so "neutral" is exactly zero). Labels are allowed here (presets), never in training.
+ *
+ *   npx tsx training/make_presets.ts [--landmarks data-out/landmarks.jsonl] [--data ../shared/data/faces]
+ *
+ * Writes public/models/leed/presets.json and its sha256 into public/models/manifest.json.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { initBackend } from '../src/engine/backend';
+import { createDisentangler } from '../src/engine/disentangle';
+import { TEMPLATE } from '../src/engine/manifold';
+import { ModelStore } from '../src/engine/models';
+import { PRESET_NAMES, PRESETS_PATH, retarget, type PresetName } from '../src/engine/target';
+import type { Point3 } from '../src/engine/types';
+import { readFacesCsv } from '../src/node/dataset';
+import { loadContextFaces } from '../src/node/eval-cli';
+import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
+
+const LABEL_TO_PRESET: Record<string, PresetName | 'neutral'> = {
+  neutral: 'neutral', happy: 'happy', surprise: 'surprise', anger: 'anger', sad: 'sadness', disgust: 'disgust', fear: 'fear',
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string, dflt: string) => { const i = args.indexOf(name); return i < 0 ? dflt : args[i + 1]; };
+  const landmarks = resolve(flag('--landmarks', join(ROOT, 'data-out', 'landmarks.jsonl')));
+  const data = resolve(flag('--data', join(ROOT, '..', 'shared', 'data', 'faces')));
+  const faces = loadContextFaces(readFacesCsv(data), landmarks);
+  await initBackend(['cpu']);
+  const store = new ModelStore(fileByteSource());
+  const dis = await createDisentangler(store);
+  const sums = new Map<string, { n: number; people: Set<string>; s: Point3[] }>();
+  const batch = 256;
+  for (let i = 0; i < faces.length; i += batch) {
+    const part = faces.slice(i, i + batch);
+    const neutrals = await dis.neutralBatch(part.map((f) => f.canonical));
+    part.forEach((f, k) => {
+      const key = LABEL_TO_PRESET[f.expression];
+      if (!key) return;
+      const n = neutrals[k];
+      const d = f.canonical.map((p, j) => [p[0] - n[j][0], p[1] - n[j][1], p[2] - n[j][2]] as Point3);
+      const dT = retarget(d, n, TEMPLATE);
+      let acc = sums.get(key);
+      if (!acc) { acc = { n: 0, people: new Set(), s: TEMPLATE.map(() => [0, 0, 0] as Point3) }; sums.set(key, acc); }
+      acc.n++; acc.people.add(f.person);
+      dT.forEach((p, j) => { for (let c = 0; c < 3; c++) acc!.s[j][c] += p[c]; });
+    });
+  }
+  dis.dispose();
+  const meanOf = (key: string) => { const a = sums.get(key)!; return a.s.map((p) => p.map((v) => v / a.n) as Point3); };
+  const base = meanOf('neutral');
+  const size = (d: Point3[]) => (100 * d.reduce((s, p) => s + Math.hypot(...p), 0)) / d.length;
+  const expressions: Record<string, { count: number; people: number; meanSizePercentIod: number; displacement: number[][] }> = {};
+  for (const name of PRESET_NAMES) {
+    const a = sums.get(name);
+    if (!a) { console.error(`no photos labelled ${name}`); continue; }
+    const d = meanOf(name).map((p, j) => [p[0] - base[j][0], p[1] - base[j][1], p[2] - base[j][2]] as Point3);
+    expressions[name] = { count: a.n, people: a.people.size, meanSizePercentIod: +size(d).toFixed(3), displacement: d.map((p) => p.map((v) => +v.toFixed(5))) };
+    console.log(`${name.padEnd(10)} ${String(a.n).padStart(5)} photos ${String(a.people.size).padStart(5)} people, mean |d| ${size(d).toFixed(2)} % IOD`);
+  }
+  console.log(`neutral photos: ${sums.get('neutral')!.n}, their mean displacement (subtracted) ${size(base).toFixed(2)} % IOD`);
+  const out = {
+    format: 'leed-presets',
+    version: 1,
+    space: 'template: displacements fitted to the proportions of src/engine/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral)',
+    source: 'training/make_presets.ts: mean over labelled training photos of retarget(x - N(x), N(x), TEMPLATE), minus the same mean over neutral photos',
+    expressions,
+  };
+  const path = join(MODEL_DIR, PRESETS_PATH);
+  writeFileSync(path, JSON.stringify(out) + '\n');
+  const manifestPath = join(MODEL_DIR, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Record<string, string> };
+  manifest.files[PRESETS_PATH] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`wrote ${path}`);
+}
+
+await main();

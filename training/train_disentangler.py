@@ -1,0 +1,194 @@
+"""Trains the LEED disentangler N without expression labels.
+
+Usage (from the repository root):
+    nice /usr/bin/python3 training/train_disentangler.py [--landmarks data-out/landmarks.jsonl]
+        [--data ../shared/data/faces] [--steps 4000] [--seed 1234] [--out training/out/disentangler.pt]
+
+Signal used in training: canonical landmarks and the `person` grouping only. The `expression` column
+of faces.csv is loaded by leed_data.load() but never passed to the losses; it is only used by the
+report printed at the end (neutral error on people with a neutral and an expressive photo).
+
+Losses (all distances are per-landmark Euclidean distances in IOD units, averaged over the 468 points):
+  pair   one neutral per person: N(x_i) = N(x_j) for two photos of the same person
+  prior  small-displacement prior: rho(x - N(x)) for every photo, and rho(x_j - N(x_i)) for pairs
+         (the person's shared neutral must sit close to all their photos), rho = robust power
+         (mode-seeking: the most common relaxed state of a person becomes the neutral)
+  idem   idempotence: N(N(x)) = N(x)
+  swap   swap consistency: N(N(x_a) + d_b) = N(x_a) for a random other photo b
+  mi     mutual information between d and N(x) pushed down: squared cross-correlation between the
+         displacement code and the PCA coordinates of N(x) over the batch
+"""
+import argparse
+import collections
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import leed_data  # noqa: E402
+from disentangler import Disentangler, pca_basis  # noqa: E402
+
+
+def point_dist(a, b):
+    """Per-landmark Euclidean distance, (B x 1404) -> (B x 468)."""
+    return (a - b).reshape(a.shape[0], 468, 3).pow(2).sum(-1).add(1e-10).sqrt()
+
+
+def rho(d, power, eps):
+    """Robust small-displacement penalty on per-landmark distances (B x 468): mean((d^2+eps^2)^(p/2))."""
+    return (d.pow(2) + eps * eps).pow(power / 2).mean()
+
+
+def cross_cov(code, z):
+    """||Cov(code, z)||_F^2 / K over the batch, both in whitened PCA units (zero when independent).
+
+    A shrinking N (d = lambda (x - mu), identity leaking into d) scores lambda (1 - lambda) squared per
+    component; an expression displacement that is independent of the neutral face scores ~0."""
+    a = code - code.mean(0)
+    b = z - z.mean(0)
+    c = a.t() @ b / a.shape[0]
+    return c.pow(2).sum() / a.shape[1]
+
+
+def neutral_error_report(model, data, quiet=False):
+    """Eval only (uses labels): mean 2-D NME in % IOD of N(expressive) vs the same person's neutral photos."""
+    X, P, E = data['X'], data['person'], data['expression']
+    flat = torch.tensor(X.reshape(len(X), -1), dtype=torch.float32)
+    with torch.no_grad():
+        NX = model(flat).numpy().reshape(-1, 468, 3)
+
+    def iod(b):
+        return np.linalg.norm((b[362] + b[263]) / 2 - (b[33] + b[133]) / 2)
+
+    def nme(a, b):
+        return 100 * np.mean(np.linalg.norm(a[:, :2] - b[:, :2], axis=1)) / iod(b)
+
+    mean_neutral = X[E == 'neutral'].mean(0)
+    by = collections.defaultdict(list)
+    for i, p in enumerate(P):
+        by[p].append(i)
+    rows = collections.defaultdict(lambda: [[], [], []])
+    for p, ix in by.items():
+        neu = [i for i in ix if E[i] == 'neutral']
+        if not neu:
+            continue
+        for i in ix:
+            if E[i] in ('neutral', 'unlabelled'):
+                continue
+            for key in (E[i], 'all expressive'):
+                r = rows[key]
+                r[0].append(np.mean([nme(X[i], X[j]) for j in neu]))
+                r[1].append(np.mean([nme(mean_neutral, X[j]) for j in neu]))
+                r[2].append(np.mean([nme(NX[i], X[j]) for j in neu]))
+    out = {}
+    for k, (a, b, c) in sorted(rows.items(), key=lambda kv: -len(kv[1][0])):
+        out[k] = (len(a), np.mean(a), np.mean(b), np.mean(c))
+        if not quiet:
+            print(f'  {k:16s} n={len(a):5d}  no change {np.mean(a):6.3f}  pop. mean {np.mean(b):6.3f}  N {np.mean(c):6.3f}')
+    # displacement size on neutral vs expressive photos (label-free quantity, labels only to split)
+    dn = np.linalg.norm((X - NX)[E == 'neutral'], axis=2).mean() * 100
+    de = np.linalg.norm((X - NX)[(E != 'neutral') & (E != 'unlabelled')], axis=2).mean() * 100
+    if not quiet:
+        print(f'  mean |d| (% IOD): neutral photos {dn:.3f}, expressive photos {de:.3f}')
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--landmarks', default=leed_data.DEFAULT_LANDMARKS)
+    ap.add_argument('--data', default=leed_data.DEFAULT_DATA)
+    ap.add_argument('--out', default=os.path.join(leed_data.HERE, 'out', 'disentangler.pt'))
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--steps', type=int, default=4000)
+    ap.add_argument('--batch', type=int, default=128)
+    ap.add_argument('--k', type=int, default=64)
+    ap.add_argument('--hidden', type=int, default=256)
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--w-pair', type=float, default=1.0)
+    ap.add_argument('--w-prior', type=float, default=1.0)
+    ap.add_argument('--w-cross', type=float, default=1.0)
+    ap.add_argument('--w-idem', type=float, default=1.0)
+    ap.add_argument('--w-swap', type=float, default=0.5)
+    ap.add_argument('--w-mi', type=float, default=0.05)
+    ap.add_argument('--power', type=float, default=0.5)
+    ap.add_argument('--eps', type=float, default=0.005)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--no-report', action='store_true')
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    t0 = time.time()
+    data = leed_data.load(args.landmarks, args.data)
+    X = data['X'].reshape(len(data['X']), -1).astype(np.float32)
+    persons = data['person']
+    groups = collections.defaultdict(list)
+    for i, p in enumerate(persons):
+        groups[p].append(i)
+    multi = [np.array(ix) for ix in groups.values() if len(ix) >= 2]
+    in_multi = np.concatenate(multi)
+    print(f'{len(X)} photos, {len(groups)} people, {len(multi)} with 2+ photos ({len(in_multi)} photos)')
+
+    mu, basis, std = pca_basis(X.astype(np.float64), args.k)
+    model = Disentangler(mu, basis, std, args.hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
+    Xt = torch.tensor(X)
+
+    # pair sampling, vectorised: photo i from a person with 2+ photos, j another photo of that person
+    flat_ix = np.concatenate(multi)
+    start = np.concatenate([[0], np.cumsum([len(g) for g in multi])[:-1]])
+    glen = np.concatenate([[len(g)] * len(g) for g in multi])
+    gstart = np.concatenate([[s] * len(g) for s, g in zip(start, multi)])
+    pos = np.arange(len(flat_ix)) - gstart
+
+    def sample_pairs(n):
+        t = rng.integers(0, len(flat_ix), n)
+        off = rng.integers(1, glen[t])  # 1 .. len-1: never the same photo
+        u = gstart[t] + (pos[t] + off) % glen[t]
+        return flat_ix[t], flat_ix[u]
+
+    for step in range(args.steps):
+        i, j = sample_pairs(args.batch)
+        a = rng.integers(0, len(X), args.batch)
+        b = rng.integers(0, len(X), args.batch)
+        xi, xj, xa, xb = Xt[i], Xt[j], Xt[a], Xt[b]
+        x = torch.cat([xi, xj, xa])
+        d, code = model.displacement(x)
+        n = x - d
+        ni, nj, na = n[:args.batch], n[args.batch:2 * args.batch], n[2 * args.batch:]
+        l_pair = point_dist(ni, nj).mean()
+        l_prior = rho(point_dist(x, n), args.power, args.eps)
+        l_cross = 0.5 * (rho(point_dist(xj, ni), args.power, args.eps) + rho(point_dist(xi, nj), args.power, args.eps))
+        l_idem = point_dist(model(n), n).mean()
+        db = xb - model(xb)
+        l_swap = point_dist(model(na + db), na).mean()
+        l_mi = cross_cov(code[:args.batch * 2], model.code_in(n[:args.batch * 2]))
+        loss = (args.w_pair * l_pair + args.w_prior * l_prior + args.w_cross * l_cross
+                + args.w_idem * l_idem + args.w_swap * l_swap + args.w_mi * l_mi)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 500 == 0 or step == args.steps - 1:
+            print(f'step {step:5d} loss {loss.item():.5f} pair {l_pair.item():.4f} prior {l_prior.item():.4f} '
+                  f'cross {l_cross.item():.4f} idem {l_idem.item():.4f} swap {l_swap.item():.4f} mi {l_mi.item():.4f}',
+                  flush=True)
+    train_s = time.time() - t0
+    print(f'trained in {train_s:.0f} s')
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    torch.save({'state': model.state_dict(), 'hidden': args.hidden, 'k': args.k, 'args': vars(args),
+                'photos': len(X), 'people': len(groups), 'train_seconds': train_s}, args.out)
+    print(f'saved {args.out}')
+    if not args.no_report:
+        model.eval()
+        print('neutral error (eval only, training-set people), 2-D NME % IOD, float16-rounded weights:')
+        neutral_error_report(model.quantised_copy(), data)
+
+
+if __name__ == '__main__':
+    main()
