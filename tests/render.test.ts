@@ -201,7 +201,9 @@ describe('render session with a refiner', () => {
     const mean = [0, 0, 0];
     for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) pixel(refined, crop.centre[0] + dx, crop.centre[1] + dy).forEach((v, c) => { mean[c] += v / 81; });
     const before = pixel(warpOnly, crop.centre[0], crop.centre[1]);
-    for (let c = 0; c < 3; c++) expect(Math.abs(mean[c] - 127.5)).toBeLessThan(8);
+    for (let c = 0; c < 3; c++) expect(Math.abs(mean[c] - 127.5)).toBeLessThan(3);
+    // a repainted pixel does not keep the warp's fine detail (the detail gate)
+    pixel(refined, crop.centre[0] + 2, crop.centre[1] + 3).forEach((v) => expect(Math.abs(v - 127.5)).toBeLessThan(4));
     expect(Math.max(...before.map((v) => Math.abs(v - 127.5)))).toBeGreaterThan(30); // skin is not grey to begin with
     // past the crop's edge nothing differs from the warp, byte for byte
     let outsideDiff = 0; let outsideCount = 0;
@@ -213,6 +215,24 @@ describe('render session with a refiner', () => {
     }
     expect(outsideCount).toBeGreaterThan(0);
     expect(outsideDiff).toBe(0);
+    s.dispose();
+  });
+
+  it('a small change of the crop is added on top of the full-resolution warp, whose detail survives', async () => {
+    const brighten: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.add(crop, 0.02)), dispose: () => {} };
+    const s = await createRenderSession(photo.image, face, { refiner: brighten });
+    const target = openMouth(face, 0.2);
+    const refined = await s.render(target);
+    const warpOnly = await s.render(target, { useRefiner: false });
+    const cx = Math.round(s.crop.centre[0] - s.roi.x); const cy = Math.round(s.crop.centre[1] - s.roi.y);
+    let spread = 0;
+    for (let dy = -6; dy <= 6; dy++) for (let dx = -6; dx <= 6; dx++) for (let c = 0; c < 3; c++) {
+      const o = ((cy + dy) * s.roi.width + cx + dx) * 4 + c;
+      const d = refined.data[o] - warpOnly.data[o];
+      if (warpOnly.data[o] < 245) expect(Math.abs(d - 0.02 * 255)).toBeLessThanOrEqual(1); // +5 levels, pixel by pixel
+      spread = Math.max(spread, Math.abs(warpOnly.data[o] - warpOnly.data[((cy) * s.roi.width + cx) * 4 + c]));
+    }
+    expect(spread).toBeGreaterThan(10); // there was detail to keep
     s.dispose();
   });
 

@@ -16,7 +16,9 @@
  * Paste-back is residual: the refiner's change (refined - crop) is warped back into image space with
  * the inverse affine, weighted by a feathered mask (1 over the face, 0 before the crop edge) and added
  * to the full-resolution warp. Where the refiner changes nothing the full-resolution detail is kept
- * exactly; where the mask is 0 the pixels are exactly the warp's.
+ * exactly; where it repaints (a change above DEFAULT_DETAIL_GATE) the warp's fine detail is dropped
+ * there, so streaks of stretched lips do not show through painted teeth; where the mask is 0 the
+ * pixels are exactly the warp's.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from './errors';
@@ -108,6 +110,12 @@ export function featherWeight(s: number, t: number, cfg: FeatherConfig = DEFAULT
   return 1 - z * z * (3 - 2 * z);
 }
 
+/**
+ * Where the refiner's change (0..255 units, largest channel) passes from `lo` to `hi`, the paste goes
+ * smoothly from "warp + change" (keeps the full-resolution detail) to "refined crop, upsampled".
+ */
+export const DEFAULT_DETAIL_GATE: [number, number] = [12, 40];
+
 export interface Compositor {
   /** Crop size S (the refiner's input size). */
   readonly size: number;
@@ -124,7 +132,7 @@ export interface Compositor {
  * Precomputes, for one face and ROI, where the crop samples the ROI and where each ROI pixel lands
  * in the crop (and its mask weight). `roi` is in image pixels.
  */
-export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number, options: { feather?: FeatherConfig; impl?: SamplerImpl } = {}): Compositor {
+export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number, options: { feather?: FeatherConfig; detailGate?: [number, number]; impl?: SamplerImpl } = {}): Compositor {
   if (!(Number.isInteger(size) && size >= 8)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `crop size ${size}`);
   const feather = options.feather ?? DEFAULT_FEATHER;
   const impl = resolveImpl(options.impl ?? 'auto');
@@ -176,15 +184,15 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
   let tensors: tf.Tensor[] = [];
   let ops: { cropX: tf.Tensor1D; cropY: tf.Tensor1D; pasteU: tf.Tensor1D; pasteV: tf.Tensor1D; pasteMask: tf.Tensor2D } | null = null;
   if (impl === 'ops') {
-    const pus = new Float32Array(n); const pvs = new Float32Array(n); const mask = new Float32Array(n * 4);
+    const pus = new Float32Array(n); const pvs = new Float32Array(n); const mask = new Float32Array(n);
     for (let j = 0; j < h; j++) {
       const [s0, t0] = applyAffine(inv, [roi.x, roi.y + j]);
       for (let i = 0; i < w; i++) {
         pus[j * w + i] = (s0 + i * inv[0]) * size - 0.5; pvs[j * w + i] = (t0 + i * inv[3]) * size - 0.5;
       }
     }
-    activeIdx.forEach((k, a) => { mask[4 * k] = activeW[a]; mask[4 * k + 1] = activeW[a]; mask[4 * k + 2] = activeW[a]; });
-    ops = { cropX: tf.tensor1d(cxs), cropY: tf.tensor1d(cys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 4]) };
+    activeIdx.forEach((k, a) => { mask[k] = activeW[a]; });
+    ops = { cropX: tf.tensor1d(cxs), cropY: tf.tensor1d(cys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 1]) };
     tensors = Object.values(ops);
   }
   let disposed = false;
@@ -214,16 +222,26 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
     return tf.tensor4d(out, [1, size, size, 3]);
   }
 
+  const [gateLo, gateHi] = options.detailGate ?? DEFAULT_DETAIL_GATE;
+  const gate = (mag: number): number => {
+    const z = Math.min(1, Math.max(0, (mag - gateLo) / (gateHi - gateLo)));
+    return z * z * (3 - 2 * z);
+  };
+
   function pasteJS(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D): tf.Tensor2D {
     const out = Float32Array.from(roiPixels.dataSync());
     const c = crop.dataSync(); const r = refined.dataSync();
-    const change = new Float32Array(size * size * 3);
-    for (let i = 0; i < change.length; i++) change[i] = (r[i] - c[i]) * 255;
-    const px = new Float32Array(3);
+    // per crop pixel: the change (3) and the crop itself (3), both in 0..255 units
+    const both = new Float32Array(size * size * 6);
+    for (let k = 0; k < size * size; k++) {
+      for (let ch = 0; ch < 3; ch++) { both[6 * k + ch] = (r[3 * k + ch] - c[3 * k + ch]) * 255; both[6 * k + 3 + ch] = c[3 * k + ch] * 255; }
+    }
+    const px = new Float32Array(6);
     for (let a = 0; a < activeIdx.length; a++) {
-      sampleInto(change, size, size, 3, activeU[a], activeV[a], px, 0);
+      sampleInto(both, size, size, 6, activeU[a], activeV[a], px, 0);
       const o = 4 * activeIdx[a]; const wt = activeW[a];
-      out[o] += wt * px[0]; out[o + 1] += wt * px[1]; out[o + 2] += wt * px[2];
+      const g = gate(Math.max(Math.abs(px[0]), Math.abs(px[1]), Math.abs(px[2])));
+      for (let ch = 0; ch < 3; ch++) out[o + ch] += wt * (px[ch] + g * (px[3 + ch] - out[o + ch]));
     }
     return tf.tensor2d(out, [n, 4]);
   }
@@ -247,10 +265,17 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
       if (!ops) return pasteJS(roiPixels, crop, refined);
       const { pasteU, pasteV, pasteMask } = ops;
       return tf.tidy(() => {
-        const change = tf.reshape(tf.mul(tf.sub(refined, crop), 255), [size * size, 3]);
-        const change4 = tf.concat([change, tf.zeros([size * size, 1])], 1) as tf.Tensor2D;
-        // same-shape ops only; where the mask is 0 the warp passes unchanged
-        return tf.add(roiPixels, tf.mul(bilinearSample(change4, size, size, pasteU, pasteV, 'ops'), pasteMask)) as tf.Tensor2D;
+        const both = tf.reshape(tf.mul(tf.concat([tf.sub(refined, crop), crop], 3), 255), [size * size, 6]) as tf.Tensor2D;
+        const sampled = bilinearSample(both, size, size, pasteU, pasteV, 'ops');
+        const change = tf.slice(sampled, [0, 0], [n, 3]);
+        const cropUp = tf.slice(sampled, [0, 3], [n, 3]);
+        const z = tf.clipByValue(tf.div(tf.sub(tf.max(tf.abs(change), 1, true), gateLo), gateHi - gateLo), 0, 1);
+        const g = tf.mul(tf.mul(z, z), tf.sub(3, tf.mul(z, 2)));
+        const rgb = tf.slice(roiPixels, [0, 0], [n, 3]);
+        const detail = tf.mul(g, tf.sub(cropUp, rgb));
+        // where the mask is 0 the warp passes unchanged; alpha always does
+        const outRgb = tf.add(rgb, tf.mul(pasteMask, tf.add(change, detail)));
+        return tf.concat([outRgb, tf.slice(roiPixels, [0, 3], [n, 1])], 1) as tf.Tensor2D;
       });
     },
     dispose() {
