@@ -9,6 +9,10 @@ import { createRenderSession, type Refiner } from '../src/engine/render';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import { maxFlowGradient, minJacobian } from '../src/engine/warp';
 import { cpuEditor, sampleBytes } from './helpers';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRefiner } from '../src/engine/refine';
+import { MODEL_DIR } from '../src/node/platform';
 
 let editor: Editor;
 let photo: Photo;
@@ -265,21 +269,53 @@ describe('render session with a refiner', () => {
   });
 });
 
+describe('render session with the shipped refiner', () => {
+  const shipped = existsSync(join(MODEL_DIR, 'leed', 'refiner.json'));
+  it.skipIf(!shipped)('runs createRefiner through the session: changes only inside the crop mask, frees its tensors', async () => {
+    const refiner = await createRefiner(editor.store);
+    const before = tf.memory().numTensors;
+    const s = await createRenderSession(photo.image, face, { refiner });
+    const target = openMouth(face, 0.3);
+    const refined = await s.renderFull(target);
+    const warpOnly = await s.renderFull(target, { useRefiner: false });
+    expect([refined.width, refined.height]).toEqual([photo.image.width, photo.image.height]);
+    let inside = 0; let outside = 0;
+    for (let y = 0; y < refined.height; y++) for (let x = 0; x < refined.width; x++) {
+      const [u, v] = applyAffine(s.crop.fromImage, [x, y]);
+      const o = (y * refined.width + x) * 4;
+      const d = Math.abs(refined.data[o] - warpOnly.data[o]) + Math.abs(refined.data[o + 1] - warpOnly.data[o + 1]) + Math.abs(refined.data[o + 2] - warpOnly.data[o + 2]);
+      if (u >= 0 && u <= 1 && v >= 0 && v <= 1) inside += d > 0 ? 1 : 0; else outside = Math.max(outside, d);
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(outside).toBe(0);
+    await s.render(openMouth(face, 0.1));
+    s.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    refiner.dispose();
+  });
+});
+
 describe('GPU path parity', () => {
   it('the tfjs-ops pipeline (what WebGPU / WebGL run) matches the CPU typed-array pipeline', async () => {
     // a refiner that changes the crop in a position-dependent way, at S = 64 so the crop is box-prefiltered (pool 2)
     const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))), dispose: () => {} };
+    // the same with an attention mask (rows: kept at the top, painted at the bottom)
+    const rampWithMask: Refiner = { ...ramp, refineWithMask: (crop) => ({ image: ramp.refine(crop), mask: tf.tidy(() => tf.tile(tf.reshape(tf.linspace(1, 0, 64), [1, 64, 1, 1]), [1, 1, 64, 1])) as tf.Tensor4D }) };
     const target = openMouth(face, 0.25);
     const results = [];
-    for (const sampler of ['ops', 'js'] as const) {
+    for (const refiner of [ramp, rampWithMask]) for (const sampler of ['ops', 'js'] as const) {
       const before = tf.memory().numTensors;
-      const s = await createRenderSession(photo.image, face, { refiner: ramp, sampler });
+      const s = await createRenderSession(photo.image, face, { refiner, sampler });
       results.push(await s.render(target));
       s.dispose();
       expect(tf.memory().numTensors).toBe(before);
     }
-    let d = 0; let changed = 0;
-    for (let i = 0; i < results[0].data.length; i++) { d = Math.max(d, Math.abs(results[0].data[i] - results[1].data[i])); }
+    let d = 0; let changed = 0; let maskMatters = 0;
+    for (let i = 0; i < results[0].data.length; i++) {
+      d = Math.max(d, Math.abs(results[0].data[i] - results[1].data[i]), Math.abs(results[2].data[i] - results[3].data[i]));
+      maskMatters = Math.max(maskMatters, Math.abs(results[1].data[i] - results[3].data[i]));
+    }
+    expect(maskMatters).toBeGreaterThan(5);
     const plain = await createRenderSession(photo.image, face);
     const warpOnly = await plain.render(target);
     plain.dispose();

@@ -16,9 +16,9 @@
  * Paste-back is residual: the refiner's change (refined - crop) is warped back into image space with
  * the inverse affine, weighted by a feathered mask (1 over the face, 0 before the crop edge) and added
  * to the full-resolution warp. Where the refiner changes nothing the full-resolution detail is kept
- * exactly; where it repaints (a change above DEFAULT_DETAIL_GATE) the warp's fine detail is dropped
- * there, so streaks of stretched lips do not show through painted teeth; where the mask is 0 the
- * pixels are exactly the warp's.
+ * exactly; where it repaints (its attention mask A near 0, or without A a change above
+ * DEFAULT_DETAIL_GATE) the warp's fine detail is dropped there, so streaks of stretched lips do not
+ * show through painted teeth; where the feathered mask is 0 the pixels are exactly the warp's.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from './errors';
@@ -123,8 +123,12 @@ export interface Compositor {
   readonly pasteRect: Rect;
   /** The S x S aligned crop of the warped ROI ([h*w, 4], 0..255) as [1, S, S, 3], RGB 0..1. */
   extractCrop(roiPixels: tf.Tensor2D): tf.Tensor4D;
-  /** The warped ROI ([h*w, 4], 0..255) with the refiner's change (refined - crop) pasted in -> [h*w, 4]. */
-  paste(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * The warped ROI ([h*w, 4], 0..255) with the refiner's change (refined - crop) pasted in -> [h*w, 4].
+   * `attention` ([1, S, S, 1], 1 = kept, 0 = painted), when the refiner gives it, says where the warp's
+   * fine detail is dropped (1 - attention); without it the size of the change says so (DEFAULT_DETAIL_GATE).
+   */
+  paste(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D, attention?: tf.Tensor4D): tf.Tensor2D;
   dispose(): void;
 }
 
@@ -228,19 +232,21 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
     return z * z * (3 - 2 * z);
   };
 
-  function pasteJS(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D): tf.Tensor2D {
+  function pasteJS(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D, attention?: tf.Tensor4D): tf.Tensor2D {
     const out = Float32Array.from(roiPixels.dataSync());
     const c = crop.dataSync(); const r = refined.dataSync();
-    // per crop pixel: the change (3) and the crop itself (3), both in 0..255 units
-    const both = new Float32Array(size * size * 6);
+    const att = attention?.dataSync();
+    // per crop pixel: the change (3) and the crop itself (3), both in 0..255 units, and 1 - attention
+    const both = new Float32Array(size * size * 7);
     for (let k = 0; k < size * size; k++) {
-      for (let ch = 0; ch < 3; ch++) { both[6 * k + ch] = (r[3 * k + ch] - c[3 * k + ch]) * 255; both[6 * k + 3 + ch] = c[3 * k + ch] * 255; }
+      for (let ch = 0; ch < 3; ch++) { both[7 * k + ch] = (r[3 * k + ch] - c[3 * k + ch]) * 255; both[7 * k + 3 + ch] = c[3 * k + ch] * 255; }
+      both[7 * k + 6] = att ? 1 - att[k] : 0;
     }
-    const px = new Float32Array(6);
+    const px = new Float32Array(7);
     for (let a = 0; a < activeIdx.length; a++) {
-      sampleInto(both, size, size, 6, activeU[a], activeV[a], px, 0);
+      sampleInto(both, size, size, 7, activeU[a], activeV[a], px, 0);
       const o = 4 * activeIdx[a]; const wt = activeW[a];
-      const g = gate(Math.max(Math.abs(px[0]), Math.abs(px[1]), Math.abs(px[2])));
+      const g = att ? Math.min(1, Math.max(0, px[6])) : gate(Math.max(Math.abs(px[0]), Math.abs(px[1]), Math.abs(px[2])));
       for (let ch = 0; ch < 3; ch++) out[o + ch] += wt * (px[ch] + g * (px[3 + ch] - out[o + ch]));
     }
     return tf.tensor2d(out, [n, 4]);
@@ -260,17 +266,24 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
         return tf.reshape(tf.div(crop, 255), [1, size, size, 3]) as tf.Tensor4D;
       });
     },
-    paste(roiPixels, crop, refined) {
+    paste(roiPixels, crop, refined, attention) {
       live();
-      if (!ops) return pasteJS(roiPixels, crop, refined);
+      if (!ops) return pasteJS(roiPixels, crop, refined, attention);
       const { pasteU, pasteV, pasteMask } = ops;
       return tf.tidy(() => {
-        const both = tf.reshape(tf.mul(tf.concat([tf.sub(refined, crop), crop], 3), 255), [size * size, 6]) as tf.Tensor2D;
-        const sampled = bilinearSample(both, size, size, pasteU, pasteV, 'ops');
+        const parts: tf.Tensor4D[] = [tf.mul(tf.sub(refined, crop), 255) as tf.Tensor4D, tf.mul(crop, 255) as tf.Tensor4D];
+        if (attention) parts.push(tf.sub(1, attention) as tf.Tensor4D);
+        const C = attention ? 7 : 6;
+        const sampled = bilinearSample(tf.reshape(tf.concat(parts, 3), [size * size, C]) as tf.Tensor2D, size, size, pasteU, pasteV, 'ops');
         const change = tf.slice(sampled, [0, 0], [n, 3]);
         const cropUp = tf.slice(sampled, [0, 3], [n, 3]);
-        const z = tf.clipByValue(tf.div(tf.sub(tf.max(tf.abs(change), 1, true), gateLo), gateHi - gateLo), 0, 1);
-        const g = tf.mul(tf.mul(z, z), tf.sub(3, tf.mul(z, 2)));
+        let g: tf.Tensor;
+        if (attention) {
+          g = tf.clipByValue(tf.slice(sampled, [0, 6], [n, 1]), 0, 1);
+        } else {
+          const z = tf.clipByValue(tf.div(tf.sub(tf.max(tf.abs(change), 1, true), gateLo), gateHi - gateLo), 0, 1);
+          g = tf.mul(tf.mul(z, z), tf.sub(3, tf.mul(z, 2)));
+        }
         const rgb = tf.slice(roiPixels, [0, 0], [n, 3]);
         const detail = tf.mul(g, tf.sub(cropUp, rgb));
         // where the mask is 0 the warp passes unchanged; alpha always does

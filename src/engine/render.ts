@@ -18,6 +18,11 @@ export interface Refiner {
   readonly size: number;
   /** [1, S, S, 3] RGB 0..1 aligned crop -> the same shape, repainted. Synchronous tfjs ops. */
   refine(crop: tf.Tensor4D): tf.Tensor4D;
+  /**
+   * Optional: the refined crop and the refiner's attention mask A ([1, S, S, 1], 1 = warped pixel kept,
+   * 0 = painted). When present, A decides where the warp's full-resolution detail survives the paste.
+   */
+  refineWithMask?(crop: tf.Tensor4D): { image: tf.Tensor4D; mask: tf.Tensor4D };
   dispose(): void;
 }
 
@@ -112,8 +117,11 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       const warped = warpPixels(pixels, roi.height, roi.width, grid, sampler);
       if (!useRefiner || !refiner || !compositor) return warped;
       const c = compositor.extractCrop(warped);
-      const refined = refiner.refine(c);
-      return compositor.paste(warped, c, refined);
+      if (refiner.refineWithMask) {
+        const { image, mask } = refiner.refineWithMask(c);
+        return compositor.paste(warped, c, image, mask);
+      }
+      return compositor.paste(warped, c, refiner.refine(c));
     });
     try {
       const values = await out.data();
