@@ -142,7 +142,12 @@ describe('render session (warp only)', () => {
     const s = await createRenderSession(photo.image, face);
     const code = async (p: () => Promise<unknown>) => { try { await p(); return 'resolved'; } catch (e) { return isEditorError(e) ? e.code : 'other'; } };
     expect(await code(() => s.render(face.landmarks.points.slice(0, 10)))).toBe(ErrorCode.BAD_ARGUMENT);
-    expect(await code(() => s.render(face.landmarks.points.map((p) => [p[0] + 1e4, p[1], p[2]] as Point3)))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(await code(() => s.render(face.landmarks.points.map((p) => [p[0], Number.NaN, p[2]] as Point3)))).toBe(ErrorCode.BAD_ARGUMENT);
+    // an edit too big for the face's region saturates instead of failing, and says so
+    const far = await s.render(face.landmarks.points.map((p) => [p[0] + 1e3, p[1], p[2]] as Point3));
+    expect(far.motionScale).toBeGreaterThan(0);
+    expect(far.motionScale).toBeLessThan(0.1);
+    expect((await s.render(openMouth(face, 0.3))).motionScale).toBe(1);
     expect(await code(() => s.render(face.landmarks.points, { useRefiner: true }))).toBe(ErrorCode.BAD_ARGUMENT);
     s.dispose();
     expect(await code(() => s.render(face.landmarks.points))).toBe(ErrorCode.DISPOSED);

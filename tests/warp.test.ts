@@ -177,10 +177,21 @@ describe('flow grid', () => {
     expect(20 / sy).toBeGreaterThan(3);
   });
 
-  it('refuses targets that leave the region the ROI holds', () => {
+  it('saturates targets that leave the region the ROI holds, and refuses non-finite ones', () => {
     const far = src.map((p) => [p[0] + 200, p[1], 0] as Point3);
+    const g = flowGrid(src, far, region);
+    expect(g.motionScale).toBeGreaterThan(0.1);
+    expect(g.motionScale).toBeLessThan(1);
+    expect(g.ringRadius).toBeCloseTo(1.8 * region.faceRadius, 6);
+    // the scaled motion still vanishes at the ring: nodes beyond it are zero
+    const { roi } = region;
+    const sx = (roi.width - 1) / (g.cols - 1); const sy = (roi.height - 1) / (g.rows - 1);
+    for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.cols; i++) {
+      if (Math.hypot(roi.x + i * sx - centre[0], roi.y + j * sy - centre[1]) > g.ringRadius + 1e-6) expect(g.dx[j * g.cols + i]).toBe(0);
+    }
+    expect(flowGrid(src, src.map((p) => [p[0] + 5, p[1], 0] as Point3), region).motionScale).toBe(1);
     let code = '';
-    try { flowGrid(src, far, region); } catch (e) { code = isEditorError(e) ? e.code : 'other'; }
+    try { flowGrid(src, src.map((p, i) => (i === 3 ? [NaN, p[1], 0] : p) as Point3), region); } catch (e) { code = isEditorError(e) ? e.code : 'other'; }
     expect(code).toBe(ErrorCode.BAD_ARGUMENT);
   });
 });

@@ -42,6 +42,8 @@ export interface RenderOptions {
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
 export interface RenderPatch extends Rect {
   data: Uint8ClampedArray;
+  /** 1 = the target was rendered; below 1 = the edit went too far for the face's region and was scaled down by this factor. */
+  motionScale: number;
 }
 
 export interface RenderSession {
@@ -125,7 +127,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     });
     try {
       const values = await out.data();
-      return { ...roi, data: new Uint8ClampedArray(values) }; // rounds and clamps to 0..255
+      return { ...roi, data: new Uint8ClampedArray(values), motionScale: grid.motionScale }; // rounds and clamps to 0..255
     } finally {
       out.dispose();
     }

@@ -109,6 +109,11 @@ export interface FlowGrid {
   dy: Float32Array;
   /** Radius of the zero-motion anchor ring used, image pixels. */
   ringRadius: number;
+  /**
+   * 1 when the target was reached; below 1 when the motion was scaled down by this factor because
+   * the target carried landmarks beyond what the ROI holds (an exaggerated edit saturates, not fails).
+   */
+  motionScale: number;
 }
 
 /** Grid size for a ROI: about `nodeSpacing` pixels apart, at most `maxNodes` along the longer side. */
@@ -124,28 +129,39 @@ export function gridSize(roi: Rect, cfg: WarpConfig): { cols: number; rows: numb
 
 /**
  * The dense motion from `source` to `target` (both image pixels, same length and order) sampled on
- * the region's grid. Throws BAD_ARGUMENT when the target leaves the region the ROI can hold.
+ * the region's grid. Targets beyond what the ROI can hold are approached as far as it allows
+ * (`motionScale` < 1); non-finite or mismatched targets throw BAD_ARGUMENT.
  */
 export function flowGrid(source: readonly Point3[], target: readonly Point3[], region: WarpRegion): FlowGrid {
   if (source.length !== target.length) throw new EditorError(ErrorCode.BAD_ARGUMENT, `${target.length} target points for ${source.length} source points`);
   const { roi, centre, faceRadius, config: cfg } = region;
   const n = source.length;
-  let far = 0;
   for (const p of target) {
     if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'target point is not a finite number');
-    far = Math.max(far, Math.hypot(p[0] - centre[0], p[1] - centre[1]));
   }
-  const ringRadius = Math.max(cfg.ringMin * faceRadius, cfg.ringSlack * far);
-  if (ringRadius > cfg.ringMax * faceRadius * (1 + 1e-9)) {
-    throw new EditorError(ErrorCode.BAD_ARGUMENT, `target landmarks reach ${(far / faceRadius).toFixed(2)} face radii from the centre`);
+  // Motion that would carry a point past what the ROI holds is scaled down (the edit saturates).
+  const reach = (f: number): number => {
+    let far = 0;
+    for (let i = 0; i < n; i++) {
+      far = Math.max(far, Math.hypot(source[i][0] + f * (target[i][0] - source[i][0]) - centre[0], source[i][1] + f * (target[i][1] - source[i][1]) - centre[1]));
+    }
+    return far;
+  };
+  const limit = (cfg.ringMax * faceRadius) / cfg.ringSlack;
+  let motionScale = 1;
+  if (reach(1) > limit) {
+    let lo = 0; let hi = 1; // reach(0) = faceRadius < limit
+    for (let it = 0; it < 30; it++) { const mid = (lo + hi) / 2; if (reach(mid) > limit) hi = mid; else lo = mid; }
+    motionScale = lo;
   }
+  const ringRadius = Math.min(cfg.ringMax * faceRadius, Math.max(cfg.ringMin * faceRadius, cfg.ringSlack * reach(motionScale)));
   const m = cfg.anchors;
   const coords = new Float64Array(2 * (n + m));
   const ux = new Float64Array(n); // backward displacement at the face vertices
   const uy = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    coords[2 * i] = target[i][0]; coords[2 * i + 1] = target[i][1];
-    ux[i] = source[i][0] - target[i][0]; uy[i] = source[i][1] - target[i][1];
+    ux[i] = motionScale * (source[i][0] - target[i][0]); uy[i] = motionScale * (source[i][1] - target[i][1]);
+    coords[2 * i] = source[i][0] - ux[i]; coords[2 * i + 1] = source[i][1] - uy[i];
   }
   for (let k = 0; k < m; k++) {
     const a = (2 * Math.PI * (k + 0.5)) / m;
@@ -197,7 +213,7 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
       }
     }
   }
-  return { cols, rows, dx, dy, ringRadius };
+  return { cols, rows, dx, dy, ringRadius, motionScale };
 }
 
 /** Largest change of the displacement between neighbouring grid nodes, per ROI pixel of node spacing. */
