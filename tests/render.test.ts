@@ -341,6 +341,9 @@ describe('tensor hygiene', () => {
       else await s.render(target, { useRefiner: i % 2 === 0 });
       expect(tf.memory().numTensors).toBe(afterCreate);
     }
+    // overlapping calls (a slider moving faster than renders finish)
+    await Promise.all([0.1, 0.2, 0.3].map((a, k) => s.render(openMouth(face, a), { useRefiner: k !== 1 })));
+    expect(tf.memory().numTensors).toBe(afterCreate);
     s.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
