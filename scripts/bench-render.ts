@@ -13,9 +13,11 @@ import type { FaceAnalysis } from '../src/engine/editor';
 import { encodeImage } from '../src/engine/encode';
 import { fromCanonical, interOcular } from '../src/engine/manifold';
 import { createRenderSession, type Refiner } from '../src/engine/render';
+import { createRefiner, REFINER_PATH } from '../src/engine/refine';
+import { existsSync } from 'node:fs';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import type { BackendName } from '../src/engine/backend';
-import { fileByteSource, ROOT } from '../src/node/platform';
+import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
 const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
 const backend = arg('backend', 'cpu') as BackendName;
@@ -89,6 +91,14 @@ for (const k of [1, 5]) {
     `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms | renderFull ${fullMs.toFixed(0)} ms | ` +
     `encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`);
   session.dispose();
+  if (existsSync(join(MODEL_DIR, REFINER_PATH))) {
+    const refiner = await createRefiner(editor.store);
+    const withNet = await createRenderSession(image, face, { refiner });
+    const netMs = await time(() => withNet.render(next()));
+    console.log(`  with the shipped refiner (S=${refiner.size}): render ${netMs.toFixed(0)} ms`);
+    withNet.dispose();
+    refiner.dispose();
+  }
 }
 photo.dispose();
 editor.dispose();
