@@ -271,7 +271,7 @@ function ExpressionPanel() {
         <span>Reference</span>
         <select value={referenceValue(reference)} disabled={!enabled} onChange={(e) => onSelect(e.target.value)} data-testid="reference-select">
           <option value="neutral">Neutral</option>
-          {PRESETS.map((p) => <option key={p} value={`preset:${p}`}>{PRESET_LABELS[p]}</option>)}
+          {PRESETS.map((p) => <option key={p} value={`preset:${p}`} disabled={!caps.presets.includes(p)}>{PRESET_LABELS[p]}</option>)}
           <option value="photo">{reference.kind === 'photo' ? `Photo: ${reference.name}` : 'Another photo…'}</option>
         </select>
       </label>
@@ -316,6 +316,7 @@ function ExportPanel() {
   return (
     <div className="card" data-testid="export-panel">
       <h3>Result</h3>
+      <p className="hint" data-testid="generator-mode">{caps.refiner ? 'Warp + refiner network' : 'Warp only (no refiner in this build)'}</p>
       <div className="row wrap">
         <button type="button" disabled={!rendered} data-testid="compare-button"
           onPointerDown={() => setCompare(true)} onPointerUp={() => setCompare(false)} onPointerLeave={() => setCompare(false)}

@@ -56,10 +56,14 @@ export type ReferenceChoice =
 export interface Capabilities {
   /** The disentangler / targets are available (src/engine/target.ts). */
   expression: boolean;
+  /** Presets this build ships (a subset of PRESETS). */
+  presets: string[];
   /** Region names the engine can toggle separately (empty when it offers none). */
   regions: string[];
-  /** The generator (warp / refine / render) is available. */
+  /** The generator (warp / render) is available. */
   render: boolean;
+  /** The refiner network is used by the generator (otherwise warp only). */
+  refiner: boolean;
 }
 
 export interface MemoryInfo {

@@ -79,7 +79,7 @@ export interface AppActions {
 
 export type AppStore = StoreApi<AppState & AppActions>;
 
-const NO_CAPS: Capabilities = { expression: false, regions: [], render: false };
+const NO_CAPS: Capabilities = { expression: false, presets: [], regions: [], render: false, refiner: false };
 
 export function toAppError(e: unknown): AppError {
   const w = e as Partial<WorkerError> | undefined;

@@ -8,9 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../engine/editor';
 import { encodeImage } from '../engine/encode';
 import { createFaceMesh, type FaceMesh } from '../engine/mesh';
+import type { Refiner } from '../engine/refine';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession } from '../engine/render';
+import { createExpressionEngine, loadRefiner, shippedModels, type ExpressionEngine } from './edit-engine';
 import { EditorError, ErrorCode, isEditorError } from '../engine/errors';
-import type { Point3, RGBAImage } from '../engine/types';
+import type { RGBAImage } from '../engine/types';
 import type { Capabilities, FaceResult, InitOptions, MemoryInfo, OpenedPhoto, RawPixels, ReferenceChoice, RenderResult, WorkerApi, WorkerError } from './protocol';
 
 function toWorkerError(e: unknown): WorkerError {
@@ -37,17 +39,6 @@ async function toBitmap(img: RGBAImage): Promise<ImageBitmap> {
   return createImageBitmap(data);
 }
 
-/**
- * Target landmarks for a reference at intensity a (src/engine/target.ts, not wired yet: null until the
- * disentangler and presets exist, and the expression controls stay disabled).
- */
-type TargetFn = (face: FaceAnalysis, reference: ReferenceChoice, referenceFace: FaceAnalysis | null, a: number, regions?: string[]) => Promise<Point3[]>;
-
-/** Loads the disentangler and presets from the model store; null while the engine has none. */
-async function loadTargets(_editor: Editor): Promise<TargetFn | null> {
-  return null;
-}
-
 export function createWorkerApi(): WorkerApi {
   let editor: Editor | null = null;
   let photo: Photo | null = null;
@@ -55,7 +46,8 @@ export function createWorkerApi(): WorkerApi {
   let reference: { photo: Photo; face: FaceAnalysis } | null = null;
   let rendered: RenderPatch | null = null;
   let session: RenderSession | null = null;
-  let targetFn: TargetFn | null = null;
+  let expression: ExpressionEngine | null = null;
+  let refiner: Refiner | null = null;
   let peakBytes = 0;
 
   let profiling = false;
@@ -73,16 +65,35 @@ export function createWorkerApi(): WorkerApi {
     return x;
   };
 
+  function releaseModels() {
+    session?.dispose();
+    session = null;
+    refiner?.dispose();
+    expression?.dispose();
+    editor?.dispose();
+    refiner = null; expression = null; editor = null;
+  }
+
   const api: WorkerApi = {
     init: (options: InitOptions, onProgress) => guard(async () => {
-      editor?.dispose();
-      editor = await createEditor({ modelBaseUrl: options.modelBaseUrl, backends: options.backends, onProgress: (f, l) => { void onProgress(f, l); } });
-      targetFn = await loadTargets(editor);
+      releaseModels();
+      editor = await createEditor({ modelBaseUrl: options.modelBaseUrl, backends: options.backends, onProgress: (f, l) => { void onProgress(f * 0.85, l); } });
+      void onProgress(0.9, 'Loading the expression models');
+      const shipped = await shippedModels(options.modelBaseUrl);
+      expression = await createExpressionEngine(editor, shipped);
+      refiner = expression ? await loadRefiner(editor, shipped) : null;
+      void onProgress(1, 'Ready');
       sample();
       return editor.backend;
     }),
 
-    capabilities: async (): Promise<Capabilities> => ({ expression: targetFn !== null, regions: [], render: targetFn !== null }),
+    capabilities: async (): Promise<Capabilities> => ({
+      expression: expression !== null,
+      presets: [...(expression?.presets ?? [])],
+      regions: [...(expression?.regions ?? [])],
+      render: expression !== null,
+      refiner: refiner !== null,
+    }),
 
     open: (file: Blob | RawPixels) => guard(async (): Promise<OpenedPhoto> => {
       const ed = need(editor, 'init');
@@ -127,17 +138,16 @@ export function createWorkerApi(): WorkerApi {
 
     target: (ref: ReferenceChoice, a: number, regions?: string[]) => guard(async () => {
       const face = need(current, 'choose a face');
-      if (!targetFn) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expression targets are not available in this build');
-      return targetFn(face, ref, reference?.face ?? null, a, regions);
+      return need(expression, 'load the expression models').target(face, ref, reference?.face ?? null, a, regions);
     }),
 
     render: (ref: ReferenceChoice, a: number, regions?: string[]) => guard(async (): Promise<RenderResult> => {
       const p = need(photo, 'open a photo');
       const face = need(current, 'choose a face');
-      if (!targetFn) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expression targets are not available in this build');
+      const expr = need(expression, 'load the expression models');
       const t0 = performance.now();
-      const points = await targetFn(face, ref, reference?.face ?? null, a, regions);
-      if (!session) session = await createRenderSession(p.image, face);
+      const points = await expr.target(face, ref, reference?.face ?? null, a, regions);
+      if (!session) session = await createRenderSession(p.image, face, { refiner: refiner ?? undefined });
       const s = session;
       const patch = await measured(() => s.render(points));
       if (session !== s || current !== face) throw new EditorError(ErrorCode.DISPOSED, 'the face was replaced');
@@ -184,8 +194,8 @@ export function createWorkerApi(): WorkerApi {
       session?.dispose();
       photo?.dispose();
       reference?.photo.dispose();
-      editor?.dispose();
-      photo = null; reference = null; editor = null; current = null; rendered = null; session = null;
+      releaseModels();
+      photo = null; reference = null; current = null; rendered = null; session = null;
     },
   };
   return api;
