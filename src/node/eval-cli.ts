@@ -23,6 +23,7 @@ import { nme } from '../engine/manifold';
 import { ModelStore } from '../engine/models';
 import type { Point3 } from '../engine/types';
 import { readFacesCsv, type FaceRow } from './dataset';
+import { generatorSection } from './eval-generator';
 import { decodePoints } from './landmarks-cli';
 import { fileByteSource, ROOT } from './platform';
 
@@ -120,7 +121,7 @@ export const neutralErrorSection: EvalSection = {
   },
 };
 
-export const SECTIONS: EvalSection[] = [neutralErrorSection];
+export const SECTIONS: EvalSection[] = [neutralErrorSection, generatorSection({ sources: Number(process.env.LEED_EVAL_SOURCES ?? 40) })];
 
 interface LandmarkLine { person: string; image: string; status: string; canonical?: string; points?: string }
 
