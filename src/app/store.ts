@@ -93,6 +93,8 @@ export function createAppStore(client: EngineClient): AppStore {
   const { api } = client;
   // Sequence numbers: a reply to an older request never overwrites a newer one.
   let photoSeq = 0;
+  // Bumped whenever the photo or the selected face changes: frames rendered for another face are dropped.
+  let faceSeq = 0;
   let pendingIntensity: number | null = null;
   let pumping = false;
 
@@ -118,22 +120,22 @@ export function createAppStore(client: EngineClient): AppStore {
         while (pendingIntensity !== null) {
           const a = pendingIntensity;
           pendingIntensity = null;
-          const seq = photoSeq;
+          const seq = faceSeq;
           const { reference, regions, capabilities } = get();
           const regs = capabilities.regions.length ? regions : undefined;
           try {
             if (capabilities.render) {
               const r = await api.render(reference, a, regs);
-              if (seq !== photoSeq) { r.patch.close(); continue; }
+              if (seq !== faceSeq) { r.patch.close(); continue; }
               setRendered({ patch: r.patch, x: r.x, y: r.y, width: r.width, height: r.height }, a);
               set((s) => ({ targetPoints: r.points, framesRendered: s.framesRendered + 1 }));
             } else {
               const pts = await api.target(reference, a, regs);
-              if (seq !== photoSeq) continue;
+              if (seq !== faceSeq) continue;
               set((s) => ({ targetPoints: pts, framesRendered: s.framesRendered + 1 }));
             }
           } catch (e) {
-            if (seq === photoSeq) fail(e);
+            if (seq === faceSeq) fail(e);
           }
         }
       } finally {
@@ -187,6 +189,7 @@ export function createAppStore(client: EngineClient): AppStore {
 
       async openFile(file, name) {
         const seq = ++photoSeq;
+        faceSeq++;
         pendingIntensity = null;
         set({ status: 'busy', busyLabel: 'Looking for faces…', error: null });
         try {
@@ -211,16 +214,17 @@ export function createAppStore(client: EngineClient): AppStore {
 
       async selectFace(index) {
         const seq = photoSeq;
+        const fseq = ++faceSeq;
         pendingIntensity = null;
         set({ status: 'busy', busyLabel: 'Finding landmarks…', selected: index, face: null, targetPoints: null, error: null });
         setRendered(null, null);
         try {
           const face = await api.face(index);
-          if (seq !== photoSeq) return;
+          if (seq !== photoSeq || fseq !== faceSeq) return;
           set({ face, status: 'ready', busyLabel: '' });
           if (get().capabilities.expression) request(get().intensity);
         } catch (e) {
-          if (seq === photoSeq) { set({ selected: null }); fail(e); }
+          if (seq === photoSeq && fseq === faceSeq) { set({ selected: null }); fail(e); }
         }
       },
 
