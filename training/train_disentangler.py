@@ -32,9 +32,9 @@ import leed_data  # noqa: E402
 from disentangler import Disentangler, pca_basis  # noqa: E402
 
 
-def point_dist(a, b):
-    """Per-landmark Euclidean distance, (B x 1404) -> (B x 468)."""
-    return (a - b).reshape(a.shape[0], 468, 3).pow(2).sum(-1).add(1e-10).sqrt()
+def point_dist(a, b, dims=3):
+    """Per-landmark Euclidean distance, (B x 1404) -> (B x 468); dims=2: x, y only (the image plane)."""
+    return (a - b).reshape(a.shape[0], 468, 3)[..., :dims].pow(2).sum(-1).add(1e-10).sqrt()
 
 
 def rho(d, power, eps):
@@ -115,6 +115,8 @@ def main():
     ap.add_argument('--w-mi', type=float, default=0.05)
     ap.add_argument('--power', type=float, default=0.5)
     ap.add_argument('--eps', type=float, default=0.005)
+    ap.add_argument('--cross-dims', type=int, default=3, help='3: 3-D distances in the cross term; 2: x, y only')
+    ap.add_argument('--cross-power', type=float, default=None, help='power of the cross term (default: --power)')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--no-report', action='store_true')
     args = ap.parse_args()
@@ -163,7 +165,8 @@ def main():
         ni, nj, na = n[:args.batch], n[args.batch:2 * args.batch], n[2 * args.batch:]
         l_pair = point_dist(ni, nj).mean()
         l_prior = rho(point_dist(x, n), args.power, args.eps)
-        l_cross = 0.5 * (rho(point_dist(xj, ni), args.power, args.eps) + rho(point_dist(xi, nj), args.power, args.eps))
+        cp = args.cross_power if args.cross_power is not None else args.power
+        l_cross = 0.5 * (rho(point_dist(xj, ni, args.cross_dims), cp, args.eps) + rho(point_dist(xi, nj, args.cross_dims), cp, args.eps))
         l_idem = point_dist(model(n), n).mean()
         db = xb - model(xb)
         l_swap = point_dist(model(na + db), na).mean()

@@ -1,0 +1,49 @@
+/** Stages 5-6 on the real sample portrait: engine landmarks -> N -> target -> image pixels. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDisentangler, type Disentangler } from '../src/engine/disentangle';
+import type { Editor, FaceAnalysis } from '../src/engine/editor';
+import { fromCanonical, interOcular, STABLE_POINTS } from '../src/engine/manifold';
+import { loadPresets, targetCanonical, type Presets } from '../src/engine/target';
+import type { Point3 } from '../src/engine/types';
+import { cpuEditor, sampleBytes } from './helpers';
+
+let editor: Editor;
+let dis: Disentangler;
+let presets: Presets;
+let face: FaceAnalysis;
+
+beforeAll(async () => {
+  editor = await cpuEditor();
+  dis = await createDisentangler(editor.store);
+  presets = await loadPresets(editor.store);
+  const photo = await editor.open(sampleBytes());
+  face = await photo.face(0);
+  photo.dispose();
+});
+afterAll(() => { dis?.dispose(); editor?.dispose(); });
+
+const moved = (a: readonly Point3[], b: readonly Point3[], idx: readonly number[]) => idx.reduce((s, i) => s + Math.hypot(a[i][0] - b[i][0], a[i][1] - b[i][1]), 0) / idx.length;
+const MOUTH = [61, 291, 13, 14, 0, 17, 78, 308];
+
+describe('targets on the sample portrait', () => {
+  it('a = 0 gives back the photo\'s own landmarks in pixels', () => {
+    const t = targetCanonical(face.canonical.points, face.canonical.points, null, 0);
+    const px = fromCanonical(t, face.canonical.transform);
+    const iod = interOcular(face.landmarks.points);
+    // canonical -> pixels reproduces the mesh up to the similarity fit (not exact off the stable points)
+    expect(moved(px, face.landmarks.points, STABLE_POINTS)).toBeLessThan(0.1 * iod);
+  });
+
+  it('neutralizing moves the mouth, not the stable points; the happy preset lifts the mouth corners in the image', async () => {
+    const src = face.canonical.points;
+    const n = await dis.neutral(src);
+    const t0 = fromCanonical(src, face.canonical.transform);
+    const tn = fromCanonical(targetCanonical(src, n, null, 1), face.canonical.transform);
+    expect(moved(tn, t0, MOUTH)).toBeGreaterThan(1.5 * moved(tn, t0, STABLE_POINTS));
+    const happy = fromCanonical(targetCanonical(src, n, presets.fitted('happy', n), 1.5), face.canonical.transform);
+    // image y grows downwards; the sample is upright, so lifted corners have smaller y than in the neutral target
+    expect(happy[61][1]).toBeLessThan(tn[61][1]);
+    expect(happy[291][1]).toBeLessThan(tn[291][1]);
+    for (const p of happy) for (const v of p) expect(Number.isFinite(v)).toBe(true);
+  });
+});
