@@ -36,6 +36,8 @@ export type LeedState = {
   selected: number | null;
   points: number;
   facePoints: [number, number][];
+  targetPoints: [number, number][];
+  regions: string[];
   error: { code: string; message: string } | null;
   reference: { kind: string; preset?: string; name?: string };
   framesRequested: number;

@@ -22,6 +22,8 @@ function useTestHooks() {
       selected: s.selected,
       points: s.face?.points.length ?? 0,
       facePoints: s.face ? s.face.points.map((p) => [p[0], p[1]]) : [],
+      targetPoints: s.targetPoints ? s.targetPoints.map((p) => [p[0], p[1]]) : [],
+      regions: s.regions,
       error: s.error ? { code: s.error.code, message: s.error.message } : null,
       reference: s.reference,
       intensity: s.intensity,

@@ -60,6 +60,8 @@ export interface AppState {
   framesRequested: number;
   framesRendered: number;
   compare: boolean;
+  /** False until the user first touches the expression controls: until then the photo is shown as it is. */
+  editing: boolean;
 }
 
 export interface AppActions {
@@ -175,6 +177,7 @@ export function createAppStore(client: EngineClient): AppStore {
       framesRequested: 0,
       framesRendered: 0,
       compare: false,
+      editing: false,
 
       async start() {
         set({ status: 'starting', error: null });
@@ -222,7 +225,7 @@ export function createAppStore(client: EngineClient): AppStore {
           const face = await api.face(index);
           if (seq !== photoSeq || fseq !== faceSeq) return;
           set({ face, status: 'ready', busyLabel: '' });
-          if (get().capabilities.expression) request(get().intensity);
+          if (get().capabilities.expression && get().editing) request(get().intensity);
         } catch (e) {
           if (seq === photoSeq && fseq === faceSeq) { set({ selected: null }); fail(e); }
         }
@@ -232,7 +235,7 @@ export function createAppStore(client: EngineClient): AppStore {
       dismissError: () => set({ error: null }),
 
       setReference(ref) {
-        set({ reference: ref });
+        set({ reference: ref, editing: true });
         if (ref.kind !== 'photo' || get().referenceFace) request(get().intensity);
       },
 
@@ -240,7 +243,7 @@ export function createAppStore(client: EngineClient): AppStore {
         set({ status: 'busy', busyLabel: 'Reading the reference photo…', error: null });
         try {
           const f = await api.openReference(file);
-          set({ referenceFace: f, reference: { kind: 'photo', name }, status: 'ready', busyLabel: '' });
+          set({ referenceFace: f, reference: { kind: 'photo', name }, status: 'ready', busyLabel: '', editing: true });
           request(get().intensity);
         } catch (e) {
           fail(e);
@@ -248,13 +251,13 @@ export function createAppStore(client: EngineClient): AppStore {
       },
 
       setIntensity(a) {
-        set({ intensity: a });
+        set({ intensity: a, editing: true });
         request(a);
       },
 
       toggleRegion(region) {
         const regions = get().regions.includes(region) ? get().regions.filter((r) => r !== region) : [...get().regions, region];
-        set({ regions });
+        set({ regions, editing: true });
         request(get().intensity);
       },
 
