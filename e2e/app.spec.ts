@@ -83,6 +83,38 @@ test('a truncated image is reported as damaged', async () => {
   await expect(page.getByTestId('error')).toHaveAttribute('data-code', 'CORRUPT_IMAGE');
 });
 
+test('no face, and a face too small to edit, are explained; the app keeps working', async () => {
+  // The sample drawn small (side px) in the corner of a grey 512 x 512 picture; side 0 = no face at all.
+  const picture = async (side: number) => Buffer.from(await page.evaluate(async (side) => {
+    const bmp = await createImageBitmap(await (await fetch('/samples/astronaut.png')).blob());
+    const c = new OffscreenCanvas(512, 512);
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#808080';
+    ctx.fillRect(0, 0, 512, 512);
+    if (side > 0) ctx.drawImage(bmp, 0, 0, side, side);
+    const u = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+    let s = '';
+    for (const x of u) s += String.fromCharCode(x);
+    return btoa(s);
+  }, side), 'base64');
+  const error = page.getByTestId('error');
+
+  await page.getByTestId('file-input').setInputFiles({ name: 'grey.png', mimeType: 'image/png', buffer: await picture(0) });
+  await expect(error).toHaveAttribute('data-code', 'NO_FACE');
+  await expect(error).toContainText('No face was found');
+  await expect(page.getByTestId('face-count')).toHaveText('0 faces');
+
+  await page.getByTestId('file-input').setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: await picture(140) });
+  await expect(error).toHaveAttribute('data-code', 'FACE_TOO_SMALL');
+  await expect(error).toContainText('The face is too small');
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '0');
+
+  await page.getByTestId('sample-button').click();
+  await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '468');
+  await waitIdle(page);
+});
+
 test('a photo with two faces lets the user pick one by clicking its box', async () => {
   const pair = twoFaces();
   await page.getByTestId('file-input').setInputFiles({ name: 'pair.png', mimeType: 'image/png', buffer: pair });

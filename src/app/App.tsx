@@ -304,6 +304,7 @@ function ExportPanel() {
   const rendered = useAppStore((s) => s.rendered);
   const busy = useAppStore((s) => s.status !== 'ready');
   const rendering = useAppStore((s) => s.rendering);
+  const lastFrameMs = useAppStore((s) => s.lastFrameMs);
   const download = useAppStore((s) => s.download);
   const setCompare = useAppStore((s) => s.setCompare);
   if (!caps.render) {
@@ -318,7 +319,11 @@ function ExportPanel() {
   return (
     <div className="card" data-testid="export-panel">
       <h3>Result</h3>
-      <p className="hint" data-testid="generator-mode">{caps.refiner ? 'Warp + refiner network' : 'Warp only (no refiner in this build)'}</p>
+      <p className="hint" data-testid="generator-mode">
+        {caps.refiner ? 'Warp + refiner network' : 'Warp only (no refiner in this build)'}
+        {rendering ? <span className="rendering" data-testid="rendering"> · rendering…</span> : lastFrameMs !== null ? ` · last frame ${Math.round(lastFrameMs)} ms` : ''}
+      </p>
+      {!rendered && !rendering && <p className="hint">Choose a reference or move the slider to edit the expression.</p>}
       <div className="row wrap">
         <button type="button" disabled={!rendered} data-testid="compare-button"
           onPointerDown={() => setCompare(true)} onPointerUp={() => setCompare(false)} onPointerLeave={() => setCompare(false)}

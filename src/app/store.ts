@@ -57,6 +57,8 @@ export interface AppState {
   rendered: RenderedPatch | null;
   renderedIntensity: number | null;
   rendering: boolean;
+  /** Worker time of the last frame (target + render), ms. */
+  lastFrameMs: number | null;
   framesRequested: number;
   framesRendered: number;
   compare: boolean;
@@ -130,7 +132,7 @@ export function createAppStore(client: EngineClient): AppStore {
               const r = await api.render(reference, a, regs);
               if (seq !== faceSeq) { r.patch.close(); continue; }
               setRendered({ patch: r.patch, x: r.x, y: r.y, width: r.width, height: r.height }, a);
-              set((s) => ({ targetPoints: r.points, framesRendered: s.framesRendered + 1 }));
+              set((s) => ({ targetPoints: r.points, lastFrameMs: r.ms, framesRendered: s.framesRendered + 1 }));
             } else {
               const pts = await api.target(reference, a, regs);
               if (seq !== faceSeq) continue;
@@ -174,6 +176,7 @@ export function createAppStore(client: EngineClient): AppStore {
       rendered: null,
       renderedIntensity: null,
       rendering: false,
+      lastFrameMs: null,
       framesRequested: 0,
       framesRendered: 0,
       compare: false,
