@@ -5,8 +5,18 @@ import { resolve } from 'node:path';
 // public/ (models, sample photo) is served at the site root: /models, /samples.
 export const PREVIEW_PORT = 4173;
 
+// The engine reaches for these only on its Node paths (lazy imports); the browser build gets a stub.
+const nodeOnly = resolve(import.meta.dirname, 'src/app/node-only.ts');
+
 export default defineConfig({
   plugins: [react()],
+  resolve: {
+    alias: [
+      { find: /^pngjs$/, replacement: nodeOnly },
+      { find: /^jpeg-js$/, replacement: nodeOnly },
+      { find: /^node:buffer$/, replacement: nodeOnly },
+    ],
+  },
   worker: { format: 'es' },
   build: {
     target: 'es2022',
