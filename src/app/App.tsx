@@ -55,11 +55,13 @@ export function App() {
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
       const file = Array.from(e.clipboardData?.files ?? [])[0];
-      if (file) { e.preventDefault(); void openFile(file, file.name || 'pasted-image.png'); }
+      if (!file || status === 'starting' || status === 'fatal') return;
+      e.preventDefault();
+      void openFile(file, file.name || 'pasted-image.png');
     };
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
-  }, [openFile]);
+  }, [openFile, status]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
