@@ -58,7 +58,7 @@ def update_manifest(paths):
 
 
 def load_model(ckpt_path):
-    ckpt = torch.load(ckpt_path)
+    ckpt = torch.load(ckpt_path, map_location='cpu')
     st = ckpt['state']
     model = Disentangler(st['mu'].numpy(), st['basis'].numpy(), st['std'].numpy(), ckpt['hidden'])
     model.load_state_dict(st)

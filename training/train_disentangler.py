@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
     nice /usr/bin/python3 training/train_disentangler.py [--landmarks data-out/landmarks.jsonl]
-        [--data ../shared/data/faces] [--steps 4000] [--seed 1234] [--out training/out/disentangler.pt]
+        [--data ../shared/data/faces] [--steps 5000] [--seed 1234] [--out training/out/disentangler.pt]
 
 Signal used in training: canonical landmarks and the `person` grouping only. The `expression` column
 of faces.csv is loaded by leed_data.load() but never passed to the losses; it is only used by the
@@ -10,12 +10,13 @@ report printed at the end (neutral error on people with a neutral and an express
 
 Losses (all distances are per-landmark Euclidean distances in IOD units, averaged over the 468 points):
   pair   one neutral per person: N(x_i) = N(x_j) for two photos of the same person
-  prior  small-displacement prior: rho(x - N(x)) for every photo, and rho(x_j - N(x_i)) for pairs
-         (the person's shared neutral must sit close to all their photos), rho = robust power
-         (mode-seeking: the most common relaxed state of a person becomes the neutral)
+  prior  small-displacement prior: rho(x - N(x)) for every photo, rho(d) = (d^2 + eps^2)^(p/2), p = 1
+  cross  the person's shared neutral sits close to their other photos: rho(x_j - N(x_i)) on x, y
+         distances with a concave power p = 0.25: mode-seeking, so the most common (relaxed) state
+         of a person becomes the neutral rather than the mean of their expressions
   idem   idempotence: N(N(x)) = N(x)
   swap   swap consistency: N(N(x_a) + d_b) = N(x_a) for a random other photo b
-  mi     mutual information between d and N(x) pushed down: squared cross-correlation between the
+  mi     mutual information between d and N(x) pushed down: squared cross-covariance between the
          displacement code and the PCA coordinates of N(x) over the batch
 """
 import argparse
@@ -102,22 +103,23 @@ def main():
     ap.add_argument('--data', default=leed_data.DEFAULT_DATA)
     ap.add_argument('--out', default=os.path.join(leed_data.HERE, 'out', 'disentangler.pt'))
     ap.add_argument('--seed', type=int, default=1234)
-    ap.add_argument('--steps', type=int, default=4000)
+    ap.add_argument('--steps', type=int, default=5000)
     ap.add_argument('--batch', type=int, default=128)
     ap.add_argument('--k', type=int, default=64)
     ap.add_argument('--hidden', type=int, default=256)
-    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--w-pair', type=float, default=1.0)
-    ap.add_argument('--w-prior', type=float, default=1.0)
+    ap.add_argument('--w-prior', type=float, default=0.3)
     ap.add_argument('--w-cross', type=float, default=1.0)
     ap.add_argument('--w-idem', type=float, default=1.0)
     ap.add_argument('--w-swap', type=float, default=0.5)
-    ap.add_argument('--w-mi', type=float, default=0.05)
-    ap.add_argument('--power', type=float, default=0.5)
-    ap.add_argument('--eps', type=float, default=0.005)
-    ap.add_argument('--cross-dims', type=int, default=3, help='3: 3-D distances in the cross term; 2: x, y only')
-    ap.add_argument('--cross-power', type=float, default=None, help='power of the cross term (default: --power)')
+    ap.add_argument('--w-mi', type=float, default=0.1)
+    ap.add_argument('--power', type=float, default=1.0)
+    ap.add_argument('--eps', type=float, default=0.01)
+    ap.add_argument('--cross-dims', type=int, default=2, help='3: 3-D distances in the cross term; 2: x, y only')
+    ap.add_argument('--cross-power', type=float, default=0.25, help='power of the cross term (default: --power)')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--device', default='cpu', help="'cpu' (reproduces the shipped weights) or 'cuda'")
     ap.add_argument('--no-report', action='store_true')
     args = ap.parse_args()
 
@@ -136,10 +138,11 @@ def main():
     print(f'{len(X)} photos, {len(groups)} people, {len(multi)} with 2+ photos ({len(in_multi)} photos)')
 
     mu, basis, std = pca_basis(X.astype(np.float64), args.k)
-    model = Disentangler(mu, basis, std, args.hidden)
+    device = torch.device(args.device)
+    model = Disentangler(mu, basis, std, args.hidden).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
-    Xt = torch.tensor(X)
+    Xt = torch.tensor(X, device=device)
 
     # pair sampling, vectorised: photo i from a person with 2+ photos, j another photo of that person
     flat_ix = np.concatenate(multi)
@@ -158,7 +161,7 @@ def main():
         i, j = sample_pairs(args.batch)
         a = rng.integers(0, len(X), args.batch)
         b = rng.integers(0, len(X), args.batch)
-        xi, xj, xa, xb = Xt[i], Xt[j], Xt[a], Xt[b]
+        xi, xj, xa, xb = (Xt[torch.as_tensor(v, device=device)] for v in (i, j, a, b))
         x = torch.cat([xi, xj, xa])
         d, code = model.displacement(x)
         n = x - d
@@ -182,6 +185,7 @@ def main():
                   f'cross {l_cross.item():.4f} idem {l_idem.item():.4f} swap {l_swap.item():.4f} mi {l_mi.item():.4f}',
                   flush=True)
     train_s = time.time() - t0
+    model = model.cpu()
     print(f'trained in {train_s:.0f} s')
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     torch.save({'state': model.state_dict(), 'hidden': args.hidden, 'k': args.k, 'args': vars(args),
