@@ -410,7 +410,7 @@ function Viewer() {
         <canvas ref={photoCanvas} className="photo" data-testid="photo-canvas" data-showing={showEdited ? 'edited' : 'original'}
           aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`} role="img" />
         <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
-        {faces.map((f, i) => (
+        {(faces.length > 1 || showMesh) && faces.map((f, i) => (
           <button
             key={i}
             type="button"
