@@ -92,8 +92,12 @@ def neutral_error_report(model, data, quiet=False):
     # displacement size on neutral vs expressive photos (label-free quantity, labels only to split)
     dn = np.linalg.norm((X - NX)[E == 'neutral'], axis=2).mean() * 100
     de = np.linalg.norm((X - NX)[(E != 'neutral') & (E != 'unlabelled')], axis=2).mean() * 100
+    # identity kept: spread of N(x) around the population against the spread of x (neutral photos)
+    neu = E == 'neutral'
+    spread = np.mean([nme(NX[i], mean_neutral) for i in np.where(neu)[0]]) / np.mean([nme(X[i], mean_neutral) for i in np.where(neu)[0]])
     if not quiet:
-        print(f'  mean |d| (% IOD): neutral photos {dn:.3f}, expressive photos {de:.3f}')
+        print(f'  mean |d| (% IOD): neutral photos {dn:.3f}, expressive photos {de:.3f}; '
+              f'NME(N(x), pop. mean) / NME(x, pop. mean) on neutral photos {spread:.3f}')
     return out
 
 
