@@ -2,8 +2,12 @@
  * Benchmark of the render session (warp, crop + paste-back, full-image output, encode) on the sample
  * photo and on a 5x upscaled copy of it (face about 500 px wide), on the backend named by --backend
  * (cpu by default; webgpu needs a navigator.gpu, see /work/shared/TESTING-WEBGPU.md).
- *   npx tsx scripts/bench-render.ts [--backend cpu|webgpu|wasm] [--runs 10]
- * Prints median milliseconds over the runs, after one warm-up render.
+ *   npx tsx scripts/bench-render.ts [--backend cpu|webgpu|wasm] [--runs 10] [--scales 1,5] [--sampler auto|ops|js|webgpu] [--render-only]
+ * Prints median milliseconds over the runs, after one warm-up render. --sampler picks the render
+ * session's sampler (default auto: WGSL kernels on WebGPU, typed-array loops on CPU, tfjs ops elsewhere;
+ * 'ops' = the generic tfjs-ops path, for before/after comparisons); --render-only skips renderFull and
+ * the encoders. On WebGPU in Node run it with
+ *   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,11 +21,15 @@ import { createRefiner, REFINER_PATH } from '../src/engine/refine';
 import { existsSync } from 'node:fs';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import type { BackendName } from '../src/engine/backend';
+import type { SamplerImpl } from '../src/engine/warp';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
 const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
 const backend = arg('backend', 'cpu') as BackendName;
 const runs = Number(arg('runs', '10'));
+const scales = arg('scales', '1,5').split(',').map(Number);
+const sampler = arg('sampler', 'auto') as SamplerImpl;
+const renderOnly = process.argv.includes('--render-only');
 
 if (backend === 'webgpu') {
   const { create, globals } = await import('webgpu');
@@ -65,15 +73,15 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 const editor = await createEditor({ backends: [backend], modelSource: fileByteSource() });
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
 const face0 = await photo.face(0);
-console.log(`backend ${editor.backend.name}${editor.backend.adapter ? ` (${editor.backend.adapter})` : ''}, median of ${runs} runs`);
+console.log(`backend ${editor.backend.name}${editor.backend.adapter ? ` (${editor.backend.adapter})` : ''}, sampler ${sampler}, median of ${runs} runs`);
 /** Does nothing to the crop: measures the crop + paste-back around a refiner, not a network. */
 const passThrough: Refiner = { size: 256, refine: (crop) => tf.clone(crop), dispose: () => {} };
 
-for (const k of [1, 5]) {
+for (const k of scales) {
   const image = k === 1 ? photo.image : upscale(photo.image, k);
   const face = k === 1 ? face0 : scaleFace(face0, k);
   const t0 = performance.now();
-  const session = await createRenderSession(image, face, { refiner: passThrough });
+  const session = await createRenderSession(image, face, { refiner: passThrough, sampler });
   const create = performance.now() - t0;
   const targets = [0.1, 0.2, 0.3].map((a) => openMouth(face, a));
   let i = 0;
@@ -81,19 +89,22 @@ for (const k of [1, 5]) {
   const flowMs = await time(async () => session.flow(next()));
   const warpMs = await time(() => session.render(next(), { useRefiner: false }));
   const refineMs = await time(() => session.render(next(), { useRefiner: true }));
-  const fullMs = await time(() => session.renderFull(next(), { useRefiner: false }));
-  const full = await session.renderFull(next(), { useRefiner: false });
-  const pngMs = await time(() => encodeImage(full, 'png'));
-  const jpegMs = await time(() => encodeImage(full, 'jpeg', 0.92));
   const { roi } = session;
+  let rest = '';
+  if (!renderOnly) {
+    const fullMs = await time(() => session.renderFull(next(), { useRefiner: false }));
+    const full = await session.renderFull(next(), { useRefiner: false });
+    const pngMs = await time(() => encodeImage(full, 'png'));
+    const jpegMs = await time(() => encodeImage(full, 'jpeg', 0.92));
+    rest = ` | renderFull ${fullMs.toFixed(0)} ms | encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`;
+  }
   console.log(`${image.width}x${image.height}, IOD ${interOcular(face.landmarks.points).toFixed(0)} px, ROI ${roi.width}x${roi.height}: ` +
     `session ${create.toFixed(0)} ms | flow grid ${flowMs.toFixed(1)} ms | render warp-only ${warpMs.toFixed(0)} ms | ` +
-    `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms | renderFull ${fullMs.toFixed(0)} ms | ` +
-    `encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`);
+    `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms${rest}`);
   session.dispose();
   if (existsSync(join(MODEL_DIR, REFINER_PATH))) {
     const refiner = await createRefiner(editor.store);
-    const withNet = await createRenderSession(image, face, { refiner });
+    const withNet = await createRenderSession(image, face, { refiner, sampler });
     const netMs = await time(() => withNet.render(next()));
     console.log(`  with the shipped refiner (S=${refiner.size}): render ${netMs.toFixed(0)} ms`);
     withNet.dispose();

@@ -1,5 +1,6 @@
 /**
- * Runs the render session's tfjs-ops path on the real tfjs WebGPU backend in Node (the `webgpu`
+ * Runs the render session's WebGPU path (the WGSL kernels of src/engine/webgpu-kernels.ts, the
+ * default sampler there) and the generic tfjs-ops path on the real tfjs WebGPU backend in Node (the `webgpu`
  * package: Dawn; SwiftShader when there is no GPU, see /work/shared/TESTING-WEBGPU.md) and compares it
  * with the CPU backend's result on the sample photo. Prints one JSON line. Needs, at process start:
  *   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
@@ -14,6 +15,7 @@ import { createEditor } from '../src/engine/editor';
 import { fromCanonical } from '../src/engine/manifold';
 import { createRenderSession, type Refiner, type RenderPatch } from '../src/engine/render';
 import type { Point3 } from '../src/engine/types';
+import type { SamplerImpl } from '../src/engine/warp';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
 Object.assign(globalThis, globals);
@@ -27,22 +29,37 @@ const lip = (c[13][1] + c[14][1]) / 2;
 const target = fromCanonical(c.map((p) => [p[0], p[1] + 0.3 * Math.min(1, Math.max(0, (p[1] - lip) / 0.1)) * Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2), p[2]] as Point3), face.canonical.transform);
 /** Scales the crop's columns from 0.6x to 1.2x: a position-dependent change for the paste-back to carry. */
 const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
+/** The same with an attention mask that goes from kept (top rows) to painted (bottom rows): the other paste-back branch. */
+const rampMask: Refiner = {
+  ...ramp,
+  refineWithMask: (crop) => ({ image: ramp.refine(crop), mask: tf.tidy(() => tf.mul(tf.ones([1, 64, 64, 1]), tf.reshape(tf.linspace(1.2, -0.2, 64), [1, 64, 1, 1]))) as tf.Tensor4D }),
+};
 
-async function renderOn(): Promise<{ patches: RenderPatch[]; leaked: number }> {
+async function renderOn(sampler?: SamplerImpl): Promise<{ patches: RenderPatch[]; leaked: number; peakBytes: number }> {
   const before = tf.memory().numTensors;
-  const s = await createRenderSession(photo.image, face, { refiner: ramp });
-  const patches = [await s.render(target), await s.render(target, { useRefiner: false }), await s.render(face.landmarks.points, { useRefiner: false })];
+  const s = await createRenderSession(photo.image, face, { refiner: ramp, sampler });
+  const m = await createRenderSession(photo.image, face, { refiner: rampMask, sampler });
+  const patches = [await s.render(target), await s.render(target, { useRefiner: false }), await s.render(face.landmarks.points, { useRefiner: false }), await m.render(target)];
+  const peakBytes = (await tf.profile(async () => { await s.render(target); return [] as tf.Tensor[]; })).peakBytes;
   s.dispose();
-  return { patches, leaked: tf.memory().numTensors - before };
+  m.dispose();
+  return { patches, leaked: tf.memory().numTensors - before, peakBytes };
 }
 
+const diff = (a: RenderPatch[], b: RenderPatch[]) => a.map((p, k) => { let d = 0; for (let i = 0; i < p.data.length; i++) d = Math.max(d, Math.abs(p.data[i] - b[k].data[i])); return d; });
 const cpu = await renderOn();
 const info = await initBackend(['webgpu']);
-const gpu = await renderOn();
-const maxDiff = gpu.patches.map((p, k) => { let d = 0; for (let i = 0; i < p.data.length; i++) d = Math.max(d, Math.abs(p.data[i] - cpu.patches[k].data[i])); return d; });
+const gpu = await renderOn(); // 'auto': the WGSL kernels
+const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+const kernels = ['leedWarp', 'leedCrop', 'leedPaste'].filter((k) => pipelines.some((p) => p.startsWith(k)));
+const ops = await renderOn('ops'); // the generic tfjs-ops path on the same backend
+const maxDiff = diff(gpu.patches, cpu.patches);
 let identity = 0;
 const id = gpu.patches[2];
 for (let j = 0; j < id.height; j++) for (let i = 0; i < id.width * 4; i++) identity = Math.max(identity, Math.abs(id.data[j * id.width * 4 + i] - photo.image.data[((id.y + j) * photo.image.width + id.x) * 4 + i]));
-console.log(JSON.stringify({ backend: tf.getBackend(), adapter: info.adapter, maxDiff, identity, leaked: gpu.leaked }));
+console.log(JSON.stringify({
+  backend: tf.getBackend(), adapter: info.adapter, kernels, maxDiff, identity, leaked: gpu.leaked,
+  opsMaxDiff: diff(ops.patches, cpu.patches), opsLeaked: ops.leaked, peakBytes: { wgsl: gpu.peakBytes, ops: ops.peakBytes },
+}));
 photo.dispose();
 editor.dispose();

@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from './errors';
 import type { Point2, Similarity } from './types';
 import { bilinearSample, resolveImpl, sampleInto, type Rect, type SamplerImpl } from './warp';
+import { extractCropWebGPU, pasteWebGPU, type PasteGeometry } from './webgpu-kernels';
 
 /** The aligned crop in canonical units (IOD). Shared with the refiner's training: do not change. */
 export const ALIGNED_CROP: Readonly<{ centre: Readonly<Point2>; side: number }> = { centre: [0, 0.45], side: 3.0 };
@@ -199,6 +200,23 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
     ops = { cropX: tf.tensor1d(cxs), cropY: tf.tensor1d(cys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 1]) };
     tensors = Object.values(ops);
   }
+  // WebGPU path: the WGSL kernels compute the crop and paste positions inline (affine maps); only the
+  // mask over the paste rectangle is a tensor
+  let gpu: PasteGeometry | null = null;
+  let cropMap: Affine2 | null = null;
+  if (impl === 'webgpu') {
+    const mask = new Float32Array(pasteRect.width * pasteRect.height);
+    activeIdx.forEach((k, a) => { mask[(Math.floor(k / w) - pasteRect.y) * pasteRect.width + (k % w) - pasteRect.x] = activeW[a]; });
+    // ROI pixel (i, j) -> crop pixel (u, v) = S (s, t) - 0.5, with (s, t) = inv(roi.x + i, roi.y + j)
+    const toCrop: Affine2 = [
+      size * inv[0], size * inv[1], size * (inv[0] * roi.x + inv[1] * roi.y + inv[2]) - 0.5,
+      size * inv[3], size * inv[4], size * (inv[3] * roi.x + inv[4] * roi.y + inv[5]) - 0.5,
+    ];
+    gpu = { rect: pasteRect, mask: tf.tensor1d(mask.length ? mask : new Float32Array(1)), toCrop };
+    tensors = [gpu.mask];
+    // crop pixel (u, v) -> pooled ROI coordinates, as cxs / cys above
+    cropMap = [m[0] / pool, m[1] / pool, (m[2] - roi.x - (pool - 1) / 2) / pool, m[3] / pool, m[4] / pool, (m[5] - roi.y - (pool - 1) / 2) / pool];
+  }
   let disposed = false;
   const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
 
@@ -257,6 +275,7 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
     pasteRect,
     extractCrop(roiPixels) {
       live();
+      if (cropMap) return extractCropWebGPU(roiPixels, h, w, pool, size, cropMap);
       if (!ops) return extractJS(roiPixels);
       const { cropX, cropY } = ops;
       return tf.tidy(() => {
@@ -268,6 +287,15 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
     },
     paste(roiPixels, crop, refined, attention) {
       live();
+      if (gpu) {
+        const geo = gpu;
+        return tf.tidy(() => {
+          // per crop pixel, two vec4s: change RGB (0..255) and 1 - attention; crop RGB (0..255) and 0
+          const zero = tf.zeros([1, size, size, 1]);
+          const table = tf.concat([tf.mul(tf.sub(refined, crop), 255), attention ? tf.sub(1, attention) : zero, tf.mul(crop, 255), zero], 3);
+          return pasteWebGPU(roiPixels, h, w, tf.reshape(table, [-1]) as tf.Tensor1D, size, geo, Boolean(attention), [gateLo, gateHi]);
+        });
+      }
       if (!ops) return pasteJS(roiPixels, crop, refined, attention);
       const { pasteU, pasteV, pasteMask } = ops;
       return tf.tidy(() => {

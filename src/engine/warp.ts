@@ -13,7 +13,8 @@
  * JavaScript (a loop over grid nodes, never over photo pixels), upsampled to the ROI with
  * tf.image.resizeBilinear (align corners: node (i, j) sits exactly on ROI pixel
  * (i (w-1)/(cols-1), j (h-1)/(rows-1))) and applied with a bilinear gather sampler written in tfjs ops,
- * which runs on whichever backend is active (WebGPU, WebGL, CPU).
+ * which runs on whichever backend is active (WebGL; CPU and WebGPU have faster paths: a typed-array
+ * loop, and one fused WGSL kernel doing both the upsampling and the sampling, webgpu-kernels.ts).
  *
  * Coordinates: image pixel coordinates put the centre of pixel (i, j) at (i, j), as tf.image.transform
  * and crop.ts do. Landmarks (Point3) are in those coordinates; z is ignored here.
@@ -22,6 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import Delaunator from 'delaunator';
 import { EditorError, ErrorCode } from './errors';
 import type { Point2, Point3 } from './types';
+import { warpPixelsWebGPU } from './webgpu-kernels';
 
 /** Integer pixel rectangle. */
 export interface Rect {
@@ -256,12 +258,16 @@ export function minJacobian(grid: FlowGrid, roi: Rect): number {
 /**
  * How the bilinear sampler runs: 'ops' = tfjs ops (gather), which any backend runs on the device;
  * 'js' = one typed-array loop, for the CPU backend, whose generic gather and broadcasting kernels
- * are some 50x slower than a direct loop; 'auto' = 'js' on the CPU backend, 'ops' elsewhere.
+ * are some 50x slower than a direct loop; 'webgpu' = fused WGSL kernels (webgpu-kernels.ts), only on
+ * the tfjs WebGPU backend; 'auto' = 'js' on the CPU backend, 'webgpu' on WebGPU, 'ops' elsewhere (WebGL).
  */
-export type SamplerImpl = 'auto' | 'ops' | 'js';
+export type SamplerImpl = 'auto' | 'ops' | 'js' | 'webgpu';
 
-export function resolveImpl(impl: SamplerImpl): 'ops' | 'js' {
-  return impl === 'auto' ? (tf.getBackend() === 'cpu' ? 'js' : 'ops') : impl;
+export function resolveImpl(impl: SamplerImpl): 'ops' | 'js' | 'webgpu' {
+  const backend = tf.getBackend();
+  if (impl === 'auto') return backend === 'cpu' ? 'js' : backend === 'webgpu' ? 'webgpu' : 'ops';
+  if (impl === 'webgpu' && backend !== 'webgpu') throw new EditorError(ErrorCode.BAD_ARGUMENT, `the 'webgpu' sampler needs the WebGPU backend, not ${backend}`);
+  return impl;
 }
 
 /** Bilinear interpolation of `src` ([h*w, C]) at (x, y), clamped to the image, into out[o .. o+C). */
@@ -288,7 +294,7 @@ export function sampleInto(src: ArrayLike<number>, h: number, w: number, C: numb
  */
 export function bilinearSample(flat: tf.Tensor2D, h: number, w: number, xs: tf.Tensor1D, ys: tf.Tensor1D, impl: SamplerImpl = 'auto'): tf.Tensor2D {
   const C = flat.shape[1];
-  if (resolveImpl(impl) === 'js') {
+  if (resolveImpl(impl) === 'js') { // ('webgpu' has no kernel for a gather of arbitrary points: tfjs ops)
     const src = flat.dataSync(); const X = xs.dataSync(); const Y = ys.dataSync();
     const out = new Float32Array(X.length * C);
     for (let k = 0; k < X.length; k++) sampleInto(src, h, w, C, X[k], Y[k], out, k * C);
@@ -328,7 +334,12 @@ function gridTensor(grid: FlowGrid): tf.Tensor3D {
 
 /** Warps the ROI pixels `flat` ([h*w, C], float) with the flow grid -> [h*w, C]. */
 export function warpPixels(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid, impl: SamplerImpl = 'auto'): tf.Tensor2D {
-  if (resolveImpl(impl) === 'js') return warpPixelsJS(flat, h, w, grid);
+  const which = resolveImpl(impl);
+  if (which === 'js') return warpPixelsJS(flat, h, w, grid);
+  if (which === 'webgpu') {
+    // one fused kernel: grid upsampling + sampling, no full-resolution flow or index tensors
+    return tf.tidy(() => warpPixelsWebGPU(flat, h, w, tf.reshape(gridTensor(grid), [-1]) as tf.Tensor1D, grid.cols, grid.rows));
+  }
   return tf.tidy(() => {
     const up = tf.image.resizeBilinear(gridTensor(grid), [h, w], true); // [h, w, 2], exact at the nodes
     const [ux, uy] = tf.split(up, 2, 2);
