@@ -1,8 +1,13 @@
 /**
- * Expression presets for the app: the mean displacement d = x - N(x) per labelled expression over the
- * training photos, each photo's displacement first fitted to the template's proportions (target.ts
- * `retarget` from the photo's own neutral N(x) to the template), minus the same mean over neutral-labelled
- * photos (so "neutral" is exactly zero). Labels are allowed here (presets), never in training.
+ * Expression presets for the app: per labelled expression, the mean displacement d = x - N(x) of the
+ * clear examples among the training photos, each photo's displacement first fitted to the template's
+ * proportions (target.ts `retarget` from the photo's own neutral N(x) to the template), minus the mean
+ * over neutral-labelled photos (so "neutral" is exactly zero). Clear examples: the photos whose
+ * displacement projects most strongly on the expression's mean direction (top STRONG_FRACTION, at
+ * least MIN_STRONG photos). The labelled photos are news pictures whose expressions are mostly mild,
+ * and the plain mean over all of them is fainter still (mild + label noise), so intensity 1 would
+ * barely show; the slider scales between none (0) and exaggerated (1.5). Labels are allowed here
+ * (presets), never in training.
  *
  *   npx tsx training/make_presets.ts [--landmarks data-out/landmarks.jsonl] [--data ../shared/data/faces]
  *
@@ -21,6 +26,10 @@ import { readFacesCsv } from '../src/node/dataset';
 import { loadContextFaces } from '../src/node/eval-cli';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
+/** Fraction of each expression's photos, the most clearly expressed, that its preset averages. */
+const STRONG_FRACTION = 0.25;
+const MIN_STRONG = 8;
+
 const LABEL_TO_PRESET: Record<string, PresetName | 'neutral'> = {
   neutral: 'neutral', happy: 'happy', surprise: 'surprise', anger: 'anger', sad: 'sadness', disgust: 'disgust', fear: 'fear',
 };
@@ -34,7 +43,7 @@ async function main(): Promise<void> {
   await initBackend(['cpu']);
   const store = new ModelStore(fileByteSource());
   const dis = await createDisentangler(store);
-  const sums = new Map<string, { n: number; people: Set<string>; s: Point3[] }>();
+  const sums = new Map<string, { n: number; people: Set<string>; s: Point3[]; each: Float32Array[] }>();
   const batch = 256;
   for (let i = 0; i < faces.length; i += batch) {
     const part = faces.slice(i, i + batch);
@@ -46,8 +55,9 @@ async function main(): Promise<void> {
       const d = f.canonical.map((p, j) => [p[0] - n[j][0], p[1] - n[j][1], p[2] - n[j][2]] as Point3);
       const dT = retarget(d, n, TEMPLATE);
       let acc = sums.get(key);
-      if (!acc) { acc = { n: 0, people: new Set(), s: TEMPLATE.map(() => [0, 0, 0] as Point3) }; sums.set(key, acc); }
+      if (!acc) { acc = { n: 0, people: new Set(), s: TEMPLATE.map(() => [0, 0, 0] as Point3), each: [] }; sums.set(key, acc); }
       acc.n++; acc.people.add(f.person);
+      if (key !== 'neutral') acc.each.push(Float32Array.from(dT.flat()));
       dT.forEach((p, j) => { for (let c = 0; c < 3; c++) acc!.s[j][c] += p[c]; });
     });
   }
@@ -55,20 +65,30 @@ async function main(): Promise<void> {
   const meanOf = (key: string) => { const a = sums.get(key)!; return a.s.map((p) => p.map((v) => v / a.n) as Point3); };
   const base = meanOf('neutral');
   const size = (d: Point3[]) => (100 * d.reduce((s, p) => s + Math.hypot(...p), 0)) / d.length;
-  const expressions: Record<string, { count: number; people: number; meanSizePercentIod: number; displacement: number[][] }> = {};
+  const expressions: Record<string, { count: number; strongCount: number; people: number; meanSizePercentIod: number; allPhotosMeanSizePercentIod: number; displacement: number[][] }> = {};
+  const flatBase = Float32Array.from(base.flat());
   for (const name of PRESET_NAMES) {
     const a = sums.get(name);
     if (!a) { console.error(`no photos labelled ${name}`); continue; }
-    const d = meanOf(name).map((p, j) => [p[0] - base[j][0], p[1] - base[j][1], p[2] - base[j][2]] as Point3);
-    expressions[name] = { count: a.n, people: a.people.size, meanSizePercentIod: +size(d).toFixed(3), displacement: d.map((p) => p.map((v) => +v.toFixed(5))) };
-    console.log(`${name.padEnd(10)} ${String(a.n).padStart(5)} photos ${String(a.people.size).padStart(5)} people, mean |d| ${size(d).toFixed(2)} % IOD`);
+    const all = meanOf(name).map((p, j) => [p[0] - base[j][0], p[1] - base[j][1], p[2] - base[j][2]] as Point3);
+    // Rank the photos by how far their displacement goes along the expression's mean direction.
+    const dir = Float32Array.from(all.flat());
+    const score = (e: Float32Array) => e.reduce((s, v, k) => s + (v - flatBase[k]) * dir[k], 0);
+    const ranked = a.each.map((e) => ({ e, s: score(e) })).sort((p, q) => q.s - p.s);
+    const keep = ranked.slice(0, Math.min(ranked.length, Math.max(MIN_STRONG, Math.round(ranked.length * STRONG_FRACTION))));
+    const d = TEMPLATE.map((_, j) => [0, 1, 2].map((c) => keep.reduce((s, { e }) => s + e[3 * j + c], 0) / keep.length - base[j][c]) as Point3);
+    expressions[name] = {
+      count: a.n, strongCount: keep.length, people: a.people.size, meanSizePercentIod: +size(d).toFixed(3), allPhotosMeanSizePercentIod: +size(all).toFixed(3),
+      displacement: d.map((p) => p.map((v) => +v.toFixed(5))),
+    };
+    console.log(`${name.padEnd(10)} ${String(a.n).padStart(5)} photos ${String(a.people.size).padStart(5)} people; preset from the ${keep.length} clearest: mean |d| ${size(d).toFixed(2)} % IOD (all photos' mean: ${size(all).toFixed(2)})`);
   }
   console.log(`neutral photos: ${sums.get('neutral')!.n}, their mean displacement (subtracted) ${size(base).toFixed(2)} % IOD`);
   const out = {
     format: 'leed-presets',
     version: 1,
     space: 'template: displacements fitted to the proportions of src/engine/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral)',
-    source: 'training/make_presets.ts: mean over labelled training photos of retarget(x - N(x), N(x), TEMPLATE), minus the same mean over neutral photos',
+    source: `training/make_presets.ts: mean over the clearest ${STRONG_FRACTION * 100} % (at least ${MIN_STRONG}) of the labelled training photos, ranked by projection on the expression's mean direction, of retarget(x - N(x), N(x), TEMPLATE), minus the mean over neutral photos`,
     expressions,
   };
   const path = join(MODEL_DIR, PRESETS_PATH);
