@@ -121,7 +121,7 @@ export const neutralErrorSection: EvalSection = {
   },
 };
 
-export const SECTIONS: EvalSection[] = [neutralErrorSection, generatorSection({ sources: Number(process.env.LEED_EVAL_SOURCES ?? 40) })];
+export const SECTIONS: EvalSection[] = [neutralErrorSection, generatorSection({ sources: Number(process.env.LEED_EVAL_SOURCES ?? 12) })];
 
 interface LandmarkLine { person: string; image: string; status: string; canonical?: string; points?: string }
 
