@@ -2,11 +2,11 @@
  * Benchmark of the render session (warp, crop + paste-back, full-image output, encode) on the sample
  * photo and on a 5x upscaled copy of it (face about 500 px wide), on the backend named by --backend
  * (cpu by default; webgpu needs a navigator.gpu, see /work/shared/TESTING-WEBGPU.md).
- *   npx tsx scripts/bench-render.ts [--backend cpu|webgpu|wasm] [--runs 10] [--scales 1,5] [--sampler auto|ops|js|webgpu] [--render-only]
+ *   npx tsx scripts/bench-render.ts [--backend cpu|webgpu|wasm] [--runs 10] [--scales 1,5] [--sampler auto|ops|js|webgpu] [--render-only] [--no-net]
  * Prints median milliseconds over the runs, after one warm-up render. --sampler picks the render
  * session's sampler (default auto: WGSL kernels on WebGPU, typed-array loops on CPU, tfjs ops elsewhere;
  * 'ops' = the generic tfjs-ops path, for before/after comparisons); --render-only skips renderFull and
- * the encoders. On WebGPU in Node run it with
+ * the encoders; --no-net skips the shipped refiner. On WebGPU in Node run it with
  *   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ const runs = Number(arg('runs', '10'));
 const scales = arg('scales', '1,5').split(',').map(Number);
 const sampler = arg('sampler', 'auto') as SamplerImpl;
 const renderOnly = process.argv.includes('--render-only');
+const noNet = process.argv.includes('--no-net');
 
 if (backend === 'webgpu') {
   const { create, globals } = await import('webgpu');
@@ -90,19 +91,23 @@ for (const k of scales) {
   const warpMs = await time(() => session.render(next(), { useRefiner: false }));
   const refineMs = await time(() => session.render(next(), { useRefiner: true }));
   const { roi } = session;
-  let rest = '';
+  // tensor memory at the peak of one render (tf.profile: bytes of live tensors, the session's ROI upload included)
+  const peak = async (fn: () => Promise<unknown>) => ((await tf.profile(async () => { await fn(); return [] as tf.Tensor[]; })).peakBytes / 2 ** 20).toFixed(0);
+  const peakWarp = await peak(() => session.render(next(), { useRefiner: false }));
+  const peakRefine = await peak(() => session.render(next(), { useRefiner: true }));
+  let rest = ` | peak tensor memory: warp-only ${peakWarp} MiB, with crop/paste ${peakRefine} MiB`;
   if (!renderOnly) {
     const fullMs = await time(() => session.renderFull(next(), { useRefiner: false }));
     const full = await session.renderFull(next(), { useRefiner: false });
     const pngMs = await time(() => encodeImage(full, 'png'));
     const jpegMs = await time(() => encodeImage(full, 'jpeg', 0.92));
-    rest = ` | renderFull ${fullMs.toFixed(0)} ms | encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`;
+    rest += ` | renderFull ${fullMs.toFixed(0)} ms | encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`;
   }
   console.log(`${image.width}x${image.height}, IOD ${interOcular(face.landmarks.points).toFixed(0)} px, ROI ${roi.width}x${roi.height}: ` +
     `session ${create.toFixed(0)} ms | flow grid ${flowMs.toFixed(1)} ms | render warp-only ${warpMs.toFixed(0)} ms | ` +
     `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms${rest}`);
   session.dispose();
-  if (existsSync(join(MODEL_DIR, REFINER_PATH))) {
+  if (!noNet && existsSync(join(MODEL_DIR, REFINER_PATH))) {
     const refiner = await createRefiner(editor.store);
     const withNet = await createRenderSession(image, face, { refiner, sampler });
     const netMs = await time(() => withNet.render(next()));
