@@ -301,7 +301,7 @@ describe('render session with the shipped refiner', () => {
 });
 
 describe('GPU path parity', () => {
-  it('the tfjs-ops pipeline (what WebGPU / WebGL run) matches the CPU typed-array pipeline', async () => {
+  it('the tfjs-ops pipeline (what WebGL runs; WebGPU runs WGSL kernels, tests/render-webgpu.test.ts) matches the CPU typed-array pipeline', async () => {
     // a refiner that changes the crop in a position-dependent way, at S = 64 so the crop is box-prefiltered (pool 2)
     const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))), dispose: () => {} };
     // the same with an attention mask (rows: kept at the top, painted at the bottom)
