@@ -1,9 +1,15 @@
 """Train the LEED refiner on round-trip pairs (training/refiner_data.py).
 
 Loss on out = A * inp + (1 - A) * C against the original crop:
-  region-weighted L1 (x5 inside the mouth / eye regions) + 0.5 * (1 - SSIM)
+  L1 weighted 1 + 4 region + 20 damage (region: mouth / eye polygons; damage: what the round trip
+  destroyed near the mouth / eyes, clamp((avgpool5 |inp - tgt| - 0.02) / 0.08, 0, 1) * dilated region)
+  + 0.5 * (1 - SSIM)
+  + 0.5 * L1 of C alone on the damaged pixels (+ 0.1 x everywhere: C must learn to paint, not copy)
   + 0.02 * hinge GAN (small patch discriminator, after a warm-up)
-  + 0.03 * mean(1 - A) + 0.05 * TV(A).
+  + 0.01 * mean(1 - A) + 0.05 * TV(A)
+  + 0.2 * mask hint: BCE(A, 1 - damage), weighted 1 + 4 damage (the round trip knows what it destroyed; without it A saturates near 1).
+Trained on 64 x 64 patches of the S x S crops (75 % centred on damaged pixels, else the mouth / eye regions); the network
+is fully convolutional and runs on the whole crop.
 Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/refine.ts).
 
   nice /usr/bin/python3 training/refiner_train.py --data training/out/refiner-data \
@@ -92,16 +98,24 @@ def augment(inp, tgt, reg, gen):
     return f(inp), f(tgt), reg
 
 
-def take_patches(x, y, r, P, gen, p_region=0.75):
-    """P x P patches; most centred on a random pixel of the mouth / eye regions (where painting is learnt)."""
+def damage(x, y):
+    """What the round trip destroyed: smoothed |inp - tgt| mapped 0.02..0.10 -> 0..1."""
+    return ((F.avg_pool2d((x - y).abs(), 5, 1, 2) - 0.02) / 0.08).clamp(0, 1)
+
+
+def take_patches(x, y, r, P, gen, p_focus=0.75):
+    """P x P patches, most centred on a random damaged pixel (else a mouth / eye region pixel, else anywhere).
+    r has 2 channels: region mask, damage."""
     B, _, S, _ = x.shape
     if P >= S:
         return x, y, r
     xs, ys, rs = [], [], []
     for b in range(B):
         cy = cx = None
-        if torch.rand(1, generator=gen).item() < p_region:
-            nz = (r[b, 0] > 0.5).nonzero()
+        if torch.rand(1, generator=gen).item() < p_focus:
+            nz = (r[b, 1] > 0.5).nonzero()
+            if len(nz) == 0:
+                nz = (r[b, 0] > 0.5).nonzero()
             if len(nz):
                 cy, cx = nz[torch.randint(len(nz), (1,), generator=gen).item()].tolist()
                 cy += torch.randint(-P // 4, P // 4 + 1, (1,), generator=gen).item()
@@ -137,13 +151,14 @@ def main():
     ap.add_argument('--minutes', type=float, default=75)
     ap.add_argument('--max-steps', type=int, default=200000)
     ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--patch', type=int, default=80, help='train on P x P patches of the S x S crops (fully convolutional)')
+    ap.add_argument('--patch', type=int, default=64, help='train on P x P patches of the S x S crops (fully convolutional)')
     ap.add_argument('--lr', type=float, default=5e-4)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=7)
     ap.add_argument('--channels', default='16,32,64,64')
     ap.add_argument('--gan-after', type=int, default=500)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--mask-hint', type=float, default=0.2, help='weight of the BCE hint on A from the round trip damage')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -181,15 +196,24 @@ def main():
         y = data.tgt[idx][:, None].float().div(255)
         r = data.reg[idx][:, None].float().div(255)
         x, y, r = augment(x, y, r, gen)
+        # damage counts only near the mouth / eyes (elsewhere it is the crop's replicated border)
+        r = torch.cat([r, damage(x, y) * F.max_pool2d(r, 9, 1, 4)], 1)
         x, y, r = take_patches(x, y, r, args.patch, gen)
         x, y, r = x.to(device), y.to(device), r.to(device)
+        r, dmg = r[:, :1], r[:, 1:]
         out, A, C = net.refine(x)
-        wgt = 1 + 4 * r
+        wgt = 1 + 4 * r + 20 * dmg
         l1 = ((out - y).abs() * wgt).mean() / wgt.mean()
         ls = 1 - ssim(out, y, w)
         lA = (1 - A).mean()
         tv = (A[..., 1:, :] - A[..., :-1, :]).abs().mean() + (A[..., :, 1:] - A[..., :, :-1]).abs().mean()
-        lossG = l1 + 0.5 * ls + 0.03 * lA + 0.05 * tv
+        # auxiliary: C alone must restore the mouth / eye regions, so that painting pays off early
+        # (otherwise C gets gradient only through 1 - A, which starts near 0)
+        lc = ((C - y).abs() * dmg).sum() / dmg.sum().clamp(min=1) + 0.1 * (C - y).abs().mean()
+        # mask hint: the round trip knows what it destroyed. Where the input differs from the original
+        # (smoothed |x - y| above ~0.02-0.1) A should be low; BCE does not saturate with the sigmoid.
+        lm = (F.binary_cross_entropy(A.clamp(1e-5, 1 - 1e-5), 1 - dmg, reduction='none') * (1 + 4 * dmg)).mean()
+        lossG = l1 + 0.5 * ls + 0.5 * lc + args.mask_hint * lm + 0.01 * lA + 0.05 * tv
         use_gan = step >= args.gan_after
         if use_gan:
             lg = -D(out).mean()
@@ -205,7 +229,7 @@ def main():
             acc['d'] = acc.get('d', 0) + ld.item()
             if use_gan:
                 acc['g'] = acc.get('g', 0) + lg.item()
-        for k, v in (('l1', l1), ('ssim', ls), ('meanA', A.mean()), ('tv', tv)):
+        for k, v in (('l1', l1), ('ssim', ls), ('l1C', lc), ('maskBCE', lm), ('meanA', A.mean()), ('tv', tv)):
             acc[k] = acc.get(k, 0) + v.item()
         acc['n'] = acc.get('n', 0) + 1
         step += 1
@@ -215,14 +239,14 @@ def main():
             acc = {}
             if step % 500 == 0:
                 net.eval()
-                rec.update({k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device).items()})
+                rec.update({k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device, n=64).items()})
                 net.train()
                 save()
             log.append(rec)
             print(json.dumps(rec), flush=True)
     net.eval()
     rec = {'step': step, 'minutes': round((time.time() - t0) / 60, 2), 'final': True,
-           **{k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device, n=100000).items()}}
+           **{k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device, n=256).items()}}
     log.append(rec)
     print(json.dumps(rec), flush=True)
     save()

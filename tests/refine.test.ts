@@ -1,0 +1,172 @@
+/** The LEED refiner (src/engine/refine.ts) with its real trained weights, tfjs CPU backend. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type { Editor, FaceAnalysis, Photo } from '../src/engine/editor';
+import { ErrorCode, isEditorError } from '../src/engine/errors';
+import { ModelStore } from '../src/engine/models';
+import { createRefiner, type Refiner } from '../src/engine/refine';
+import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
+import { cpuEditor, sampleBytes } from './helpers';
+import { INNER_LIPS, insidePolygon, renderMouthOpen, toCrop, ycc, type MouthOpenResult } from './refine-helpers';
+
+interface Golden { modelSha256: Record<string, string>; height: number; width: number; inputU8: string; A: string; out: string }
+const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'refiner-golden.json'), 'utf8')) as Golden;
+const f32 = (b64: string) => { const b = Buffer.from(b64, 'base64'); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); };
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let d = 0; for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i])); return d; };
+const code = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return isEditorError(e) ? e.code : 'other'; } };
+
+beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
+
+describe('refiner model', () => {
+  let refiner: Refiner;
+  beforeAll(async () => { refiner = await createRefiner(new ModelStore(fileByteSource())); });
+  afterAll(() => refiner?.dispose());
+
+  it('the golden fixture was made from the weights that are shipped', () => {
+    const manifest = JSON.parse(readFileSync(join(MODEL_DIR, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    expect(golden.modelSha256['refiner.json']).toBe(manifest.files['leed/refiner.json']);
+    expect(golden.modelSha256['refiner.bin']).toBe(manifest.files['leed/refiner.bin']);
+  });
+
+  it('matches PyTorch to 1e-4 (A and out on a fixed luminance input)', () => {
+    const { height: H, width: W } = golden;
+    const u8 = Buffer.from(golden.inputU8, 'base64');
+    const y = tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [1, H, W, 1]);
+    const { out, mask, paint } = refiner.refineLuminance(y);
+    expect(out.shape).toEqual([1, H, W, 1]);
+    expect(maxAbsDiff(mask.dataSync(), f32(golden.A))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(out.dataSync(), f32(golden.out))).toBeLessThan(1e-4);
+    // the network is not trivially "keep everything": the input is structured noise, A varies
+    const a = mask.dataSync();
+    expect(Math.max(...a) - Math.min(...a)).toBeGreaterThan(1e-3);
+    tf.dispose([y, out, mask, paint]);
+  });
+
+  it('an RGB grey crop goes through the luminance path unchanged in colour (R = G = B = the luminance output)', () => {
+    const { height: H, width: W } = golden;
+    const u8 = Buffer.from(golden.inputU8, 'base64');
+    const yv = Float32Array.from(u8, (v) => v / 255);
+    const rgb = tf.tensor4d(Float32Array.from({ length: H * W * 3 }, (_, i) => yv[Math.floor(i / 3)]), [1, H, W, 3]);
+    const out = refiner.refine(rgb);
+    const o = out.dataSync();
+    const want = f32(golden.out);
+    let d = 0;
+    for (let k = 0; k < H * W; k++) for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(o[3 * k + c] - Math.min(1, Math.max(0, want[k]))));
+    expect(d).toBeLessThan(1e-4);
+    tf.dispose([rgb, out]);
+  });
+
+  it('refuses crops that are not [1, H, W, 3] with H, W multiples of 8, and use after dispose', async () => {
+    const bad = tf.zeros([1, 30, 32, 3]) as tf.Tensor4D;
+    const gray = tf.zeros([1, 32, 32, 1]) as tf.Tensor4D;
+    expect(code(() => refiner.refine(bad))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(code(() => refiner.refine(gray))).toBe(ErrorCode.BAD_ARGUMENT);
+    const r2 = await createRefiner(new ModelStore(fileByteSource()));
+    r2.dispose();
+    expect(code(() => r2.refine(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D))).toBe(ErrorCode.DISPOSED);
+    tf.dispose([bad, gray]);
+  });
+
+  it('numTensors returns to its baseline: refine, refineWithMask, refineLuminance, load and dispose', async () => {
+    const base = tf.memory().numTensors;
+    const crop = tf.randomUniform([1, refiner.size, refiner.size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    for (let i = 0; i < 3; i++) {
+      refiner.refine(crop).dispose();
+      const r = refiner.refineWithMask(crop);
+      tf.dispose([r.image, r.mask]);
+      const y = tf.slice(crop, [0, 0, 0, 0], [1, refiner.size, refiner.size, 1]) as tf.Tensor4D;
+      const l = refiner.refineLuminance(y);
+      tf.dispose([y, l.out, l.mask, l.paint]);
+    }
+    crop.dispose();
+    expect(tf.memory().numTensors).toBe(base);
+    const r2 = await createRefiner(new ModelStore(fileByteSource()));
+    expect(tf.memory().numTensors).toBeGreaterThan(base);
+    r2.dispose();
+    expect(tf.memory().numTensors).toBe(base);
+  });
+});
+
+describe('refiner on the astronaut (colour) with the mouth opened by the warp', () => {
+  let editor: Editor;
+  let photo: Photo;
+  let face: FaceAnalysis;
+  let refiner: Refiner;
+  let res: MouthOpenResult;
+  // crop pixel classes: inside the opened mouth, and far from the mouth (more than 0.8 IOD from its centre)
+  const mouth: number[] = [];
+  const far: number[] = [];
+  beforeAll(async () => {
+    editor = await cpuEditor();
+    photo = await editor.open(sampleBytes());
+    face = await photo.face(0);
+    refiner = await createRefiner(editor.store);
+    res = await renderMouthOpen(photo.image, face, refiner, 0.3);
+    const S = res.size;
+    const lips = toCrop(res.rect, S, INNER_LIPS.map((i) => res.target[i]));
+    const cx = lips.reduce((s, p) => s + p[0], 0) / lips.length;
+    const cy = lips.reduce((s, p) => s + p[1], 0) / lips.length;
+    const iod = S / 3; // the crop is 3 IOD wide
+    for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
+      if (insidePolygon(lips, u, v)) mouth.push(v * S + u);
+      else if (Math.hypot(u - cx, v - cy) > 0.8 * iod) far.push(v * S + u);
+    }
+  });
+  afterAll(() => { refiner?.dispose(); photo?.dispose(); editor?.dispose(); });
+
+  const stats = (idx: number[], rgb: Float32Array) => {
+    const m = [0, 0, 0];
+    for (const k of idx) ycc(rgb[3 * k], rgb[3 * k + 1], rgb[3 * k + 2]).forEach((v, c) => { m[c] += v / idx.length; });
+    return m;
+  };
+
+  it('the opened mouth is a real region of the crop (the warp opened it)', () => {
+    expect(mouth.length).toBeGreaterThan(0.01 * res.size * res.size);
+    expect(far.length).toBeGreaterThan(0.5 * res.size * res.size);
+  });
+
+  it('works inside the opened mouth: lower attention on the warp there than anywhere else, and a real change', () => {
+    // Measured with the shipped weights: mean A 0.69 in the mouth vs 0.98 far from it; mean |dY| 0.011 vs 0.001.
+    // An identity refiner (A = 1) fails this, and so does one that repaints the whole crop.
+    const A = res.mask;
+    const meanA = (idx: number[]) => idx.reduce((s, k) => s + A[k], 0) / idx.length;
+    expect(meanA(mouth)).toBeLessThan(0.8);
+    expect(meanA(far)).toBeGreaterThan(0.95);
+    const absDY = (idx: number[]) => idx.reduce((s, k) => s + Math.abs(ycc(res.refined[3 * k], res.refined[3 * k + 1], res.refined[3 * k + 2])[0] - ycc(res.crop[3 * k], res.crop[3 * k + 1], res.crop[3 * k + 2])[0]), 0) / idx.length;
+    expect(absDY(mouth)).toBeGreaterThan(0.006);
+    expect(absDY(mouth)).toBeGreaterThan(4 * absDY(far));
+  });
+
+  it('leaves the face away from the mouth as it was, luminance and colour (chroma carried, not greyed or tinted)', () => {
+    let dy = 0;
+    for (const k of far) dy += Math.abs(ycc(res.refined[3 * k], res.refined[3 * k + 1], res.refined[3 * k + 2])[0] - ycc(res.crop[3 * k], res.crop[3 * k + 1], res.crop[3 * k + 2])[0]);
+    expect(dy / far.length).toBeLessThan(0.005);
+    const [, cbIn, crIn] = stats(far, res.crop);
+    const [, cbOut, crOut] = stats(far, res.refined);
+    // the astronaut's skin is visibly coloured (Cr well above neutral), so greying would show
+    expect(crIn).toBeGreaterThan(0.03);
+    expect(Math.abs(cbOut - cbIn)).toBeLessThan(0.005);
+    expect(Math.abs(crOut - crIn)).toBeLessThan(0.005);
+  });
+
+  it('through the render session, the mouth of the full photo changes with the refiner and pixels far from the face do not', () => {
+    const { warpOnly, withRefiner, rect } = res;
+    const lips = INNER_LIPS.map((i) => res.target[i]);
+    const poly = lips.map((p) => [p[0], p[1]] as [number, number]);
+    let inMouth = 0; let n = 0; let outside = 0;
+    for (let y = 0; y < warpOnly.height; y++) for (let x = 0; x < warpOnly.width; x++) {
+      const o = (y * warpOnly.width + x) * 4;
+      const d = Math.abs(withRefiner.data[o] - warpOnly.data[o]) + Math.abs(withRefiner.data[o + 1] - warpOnly.data[o + 1]) + Math.abs(withRefiner.data[o + 2] - warpOnly.data[o + 2]);
+      if (insidePolygon(poly, x, y)) { inMouth += d / 3; n++; }
+      const s = (rect.fromImage[0] * x + rect.fromImage[1] * y + rect.fromImage[2]);
+      const t = (rect.fromImage[3] * x + rect.fromImage[4] * y + rect.fromImage[5]);
+      if (s < 0 || s > 1 || t < 0 || t > 1) outside = Math.max(outside, d);
+    }
+    expect(n).toBeGreaterThan(50);
+    expect(inMouth / n).toBeGreaterThan(1.5); // 0..255 levels (measured: about 3.6)
+    expect(outside).toBe(0);
+  });
+});
