@@ -138,7 +138,7 @@ export function generatorSection(options: { sources?: number; pairs?: number } =
       for (const mode of [...MODES, 'source (no edit)'] as const) {
         const agree = PRESET_NAMES.reduce((s, p) => s + confusion[mode][p][PRESET_EMOTION[p]], 0);
         const total = PRESET_NAMES.reduce((s, p) => s + EMOTIONS.reduce((t, e) => t + confusion[mode][p][e], 0), 0);
-        out.push('', `Expression agreement, ${mode}: emotion model's top label on the ${mode === 'source (no edit)' ? 'unedited source' : 'edit'} vs the preset's label: ${agree}/${total} = ${f2((100 * agree) / Math.max(total, 1))}%`);
+        out.push('', `Expression agreement, ${mode}: emotion model's top label on the ${mode === 'source (no edit)' ? 'unedited source' : 'edit'} vs the preset's label: ${agree}/${total} = ${f2((100 * agree) / Math.max(total, 1))}%`, '');
         out.push(`| preset \\ predicted | ${EMOTIONS.join(' | ')} |`, `| --- | ${EMOTIONS.map(() => '---').join(' | ')} |`);
         for (const p of PRESET_NAMES) out.push(`| ${p} (${PRESET_EMOTION[p]}) | ${EMOTIONS.map((e) => confusion[mode][p][e]).join(' | ')} |`);
       }
