@@ -5,12 +5,12 @@
  * Usage: npx tsx scripts/make-template.ts
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/backend';
 import { decodeImage } from '../src/engine/decode';
 import { createFaceDetector } from '../src/engine/detect';
 import { createFaceMesh } from '../src/engine/mesh';
 import { ModelStore } from '../src/engine/models';
+import { pixelsToTensor } from '../src/engine/image-ops';
 import { eyeCentres, STABLE_POINTS } from '../src/engine/manifold';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import type { Point3 } from '../src/engine/types';
@@ -20,7 +20,7 @@ const store = new ModelStore(fileByteSource());
 const det = await createFaceDetector(store);
 const mesh = await createFaceMesh(store);
 const img = await decodeImage(await readFile(`${ROOT}/public/samples/astronaut.png`));
-const t = tf.cast(tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer), width: img.width, height: img.height }, 3), 'float32') as tf.Tensor3D;
+const t = pixelsToTensor(img);
 const [face] = await det.detect(t);
 const { points } = await mesh.estimate(t, 1, face);
 const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);

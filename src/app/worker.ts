@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../engine/editor';
 import { encodeImage } from '../engine/encode';
+import { pixelsToTensor } from '../engine/image-ops';
 import { createFaceMesh, type FaceMesh } from '../engine/mesh';
 import type { Refiner } from '../engine/refine';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession } from '../engine/render';
@@ -173,12 +174,10 @@ export function createWorkerApi(): WorkerApi {
 
     benchMesh: (n: number) => guard(async () => {
       const p = need(photo, 'open a photo');
-      need(current, 'choose a face');
       const face = need(current, 'choose a face');
       // One single-pass FaceMesh inference on the photo (the editor runs two passes per face).
       const mesh: FaceMesh = await createFaceMesh(need(editor, 'init').store);
-      const img = p.image;
-      const tensor = tf.tidy(() => tf.cast(tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), width: img.width, height: img.height }, 3), 'float32')) as tf.Tensor3D;
+      const tensor = pixelsToTensor(p.image);
       try {
         await mesh.estimate(tensor, 1, face.box, 1); // warm-up
         const t0 = performance.now();

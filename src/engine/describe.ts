@@ -8,6 +8,7 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { ModelStore } from './models';
 import type { Point3, RGBAImage } from './types';
 import { lineAngle, rectAroundPoints } from './crop';
+import { pixelsToTensor } from './image-ops';
 import { LEFT_EYE_OUTER, RIGHT_EYE_OUTER, sampleCrop } from './mesh';
 
 export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
@@ -35,7 +36,7 @@ export async function createFaceDescriber(store: ModelStore): Promise<FaceDescri
 
   function crop(image: RGBAImage, points: Point3[], size: number): tf.Tensor4D {
     return tf.tidy(() => {
-      const t = tf.cast(tf.browser.fromPixels({ data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength), width: image.width, height: image.height }, 3), 'float32') as tf.Tensor3D;
+      const t = pixelsToTensor(image);
       const rect = rectAroundPoints(points, lineAngle(points[RIGHT_EYE_OUTER], points[LEFT_EYE_OUTER]), DESCRIBE_CROP_SCALE);
       return sampleCrop(t, 1, rect, size);
     });

@@ -26,6 +26,16 @@ export function blazeAnchors(): Float32Array {
   return new Float32Array(out);
 }
 
+/** Index of the face whose box centre is nearest `centre` (-1 when there is none). */
+export function nearestFace(faces: readonly FaceBox[], centre: readonly [number, number]): number {
+  let best = -1; let bestD = Infinity;
+  faces.forEach((f, i) => {
+    const d = Math.hypot(f.x + f.width / 2 - centre[0], f.y + f.height / 2 - centre[1]);
+    if (d < bestD) { bestD = d; best = i; }
+  });
+  return best;
+}
+
 export interface FaceDetector {
   /** `image` is [H, W, 3] float 0..255; `scale` maps its pixels to the caller's image pixels. */
   detect(image: tf.Tensor3D, scale?: number): Promise<FaceBox[]>;

@@ -9,7 +9,7 @@ import { initBackend, type BackendInfo, type BackendName } from './backend';
 import { decodeImage, type ImageInput } from './decode';
 import { createFaceDetector, type DetectorConfig, type FaceDetector } from './detect';
 import { EditorError, ErrorCode } from './errors';
-import { downscaleBox } from './image-ops';
+import { downscaleBox, pixelsToTensor } from './image-ops';
 import { headPose, interOcular, toCanonical } from './manifold';
 import { createFaceMesh, type FaceMesh } from './mesh';
 import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './models';
@@ -81,7 +81,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
     const image: DecodedImage = isPixels(input) ? { ...input, orientation: 1, mimeType: 'image/raw' } : await decodeImage(input);
     const f = Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide));
     const small = downscaleBox(image, f);
-    const tensor = tf.tidy(() => tf.cast(tf.browser.fromPixels({ data: new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength), width: small.width, height: small.height }, 3), 'float32')) as tf.Tensor3D;
+    const tensor = pixelsToTensor(small);
     let faces: FaceBox[];
     try {
       faces = await detector.detect(tensor, f);

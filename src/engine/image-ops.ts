@@ -1,5 +1,11 @@
-/** Pure pixel helpers shared by the stages. */
+/** Pixel helpers shared by the stages. */
+import * as tf from '@tensorflow/tfjs-core';
 import type { RGBAImage } from './types';
+
+/** RGBA pixels as an [H, W, 3] float32 tensor of 0..255 values (alpha dropped). The caller disposes it. */
+export function pixelsToTensor(img: RGBAImage): tf.Tensor3D {
+  return tf.tidy(() => tf.cast(tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), width: img.width, height: img.height }, 3), 'float32'));
+}
 
 /** Box-filter downscale by an integer factor (each output pixel is the mean of f x f input pixels). */
 export function downscaleBox(img: RGBAImage, f: number): RGBAImage {

@@ -16,6 +16,7 @@ import { createRefiner } from '../engine/refine';
 import { createRenderSession } from '../engine/render';
 import { createFaceDescriber, cosine, EMOTIONS, type Emotion } from '../engine/describe';
 import { decodeImage } from '../engine/decode';
+import { nearestFace } from '../engine/detect';
 import { padImage } from '../engine/pad';
 import { fromCanonical, nme } from '../engine/manifold';
 import { loadPresets, targetCanonical, PRESET_NAMES, type PresetName } from '../engine/target';
@@ -62,9 +63,7 @@ export function generatorSection(options: { sources?: number; pairs?: number } =
         const photo = await editor.open(img);
         try {
           if (!photo.faces.length) return null;
-          const c = [img.width / 2, img.height / 2];
-          const i = photo.faces.map((f, k) => [Math.hypot(f.x + f.width / 2 - c[0], f.y + f.height / 2 - c[1]), k]).sort((a, b) => a[0] - b[0])[0][1];
-          return (await photo.face(i)).landmarks.points;
+          return (await photo.face(nearestFace(photo.faces, [img.width / 2, img.height / 2]))).landmarks.points;
         } catch {
           return null;
         } finally {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createEditor } from '../engine/editor';
 import { isEditorError, ErrorCode } from '../engine/errors';
 import { decodeImage } from '../engine/decode';
+import { nearestFace } from '../engine/detect';
 import { padImage } from '../engine/pad';
 import type { BackendName } from '../engine/backend';
 import type { Point3 } from '../engine/types';
@@ -67,8 +68,7 @@ async function main(): Promise<void> {
         const photo = await editor.open(padImage(img, pad));
         try {
           if (photo.faces.length === 0) continue;
-          const centre = [img.width / 2 + pad, img.height / 2 + pad];
-          const nearest = photo.faces.map((f, i) => [Math.hypot(f.x + f.width / 2 - centre[0], f.y + f.height / 2 - centre[1]), i]).sort((a, b) => a[0] - b[0])[0][1];
+          const nearest = nearestFace(photo.faces, [img.width / 2 + pad, img.height / 2 + pad]);
           const fa = await photo.face(nearest);
           delete rec.reason; // an earlier padding may have been refused; this one worked
           Object.assign(rec, {
