@@ -46,4 +46,22 @@ describe('targets on the sample portrait', () => {
     expect(happy[291][1]).toBeLessThan(tn[291][1]);
     for (const p of happy) for (const v of p) expect(Number.isFinite(v)).toBe(true);
   });
+
+  it('the issue\'s check in canonical units: "neutral" relaxes the smile; "surprise" raises the brows above the photo\'s and opens the mouth', async () => {
+    // canonical IOD units, y down: a raise is a smaller y. Measured with the shipped model (scripts/sample-expressions.ts):
+    // brows photo -0.288, N(x) -0.274, surprise -0.323; lip gap 0.177 / 0.109 / 0.314; mouth width 1.035 / 0.870.
+    const BROWS = [46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336];
+    const brow = (p: readonly Point3[]) => BROWS.reduce((s, i) => s + p[i][1], 0) / BROWS.length;
+    const gap = (p: readonly Point3[]) => p[14][1] - p[13][1];
+    const width = (p: readonly Point3[]) => p[291][0] - p[61][0];
+    const src = face.canonical.points;
+    const n = await dis.neutral(src);
+    const neutral = targetCanonical(src, n, null, 1);
+    const surprise = targetCanonical(src, n, presets.fitted('surprise', n), 1);
+    expect(width(neutral)).toBeLessThan(0.9 * width(src));
+    expect(gap(neutral)).toBeLessThan(0.8 * gap(src));
+    expect(brow(src) - brow(surprise)).toBeGreaterThan(0.025);
+    expect(brow(neutral) - brow(surprise)).toBeGreaterThan(0.04);
+    expect(gap(surprise)).toBeGreaterThan(1.6 * gap(src));
+  });
 });

@@ -3,8 +3,9 @@
  * clear examples among the training photos, each photo's displacement first fitted to the template's
  * proportions (target.ts `retarget` from the photo's own neutral N(x) to the template), minus the mean
  * over neutral-labelled photos (so "neutral" is exactly zero). Clear examples: the photos whose
- * displacement projects most strongly on the expression's mean direction (top STRONG_FRACTION, at
- * least MIN_STRONG photos). The labelled photos are news pictures whose expressions are mostly mild,
+ * displacement projects most strongly on the expression's mean direction (top STRONG_FRACTION, at least
+ * MIN_STRONG photos); for the brows and the eyes, on the expression's direction in that part alone, the
+ * parts blended with target.ts regionWeights (which sum to 1 at every landmark). The labelled photos are news pictures whose expressions are mostly mild,
  * and the plain mean over all of them is fainter still (mild + label noise), so intensity 1 would
  * barely show; the slider scales between none (0) and exaggerated (1.5). Labels are allowed here
  * (presets), never in training.
@@ -20,7 +21,7 @@ import { initBackend } from '../src/engine/backend';
 import { createDisentangler } from '../src/engine/disentangle';
 import { TEMPLATE } from '../src/engine/manifold';
 import { ModelStore } from '../src/engine/models';
-import { PRESET_NAMES, PRESETS_PATH, retarget, type PresetName } from '../src/engine/target';
+import { PRESET_NAMES, PRESETS_PATH, regionWeights, retarget, type PresetName } from '../src/engine/target';
 import type { Point3 } from '../src/engine/types';
 import { readFacesCsv } from '../src/node/dataset';
 import { loadContextFaces } from '../src/node/eval-cli';
@@ -29,6 +30,12 @@ import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 /** Fraction of each expression's photos, the most clearly expressed, that its preset averages. */
 const STRONG_FRACTION = 0.25;
 const MIN_STRONG = 8;
+/**
+ * Parts ranked on their own displacement. Only the upper face: ranked on their own, the mouth and jaw of the
+ * weak labels (sadness: 0.7 % IOD mean displacement) pick outliers that N does not take for an expression
+ * (N(x + preset) moved 1.3-2.9 times as far from N(x) as the preset itself, against 0.1-0.5 this way).
+ */
+const OWN_RANKING: readonly string[] = ['brows', 'eyes'];
 
 const LABEL_TO_PRESET: Record<string, PresetName | 'neutral'> = {
   neutral: 'neutral', happy: 'happy', surprise: 'surprise', anger: 'anger', sad: 'sadness', disgust: 'disgust', fear: 'fear',
@@ -67,28 +74,37 @@ async function main(): Promise<void> {
   const size = (d: Point3[]) => (100 * d.reduce((s, p) => s + Math.hypot(...p), 0)) / d.length;
   const expressions: Record<string, { count: number; strongCount: number; people: number; meanSizePercentIod: number; allPhotosMeanSizePercentIod: number; displacement: number[][] }> = {};
   const flatBase = Float32Array.from(base.flat());
+  const weights = regionWeights();
   for (const name of PRESET_NAMES) {
     const a = sums.get(name);
     if (!a) { console.error(`no photos labelled ${name}`); continue; }
     const all = meanOf(name).map((p, j) => [p[0] - base[j][0], p[1] - base[j][1], p[2] - base[j][2]] as Point3);
-    // Rank the photos by how far their displacement goes along the expression's mean direction.
-    const dir = Float32Array.from(all.flat());
-    const score = (e: Float32Array) => e.reduce((s, v, k) => s + (v - flatBase[k]) * dir[k], 0);
-    const ranked = a.each.map((e) => ({ e, s: score(e) })).sort((p, q) => q.s - p.s);
-    const keep = ranked.slice(0, Math.min(ranked.length, Math.max(MIN_STRONG, Math.round(ranked.length * STRONG_FRACTION))));
-    const d = TEMPLATE.map((_, j) => [0, 1, 2].map((c) => keep.reduce((s, { e }) => s + e[3 * j + c], 0) / keep.length - base[j][c]) as Point3);
+    // Rank the photos by how far their displacement goes along the expression's mean direction and average the
+    // clearest. The whole-face ranking is decided by the mouth, the part that moves most, and keeps photos whose
+    // brows barely move (surprise's raised brows then average to almost nothing), so the upper face (OWN_RANKING)
+    // is ranked on its own part of the displacement; the parts are blended with regionWeights.
+    const count = Math.min(a.each.length, Math.max(MIN_STRONG, Math.round(a.each.length * STRONG_FRACTION)));
+    const partMean = (w: number[]): Point3[] => {
+      const score = (e: Float32Array) => { let s = 0; for (let k = 0; k < e.length; k++) s += w[Math.floor(k / 3)] * (e[k] - flatBase[k]) * all[Math.floor(k / 3)][k % 3]; return s; };
+      const keep = a.each.map((e) => ({ e, s: score(e) })).sort((p, q) => q.s - p.s).slice(0, count);
+      return TEMPLATE.map((_, j) => [0, 1, 2].map((c) => keep.reduce((s, { e }) => s + e[3 * j + c], 0) / keep.length - base[j][c]) as Point3);
+    };
+    const parts = (['brows', 'eyes', 'mouth', 'jaw', 'rest'] as const).map((part) => ({ part, w: weights.map((r) => r[part]) }));
+    const whole = partMean(weights.map(() => 1));
+    const means = parts.map(({ part, w }) => (OWN_RANKING.includes(part) ? partMean(w) : whole));
+    const d = TEMPLATE.map((_, j) => [0, 1, 2].map((c) => parts.reduce((s, { w }, k) => s + w[j] * means[k][j][c], 0)) as Point3);
     expressions[name] = {
-      count: a.n, strongCount: keep.length, people: a.people.size, meanSizePercentIod: +size(d).toFixed(3), allPhotosMeanSizePercentIod: +size(all).toFixed(3),
+      count: a.n, strongCount: count, people: a.people.size, meanSizePercentIod: +size(d).toFixed(3), allPhotosMeanSizePercentIod: +size(all).toFixed(3),
       displacement: d.map((p) => p.map((v) => +v.toFixed(5))),
     };
-    console.log(`${name.padEnd(10)} ${String(a.n).padStart(5)} photos ${String(a.people.size).padStart(5)} people; preset from the ${keep.length} clearest: mean |d| ${size(d).toFixed(2)} % IOD (all photos' mean: ${size(all).toFixed(2)})`);
+    console.log(`${name.padEnd(10)} ${String(a.n).padStart(5)} photos ${String(a.people.size).padStart(5)} people; preset from the ${count} clearest: mean |d| ${size(d).toFixed(2)} % IOD (all photos' mean: ${size(all).toFixed(2)})`);
   }
   console.log(`neutral photos: ${sums.get('neutral')!.n}, their mean displacement (subtracted) ${size(base).toFixed(2)} % IOD`);
   const out = {
     format: 'leed-presets',
     version: 1,
     space: 'template: displacements fitted to the proportions of src/engine/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral)',
-    source: `training/make_presets.ts: mean over the clearest ${STRONG_FRACTION * 100} % (at least ${MIN_STRONG}) of the labelled training photos, ranked by projection on the expression's mean direction, of retarget(x - N(x), N(x), TEMPLATE), minus the mean over neutral photos`,
+    source: `training/make_presets.ts: mean over the clearest ${STRONG_FRACTION * 100} % (at least ${MIN_STRONG}) of the labelled training photos, ranked by projection on the expression's mean direction (brows and eyes: on its direction in that part, blended with target.ts regionWeights), of retarget(x - N(x), N(x), TEMPLATE), minus the mean over neutral photos`,
     expressions,
   };
   const path = join(MODEL_DIR, PRESETS_PATH);

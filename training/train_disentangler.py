@@ -117,7 +117,7 @@ def main():
     ap.add_argument('--w-cross', type=float, default=1.0)
     ap.add_argument('--w-idem', type=float, default=1.0)
     ap.add_argument('--w-swap', type=float, default=0.5)
-    ap.add_argument('--w-mi', type=float, default=0.1)
+    ap.add_argument('--w-mi', type=float, default=0.3)
     ap.add_argument('--power', type=float, default=1.0)
     ap.add_argument('--eps', type=float, default=0.01)
     ap.add_argument('--cross-dims', type=int, default=2, help='3: 3-D distances in the cross term; 2: x, y only')

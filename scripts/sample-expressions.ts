@@ -1,0 +1,30 @@
+/**
+ * The sample portrait under each preset, in canonical IOD units: mouth width, lip gap, brow height
+ * (mean y of the 20 brow points; y grows downwards, so a raise is more negative) and chin.
+ *   npx tsx scripts/sample-expressions.ts [a=1]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDisentangler } from '../src/engine/disentangle';
+import { createEditor } from '../src/engine/editor';
+import { loadPresets, PRESET_NAMES, targetCanonical } from '../src/engine/target';
+import type { Point3 } from '../src/engine/types';
+import { fileByteSource, ROOT } from '../src/node/platform';
+
+const BROWS = [46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336];
+const a = Number(process.argv[2] ?? 1);
+const fmt = (p: readonly Point3[]) => {
+  const brow = BROWS.reduce((s, i) => s + p[i][1], 0) / BROWS.length;
+  return `mouth ${(p[291][0] - p[61][0]).toFixed(3)}  gap ${(p[14][1] - p[13][1]).toFixed(3)}  brow ${brow.toFixed(3)}  chin ${p[152][1].toFixed(3)}`;
+};
+const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
+const dis = await createDisentangler(editor.store);
+const presets = await loadPresets(editor.store);
+const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
+const face = await photo.face(0);
+const x = face.canonical.points;
+const n = await dis.neutral(x);
+console.log(`photo       ${fmt(x)}`);
+console.log(`N(x)        ${fmt(n)}`);
+for (const name of PRESET_NAMES) console.log(`${name.padEnd(11)} ${fmt(targetCanonical(x, n, presets.fitted(name, n), a))}`);
+dis.dispose(); photo.dispose(); editor.dispose();
