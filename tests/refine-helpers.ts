@@ -11,7 +11,7 @@ import { createRenderSession } from '../src/engine/render';
 import type { Point2, Point3, RGBAImage } from '../src/engine/types';
 
 /** Inner lip contour (MediaPipe FaceMesh), in order around the mouth opening. */
-export const INNER_LIPS = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
+export { INNER_MOUTH_RING as INNER_LIPS } from '../src/engine/mouth-mask';
 
 /** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
 export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
@@ -48,6 +48,8 @@ export interface MouthOpenResult {
   /** The refiner's output on it and its attention mask [S*S]. */
   refined: Float32Array;
   mask: Float32Array;
+  /** The target's inner-mouth mask the session gave the refiner [S*S]. */
+  mouth: Float32Array;
   size: number;
   rect: AlignedCropRect;
   target: Point3[];
@@ -60,13 +62,48 @@ export interface MouthOpenResult {
  * Renders the photo with the mouth opened by `amount` through the real render session (warp +
  * compositor), with the real refiner, capturing the crop the session hands it.
  */
-export async function renderMouthOpen(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, amount: number): Promise<MouthOpenResult> {
-  const captured: { crop?: Float32Array; refined?: Float32Array; mask?: Float32Array } = {};
+export function renderMouthOpen(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, amount: number): Promise<MouthOpenResult> {
+  return renderTarget(image, face, refiner, openMouth(face, amount));
+}
+
+/** Canonical points with the mouth closed (inner lips meet at their midpoints, the jaw follows): training/refiner_data.py close_mouth, t = 1. */
+export function closeMouth(c: readonly Point3[]): Point3[] {
+  const up = [191, 80, 81, 82, 13, 312, 311, 310, 415];
+  const lo = [95, 88, 178, 87, 14, 317, 402, 318, 324];
+  const gap = up.reduce((s, u, k) => s + Math.max(0, c[lo[k]][1] - c[u][1]), 0) / up.length;
+  const mx = [...up, ...lo].reduce((s, i) => s + c[i][0], 0) / (up.length + lo.length);
+  const my = (up.reduce((s, i) => s + c[i][1], 0) + lo.reduce((s, i) => s + c[i][1], 0)) / (2 * up.length);
+  const out = c.map((p) => {
+    const wx = Math.exp(-((p[0] - mx) ** 2) / (2 * 0.55 ** 2));
+    const dy = p[1] > my ? -gap / 2 * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.9 ** 2)) : gap / 2 * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.25 ** 2));
+    return [p[0], p[1] + dy, p[2]] as Point3;
+  });
+  up.forEach((u, k) => {
+    const mid = [0, 1, 2].map((j) => (c[u][j] + c[lo[k]][j]) / 2) as Point3;
+    out[u] = mid; out[lo[k]] = [...mid] as Point3;
+  });
+  return out;
+}
+
+/** The photo with its mouth closed by the warp alone (no refiner): a closed-mouth face made from real pixels. */
+export async function closedMouthPhoto(image: RGBAImage, face: FaceAnalysis): Promise<RGBAImage> {
+  const session = await createRenderSession(image, face);
+  try {
+    return await session.renderFull(fromCanonical(closeMouth(face.canonical.points), face.canonical.transform));
+  } finally {
+    session.dispose();
+  }
+}
+
+/** Renders `target` (image points) through the real render session with the real refiner, capturing what the refiner gets. */
+export async function renderTarget(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, target: Point3[]): Promise<MouthOpenResult> {
+  const captured: { crop?: Float32Array; refined?: Float32Array; mask?: Float32Array; mouth?: Float32Array } = {};
   const spy = {
     size: refiner.size,
-    refine(crop: tf.Tensor4D): tf.Tensor4D {
-      const { image: out, mask } = refiner.refineWithMask(crop);
+    refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D {
+      const { image: out, mask } = refiner.refineWithMask(crop, mouth);
       captured.crop = crop.dataSync() as Float32Array;
+      captured.mouth = mouth?.dataSync() as Float32Array | undefined;
       captured.refined = out.dataSync() as Float32Array;
       captured.mask = mask.dataSync() as Float32Array;
       mask.dispose();
@@ -76,11 +113,10 @@ export async function renderMouthOpen(image: RGBAImage, face: FaceAnalysis, refi
   };
   const session = await createRenderSession(image, face, { refiner: spy });
   try {
-    const target = openMouth(face, amount);
     const withRefiner = await session.renderFull(target);
     const warpOnly = await session.renderFull(target, { useRefiner: false });
-    if (!captured.crop || !captured.refined || !captured.mask) throw new Error('the render session did not call the refiner');
-    return { crop: captured.crop, refined: captured.refined, mask: captured.mask, size: refiner.size, rect: session.crop, target, warpOnly, withRefiner };
+    if (!captured.crop || !captured.refined || !captured.mask || !captured.mouth) throw new Error('the render session did not call the refiner with a mouth mask');
+    return { crop: captured.crop, refined: captured.refined, mask: captured.mask, mouth: captured.mouth, size: refiner.size, rect: session.crop, target, warpOnly, withRefiner };
   } finally {
     session.dispose();
   }

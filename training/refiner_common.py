@@ -34,6 +34,8 @@ R_EYE_CREASE = [247, 30, 29, 27, 28, 56, 190]
 L_EYE_UPPER = [466, 388, 387, 386, 385, 384, 398]
 L_EYE_LOWER = [249, 390, 373, 374, 380, 381, 382]
 L_EYE_CREASE = [467, 260, 259, 257, 258, 286, 414]
+# The inside of the mouth: inner lip contour, corner to corner over the upper lip and back under the lower.
+INNER_MOUTH_RING = [78] + INNER_UPPER + [308] + INNER_LOWER[::-1]
 R_EYE_RING = [33] + R_EYE_UPPER + [133] + R_EYE_LOWER[::-1]
 L_EYE_RING = [263] + L_EYE_UPPER + [362] + L_EYE_LOWER[::-1]
 
@@ -81,21 +83,43 @@ def crop_canonical_grid(S):
     return np.stack([gx, gy], -1)
 
 
+def inner_mouth_mask(pts_crop, S):
+    """The refiner's second input: 1 at crop pixels whose centre (u + 0.5, v + 0.5) lies inside the inner lip
+    contour (even-odd rule), else 0. pts_crop: (468, >=2) landmarks in crop pixel units. Mirrored exactly by
+    src/engine/mouth-mask.ts (parity checked through tests/fixtures/refiner-golden.json)."""
+    poly = np.asarray(pts_crop, np.float64)[INNER_MOUTH_RING, :2]
+    v, u = np.mgrid[0:S, 0:S]
+    px, py = u.ravel() + 0.5, v.ravel() + 0.5
+    inside = np.zeros(S * S, bool)
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        if y1 == y2:
+            continue
+        crosses = (y1 > py) != (y2 > py)
+        xc = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (px < xc)
+    return inside.reshape(S, S).astype(np.float32)
+
+
 # ----------------------------------------------------------------------------------------------
 # The network. Everything maps 1:1 onto tfjs ops (src/engine/refine.ts):
 #   conv3x3 stride 1 zero padding 1 == tf.conv2d(..., 1, 'same'); avg_pool 2 == tf.avgPool(2, 2, 'valid');
 #   nearest x2 upsample == tf.image.resizeNearestNeighbor(x, [2h, 2w]); leaky_relu(0.2) == tf.leakyRelu(0.2).
-# Input: Y in 0..1 normalised to (Y - 0.5) / 0.5, shape [B, 1, S, S].
+# Input: Y in 0..1 normalised to (Y - 0.5) / 0.5, shape [B, 1, S, S]; with inputs=2 also the target's
+# inner-mouth mask M (0/1, inner_mouth_mask) as a second channel, normalised the same way.
 # Output: A = sigmoid(o0) (1 = keep the warped pixel), C = (tanh(o1) + 1) / 2 (painted luminance, 0..1).
 # ----------------------------------------------------------------------------------------------
 
 class Refiner(nn.Module):
-    def __init__(self, ch=(16, 32, 64, 64)):
+    def __init__(self, ch=(16, 32, 64, 64), inputs=1):
         super().__init__()
         c1, c2, c3, c4 = ch
         self.ch = list(ch)
+        self.inputs = inputs
         conv = lambda i, o: nn.Conv2d(i, o, 3, 1, 1)
-        self.e1a, self.e1b = conv(1, c1), conv(c1, c1)
+        self.e1a, self.e1b = conv(inputs, c1), conv(c1, c1)
         self.e2a, self.e2b = conv(c1, c2), conv(c2, c2)
         self.e3a, self.e3b = conv(c2, c3), conv(c3, c3)
         self.e4a, self.e4b = conv(c3, c4), conv(c4, c4)
@@ -111,9 +135,11 @@ class Refiner(nn.Module):
     # order of layers in the exported weights
     LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'e4a', 'e4b', 'd3a', 'd3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out']
 
-    def forward(self, y):
-        """y: [B,1,S,S] luminance 0..1. Returns A, C (each [B,1,S,S])."""
+    def forward(self, y, m=None):
+        """y: [B,1,S,S] luminance 0..1; m: [B,1,S,S] inner-mouth mask (models with inputs=2). Returns A, C."""
         act = lambda t: F.leaky_relu(t, 0.2)
+        if self.inputs == 2:
+            y = torch.cat([y, m if m is not None else torch.zeros_like(y)], 1)
         x = (y - 0.5) / 0.5
         e1 = act(self.e1b(act(self.e1a(x))))
         e2 = act(self.e2b(act(self.e2a(F.avg_pool2d(e1, 2)))))
@@ -128,8 +154,8 @@ class Refiner(nn.Module):
         C = (torch.tanh(o[:, 1:2]) + 1) / 2
         return A, C
 
-    def refine(self, y):
-        A, C = self(y)
+    def refine(self, y, m=None):
+        A, C = self(y, m)
         return A * y + (1 - A) * C, A, C
 
 

@@ -13,7 +13,10 @@ Targets L' (label-free; faces.csv expressions are never read):
 Canonical displacements go to x's image frame through the 2-D similarity fitted canonical -> image.
 
 Writes shards training/out/refiner-data/pairs-XXXX.npz: inp (N,S,S) uint8 round trip,
-tgt (N,S,S) uint8 original crop, reg (N,S,S) uint8 mouth+eye region (loss weighting only).
+tgt (N,S,S) uint8 original crop, reg (N,S,S) uint8 mouth+eye region (loss weighting only),
+mouth (N,S,S) uint8 inside of x's inner lip contour (the refiner's second input: at run time the
+target's inner mouth, here L's, which the round trip returns to). `--add-mouth` adds the mouth array
+to shards written before it existed (it depends on the landmarks only, not on the random warps).
 
   nice /usr/bin/python3 training/refiner_data.py --landmarks data-out/landmarks.jsonl \
       --images ../shared/data/faces/images --out training/out/refiner-data --size 128 --variants 2
@@ -34,7 +37,7 @@ from scipy.spatial import Delaunay
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from refiner_common import (FACE_OVAL, INNER_LOWER, INNER_UPPER, L_EYE_CREASE, L_EYE_LOWER, L_EYE_RING,
                             L_EYE_UPPER, LIPS_OUTER, R_EYE_CREASE, R_EYE_LOWER, R_EYE_RING, R_EYE_UPPER,
-                            crop_canonical_grid, fit_similarity_3d_affine2)
+                            crop_canonical_grid, fit_similarity_3d_affine2, inner_mouth_mask)
 
 
 def decode(b64):
@@ -140,6 +143,16 @@ def region_mask(pts_crop, S):
     return np.asarray(im, np.uint8)
 
 
+def crop_points(rec, S):
+    """x's landmarks in aligned-crop pixel units (pixel u's centre at u + 0.5)."""
+    M, t = fit_similarity_3d_affine2(rec['canon'], rec['pts'])
+    return (np.linalg.solve(M, (rec['pts'][:, :2] - t).T).T - (np.array([0.0, 0.45]) - 1.5)) / 3.0 * S
+
+
+def mouth_input(rec, S):
+    return (inner_mouth_mask(crop_points(rec, S), S) * 255).astype(np.uint8)
+
+
 def make_pair(rec, other, person_mean, pop_mean, rng, S, img, grid_canon):
     H, W = img.shape
     c = rec['canon']
@@ -188,10 +201,9 @@ def make_pair(rec, other, person_mean, pop_mean, rng, S, img, grid_canon):
     rt = sample(warped[None, None], back, W, H)
     # quantise the intermediate like an 8-bit image would be
     tgt = sample(img_t, crop_img.reshape(S, S, 2), W, H)
-    pts_crop = (np.linalg.solve(M, (pts2 - t).T).T - (np.array([0.0, 0.45]) - 1.5)) / 3.0 * S
-    reg = region_mask(pts_crop, S)
+    reg = region_mask(crop_points(rec, S), S)
     q8 = lambda a: np.clip(np.round(a.numpy() * 255), 0, 255).astype(np.uint8)
-    return q8(rt), q8(tgt), reg
+    return q8(rt), q8(tgt), reg, mouth_input(rec, S)
 
 
 def main():
@@ -205,6 +217,7 @@ def main():
     ap.add_argument('--shard', type=int, default=1000)
     ap.add_argument('--skip-done', action='store_true', help='only photos not in existing shards (incremental)')
     ap.add_argument('--limit', type=int, default=0)
+    ap.add_argument('--add-mouth', action='store_true', help='only add the mouth array to existing shards')
     args = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
@@ -215,6 +228,18 @@ def main():
     for r in recs:
         by_person.setdefault(r['person'], []).append(r['canon'])
     person_mean = {k: np.mean(v, 0) for k, v in by_person.items() if len(v) >= 2}
+    if args.add_mouth:
+        by_image = {r['image']: r for r in recs}
+        for f in sorted(f for f in os.listdir(args.out) if f.startswith('pairs-') and f.endswith('.npz')):
+            path = os.path.join(args.out, f)
+            with np.load(path) as z:
+                arrays = {k: z[k] for k in z.files}
+            S = arrays['inp'].shape[-1]
+            arrays['mouth'] = np.stack([mouth_input(by_image[n], S) for n in arrays['images']])
+            np.savez(path + '.tmp.npz', **arrays)
+            os.replace(path + '.tmp.npz', path)
+            print(f'{f}: mouth added ({(arrays["mouth"].reshape(len(arrays["mouth"]), -1).max(1) > 0).mean():.0%} with an open mouth)', flush=True)
+        return
     done = set()
     existing = sorted(f for f in os.listdir(args.out) if f.startswith('pairs-') and f.endswith('.npz'))
     if args.skip_done:
@@ -227,7 +252,7 @@ def main():
     print(f'{len(recs)} ok records, {len(person_mean)} people with >= 2 photos, {len(todo)} to do', flush=True)
     grid_canon = crop_canonical_grid(args.size)
     shard_no = len(existing)
-    buf = {'inp': [], 'tgt': [], 'reg': [], 'images': []}
+    buf = {'inp': [], 'tgt': [], 'reg': [], 'mouth': [], 'images': []}
     t0 = time.time()
 
     def flush():
@@ -236,7 +261,7 @@ def main():
             return
         path = os.path.join(args.out, f'pairs-{shard_no:04d}.npz')
         np.savez(path, inp=np.stack(buf['inp']), tgt=np.stack(buf['tgt']), reg=np.stack(buf['reg']),
-                 images=np.array(buf['images']))
+                 mouth=np.stack(buf['mouth']), images=np.array(buf['images']))
         shard_no += 1
         for v in buf.values():
             v.clear()
@@ -251,8 +276,9 @@ def main():
             continue
         for _ in range(args.variants):
             o = recs[rng.integers(len(recs))]
-            inp, tgt, reg = make_pair(r, o, person_mean, pop_mean, rng, args.size, img, grid_canon)
-            buf['inp'].append(inp); buf['tgt'].append(tgt); buf['reg'].append(reg); buf['images'].append(r['image'])
+            inp, tgt, reg, mouth = make_pair(r, o, person_mean, pop_mean, rng, args.size, img, grid_canon)
+            buf['inp'].append(inp); buf['tgt'].append(tgt); buf['reg'].append(reg); buf['mouth'].append(mouth)
+            buf['images'].append(r['image'])
         if len(buf['inp']) >= args.shard:
             flush()
         if (i + 1) % 200 == 0:

@@ -1,32 +1,35 @@
 /**
- * Before/after figure of the refiner on the astronaut sample (public domain; never a dataset photo):
- * the mouth opened by the warp alone, and by the warp + refiner, through the real render session.
+ * Before/after figure of the refiner on the astronaut sample (public domain; never a dataset photo),
+ * through the real render session.
  *
  *   npx tsx training/refiner_demo.ts [docs/refiner-astronaut.png]
  *
- * Panels (aligned crop at 256 px, from the full-resolution renders): original | warp only |
- * warp + refiner | attention mask A (white = warped pixel kept, black = painted).
+ * Row 1, a closed mouth that opens: the sample with its mouth first closed by the warp (a closed-mouth
+ * photo made of real pixels), then the "surprise" preset at intensity 1 on that photo (re-analysed from
+ * scratch). Row 2: the sample's own open smile opened further (jaw dropped 0.3 IOD).
+ * Panels (aligned crop at 256 px, from the full-resolution renders): input | warp only |
+ * warp + refiner | attention mask A (white = warped pixel kept, black = painted) | the inner-mouth mask
+ * the refiner was given.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { cropTransformParams } from '../src/engine/composite';
+import { createDisentangler } from '../src/engine/disentangle';
 import { createEditor } from '../src/engine/editor';
+import { fromCanonical } from '../src/engine/manifold';
 import { createRefiner } from '../src/engine/refine';
+import { loadPresets, targetCanonical } from '../src/engine/target';
 import type { RGBAImage } from '../src/engine/types';
 import { fileByteSource, ROOT } from '../src/node/platform';
-import { renderMouthOpen } from '../tests/refine-helpers';
+import { closedMouthPhoto, renderMouthOpen, renderTarget, type MouthOpenResult } from '../tests/refine-helpers';
 
 const OUT = process.argv[2] ?? join(ROOT, 'docs', 'refiner-astronaut.png');
 const D = 256;
+const GAP = 4;
 
-async function main(): Promise<void> {
-  const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
-  const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
-  const face = await photo.face(0);
-  const refiner = await createRefiner(editor.store);
-  const res = await renderMouthOpen(photo.image, face, refiner, 0.3);
+function rowPanels(input: RGBAImage, res: MouthOpenResult): Float32Array[] {
   const params = tf.tensor2d([cropTransformParams(res.rect, D)], [1, 8]);
   const panel = (img: RGBAImage): Float32Array => tf.tidy(() => {
     const t = tf.cast(tf.tensor3d(Int32Array.from(img.data), [img.height, img.width, 4], 'int32'), 'float32');
@@ -34,27 +37,43 @@ async function main(): Promise<void> {
     return tf.image.transform(rgb, params, 'bilinear', 'nearest', 0, [D, D]).dataSync() as Float32Array;
   });
   const S = res.size;
-  const mask = tf.tidy(() => {
-    const m = tf.tensor4d(res.mask, [1, S, S, 1]);
-    return tf.mul(tf.image.resizeBilinear(m, [D, D]), 255).dataSync() as Float32Array;
-  });
-  const panels = [panel(photo.image), panel(res.warpOnly), panel(res.withRefiner), Float32Array.from({ length: D * D * 3 }, (_, i) => mask[Math.floor(i / 3)])];
+  const grey = (m: Float32Array): Float32Array => {
+    const v = tf.tidy(() => tf.mul(tf.image.resizeBilinear(tf.tensor4d(m, [1, S, S, 1]), [D, D]), 255).dataSync() as Float32Array);
+    return Float32Array.from({ length: D * D * 3 }, (_, i) => v[Math.floor(i / 3)]);
+  };
+  const out = [panel(input), panel(res.warpOnly), panel(res.withRefiner), grey(res.mask), grey(res.mouth)];
   params.dispose();
-  const gap = 4;
-  const png = new PNG({ width: panels.length * D + (panels.length - 1) * gap, height: D });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
+  const dis = await createDisentangler(editor.store);
+  const presets = await loadPresets(editor.store);
+  const refiner = await createRefiner(editor.store);
+  const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
+  const face = await photo.face(0);
+  // row 1: closed mouth -> surprise
+  const closed = await editor.open(await closedMouthPhoto(photo.image, face));
+  const cface = await closed.face(0);
+  const n = await dis.neutral(cface.canonical.points);
+  const target = fromCanonical(targetCanonical(cface.canonical.points, n, presets.fitted('surprise', n), 1), cface.canonical.transform);
+  const rows = [rowPanels(closed.image, await renderTarget(closed.image, cface, refiner, target))];
+  // row 2: the open smile opened further
+  rows.push(rowPanels(photo.image, await renderMouthOpen(photo.image, face, refiner, 0.3)));
+  const cols = rows[0].length;
+  const png = new PNG({ width: cols * D + (cols - 1) * GAP, height: rows.length * D + (rows.length - 1) * GAP });
   png.data.fill(255);
-  panels.forEach((p, k) => {
+  rows.forEach((panels, r) => panels.forEach((p, k) => {
     for (let y = 0; y < D; y++) for (let x = 0; x < D; x++) {
-      const o = (y * png.width + k * (D + gap) + x) * 4;
+      const o = ((r * (D + GAP) + y) * png.width + k * (D + GAP) + x) * 4;
       for (let c = 0; c < 3; c++) png.data[o + c] = Math.max(0, Math.min(255, Math.round(p[(y * D + x) * 3 + c])));
       png.data[o + 3] = 255;
     }
-  });
+  }));
   writeFileSync(OUT, PNG.sync.write(png));
   console.log(`wrote ${OUT}`);
-  refiner.dispose();
-  photo.dispose();
-  editor.dispose();
+  refiner.dispose(); dis.dispose(); closed.dispose(); photo.dispose(); editor.dispose();
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -5,7 +5,9 @@
 Writes public/models/leed/refiner.json (config + "weightsManifest"), public/models/leed/refiner.bin
 (float32, conv kernels as [kh, kw, in, out]), adds their sha256 to public/models/manifest.json, and
 writes tests/fixtures/refiner-golden.json: a 24x24 deterministic pseudo-random luminance input
-(uint8, stored) and the PyTorch outputs A and out (float32, base64) for the tfjs parity test.
+(uint8, stored), for 2-input models an inner-mouth mask (a fixed polygon rasterised by
+refiner_common.inner_mouth_mask, stored with its polygon so that the TypeScript rasteriser is checked
+too), and the PyTorch outputs A and out (float32, base64) for the tfjs parity test.
 """
 import argparse
 import base64
@@ -18,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from refiner_common import CROP_CENTER, CROP_SIDE, Refiner
+from refiner_common import CROP_CENTER, CROP_SIDE, INNER_MOUTH_RING, Refiner, inner_mouth_mask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,7 +38,8 @@ def main():
     ap.add_argument('--chroma-attenuation', type=float, default=0.5)
     args = ap.parse_args()
     ck = torch.load(args.ckpt, map_location='cpu')
-    net = Refiner(tuple(ck['channels']))
+    inputs = int(ck.get('inputs', 1))
+    net = Refiner(tuple(ck['channels']), inputs)
     net.load_state_dict(ck['net'])
     net.eval()
     os.makedirs(args.out_dir, exist_ok=True)
@@ -59,7 +62,10 @@ def main():
             'size': int(ck['size']),
             'channels': list(ck['channels']),
             'crop': {'center': list(CROP_CENTER), 'side': CROP_SIDE, 'units': 'canonical IOD, axis-aligned, y down'},
-            'input': 'luminance Y = 0.299 R + 0.587 G + 0.114 B in 0..1, normalised (Y - 0.5) / 0.5, NHWC [1, H, W, 1], H and W multiples of 8',
+            'inputs': inputs,
+            'input': ('luminance Y = 0.299 R + 0.587 G + 0.114 B in 0..1' +
+                      (' and, as a second channel, the target\'s inner-mouth mask M (0/1, src/engine/mouth-mask.ts)' if inputs == 2 else '') +
+                      f', normalised (v - 0.5) / 0.5, NHWC [1, H, W, {inputs}], H and W multiples of 8'),
             'output': 'A = sigmoid(out[...,0]) (1 = keep the warped pixel), C = (tanh(out[...,1]) + 1) / 2; Y_out = A * Y + (1 - A) * C',
             'chroma': 'Cb/Cr (BT.601 full range) carried: chroma_out = chroma * (A + (1 - A) * chromaAttenuation)',
             'chromaAttenuation': args.chroma_attenuation,
@@ -93,14 +99,25 @@ def main():
     ramp = np.linspace(0, 255, W)[None, :].repeat(H, 0)
     u8 = np.clip(0.5 * u8 + 0.5 * ramp, 0, 255).astype(np.uint8)
     y = torch.from_numpy(u8.astype(np.float32) / 255.0)[None, None]
+    # an irregular 20-point ring (the inner mouth's point count) in crop pixel units, some vertices on pixel centres
+    ang = np.linspace(0, 2 * np.pi, len(INNER_MOUTH_RING), endpoint=False)
+    ring = np.stack([12 + (7 + 2 * np.sin(3 * ang)) * np.cos(ang), 13 + 4.5 * np.sin(ang)], 1)
+    ring[0] = [19.5, 13.5]
+    ring = ring.round(6)
+    pts = np.zeros((468, 2))
+    pts[INNER_MOUTH_RING] = ring
+    m = inner_mouth_mask(pts, H)
     with torch.no_grad():
-        out, A, C = net.refine(y)
+        out, A, C = net.refine(y, torch.from_numpy(m)[None, None] if inputs == 2 else None)
     f32 = lambda t: base64.b64encode(t.numpy().astype('<f4').ravel().tobytes()).decode()
     golden = {
-        'comment': 'Refiner parity: input u8 / 255 is luminance [1,24,24,1]; A and out from PyTorch (training/refiner_export.py), float32 little-endian base64, row-major HxW.',
+        'comment': 'Refiner parity: input u8 / 255 is luminance [1,24,24,1] (+ mouthMaskU8, 0/1, the mask of mouthRing, for 2-input models); A and out from PyTorch (training/refiner_export.py), float32 little-endian base64, row-major HxW.',
         'modelSha256': {'refiner.json': sha256(json_path), 'refiner.bin': sha256(bin_path)},
         'height': H, 'width': W,
         'inputU8': base64.b64encode(u8.tobytes()).decode(),
+        'inputs': inputs,
+        'mouthRing': ring.tolist(),
+        'mouthMaskU8': base64.b64encode(m.astype(np.uint8).tobytes()).decode(),
         'A': f32(A[0, 0]),
         'out': f32(out[0, 0]),
     }

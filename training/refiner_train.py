@@ -1,15 +1,18 @@
 """Train the LEED refiner on round-trip pairs (training/refiner_data.py).
 
 Loss on out = A * inp + (1 - A) * C against the original crop:
-  L1 weighted 1 + 4 region + 20 damage (region: mouth / eye polygons; damage: what the round trip
-  destroyed near the mouth / eyes, clamp((avgpool5 |inp - tgt| - 0.02) / 0.08, 0, 1) * dilated region)
+  L1 weighted 1 + 4 region + 20 damage + 10 mouth (region: mouth / eye polygons; damage: what the round trip
+  destroyed near the mouth / eyes, clamp((avgpool5 |inp - tgt| - 0.02) / 0.08, 0, 1) * dilated region;
+  mouth: the inside of the inner lip contour, dilated 2 px)
   + 0.5 * (1 - SSIM)
   + 0.5 * L1 of C alone on the damaged pixels (+ 0.1 x everywhere: C must learn to paint, not copy)
-  + 0.02 * hinge GAN (small patch discriminator, after a warm-up)
+  + 0.05 * hinge GAN (small patch discriminator, after a warm-up)
   + 0.01 * mean(1 - A) + 0.05 * TV(A)
   + 0.2 * mask hint: BCE(A, 1 - damage), weighted 1 + 4 damage (the round trip knows what it destroyed; without it A saturates near 1).
-Trained on 64 x 64 patches of the S x S crops (75 % centred on damaged pixels, else the mouth / eye regions); the network
-is fully convolutional and runs on the whole crop.
+Inputs (v2): the luminance and the inner-mouth mask of the landmarks the crop is warped to (refiner_common.inner_mouth_mask),
+so the network knows where a mouth interior belongs instead of guessing it from smeared lip pixels.
+Trained on 64 x 64 patches of the S x S crops (half centred inside an open mouth, else 75 % on damaged pixels, else the
+mouth / eye regions); the network is fully convolutional and runs on the whole crop.
 Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/refine.ts).
 
   nice /usr/bin/python3 training/refiner_train.py --data training/out/refiner-data \
@@ -50,14 +53,15 @@ class Pairs:
         files = sorted(glob.glob(os.path.join(self.folder, 'pairs-*.npz')))
         if files == self.files:
             return False
-        inp, tgt, reg, vin, vtg, vrg = [], [], [], [], [], []
+        inp, tgt, reg, mou, vin, vtg, vrg, vmo = [], [], [], [], [], [], [], []
         for f in files:
             with np.load(f) as z:
                 v = np.array([is_val(n) for n in z['images']])
-                inp.append(z['inp'][~v]); tgt.append(z['tgt'][~v]); reg.append(z['reg'][~v])
-                vin.append(z['inp'][v]); vtg.append(z['tgt'][v]); vrg.append(z['reg'][v])
-        self.inp, self.tgt, self.reg = (torch.from_numpy(np.concatenate(a)) for a in (inp, tgt, reg))
-        self.val = tuple(torch.from_numpy(np.concatenate(a)) for a in (vin, vtg, vrg))
+                m = z['mouth'] if 'mouth' in z.files else np.zeros_like(z['reg'])
+                inp.append(z['inp'][~v]); tgt.append(z['tgt'][~v]); reg.append(z['reg'][~v]); mou.append(m[~v])
+                vin.append(z['inp'][v]); vtg.append(z['tgt'][v]); vrg.append(z['reg'][v]); vmo.append(m[v])
+        self.inp, self.tgt, self.reg, self.mouth = (torch.from_numpy(np.concatenate(a)) for a in (inp, tgt, reg, mou))
+        self.val = tuple(torch.from_numpy(np.concatenate(a)) for a in (vin, vtg, vrg, vmo))
         self.files = files
         return True
 
@@ -98,21 +102,46 @@ def augment(inp, tgt, reg, gen):
     return f(inp), f(tgt), reg
 
 
+def smooth_mouth(x, m, gen, p):
+    """With probability p per sample, the inside of the mouth (m dilated 2 px) becomes a blur of itself (sigma 2-5 px).
+    The round trip leaves high-contrast stripes there (teeth squeezed into a line, stretched back); a closed mouth
+    opened at run time leaves smooth stretched lips instead. Without this the network learned to paint only where
+    it saw stripes, and kept the smooth lips of a real closed mouth opened by a preset."""
+    if p <= 0:
+        return x
+    B = x.shape[0]
+    sigma = 2 + 3 * torch.rand(1, generator=gen).item()
+    r = int(math.ceil(2.5 * sigma))
+    t = torch.arange(-r, r + 1, dtype=torch.float32)
+    g = torch.exp(-t ** 2 / (2 * sigma ** 2))
+    g = g / g.sum()
+    xp = F.pad(x, (r, r, r, r), mode='replicate')
+    blur = F.conv2d(F.conv2d(xp, g.view(1, 1, 1, -1)), g.view(1, 1, -1, 1))
+    mm = F.max_pool2d(m, 5, 1, 2)
+    pick = (torch.rand(B, 1, 1, 1, generator=gen) < p).float()
+    return x + pick * mm * (blur - x)
+
+
 def damage(x, y):
     """What the round trip destroyed: smoothed |inp - tgt| mapped 0.02..0.10 -> 0..1."""
     return ((F.avg_pool2d((x - y).abs(), 5, 1, 2) - 0.02) / 0.08).clamp(0, 1)
 
 
-def take_patches(x, y, r, P, gen, p_focus=0.75):
-    """P x P patches, most centred on a random damaged pixel (else a mouth / eye region pixel, else anywhere).
-    r has 2 channels: region mask, damage."""
+def take_patches(x, y, r, P, gen, p_focus=0.75, p_mouth=0.0):
+    """P x P patches: with probability p_mouth centred on the inside of an open mouth (when there is one,
+    at least 20 pixels), else with p_focus on a random damaged pixel (else a mouth / eye region pixel),
+    else anywhere. r has 3 channels: region mask, damage, inner mouth."""
     B, _, S, _ = x.shape
     if P >= S:
         return x, y, r
     xs, ys, rs = [], [], []
     for b in range(B):
         cy = cx = None
-        if torch.rand(1, generator=gen).item() < p_focus:
+        if p_mouth > 0 and torch.rand(1, generator=gen).item() < p_mouth:
+            nz = (r[b, 2] > 0.5).nonzero()
+            if len(nz) >= 20:
+                cy, cx = nz[torch.randint(len(nz), (1,), generator=gen).item()].tolist()
+        if cy is None and torch.rand(1, generator=gen).item() < p_focus:
             nz = (r[b, 1] > 0.5).nonzero()
             if len(nz) == 0:
                 nz = (r[b, 0] > 0.5).nonzero()
@@ -129,17 +158,26 @@ def take_patches(x, y, r, P, gen, p_focus=0.75):
 
 
 def evaluate(net, data, device, n=256):
-    vin, vtg, vrg = data.val
-    vin, vtg, vrg = vin[:n], vtg[:n], vrg[:n]
+    vin, vtg, vrg, vmo = data.val
+    vin, vtg, vrg, vmo = vin[:n], vtg[:n], vrg[:n], vmo[:n]
     if len(vin) == 0:
         return {}
     with torch.no_grad():
         x = vin[:, None].float().div(255).to(device)
         y = vtg[:, None].float().div(255).to(device)
         r = vrg[:, None].float().div(255).to(device) > 0.5
-        out, A, _ = net.refine(x)
-        l1 = lambda p: ((p - y).abs() * r).sum().item() / max(r.sum().item(), 1)
-        return {'val_n': len(vin), 'val_l1_region_warp': l1(x), 'val_l1_region_refined': l1(out),
+        m = vmo[:, None].float().div(255).to(device)
+        out, A, _ = net.refine(x, m)
+        l1 = lambda p, r=r: ((p - y).abs() * r).sum().item() / max(r.sum().item(), 1)
+        mo = m > 0.5
+        # the same pairs with the inside of the mouth smoothed (what a closed mouth opened at run time looks like)
+        gen = torch.Generator().manual_seed(0)
+        xs = smooth_mouth(x, m, gen, 1.0)
+        outs, As, _ = net.refine(xs, m)
+        return {'val_n': len(vin), 'val_l1_mouth_warp': l1(x, mo), 'val_l1_mouth_refined': l1(out, mo),
+                'val_smooth_l1_mouth_warp': l1(xs, mo), 'val_smooth_l1_mouth_refined': l1(outs, mo),
+                'val_meanA_mouth': A[mo].mean().item(), 'val_smooth_meanA_mouth': As[mo].mean().item(),
+                'val_l1_region_warp': l1(x), 'val_l1_region_refined': l1(out),
                 'val_l1_all_warp': (x - y).abs().mean().item(), 'val_l1_all_refined': (out - y).abs().mean().item(),
                 'val_meanA_region': A[r].mean().item(), 'val_meanA_outside': A[~r].mean().item()}
 
@@ -159,6 +197,12 @@ def main():
     ap.add_argument('--gan-after', type=int, default=500)
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--mask-hint', type=float, default=0.2, help='weight of the BCE hint on A from the round trip damage')
+    ap.add_argument('--inputs', type=int, default=2, help='2: luminance + the inner-mouth mask; 1: luminance only (v1)')
+    ap.add_argument('--p-mouth', type=float, default=0.5, help='share of patches centred inside an open mouth')
+    ap.add_argument('--w-mouth', type=float, default=10.0, help='extra L1 weight inside the (dilated) inner mouth')
+    ap.add_argument('--gan-weight', type=float, default=0.05)
+    ap.add_argument('--eval-only', action='store_true', help='print the validation figures of --out and stop')
+    ap.add_argument('--smooth-mouth', type=float, default=0.0, help='share of samples whose mouth interior input is blurred (smooth_mouth)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -166,7 +210,7 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     data = Pairs(args.data)
     ch = tuple(int(c) for c in args.channels.split(','))
-    net = Refiner(ch).to(device)
+    net = Refiner(ch, args.inputs).to(device)
     D = PatchD().to(device)
     optG = torch.optim.Adam(net.parameters(), lr=args.lr, betas=(0.5, 0.999))
     optD = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.999))
@@ -177,6 +221,10 @@ def main():
         net.load_state_dict(ck['net']); D.load_state_dict(ck['D'])
         optG.load_state_dict(ck['optG']); optD.load_state_dict(ck['optD'])
         step = ck['step']; log = ck.get('log', [])
+    if args.eval_only:
+        net.eval()
+        print(json.dumps({'step': step, **{k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device, n=256).items()}}))
+        return
     print(f'{len(data)} training pairs, {len(data.val[0])} validation pairs; '
           f'{sum(p.numel() for p in net.parameters())} refiner params; device {device}', flush=True)
     w = gauss_window().to(device)
@@ -185,7 +233,8 @@ def main():
 
     def save():
         torch.save({'net': net.state_dict(), 'D': D.state_dict(), 'optG': optG.state_dict(), 'optD': optD.state_dict(),
-                    'step': step, 'log': log, 'channels': list(ch), 'size': int(data.inp.shape[-1])}, args.out + '.tmp')
+                    'step': step, 'log': log, 'channels': list(ch), 'inputs': args.inputs, 'size': int(data.inp.shape[-1])},
+                   args.out + '.tmp')
         os.replace(args.out + '.tmp', args.out)
 
     while step < args.max_steps and time.time() - t0 < args.minutes * 60:
@@ -194,15 +243,16 @@ def main():
         idx = torch.randint(len(data), (args.batch,), generator=gen)
         x = data.inp[idx][:, None].float().div(255)
         y = data.tgt[idx][:, None].float().div(255)
-        r = data.reg[idx][:, None].float().div(255)
+        r = torch.cat([data.reg[idx][:, None], data.mouth[idx][:, None]], 1).float().div(255)
         x, y, r = augment(x, y, r, gen)
+        x = smooth_mouth(x, r[:, 1:2], gen, args.smooth_mouth)
         # damage counts only near the mouth / eyes (elsewhere it is the crop's replicated border)
-        r = torch.cat([r, damage(x, y) * F.max_pool2d(r, 9, 1, 4)], 1)
-        x, y, r = take_patches(x, y, r, args.patch, gen)
+        r = torch.cat([r[:, :1], damage(x, y) * F.max_pool2d(r[:, :1], 9, 1, 4), r[:, 1:]], 1)
+        x, y, r = take_patches(x, y, r, args.patch, gen, p_mouth=args.p_mouth)
         x, y, r = x.to(device), y.to(device), r.to(device)
-        r, dmg = r[:, :1], r[:, 1:]
-        out, A, C = net.refine(x)
-        wgt = 1 + 4 * r + 20 * dmg
+        r, dmg, m = r[:, :1], r[:, 1:2], r[:, 2:]
+        out, A, C = net.refine(x, m)
+        wgt = 1 + 4 * r + 20 * dmg + args.w_mouth * F.max_pool2d(m, 5, 1, 2)
         l1 = ((out - y).abs() * wgt).mean() / wgt.mean()
         ls = 1 - ssim(out, y, w)
         lA = (1 - A).mean()
@@ -217,7 +267,7 @@ def main():
         use_gan = step >= args.gan_after
         if use_gan:
             lg = -D(out).mean()
-            lossG = lossG + 0.02 * lg
+            lossG = lossG + args.gan_weight * lg
         optG.zero_grad(set_to_none=True)
         lossG.backward()
         optG.step()

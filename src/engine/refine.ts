@@ -9,6 +9,10 @@
  * chroma is the warp's exactly; where the network paints (A -> 0) the chroma fades toward neutral by
  * `chromaAttenuation` (painted teeth / mouth interior take no lip colour from the stretched lips).
  *
+ * v2 models take a second input channel, the inner-mouth mask of the target landmarks
+ * (mouth-mask.ts): it tells the network where a mouth interior (teeth, shadow) belongs, which it
+ * cannot see in the warped pixels (there the lips are smeared over the opening).
+ *
  * Weights: public/models/leed/refiner.json (config + tfjs "weightsManifest") and refiner.bin,
  * verified against public/models/manifest.json by the ModelStore.
  */
@@ -27,6 +31,8 @@ export interface RefinerConfig {
   size: number;
   channels: number[];
   chromaAttenuation: number;
+  /** Input channels: 1 (luminance) or 2 (luminance and the target's inner-mouth mask). */
+  inputs: number;
 }
 
 export interface RefinerResult {
@@ -40,12 +46,15 @@ export interface Refiner {
   /** Side S of the aligned crop it works on (any H, W that are multiples of 8 are accepted). */
   readonly size: number;
   readonly config: Readonly<RefinerConfig>;
-  /** [1, H, W, 3] RGB 0..1 aligned crop -> the same shape, repainted. Synchronous tfjs ops; the caller disposes. */
-  refine(crop: tf.Tensor4D): tf.Tensor4D;
+  /**
+   * [1, H, W, 3] RGB 0..1 aligned crop -> the same shape, repainted. `mouth` ([1, H, W, 1], 0/1) is the target's
+   * inner-mouth mask (mouth-mask.ts; zeros when left out; ignored by 1-input models). Synchronous tfjs ops; the caller disposes.
+   */
+  refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D;
   /** As `refine`, and the attention mask too. */
-  refineWithMask(crop: tf.Tensor4D): RefinerResult;
+  refineWithMask(crop: tf.Tensor4D, mouth?: tf.Tensor4D): RefinerResult;
   /** The network on luminance alone: y [1, H, W, 1] 0..1 -> A, C and out = A * y + (1 - A) * C (each [1, H, W, 1]). */
-  refineLuminance(y: tf.Tensor4D): { out: tf.Tensor4D; mask: tf.Tensor4D; paint: tf.Tensor4D };
+  refineLuminance(y: tf.Tensor4D, mouth?: tf.Tensor4D): { out: tf.Tensor4D; mask: tf.Tensor4D; paint: tf.Tensor4D };
   dispose(): void;
 }
 
@@ -74,12 +83,13 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
       const b = weights[`${l}/bias`];
       if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0]) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
     }
-    if (weights['e1a/kernel'].shape[2] !== 1 || weights['out/kernel'].shape[3] !== 2) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: expected 1 input and 2 output channels`);
+    const inputs = weights['e1a/kernel'].shape[2];
+    if ((inputs !== 1 && inputs !== 2) || weights['out/kernel'].shape[3] !== 2) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: expected 1 or 2 input and 2 output channels`);
   } catch (e) {
     tf.dispose(weights);
     throw e;
   }
-  const config: RefinerConfig = { size: cfg.size as number, channels: [...cfg.channels], chromaAttenuation: cfg.chromaAttenuation };
+  const config: RefinerConfig = { size: cfg.size as number, channels: [...cfg.channels], chromaAttenuation: cfg.chromaAttenuation, inputs: weights['e1a/kernel'].shape[2] as number };
   const W = (l: Layer, part: 'kernel' | 'bias') => weights[`${l}/${part}`] as tf.Tensor;
   let disposed = false;
   const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
@@ -94,9 +104,13 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
   const up = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
   const cat = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.concat([a, b], 3);
 
-  /** The network: y [1,H,W,1] 0..1 -> A, C. */
-  function network(y: tf.Tensor4D): { A: tf.Tensor4D; C: tf.Tensor4D } {
-    const x = tf.div(tf.sub(y, 0.5), 0.5) as tf.Tensor4D;
+  /** The network: y [1,H,W,1] 0..1 (and the inner-mouth mask for 2-input models) -> A, C. */
+  function network(y: tf.Tensor4D, mouth?: tf.Tensor4D): { A: tf.Tensor4D; C: tf.Tensor4D } {
+    if (mouth && (mouth.rank !== 4 || mouth.shape[1] !== y.shape[1] || mouth.shape[2] !== y.shape[2] || mouth.shape[3] !== 1)) {
+      throw new EditorError(ErrorCode.BAD_ARGUMENT, `mouth mask must be [1, ${y.shape[1]}, ${y.shape[2]}, 1], got [${mouth.shape.join(', ')}]`);
+    }
+    const input = config.inputs === 2 ? cat(y, mouth ?? tf.zerosLike(y)) : y;
+    const x = tf.div(tf.sub(input, 0.5), 0.5) as tf.Tensor4D;
     const e1 = block(x, 'e1a', 'e1b');
     const e2 = block(down(e1), 'e2a', 'e2b');
     const e3 = block(down(e2), 'e3a', 'e3b');
@@ -109,17 +123,17 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
     return { A: tf.sigmoid(oa), C: tf.div(tf.add(tf.tanh(oc), 1), 2) };
   }
 
-  function refineLuminance(y: tf.Tensor4D) {
+  function refineLuminance(y: tf.Tensor4D, mouth?: tf.Tensor4D) {
     live();
     checkCrop(y, 1);
     return tf.tidy(() => {
-      const { A, C } = network(y);
+      const { A, C } = network(y, mouth);
       const out = tf.add(tf.mul(A, y), tf.mul(tf.sub(1, A), C)) as tf.Tensor4D;
       return { out, mask: A, paint: C };
     });
   }
 
-  function refineWithMask(crop: tf.Tensor4D): RefinerResult {
+  function refineWithMask(crop: tf.Tensor4D, mouth?: tf.Tensor4D): RefinerResult {
     live();
     checkCrop(crop, 3);
     return tf.tidy(() => {
@@ -128,7 +142,7 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
       const Y = tf.addN([tf.mul(r, 0.299), tf.mul(g, 0.587), tf.mul(b, 0.114)]) as tf.Tensor4D;
       const Cb = tf.addN([tf.mul(r, -0.168736), tf.mul(g, -0.331264), tf.mul(b, 0.5)]);
       const Cr = tf.addN([tf.mul(r, 0.5), tf.mul(g, -0.418688), tf.mul(b, -0.081312)]);
-      const { A, C } = network(Y);
+      const { A, C } = network(Y, mouth);
       const notA = tf.sub(1, A);
       const Yo = tf.add(tf.mul(A, Y), tf.mul(notA, C));
       const k = tf.add(A, tf.mul(notA, config.chromaAttenuation));
@@ -145,8 +159,8 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
   return {
     size: config.size,
     config,
-    refine(crop) {
-      const { image, mask } = refineWithMask(crop);
+    refine(crop, mouth) {
+      const { image, mask } = refineWithMask(crop, mouth);
       mask.dispose();
       return image;
     },

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { alignedCropRect, createCompositor, cropCorners, type AlignedCropRect, type Compositor } from './composite';
 import type { FaceAnalysis } from './editor';
 import { EditorError, ErrorCode } from './errors';
+import { innerMouthMask } from './mouth-mask';
 import type { Point3, RGBAImage } from './types';
 import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type SamplerImpl, type WarpConfig, type WarpRegion } from './warp';
 
@@ -16,13 +17,16 @@ import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type Sample
 export interface Refiner {
   /** Side S of the aligned crop it works on. */
   readonly size: number;
-  /** [1, S, S, 3] RGB 0..1 aligned crop -> the same shape, repainted. Synchronous tfjs ops. */
-  refine(crop: tf.Tensor4D): tf.Tensor4D;
+  /**
+   * [1, S, S, 3] RGB 0..1 aligned crop -> the same shape, repainted. `mouth` is the target's inner-mouth mask
+   * in the crop ([1, S, S, 1], mouth-mask.ts). Synchronous tfjs ops.
+   */
+  refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D;
   /**
    * Optional: the refined crop and the refiner's attention mask A ([1, S, S, 1], 1 = warped pixel kept,
    * 0 = painted). When present, A decides where the warp's full-resolution detail survives the paste.
    */
-  refineWithMask?(crop: tf.Tensor4D): { image: tf.Tensor4D; mask: tf.Tensor4D };
+  refineWithMask?(crop: tf.Tensor4D, mouth?: tf.Tensor4D): { image: tf.Tensor4D; mask: tf.Tensor4D };
   dispose(): void;
 }
 
@@ -119,11 +123,13 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       const warped = warpPixels(pixels, roi.height, roi.width, grid, sampler);
       if (!useRefiner || !refiner || !compositor) return warped;
       const c = compositor.extractCrop(warped);
+      const S = refiner.size;
+      const mouth = tf.tensor4d(innerMouthMask(target, crop, S), [1, S, S, 1]);
       if (refiner.refineWithMask) {
-        const { image, mask } = refiner.refineWithMask(c);
+        const { image, mask } = refiner.refineWithMask(c, mouth);
         return compositor.paste(warped, c, image, mask);
       }
-      return compositor.paste(warped, c, refiner.refine(c));
+      return compositor.paste(warped, c, refiner.refine(c, mouth));
     });
     try {
       const values = await out.data();
