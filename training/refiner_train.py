@@ -15,8 +15,11 @@ Trained on 64 x 64 patches of the S x S crops (half centred inside an open mouth
 mouth / eye regions); the network is fully convolutional and runs on the whole crop.
 Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/refine.ts).
 
-  nice /usr/bin/python3 training/refiner_train.py --data training/out/refiner-data \
-      --out training/out/refiner.pt --minutes 75
+The shipped weights (training/README.md): 9,000 steps, then resumed with smoothed mouth interiors to 15,000:
+  nice /usr/bin/python3 training/refiner_train.py --out training/out/refiner.pt --max-steps 9000 --minutes 120
+  nice /usr/bin/python3 training/refiner_train.py --out training/out/refiner.pt --resume --smooth-mouth 0.5 \
+      --max-steps 15000 --minutes 40
+  nice /usr/bin/python3 training/refiner_train.py --out training/out/refiner.pt --resume --eval-only
 Runs on CUDA when available (torch 2.x), else CPU with --threads threads.
 """
 import argparse
