@@ -1,7 +1,7 @@
 /**
  * The whole editing flow on the real engine (WebGPU): sample photo, preset "surprise", slider,
- * download; and the worker's tensor count over 100 slider moves. These need the expression targets
- * and the renderer; while the engine lacks them the tests are skipped with that reason.
+ * download; and the worker's tensor count over 100 slider moves. The build ships the disentangler,
+ * the presets and the refiner, so the worker must report expression targets, regions and rendering.
  */
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
@@ -66,7 +66,7 @@ test('sample, preset surprise, slider to 1, download: a full-size edit that chan
   await expect(page.getByTestId('face-count')).toHaveText('1 face');
   await waitIdle(page);
   const caps = (await leedState(page)).capabilities;
-  test.skip(!caps.expression || !caps.render, 'the engine has no expression targets / renderer yet (src/engine/target.ts, render wiring)');
+  expect(caps).toMatchObject({ expression: true, render: true });
 
   await page.getByTestId('reference-select').selectOption('preset:surprise');
   await page.getByTestId('intensity-slider').fill('0.5');
@@ -124,7 +124,8 @@ test('sample, preset surprise, slider to 1, download: a full-size edit that chan
 test('region toggles: with the mouth and jaw off, surprise leaves the mouth where it was', async () => {
   test.setTimeout(300_000);
   const caps = (await leedState(page)).capabilities;
-  test.skip(!caps.expression || caps.regions.length === 0, 'the engine offers no region masks');
+  expect(caps.expression).toBe(true);
+  expect(caps.regions).toEqual(['brows', 'eyes', 'mouth', 'jaw']);
   const slider = page.getByTestId('intensity-slider');
   await slider.fill('1.2');
   await waitFrame(page, 1.2);
@@ -152,7 +153,7 @@ test('region toggles: with the mouth and jaw off, surprise leaves the mouth wher
 test('another photo as the reference: the same face as reference gives back its own landmarks', async () => {
   test.setTimeout(300_000);
   const caps = (await leedState(page)).capabilities;
-  test.skip(!caps.expression, 'the engine has no expression targets');
+  expect(caps.expression).toBe(true);
   // Choosing "Another photo…" opens a file chooser; the reference is the sample itself, so
   // x_t = x + a (N(x) + (x - N(x)) - x) = x for every a: the target must be the photo's own landmarks.
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('reference-select').selectOption('photo')]);
@@ -171,7 +172,7 @@ test('another photo as the reference: the same face as reference gives back its 
 test('tensor count in the worker is steady over 100 slider moves, and stale frames are dropped', async () => {
   test.setTimeout(400_000);
   const caps = (await leedState(page)).capabilities;
-  test.skip(!caps.expression || !caps.render, 'the engine has no expression targets / renderer yet');
+  expect(caps).toMatchObject({ expression: true, render: true });
   const slider = page.getByTestId('intensity-slider');
   await slider.fill('0.3');
   await waitFrame(page, 0.3);

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createEditor } from '../src/engine/editor';
 import type { FaceAnalysis } from '../src/engine/editor';
 import { encodeImage } from '../src/engine/encode';
-import { fromCanonical, interOcular } from '../src/engine/manifold';
+import { interOcular } from '../src/engine/manifold';
 import { createRenderSession, type Refiner } from '../src/engine/render';
 import { createRefiner, REFINER_PATH } from '../src/engine/refine';
 import { existsSync } from 'node:fs';
@@ -23,6 +23,7 @@ import type { Point3, RGBAImage } from '../src/engine/types';
 import type { BackendName } from '../src/engine/backend';
 import type { SamplerImpl } from '../src/engine/warp';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
+import { openMouth } from '../tests/refine-helpers';
 
 const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
 const backend = arg('backend', 'cpu') as BackendName;
@@ -55,12 +56,6 @@ function scaleFace(f: FaceAnalysis, k: number): FaceAnalysis {
     landmarks: { ...f.landmarks, points: f.landmarks.points.map(s) },
     canonical: { ...f.canonical, transform: { ...t, scale: t.scale * k, translation: s(t.translation) } },
   };
-}
-
-function openMouth(f: FaceAnalysis, amount: number): Point3[] {
-  const c = f.canonical.points;
-  const lipLine = (c[13][1] + c[14][1]) / 2;
-  return fromCanonical(c.map((p) => [p[0], p[1] + amount * Math.min(1, Math.max(0, (p[1] - lipLine) / 0.1)) * Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2), p[2]] as Point3), f.canonical.transform);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -12,11 +12,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { create, globals } from 'webgpu';
 import { initBackend } from '../src/engine/backend';
 import { createEditor } from '../src/engine/editor';
-import { fromCanonical } from '../src/engine/manifold';
 import { createRenderSession, type Refiner, type RenderPatch } from '../src/engine/render';
-import type { Point3 } from '../src/engine/types';
 import type { SamplerImpl } from '../src/engine/warp';
 import { fileByteSource, ROOT } from '../src/node/platform';
+import { openMouth } from '../tests/refine-helpers';
 
 Object.assign(globalThis, globals);
 Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
@@ -24,9 +23,7 @@ Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userA
 const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
 const face = await photo.face(0);
-const c = face.canonical.points;
-const lip = (c[13][1] + c[14][1]) / 2;
-const target = fromCanonical(c.map((p) => [p[0], p[1] + 0.3 * Math.min(1, Math.max(0, (p[1] - lip) / 0.1)) * Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2), p[2]] as Point3), face.canonical.transform);
+const target = openMouth(face, 0.3);
 /** Scales the crop's columns from 0.6x to 1.2x: a position-dependent change for the paste-back to carry. */
 const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
 /** The same with an attention mask that goes from kept (top rows) to painted (bottom rows): the other paste-back branch. */

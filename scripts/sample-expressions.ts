@@ -7,14 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDisentangler } from '../src/engine/disentangle';
 import { createEditor } from '../src/engine/editor';
-import { loadPresets, PRESET_NAMES, targetCanonical } from '../src/engine/target';
+import { BROW_POINTS, loadPresets, PRESET_NAMES, targetCanonical } from '../src/engine/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
-const BROWS = [46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336];
 const a = Number(process.argv[2] ?? 1);
 const fmt = (p: readonly Point3[]) => {
-  const brow = BROWS.reduce((s, i) => s + p[i][1], 0) / BROWS.length;
+  const brow = BROW_POINTS.reduce((s, i) => s + p[i][1], 0) / BROW_POINTS.length;
   return `mouth ${(p[291][0] - p[61][0]).toFixed(3)}  gap ${(p[14][1] - p[13][1]).toFixed(3)}  brow ${brow.toFixed(3)}  chin ${p[152][1].toFixed(3)}`;
 };
 const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });

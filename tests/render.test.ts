@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyAffine, createCompositor, cropTransformParams } from '../src/engine/composite';
 import type { Editor, FaceAnalysis, Photo } from '../src/engine/editor';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { fromCanonical, interOcular } from '../src/engine/manifold';
+import { interOcular } from '../src/engine/manifold';
 import { createRenderSession, type Refiner } from '../src/engine/render';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import { maxFlowGradient, minJacobian } from '../src/engine/warp';
 import { cpuEditor, sampleBytes } from './helpers';
+import { openMouth } from './refine-helpers';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRefiner } from '../src/engine/refine';
@@ -23,18 +24,6 @@ beforeAll(async () => {
   face = await photo.face(0);
 });
 afterAll(() => { photo?.dispose(); editor?.dispose(); });
-
-/** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD in canonical space. */
-function openMouth(f: FaceAnalysis, amount: number): Point3[] {
-  const c = f.canonical.points;
-  const lipLine = (c[13][1] + c[14][1]) / 2; // inner upper / inner lower lip
-  const moved = c.map((p) => {
-    const below = Math.min(1, Math.max(0, (p[1] - lipLine) / 0.1));
-    const jaw = Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2);
-    return [p[0], p[1] + amount * below * jaw, p[2]] as Point3;
-  });
-  return fromCanonical(moved, f.canonical.transform);
-}
 
 function pixel(img: RGBAImage, x: number, y: number): number[] {
   const o = (Math.round(y) * img.width + Math.round(x)) * 4;

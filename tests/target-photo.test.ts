@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDisentangler, type Disentangler } from '../src/engine/disentangle';
 import type { Editor, FaceAnalysis } from '../src/engine/editor';
 import { fromCanonical, interOcular, STABLE_POINTS } from '../src/engine/manifold';
-import { loadPresets, targetCanonical, type Presets } from '../src/engine/target';
+import { BROW_POINTS, loadPresets, targetCanonical, type Presets } from '../src/engine/target';
 import type { Point3 } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 
@@ -50,8 +50,7 @@ describe('targets on the sample portrait', () => {
   it('the issue\'s check in canonical units: "neutral" relaxes the smile; "surprise" raises the brows above the photo\'s and opens the mouth', async () => {
     // canonical IOD units, y down: a raise is a smaller y. Measured with the shipped model (scripts/sample-expressions.ts):
     // brows photo -0.288, N(x) -0.274, surprise -0.323; lip gap 0.177 / 0.109 / 0.314; mouth width 1.035 / 0.870.
-    const BROWS = [46, 53, 52, 65, 55, 70, 63, 105, 66, 107, 276, 283, 282, 295, 285, 300, 293, 334, 296, 336];
-    const brow = (p: readonly Point3[]) => BROWS.reduce((s, i) => s + p[i][1], 0) / BROWS.length;
+    const brow = (p: readonly Point3[]) => BROW_POINTS.reduce((s, i) => s + p[i][1], 0) / BROW_POINTS.length;
     const gap = (p: readonly Point3[]) => p[14][1] - p[13][1];
     const width = (p: readonly Point3[]) => p[291][0] - p[61][0];
     const src = face.canonical.points;

@@ -48,6 +48,9 @@ const PARTS: readonly PartDef[] = [
   { region: 'jaw', anchors: [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 175, 199, 200, 18, 171, 140, 170, 169, 396, 369, 395, 394], x: [172, 397], y: LOWER_FACE, z: [172, 397] },
 ];
 
+/** The 20 brow points (both brows' anchors), left brow first. */
+export const BROW_POINTS: readonly number[] = PARTS.filter((p) => p.region === 'brows').flatMap((p) => p.anchors);
+
 /** Width (IOD units) of the soft fall-off of a part's influence around its anchors. */
 const FALLOFF = 0.12;
 /** Scale ratios are kept in this range: a ratio far outside it is a measurement failure, not a face. */

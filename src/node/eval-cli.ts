@@ -9,9 +9,8 @@
  * and resumed when interrupted. `--landmarks` reads an existing extraction of the same folder instead.
  *
  * Each figure is an `EvalSection`: a name and a function from the shared context (rows with labels,
- * canonical landmarks per image, the verified model store) to printed text. Further figures
- * (transfer error, identity, expression agreement, each with and without the refiner) are added by
- * writing one more section and listing it in SECTIONS.
+ * canonical landmarks per image, the verified model store) to printed text: the neutral error here,
+ * and the generator's figures (eval-generator.ts). Another figure is one more section in SECTIONS.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -101,18 +101,18 @@ export function generatorSection(options: { sources?: number; pairs?: number } =
           analysis = await photo.face(0);
         } catch {
           photo.dispose(); lost++; continue;
-        } finally { /* photo kept for the session below */ }
+        }
         const x = analysis.canonical.points;
         const n = await disentangler.neutral(x);
         const srcEmbedding = await describer.embed(img, analysis.landmarks.points);
         const srcEmotion = await describer.emotion(img, analysis.landmarks.points);
+        const srcTop = EMOTIONS[srcEmotion.indexOf(Math.max(...srcEmotion))];
         const session = await createRenderSession(photo.image, analysis, { refiner });
         used++;
         for (const preset of presets.names) {
           const target = fromCanonical(targetCanonical(x, n, presets.fitted(preset, n), 1), analysis.canonical.transform);
           targetDistance.push(nme(analysis.landmarks.points, target));
-          const top = EMOTIONS[srcEmotion.indexOf(Math.max(...srcEmotion))];
-          confusion['source (no edit)'][preset][top]++;
+          confusion['source (no edit)'][preset][srcTop]++;
           for (const mode of MODES) {
             const edited = await session.renderFull(target, { useRefiner: mode === 'warp + refiner' });
             const found = await landmarksOf(edited);
