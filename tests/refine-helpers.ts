@@ -95,19 +95,39 @@ export async function closedMouthPhoto(image: RGBAImage, face: FaceAnalysis): Pr
   }
 }
 
+/**
+ * The photo with its mouth closed by the warp, and its analysis with the landmarks it was warped to (inner lips
+ * touching). Re-analysing the pixels instead finds her lips a little apart (inner-mouth area 144 crop px where
+ * the closed landmarks have ~0): the warp squeezes her teeth into a bright line that the mesh takes for a gap.
+ */
+export async function closedMouthFace(image: RGBAImage, face: FaceAnalysis): Promise<{ image: RGBAImage; face: FaceAnalysis }> {
+  const closedCanon = closeMouth(face.canonical.points);
+  const closed: FaceAnalysis = {
+    ...face,
+    landmarks: { ...face.landmarks, points: fromCanonical(closedCanon, face.canonical.transform) },
+    canonical: { ...face.canonical, points: closedCanon },
+  };
+  return { image: await closedMouthPhoto(image, face), face: closed };
+}
+
 /** Renders `target` (image points) through the real render session with the real refiner, capturing what the refiner gets. */
 export async function renderTarget(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, target: Point3[]): Promise<MouthOpenResult> {
   const captured: { crop?: Float32Array; refined?: Float32Array; mask?: Float32Array; mouth?: Float32Array } = {};
+  // the real refiner's interface, attention included (the session pastes by it), recording what it was given
   const spy = {
     size: refiner.size,
-    refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D {
-      const { image: out, mask } = refiner.refineWithMask(crop, mouth);
+    refineWithMask(crop: tf.Tensor4D, mouth?: tf.Tensor4D): { image: tf.Tensor4D; mask: tf.Tensor4D } {
+      const r = refiner.refineWithMask(crop, mouth);
       captured.crop = crop.dataSync() as Float32Array;
       captured.mouth = mouth?.dataSync() as Float32Array | undefined;
-      captured.refined = out.dataSync() as Float32Array;
-      captured.mask = mask.dataSync() as Float32Array;
+      captured.refined = r.image.dataSync() as Float32Array;
+      captured.mask = r.mask.dataSync() as Float32Array;
+      return r;
+    },
+    refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D {
+      const { image, mask } = spy.refineWithMask(crop, mouth);
       mask.dispose();
-      return out;
+      return image;
     },
     dispose() {},
   };
@@ -127,33 +147,3 @@ export function ycc(r: number, g: number, b: number): [number, number, number] {
   return [0.299 * r + 0.587 * g + 0.114 * b, -0.168736 * r - 0.331264 * g + 0.5 * b, 0.5 * r - 0.418688 * g - 0.081312 * b];
 }
 
-/**
- * The inside of the mouth (mask dilated 2 px) replaced by stretched lips, as the warp leaves a fully closed mouth
- * that a preset opens: per column a straight blend from the pixel just above the mouth to the one just below,
- * darkest half-way (x `dark`). training/refiner_train.py fill_mouth without its random streaks. RGB 0..1, [S*S*3].
- */
-export function stretchedLips(crop: ArrayLike<number>, mouth: ArrayLike<number>, S: number, dark = 0.7): Float32Array {
-  const inMouth = (x: number, y: number) => {
-    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
-      const u = x + dx, v = y + dy;
-      if (u >= 0 && v >= 0 && u < S && v < S && mouth[v * S + u] > 0.5) return true;
-    }
-    return false;
-  };
-  const out = Float32Array.from(crop);
-  for (let x = 0; x < S; x++) {
-    for (let y = 0; y < S; y++) {
-      if (!inMouth(x, y)) continue;
-      let y1 = y;
-      while (y1 < S - 1 && inMouth(x, y1 + 1)) y1++;
-      const a = Math.max(y - 1, 0), b = Math.min(y1 + 1, S - 1);
-      for (let v = y; v <= y1; v++) {
-        const t = (v - a) / Math.max(b - a, 1);
-        const bow = 1 - (1 - dark) * Math.sin(Math.PI * t);
-        for (let c = 0; c < 3; c++) out[3 * (v * S + x) + c] = (crop[3 * (a * S + x) + c] * (1 - t) + crop[3 * (b * S + x) + c] * t) * bow;
-      }
-      y = y1;
-    }
-  }
-  return out;
-}

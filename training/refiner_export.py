@@ -30,6 +30,9 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+STRETCH_DARK = 0.7  # src/engine/mouth-mask.ts STRETCH_DARK
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', default='training/out/refiner.pt')
@@ -109,9 +112,12 @@ def main():
     m = inner_mouth_mask(pts, H)
     with torch.no_grad():
         out, A, C = net.refine(y, torch.from_numpy(m)[None, None] if inputs == 2 else None)
+    # the render session's stretched lips (a mouth opening from closed lips) on the same input and mask
+    from refiner_train import fill_mouth
+    stretched, _ = fill_mouth(y, torch.from_numpy(m)[None, None].float(), None, torch.ones(1, 1, 1, 1), dark=STRETCH_DARK, streaks=False)
     f32 = lambda t: base64.b64encode(t.numpy().astype('<f4').ravel().tobytes()).decode()
     golden = {
-        'comment': 'Refiner parity: input u8 / 255 is luminance [1,24,24,1] (+ mouthMaskU8, 0/1, the mask of mouthRing, for 2-input models); A and out from PyTorch (training/refiner_export.py), float32 little-endian base64, row-major HxW.',
+        'comment': 'Refiner parity: input u8 / 255 is luminance [1,24,24,1] (+ mouthMaskU8, 0/1, the mask of mouthRing, for 2-input models); A and out from PyTorch (training/refiner_export.py); stretched: refiner_train.fill_mouth of the input and mask (dark stretchDark, no streaks); float32 little-endian base64, row-major HxW.',
         'modelSha256': {'refiner.json': sha256(json_path), 'refiner.bin': sha256(bin_path)},
         'height': H, 'width': W,
         'inputU8': base64.b64encode(u8.tobytes()).decode(),
@@ -120,6 +126,8 @@ def main():
         'mouthMaskU8': base64.b64encode(m.astype(np.uint8).tobytes()).decode(),
         'A': f32(A[0, 0]),
         'out': f32(out[0, 0]),
+        'stretchDark': STRETCH_DARK,
+        'stretched': f32(stretched[0, 0]),
     }
     os.makedirs(os.path.dirname(args.fixture), exist_ok=True)
     with open(args.fixture, 'w') as f:

@@ -15,11 +15,13 @@ Trained on 64 x 64 patches of the S x S crops (half centred inside an open mouth
 mouth / eye regions); the network is fully convolutional and runs on the whole crop.
 Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/refine.ts).
 
-The shipped weights (training/README.md): 9,000 steps, then resumed with smoothed mouth interiors to 15,000:
+Stretched-lip inputs (--fill-mouth, fill_mouth): inside those mouths the pixel losses give way to an L1 of 4 x 4 means
+and the GAN, so the network paints a cavity and teeth of its own where a closed mouth opens.
+The shipped weights: five resumed stages (CPU, CPU, GPU on mouth windows x 2, CPU); training/README.md has every
+command. The first two:
   nice /usr/bin/python3 training/refiner_train.py --out training/out/refiner.pt --max-steps 9000 --minutes 120
   nice /usr/bin/python3 training/refiner_train.py --out training/out/refiner.pt --resume --smooth-mouth 0.5 \
       --max-steps 15000 --minutes 40
-  nice /usr/bin/python3 training/refiner_train.py --out training/out/refiner.pt --resume --eval-only
 Runs on CUDA when available (torch 2.x), else CPU with --threads threads.
 """
 import argparse
@@ -126,12 +128,14 @@ def smooth_mouth(x, m, gen, p, pick=None):
     return x + pick.to(x.device) * mm * (blur - x)
 
 
-def fill_mouth(x, m, gen, pick):
+def fill_mouth(x, m, gen, pick, dark=None, streaks=True):
     """For the samples where pick is 1, the inside of the mouth (m dilated 2 px) is replaced by stretched lips, as the
     warp leaves a closed mouth that a preset opens: per column a straight blend from the pixel just above the mouth to
     the one just below, darkened by a random factor (the seam between closed lips is darker than the lips), with
     faint vertical streaks. Unlike smooth_mouth this keeps nothing of the real interior (no teeth, no cavity), so the
-    network must paint one from the mask alone, as it must at run time."""
+    network must paint one from the mask alone, as it must at run time. With dark given and streaks off it is
+    deterministic: what the render session does (src/engine/mouth-mask.ts lipStretchPlan, dark 0.7; the parity
+    fixture holds this function's output)."""
     B, _, H, W = x.shape
     mm = F.max_pool2d(m, 5, 1, 2) > 0.5
     rows = torch.arange(H, device=x.device).view(1, 1, H, 1).expand(B, 1, H, W)
@@ -139,9 +143,10 @@ def fill_mouth(x, m, gen, pick):
     below = torch.where(mm, torch.full_like(rows, H), rows).flip(2).cummin(2).values.flip(2).clamp(0, H - 1)
     va, vb = x.gather(2, above), x.gather(2, below)
     t = ((rows - above).float() / (below - above).clamp(min=1).float()).clamp(0, 1)
-    dark = (0.45 + 0.55 * torch.rand(B, 1, 1, 1, generator=gen)).to(x.device)
+    if dark is None:
+        dark = (0.45 + 0.55 * torch.rand(B, 1, 1, 1, generator=gen)).to(x.device)
     bow = 1 - (1 - dark) * torch.sin(math.pi * t)  # darkest half-way between the lips
-    streak = (1 + 0.06 * torch.randn(B, 1, 1, W, generator=gen)).to(x.device)
+    streak = (1 + 0.06 * torch.randn(B, 1, 1, W, generator=gen)).to(x.device) if streaks else 1.0
     fill = ((va + t * (vb - va)) * bow * streak).clamp(0, 1)
     sel = mm & (pick.to(x.device) > 0.5)
     return torch.where(sel, fill, x), sel.float()

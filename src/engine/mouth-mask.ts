@@ -37,3 +37,98 @@ export function innerMouthMask(points: readonly (Point2 | Point3)[], rect: Align
   });
   return polygonMask(ring, S);
 }
+
+/** How dark the seam between stretched lips gets half-way (training samples 0.45..1; the render session uses the middle). */
+export const STRETCH_DARK = 0.7;
+
+/**
+ * Stretched lips: what the warp leaves inside a mouth that opens from closed lips, in the form the refiner was
+ * trained on (training/refiner_train.py `fill_mouth`, dark STRETCH_DARK, no streaks; the parity fixture holds its
+ * output). Inside the mask dilated 2 px (5 x 5), each pixel becomes a blend, down its column, of the last pixel
+ * above the dilated mask and the first one below it, darkest half-way:
+ *   fill = (crop[above] * (1 - t) + crop[below] * t) * (1 - (1 - dark) * sin(pi t)).
+ * Returned as gather indices and weights (pixel k = row * S + column) so a tensor crop can be filled without
+ * reading it back; pixels outside the dilated mask map to themselves with weight 0.
+ */
+export interface LipStretch {
+  size: number;
+  /** 1 inside the dilated mask, else 0. */
+  inside: Float32Array;
+  above: Int32Array;
+  below: Int32Array;
+  t: Float32Array;
+  bow: Float32Array;
+}
+
+export function lipStretchPlan(mask: ArrayLike<number>, S: number, dark = STRETCH_DARK): LipStretch {
+  const inside = new Float32Array(S * S);
+  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
+    if (!(mask[v * S + u] > 0.5)) continue;
+    for (let y = Math.max(0, v - 2); y <= Math.min(S - 1, v + 2); y++) for (let x = Math.max(0, u - 2); x <= Math.min(S - 1, u + 2); x++) inside[y * S + x] = 1;
+  }
+  const above = new Int32Array(S * S);
+  const below = new Int32Array(S * S);
+  const t = new Float32Array(S * S);
+  const bow = new Float32Array(S * S).fill(1);
+  for (let k = 0; k < S * S; k++) above[k] = below[k] = k;
+  for (let u = 0; u < S; u++) {
+    for (let v = 0; v < S; v++) {
+      if (!inside[v * S + u]) continue;
+      let v1 = v;
+      while (v1 + 1 < S && inside[(v1 + 1) * S + u]) v1++;
+      const a = Math.max(v - 1, 0);
+      const b = Math.min(v1 + 1, S - 1);
+      for (let y = v; y <= v1; y++) {
+        const k = y * S + u;
+        above[k] = a * S + u;
+        below[k] = b * S + u;
+        t[k] = Math.min(1, Math.max(0, (y - a) / Math.max(b - a, 1)));
+        bow[k] = 1 - (1 - dark) * Math.sin(Math.PI * t[k]);
+      }
+      v = v1;
+    }
+  }
+  return { size: S, inside, above, below, t, bow };
+}
+
+/** How much of the stretched lips' colour the fill keeps (the refiner sees luminance only; see stretchLips). */
+export const STRETCH_CHROMA = 0.5;
+
+/**
+ * `lipStretchPlan` applied to a crop held as an array, `channels` values per pixel (1: luminance; 3: RGB, as the
+ * render session does it). In RGB the fill keeps STRETCH_CHROMA of the lips' colour around its BT.601
+ * luminance: the refiner paints luminance only and carries half the colour where it paints, so a painted
+ * interior ends with a quarter of the lips' colour: a reddish dark cavity, barely tinted teeth (full lip
+ * colour gave pink teeth; none gave a cold grey mouth).
+ */
+export function stretchLips(crop: ArrayLike<number>, plan: LipStretch, channels: 1 | 3): Float32Array {
+  const out = Float32Array.from(crop);
+  const px = [0, 0, 0];
+  for (let k = 0; k < plan.size * plan.size; k++) {
+    if (!plan.inside[k]) continue;
+    for (let c = 0; c < channels; c++) {
+      const va = crop[plan.above[k] * channels + c];
+      const vb = crop[plan.below[k] * channels + c];
+      px[c] = (va + plan.t[k] * (vb - va)) * plan.bow[k];
+    }
+    if (channels === 1) { out[k] = px[0]; continue; }
+    const y = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+    for (let c = 0; c < 3; c++) out[3 * k + c] = y + STRETCH_CHROMA * (px[c] - y);
+  }
+  return out;
+}
+
+/**
+ * How much of a target mouth is a new opening, 0..1, from the inner-mouth areas (crop pixels) of the source
+ * and of the target. A mouth that opens from (nearly) closed lips shows only stretched lips after the warp;
+ * the render session then hands the refiner stretched lips there (weight 1), as training did, and the refiner
+ * paints a mouth. A mouth that was already open keeps what the warp stretched of its real interior, teeth
+ * included (weight 0). Linear for source / target area 0.15..0.35, so the slider never jumps. Measured on
+ * "surprise" at 1.3: closed neutral dataset mouths 0.07-0.27; open ones 0.54-0.69; the sample's open smile
+ * with the jaw dropped 0.3 IOD 0.48.
+ */
+export function newOpeningWeight(sourceArea: number, targetArea: number): number {
+  if (targetArea <= 0) return 0;
+  const r = sourceArea / targetArea;
+  return Math.min(1, Math.max(0, (0.35 - r) / 0.2));
+}

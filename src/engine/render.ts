@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { alignedCropRect, createCompositor, cropCorners, type AlignedCropRect, type Compositor } from './composite';
 import type { FaceAnalysis } from './editor';
 import { EditorError, ErrorCode } from './errors';
-import { innerMouthMask } from './mouth-mask';
+import { innerMouthMask, lipStretchPlan, newOpeningWeight, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
 import type { Point3, RGBAImage } from './types';
 import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type SamplerImpl, type WarpConfig, type WarpRegion } from './warp';
 
@@ -87,6 +87,26 @@ export function applyPatch(img: RGBAImage, patch: RenderPatch): RGBAImage {
   return { width: img.width, height: img.height, data };
 }
 
+const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };
+
+/**
+ * A mouth that opens from closed lips: the warp's stretched lips inside it become the stretched lips the refiner
+ * was trained to paint over (mouth-mask.ts lipStretchPlan / stretchLips, which this mirrors on tensors),
+ * blended by `weight` (newOpeningWeight). [1, S, S, 3].
+ */
+function stretchLips(c: tf.Tensor4D, plan: LipStretch, weight: number): tf.Tensor4D {
+  const S = plan.size;
+  const n = S * S;
+  const flat = tf.reshape(c, [n, 3]);
+  const va = tf.gather(flat, tf.tensor1d(plan.above, 'int32'));
+  const vb = tf.gather(flat, tf.tensor1d(plan.below, 'int32'));
+  const rgb = tf.mul(tf.add(va, tf.mul(tf.tensor2d(plan.t, [n, 1]), tf.sub(vb, va))), tf.tensor2d(plan.bow, [n, 1]));
+  const y = tf.matMul(rgb, tf.tensor2d([0.299, 0.587, 0.114], [3, 1]));
+  const fill = tf.add(y, tf.mul(tf.sub(rgb, y), STRETCH_CHROMA));
+  const w = tf.mul(tf.tensor2d(plan.inside, [n, 1]), weight);
+  return tf.reshape(tf.add(flat, tf.mul(w, tf.sub(fill, flat))), [1, S, S, 3]);
+}
+
 export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, options: RenderSessionOptions = {}): Promise<RenderSession> {
   if (!(image.width > 0 && image.height > 0 && image.data.length === image.width * image.height * 4)) {
     throw new EditorError(ErrorCode.BAD_ARGUMENT, 'image must be RGBA width x height x 4');
@@ -106,6 +126,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     throw e;
   }
   let disposed = false;
+  let sourceMouthArea: number | undefined;
 
   function flow(target: readonly Point3[]): FlowGrid {
     if (disposed) throw new EditorError(ErrorCode.DISPOSED);
@@ -122,9 +143,13 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     const out = tf.tidy(() => {
       const warped = warpPixels(pixels, roi.height, roi.width, grid, sampler);
       if (!useRefiner || !refiner || !compositor) return warped;
-      const c = compositor.extractCrop(warped);
+      let c = compositor.extractCrop(warped);
       const S = refiner.size;
-      const mouth = tf.tensor4d(innerMouthMask(target, crop, S), [1, S, S, 1]);
+      const mouthMask = innerMouthMask(target, crop, S);
+      const mouth = tf.tensor4d(mouthMask, [1, S, S, 1]);
+      sourceMouthArea ??= sum(innerMouthMask(source, crop, S));
+      const opening = newOpeningWeight(sourceMouthArea, sum(mouthMask));
+      if (opening > 0) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
       if (refiner.refineWithMask) {
         const { image, mask } = refiner.refineWithMask(c, mouth);
         return compositor.paste(warped, c, image, mask);
