@@ -272,6 +272,9 @@ def main():
         for opt in (optG, optD):  # --lr applies to a resumed run too (the saved optimiser state holds the old one)
             for g in opt.param_groups:
                 g['lr'] = args.lr
+    # the runtime crop size: the data's, except on mouth windows (refiner_windows.py), which are cut from the resumed
+    # checkpoint's crops
+    crop_size = int(ck.get('size', data.inp.shape[-1])) if args.resume and os.path.exists(args.out) else int(data.inp.shape[-1])
     if args.eval_only:
         net.eval()
         print(json.dumps({'step': step, **{k: (round(v, 5) if isinstance(v, float) else v) for k, v in evaluate(net, data, device, n=256).items()}}))
@@ -284,7 +287,7 @@ def main():
 
     def save():
         torch.save({'net': net.state_dict(), 'D': D.state_dict(), 'optG': optG.state_dict(), 'optD': optD.state_dict(),
-                    'step': step, 'log': log, 'channels': list(ch), 'inputs': args.inputs, 'size': int(data.inp.shape[-1])},
+                    'step': step, 'log': log, 'channels': list(ch), 'inputs': args.inputs, 'size': crop_size},
                    args.out + '.tmp')
         os.replace(args.out + '.tmp', args.out)
 

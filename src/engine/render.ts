@@ -149,7 +149,9 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       const mouth = tf.tensor4d(mouthMask, [1, S, S, 1]);
       sourceMouthArea ??= sum(innerMouthMask(source, crop, S));
       const opening = newOpeningWeight(sourceMouthArea, sum(mouthMask));
-      if (opening > 0) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
+      // (only with the attention mask: the paste drops the warp's own pixels where the refiner painted; without
+      // it the change from the fill would be added on top of the warp's stretched lips)
+      if (opening > 0 && refiner.refineWithMask) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
       if (refiner.refineWithMask) {
         const { image, mask } = refiner.refineWithMask(c, mouth);
         return compositor.paste(warped, c, image, mask);
