@@ -98,8 +98,7 @@ export const STRETCH_CHROMA = 0.5;
  * `lipStretchPlan` applied to a crop held as an array, `channels` values per pixel (1: luminance; 3: RGB, as the
  * render session does it). In RGB the fill keeps STRETCH_CHROMA of the lips' colour around its BT.601
  * luminance: the refiner paints luminance only and carries half the colour where it paints, so a painted
- * interior ends with a quarter of the lips' colour: a reddish dark cavity, barely tinted teeth (full lip
- * colour gave pink teeth; none gave a cold grey mouth).
+ * interior ends with a quarter of the lips' colour (on the sample it still looks nearly grey).
  */
 export function stretchLips(crop: ArrayLike<number>, plan: LipStretch, channels: 1 | 3): Float32Array {
   const out = Float32Array.from(crop);
