@@ -300,7 +300,7 @@ def main():
         r = torch.cat([data.reg[idx][:, None], data.mouth[idx][:, None]], 1).float().div(255)
         x, y, r = augment(x, y, r, gen)
         u = torch.rand(args.batch, 1, 1, 1, generator=gen)
-        x = smooth_mouth(x, r[:, 1:2], gen, 0, pick=(u < args.smooth_mouth).float())
+        x = smooth_mouth(x, r[:, 1:2], gen, args.smooth_mouth, pick=(u < args.smooth_mouth).float())
         x, hall = fill_mouth(x, r[:, 1:2], gen, ((u >= args.smooth_mouth) & (u < args.smooth_mouth + args.fill_mouth)).float())
         # damage counts only near the mouth / eyes (elsewhere it is the crop's replicated border)
         r = torch.cat([r[:, :1], damage(x, y) * F.max_pool2d(r[:, :1], 9, 1, 4), r[:, 1:], hall], 1)
