@@ -26,9 +26,9 @@ const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSour
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
 const face = await photo.face(0);
 const target = openMouth(face, 0.3);
-// a mouth that opens from closed lips: the session fills it with stretched lips (gather / matMul) before the refiner
+// the same target from closed lips: a new opening, which the session fills with stretched lips (gather / matMul)
+// before the refiner
 const closed = await closedMouthFace(photo.image, face);
-const closedTarget = target; // from closed lips to her smile with the jaw dropped
 /** Scales the crop's columns from 0.6x to 1.2x: a position-dependent change for the paste-back to carry. */
 const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
 /** The same with an attention mask that goes from kept (top rows) to painted (bottom rows): the other paste-back branch. */
@@ -42,7 +42,7 @@ async function renderOn(sampler?: SamplerImpl): Promise<{ patches: RenderPatch[]
   const s = await createRenderSession(photo.image, face, { refiner: ramp, sampler });
   const m = await createRenderSession(photo.image, face, { refiner: rampMask, sampler });
   const c = await createRenderSession(closed.image, closed.face, { refiner: rampMask, sampler });
-  const patches = [await s.render(target), await s.render(target, { useRefiner: false }), await s.render(face.landmarks.points, { useRefiner: false }), await m.render(target), await c.render(closedTarget)];
+  const patches = [await s.render(target), await s.render(target, { useRefiner: false }), await s.render(face.landmarks.points, { useRefiner: false }), await m.render(target), await c.render(target)];
   const peakBytes = (await tf.profile(async () => { await s.render(target); return [] as tf.Tensor[]; })).peakBytes;
   s.dispose();
   m.dispose();
@@ -58,8 +58,8 @@ const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Recor
 const kernels = ['leedWarp', 'leedCrop', 'leedPaste'].filter((k) => pipelines.some((p) => p.startsWith(k)));
 const ops = await renderOn('ops'); // the generic tfjs-ops path on the same backend
 const maxDiff = diff(gpu.patches, cpu.patches);
-const area = (pts: typeof closedTarget) => innerMouthMask(pts, alignedCropRect(closed.face.canonical.transform), 64).reduce((a, v) => a + v, 0);
-const opening = newOpeningWeight(area(closed.face.landmarks.points), area(closedTarget));
+const area = (pts: typeof target) => innerMouthMask(pts, alignedCropRect(closed.face.canonical.transform), 64).reduce((a, v) => a + v, 0);
+const opening = newOpeningWeight(area(closed.face.landmarks.points), area(target));
 let identity = 0;
 const id = gpu.patches[2];
 for (let j = 0; j < id.height; j++) for (let i = 0; i < id.width * 4; i++) identity = Math.max(identity, Math.abs(id.data[j * id.width * 4 + i] - photo.image.data[((id.y + j) * photo.image.width + id.x) * 4 + i]));

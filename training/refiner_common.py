@@ -10,6 +10,8 @@ canonical -> image similarity (image xy = scale * R[:2, :2] @ canonical xy + tra
 parallelogram under yaw), exactly as composite.ts alignedCropRect. Pixels outside the image replicate
 the border.
 """
+import math
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -111,6 +113,31 @@ def inner_mouth_mask(pts_crop, S):
 # inner-mouth mask M (0/1, inner_mouth_mask) as a second channel, normalised the same way.
 # Output: A = sigmoid(o0) (1 = keep the warped pixel), C = (tanh(o1) + 1) / 2 (painted luminance, 0..1).
 # ----------------------------------------------------------------------------------------------
+
+
+def fill_mouth(x, m, gen, pick, dark=None, streaks=True):
+    """For the samples where pick is 1, the inside of the mouth (m dilated 2 px) is replaced by stretched lips, as the
+    warp leaves a closed mouth that a preset opens: per column a straight blend from the pixel just above the mouth to
+    the one just below, darkened by a random factor (the seam between closed lips is darker than the lips), with
+    faint vertical streaks. Unlike smooth_mouth this keeps nothing of the real interior (no teeth, no cavity), so the
+    network must paint one from the mask alone, as it must at run time. With dark given and streaks off it is
+    deterministic: what the render session does (src/engine/mouth-mask.ts lipStretchPlan, dark 0.7; the parity
+    fixture holds this function's output)."""
+    B, _, H, W = x.shape
+    mm = F.max_pool2d(m, 5, 1, 2) > 0.5
+    rows = torch.arange(H, device=x.device).view(1, 1, H, 1).expand(B, 1, H, W)
+    above = torch.where(mm, torch.full_like(rows, -1), rows).cummax(2).values.clamp(0, H - 1)
+    below = torch.where(mm, torch.full_like(rows, H), rows).flip(2).cummin(2).values.flip(2).clamp(0, H - 1)
+    va, vb = x.gather(2, above), x.gather(2, below)
+    t = ((rows - above).float() / (below - above).clamp(min=1).float()).clamp(0, 1)
+    if dark is None:
+        dark = (0.45 + 0.55 * torch.rand(B, 1, 1, 1, generator=gen)).to(x.device)
+    bow = 1 - (1 - dark) * torch.sin(math.pi * t)  # darkest half-way between the lips
+    streak = (1 + 0.06 * torch.randn(B, 1, 1, W, generator=gen)).to(x.device) if streaks else 1.0
+    fill = ((va + t * (vb - va)) * bow * streak).clamp(0, 1)
+    sel = mm & (pick.to(x.device) > 0.5)
+    return torch.where(sel, fill, x), sel.float()
+
 
 class Refiner(nn.Module):
     def __init__(self, ch=(16, 32, 64, 64), inputs=1):

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from refiner_common import CROP_CENTER, CROP_SIDE, INNER_MOUTH_RING, Refiner, inner_mouth_mask
+from refiner_common import CROP_CENTER, CROP_SIDE, INNER_MOUTH_RING, Refiner, fill_mouth, inner_mouth_mask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -113,11 +113,10 @@ def main():
     with torch.no_grad():
         out, A, C = net.refine(y, torch.from_numpy(m)[None, None] if inputs == 2 else None)
     # the render session's stretched lips (a mouth opening from closed lips) on the same input and mask
-    from refiner_train import fill_mouth
     stretched, _ = fill_mouth(y, torch.from_numpy(m)[None, None].float(), None, torch.ones(1, 1, 1, 1), dark=STRETCH_DARK, streaks=False)
     f32 = lambda t: base64.b64encode(t.numpy().astype('<f4').ravel().tobytes()).decode()
     golden = {
-        'comment': 'Refiner parity: input u8 / 255 is luminance [1,24,24,1] (+ mouthMaskU8, 0/1, the mask of mouthRing, for 2-input models); A and out from PyTorch (training/refiner_export.py); stretched: refiner_train.fill_mouth of the input and mask (dark stretchDark, no streaks); float32 little-endian base64, row-major HxW.',
+        'comment': 'Refiner parity: input u8 / 255 is luminance [1,24,24,1] (+ mouthMaskU8, 0/1, the mask of mouthRing, for 2-input models); A and out from PyTorch (training/refiner_export.py); stretched: refiner_common.fill_mouth of the input and mask (dark stretchDark, no streaks); float32 little-endian base64, row-major HxW.',
         'modelSha256': {'refiner.json': sha256(json_path), 'refiner.bin': sha256(bin_path)},
         'height': H, 'width': W,
         'inputU8': base64.b64encode(u8.tobytes()).decode(),

@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from refiner_common import PatchD, Refiner
+from refiner_common import PatchD, Refiner, fill_mouth
 
 
 def is_val(name):
@@ -126,30 +126,6 @@ def smooth_mouth(x, m, gen, p, pick=None):
     if pick is None:
         pick = (torch.rand(B, 1, 1, 1, generator=gen) < p).float()
     return x + pick.to(x.device) * mm * (blur - x)
-
-
-def fill_mouth(x, m, gen, pick, dark=None, streaks=True):
-    """For the samples where pick is 1, the inside of the mouth (m dilated 2 px) is replaced by stretched lips, as the
-    warp leaves a closed mouth that a preset opens: per column a straight blend from the pixel just above the mouth to
-    the one just below, darkened by a random factor (the seam between closed lips is darker than the lips), with
-    faint vertical streaks. Unlike smooth_mouth this keeps nothing of the real interior (no teeth, no cavity), so the
-    network must paint one from the mask alone, as it must at run time. With dark given and streaks off it is
-    deterministic: what the render session does (src/engine/mouth-mask.ts lipStretchPlan, dark 0.7; the parity
-    fixture holds this function's output)."""
-    B, _, H, W = x.shape
-    mm = F.max_pool2d(m, 5, 1, 2) > 0.5
-    rows = torch.arange(H, device=x.device).view(1, 1, H, 1).expand(B, 1, H, W)
-    above = torch.where(mm, torch.full_like(rows, -1), rows).cummax(2).values.clamp(0, H - 1)
-    below = torch.where(mm, torch.full_like(rows, H), rows).flip(2).cummin(2).values.flip(2).clamp(0, H - 1)
-    va, vb = x.gather(2, above), x.gather(2, below)
-    t = ((rows - above).float() / (below - above).clamp(min=1).float()).clamp(0, 1)
-    if dark is None:
-        dark = (0.45 + 0.55 * torch.rand(B, 1, 1, 1, generator=gen)).to(x.device)
-    bow = 1 - (1 - dark) * torch.sin(math.pi * t)  # darkest half-way between the lips
-    streak = (1 + 0.06 * torch.randn(B, 1, 1, W, generator=gen)).to(x.device) if streaks else 1.0
-    fill = ((va + t * (vb - va)) * bow * streak).clamp(0, 1)
-    sel = mm & (pick.to(x.device) > 0.5)
-    return torch.where(sel, fill, x), sel.float()
 
 
 def damage(x, y):

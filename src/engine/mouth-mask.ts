@@ -43,7 +43,7 @@ export const STRETCH_DARK = 0.7;
 
 /**
  * Stretched lips: what the warp leaves inside a mouth that opens from closed lips, in the form the refiner was
- * trained on (training/refiner_train.py `fill_mouth`, dark STRETCH_DARK, no streaks; the parity fixture holds its
+ * trained on (training/refiner_common.py `fill_mouth`, dark STRETCH_DARK, no streaks; the parity fixture holds its
  * output). Inside the mask dilated 2 px (5 x 5), each pixel becomes a blend, down its column, of the last pixel
  * above the dilated mask and the first one below it, darkest half-way:
  *   fill = (crop[above] * (1 - t) + crop[below] * t) * (1 - (1 - dark) * sin(pi t)).

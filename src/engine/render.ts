@@ -147,16 +147,14 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       const S = refiner.size;
       const mouthMask = innerMouthMask(target, crop, S);
       const mouth = tf.tensor4d(mouthMask, [1, S, S, 1]);
+      if (!refiner.refineWithMask) return compositor.paste(warped, c, refiner.refine(c, mouth));
+      // A new opening gets stretched lips. Only here, with the attention mask: the paste drops the warp's own
+      // pixels where the refiner painted; without it the change from the fill would land on the warp's lips.
       sourceMouthArea ??= sum(innerMouthMask(source, crop, S));
       const opening = newOpeningWeight(sourceMouthArea, sum(mouthMask));
-      // (only with the attention mask: the paste drops the warp's own pixels where the refiner painted; without
-      // it the change from the fill would be added on top of the warp's stretched lips)
-      if (opening > 0 && refiner.refineWithMask) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
-      if (refiner.refineWithMask) {
-        const { image, mask } = refiner.refineWithMask(c, mouth);
-        return compositor.paste(warped, c, image, mask);
-      }
-      return compositor.paste(warped, c, refiner.refine(c, mouth));
+      if (opening > 0) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
+      const { image, mask } = refiner.refineWithMask(c, mouth);
+      return compositor.paste(warped, c, image, mask);
     });
     try {
       const values = await out.data();
