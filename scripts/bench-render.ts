@@ -12,16 +12,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor } from '../src/engine/editor';
-import type { FaceAnalysis } from '../src/engine/editor';
-import { encodeImage } from '../src/engine/encode';
-import { interOcular } from '../src/engine/manifold';
-import { createRenderSession, type Refiner } from '../src/engine/render';
-import { createRefiner, REFINER_PATH } from '../src/engine/refine';
+import { createEditor } from '../src/engine/analyse/analyser';
+import type { FaceAnalysis } from '../src/engine/analyse/analyser';
+import { encodeImage } from '../src/engine/io/encode';
+import { interOcular } from '../src/engine/analyse/manifold';
+import { createRenderSession, type Refiner } from '../src/engine/render/session';
+import { createRefiner, REFINER_PATH } from '../src/engine/render/refine';
 import { existsSync } from 'node:fs';
 import type { Point3, RGBAImage } from '../src/engine/types';
-import type { BackendName } from '../src/engine/backend';
-import type { SamplerImpl } from '../src/engine/warp';
+import type { BackendName } from '../src/engine/runtime/backend';
+import type { SamplerImpl } from '../src/engine/render/warp';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 import { openMouth } from '../tests/refine-helpers';
 

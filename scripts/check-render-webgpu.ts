@@ -1,5 +1,5 @@
 /**
- * Runs the render session's WebGPU path (the WGSL kernels of src/engine/webgpu-kernels.ts, the
+ * Runs the render session's WebGPU path (the WGSL kernels of src/engine/render/webgpu-kernels.ts, the
  * default sampler there) and the generic tfjs-ops path on the real tfjs WebGPU backend in Node (the `webgpu`
  * package: Dawn; SwiftShader when there is no GPU, see /work/shared/TESTING-WEBGPU.md) and compares it
  * with the CPU backend's result on the sample photo. Prints one JSON line. Needs, at process start:
@@ -10,13 +10,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, globals } from 'webgpu';
-import { initBackend } from '../src/engine/backend';
-import { alignedCropRect } from '../src/engine/composite';
-import { createEditor } from '../src/engine/editor';
-import { createRenderSession, type Refiner, type RenderPatch } from '../src/engine/render';
-import type { SamplerImpl } from '../src/engine/warp';
+import { initBackend } from '../src/engine/runtime/backend';
+import { alignedCropRect } from '../src/engine/render/composite';
+import { createEditor } from '../src/engine/analyse/analyser';
+import { createRenderSession, type Refiner, type RenderPatch } from '../src/engine/render/session';
+import type { SamplerImpl } from '../src/engine/render/warp';
 import { fileByteSource, ROOT } from '../src/node/platform';
-import { innerMouthMask, newOpeningWeight } from '../src/engine/mouth-mask';
+import { innerMouthMask, newOpeningWeight } from '../src/engine/render/mouth-mask';
 import { closedMouthFace, openMouth } from '../tests/refine-helpers';
 
 Object.assign(globalThis, globals);

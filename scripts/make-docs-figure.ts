@@ -5,12 +5,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { createEditor } from '../src/engine/editor';
-import { createDisentangler } from '../src/engine/disentangle';
-import { createRefiner } from '../src/engine/refine';
-import { createRenderSession } from '../src/engine/render';
-import { fromCanonical } from '../src/engine/manifold';
-import { loadPresets, targetCanonical, type PresetName } from '../src/engine/target';
+import { createEditor } from '../src/engine/analyse/analyser';
+import { createDisentangler } from '../src/engine/expression/disentangle';
+import { createRefiner } from '../src/engine/render/refine';
+import { createRenderSession } from '../src/engine/render/session';
+import { fromCanonical } from '../src/engine/analyse/manifold';
+import { loadPresets, targetCanonical, type PresetName } from '../src/engine/expression/target';
 import type { RGBAImage } from '../src/engine/types';
 import { fileByteSource, ROOT } from '../src/node/platform';
 

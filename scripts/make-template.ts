@@ -1,17 +1,17 @@
 /**
- * Builds src/engine/template.json, the canonical frame's reference face, from the sample portrait:
+ * Builds src/engine/analyse/template.json, the canonical frame's reference face, from the sample portrait:
  * origin at the stable points' centroid, x from the right to the left eye centre, y from forehead
  * to chin (orthogonalised), z = x cross y, scaled to an inter-ocular distance of 1.
  * Usage: npx tsx scripts/make-template.ts
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { initBackend } from '../src/engine/backend';
-import { decodeImage } from '../src/engine/decode';
-import { createFaceDetector } from '../src/engine/detect';
-import { createFaceMesh } from '../src/engine/mesh';
-import { ModelStore } from '../src/engine/models';
-import { pixelsToTensor } from '../src/engine/image-ops';
-import { eyeCentres, STABLE_POINTS } from '../src/engine/manifold';
+import { initBackend } from '../src/engine/runtime/backend';
+import { decodeImage } from '../src/engine/analyse/decode';
+import { createFaceDetector } from '../src/engine/analyse/detect';
+import { createFaceMesh } from '../src/engine/analyse/mesh';
+import { ModelStore } from '../src/engine/runtime/models';
+import { pixelsToTensor } from '../src/engine/analyse/image-ops';
+import { eyeCentres, STABLE_POINTS } from '../src/engine/analyse/manifold';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import type { Point3 } from '../src/engine/types';
 
@@ -35,5 +35,5 @@ const y = norm(sub(down, x.map((v) => v * dot(down, x))));
 const z = cross(x, y);
 const iod = Math.hypot(...sub(le, re));
 const out: Point3[] = points.map((p) => { const d = sub(p, origin); return [dot(d, x) / iod, dot(d, y) / iod, dot(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3; });
-await writeFile(`${ROOT}/src/engine/template.json`, JSON.stringify({ source: 'public/samples/astronaut.png via scripts/make-template.ts', points: out }) + '\n');
+await writeFile(`${ROOT}/src/engine/analyse/template.json`, JSON.stringify({ source: 'public/samples/astronaut.png via scripts/make-template.ts', points: out }) + '\n');
 console.log('template written; face score', face.score.toFixed(3), 'iod px', iod.toFixed(1));

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDisentangler } from '../src/engine/disentangle';
-import { createEditor } from '../src/engine/editor';
-import { BROW_POINTS, loadPresets, PRESET_NAMES, targetCanonical } from '../src/engine/target';
+import { createDisentangler } from '../src/engine/expression/disentangle';
+import { createEditor } from '../src/engine/analyse/analyser';
+import { BROW_POINTS, loadPresets, PRESET_NAMES, targetCanonical } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource, ROOT } from '../src/node/platform';
 

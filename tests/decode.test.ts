@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import jpeg from 'jpeg-js';
-import { applyOrientation, decodeImage, isComplete, readDimensions, sniffFormat } from '../src/engine/decode';
+import { applyOrientation, decodeImage, isComplete, readDimensions, sniffFormat } from '../src/engine/analyse/decode';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { sampleBytes } from './helpers';
 

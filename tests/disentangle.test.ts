@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/engine/backend';
-import { createDisentangler, type Disentangler } from '../src/engine/disentangle';
+import { initBackend } from '../src/engine/runtime/backend';
+import { createDisentangler, type Disentangler } from '../src/engine/expression/disentangle';
 import { ErrorCode } from '../src/engine/errors';
-import { nme, TEMPLATE } from '../src/engine/manifold';
-import { ModelStore } from '../src/engine/models';
-import { loadPresets } from '../src/engine/target';
+import { nme, TEMPLATE } from '../src/engine/analyse/manifold';
+import { ModelStore } from '../src/engine/runtime/models';
+import { loadPresets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 

@@ -1,7 +1,7 @@
 /** Encode: PNG / JPEG of real pixels (the sample photo), decoded back with the engine's own decoder. */
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../src/engine/decode';
-import { editedFilename, encodeImage } from '../src/engine/encode';
+import { decodeImage } from '../src/engine/analyse/decode';
+import { editedFilename, encodeImage } from '../src/engine/io/encode';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import type { RGBAImage } from '../src/engine/types';
 import { sampleBytes } from './helpers';

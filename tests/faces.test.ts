@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Editor } from '../src/engine/editor';
-import { decodeImage } from '../src/engine/decode';
+import type { Editor } from '../src/engine/analyse/analyser';
+import { decodeImage } from '../src/engine/analyse/decode';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { downscaleBox } from '../src/engine/image-ops';
-import { padImage } from '../src/engine/pad';
+import { downscaleBox } from '../src/engine/analyse/image-ops';
+import { padImage } from '../src/engine/analyse/pad';
 import type { RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 

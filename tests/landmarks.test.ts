@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Editor } from '../src/engine/editor';
-import { decodeImage } from '../src/engine/decode';
+import type { Editor } from '../src/engine/analyse/analyser';
+import { decodeImage } from '../src/engine/analyse/decode';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { eyeCentres, fitSimilarity, applySimilarity, invertSimilarity, nme, STABLE_POINTS } from '../src/engine/manifold';
+import { eyeCentres, fitSimilarity, applySimilarity, invertSimilarity, nme, STABLE_POINTS } from '../src/engine/analyse/manifold';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 

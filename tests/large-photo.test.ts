@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Editor } from '../src/engine/editor';
-import { decodeImage } from '../src/engine/decode';
-import { nme } from '../src/engine/manifold';
+import type { Editor } from '../src/engine/analyse/analyser';
+import { decodeImage } from '../src/engine/analyse/decode';
+import { nme } from '../src/engine/analyse/manifold';
 import type { RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { initBackend } from '../src/engine/backend';
-import { ModelStore, type ByteSource } from '../src/engine/models';
+import { initBackend } from '../src/engine/runtime/backend';
+import { ModelStore, type ByteSource } from '../src/engine/runtime/models';
 import { fileByteSource } from '../src/node/platform';
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e) => (isEditorError(e) ? e.code : `other: ${(e as Error).message}`));

@@ -3,15 +3,15 @@
  * the real warp, and the exact aligned crop the render session hands to the refiner.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyAffine, type AlignedCropRect } from '../src/engine/composite';
-import type { FaceAnalysis } from '../src/engine/editor';
-import { fromCanonical } from '../src/engine/manifold';
-import type { Refiner } from '../src/engine/refine';
-import { createRenderSession } from '../src/engine/render';
+import { applyAffine, type AlignedCropRect } from '../src/engine/render/composite';
+import type { FaceAnalysis } from '../src/engine/analyse/analyser';
+import { fromCanonical } from '../src/engine/analyse/manifold';
+import type { Refiner } from '../src/engine/render/refine';
+import { createRenderSession } from '../src/engine/render/session';
 import type { Point2, Point3, RGBAImage } from '../src/engine/types';
 
 /** Inner lip contour (MediaPipe FaceMesh), in order around the mouth opening. */
-export { INNER_MOUTH_RING as INNER_LIPS } from '../src/engine/mouth-mask';
+export { INNER_MOUTH_RING as INNER_LIPS } from '../src/engine/render/mouth-mask';
 
 /** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
 export function openMouth(f: FaceAnalysis, amount: number): Point3[] {

@@ -1,19 +1,19 @@
-/** The LEED refiner (src/engine/refine.ts) with its real trained weights, tfjs CPU backend. */
+/** The LEED refiner (src/engine/render/refine.ts) with its real trained weights, tfjs CPU backend. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { Editor, FaceAnalysis, Photo } from '../src/engine/editor';
+import type { Editor, FaceAnalysis, Photo } from '../src/engine/analyse/analyser';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { ModelStore } from '../src/engine/models';
-import { innerMouthMask, lipStretchPlan, newOpeningWeight, polygonMask, stretchLips, STRETCH_DARK } from '../src/engine/mouth-mask';
-import { createRefiner, type Refiner } from '../src/engine/refine';
+import { ModelStore } from '../src/engine/runtime/models';
+import { innerMouthMask, lipStretchPlan, newOpeningWeight, polygonMask, stretchLips, STRETCH_DARK } from '../src/engine/render/mouth-mask';
+import { createRefiner, type Refiner } from '../src/engine/render/refine';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 import { cpuEditor, sampleBytes } from './helpers';
-import { createDisentangler } from '../src/engine/disentangle';
-import { fromCanonical } from '../src/engine/manifold';
-import { loadPresets, targetCanonical } from '../src/engine/target';
+import { createDisentangler } from '../src/engine/expression/disentangle';
+import { fromCanonical } from '../src/engine/analyse/manifold';
+import { loadPresets, targetCanonical } from '../src/engine/expression/target';
 import { closedMouthFace, INNER_LIPS, insidePolygon, renderMouthOpen, renderTarget, toCrop, ycc, type MouthOpenResult } from './refine-helpers';
 
 interface Golden { modelSha256: Record<string, string>; height: number; width: number; inputU8: string; inputs: number; mouthRing: [number, number][]; mouthMaskU8: string; A: string; out: string; stretchDark: number; stretched: string }

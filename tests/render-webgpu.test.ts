@@ -1,6 +1,6 @@
 /**
  * The render session's GPU path on the real tfjs WebGPU backend: the WGSL kernels (warp, crop, paste;
- * src/engine/webgpu-kernels.ts) that 'auto' picks there, and the generic tfjs-ops path that WebGL uses,
+ * src/engine/render/webgpu-kernels.ts) that 'auto' picks there, and the generic tfjs-ops path that WebGL uses,
  * both against the CPU backend's typed-array path. In a child process because Dawn's Vulkan loader must
  * be found at process start (scripts/check-render-webgpu.ts).
  */

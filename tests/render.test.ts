@@ -1,18 +1,18 @@
 /** The render session on the real engine and a real photo (astronaut.png, tfjs CPU backend). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { applyAffine, createCompositor, cropTransformParams } from '../src/engine/composite';
-import type { Editor, FaceAnalysis, Photo } from '../src/engine/editor';
+import { applyAffine, createCompositor, cropTransformParams } from '../src/engine/render/composite';
+import type { Editor, FaceAnalysis, Photo } from '../src/engine/analyse/analyser';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { interOcular } from '../src/engine/manifold';
-import { createRenderSession, type Refiner } from '../src/engine/render';
+import { interOcular } from '../src/engine/analyse/manifold';
+import { createRenderSession, type Refiner } from '../src/engine/render/session';
 import type { Point3, RGBAImage } from '../src/engine/types';
-import { maxFlowGradient, minJacobian } from '../src/engine/warp';
+import { maxFlowGradient, minJacobian } from '../src/engine/render/warp';
 import { cpuEditor, sampleBytes } from './helpers';
 import { openMouth } from './refine-helpers';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRefiner } from '../src/engine/refine';
+import { createRefiner } from '../src/engine/render/refine';
 import { MODEL_DIR } from '../src/node/platform';
 
 let editor: Editor;

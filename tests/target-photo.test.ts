@@ -1,9 +1,9 @@
 /** Stages 5-6 on the real sample portrait: engine landmarks -> N -> target -> image pixels. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDisentangler, type Disentangler } from '../src/engine/disentangle';
-import type { Editor, FaceAnalysis } from '../src/engine/editor';
-import { fromCanonical, interOcular, STABLE_POINTS } from '../src/engine/manifold';
-import { BROW_POINTS, loadPresets, targetCanonical, type Presets } from '../src/engine/target';
+import { createDisentangler, type Disentangler } from '../src/engine/expression/disentangle';
+import type { Editor, FaceAnalysis } from '../src/engine/analyse/analyser';
+import { fromCanonical, interOcular, STABLE_POINTS } from '../src/engine/analyse/manifold';
+import { BROW_POINTS, loadPresets, targetCanonical, type Presets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 

@@ -1,9 +1,9 @@
 /** Stage 6 targets: retargeting to the source's proportions, the target formula, region masks, presets. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../src/engine/errors';
-import { TEMPLATE } from '../src/engine/manifold';
-import { ModelStore } from '../src/engine/models';
-import { loadPresets, maskWeights, PRESET_NAMES, regionWeights, retarget, targetCanonical, type Presets } from '../src/engine/target';
+import { TEMPLATE } from '../src/engine/analyse/manifold';
+import { ModelStore } from '../src/engine/runtime/models';
+import { loadPresets, maskWeights, PRESET_NAMES, regionWeights, retarget, targetCanonical, type Presets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource } from '../src/node/platform';
 

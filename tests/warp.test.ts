@@ -2,11 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ALIGNED_CROP, alignedCropRect, applyAffine, cropCorners, cropPixelToImage, cropTransformParams, featherWeight, invertAffine } from '../src/engine/composite';
+import { ALIGNED_CROP, alignedCropRect, applyAffine, cropCorners, cropPixelToImage, cropTransformParams, featherWeight, invertAffine } from '../src/engine/render/composite';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { applySimilarity } from '../src/engine/manifold';
+import { applySimilarity } from '../src/engine/analyse/manifold';
 import type { Point3, Similarity } from '../src/engine/types';
-import { bilinearSample, flowGrid, maxFlowGradient, minJacobian, warpPixels, warpRegion } from '../src/engine/warp';
+import { bilinearSample, flowGrid, maxFlowGradient, minJacobian, warpPixels, warpRegion } from '../src/engine/render/warp';
 
 beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
 

@@ -8,7 +8,7 @@
 
 The displacement lives in the PCA subspace; whatever lies outside it passes through unchanged, so
 identity detail is never thrown away by the bottleneck. A3/b3 start at zero: N starts as the identity.
-src/engine/disentangle.ts computes exactly this with tfjs ops.
+src/engine/expression/disentangle.ts computes exactly this with tfjs ops.
 """
 import numpy as np
 import torch

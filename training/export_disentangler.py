@@ -94,7 +94,7 @@ def main():
         'architecture': {'type': 'pca-mlp-residual', 'points': 468, 'inputDim': 1404, 'basisDim': q.k,
                          'hidden': [q.l1.out_features, q.l2.out_features], 'activation': 'elu'},
         'tensors': KEYS,
-        'normalisation': 'input: canonical landmarks (IOD units, pose removed, src/engine/manifold.ts) flattened '
+        'normalisation': 'input: canonical landmarks (IOD units, pose removed, src/engine/analyse/manifold.ts) flattened '
                          'x0,y0,z0,x1,...; z = ((x - mu) basis^T) / std',
         'training': {'photos': ckpt['photos'], 'people': ckpt['people'], 'seed': a['seed'], 'steps': a['steps'],
                      'losses': {k: a[k] for k in ('w_pair', 'w_prior', 'w_cross', 'w_idem', 'w_swap', 'w_mi')},

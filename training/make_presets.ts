@@ -17,11 +17,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { initBackend } from '../src/engine/backend';
-import { createDisentangler } from '../src/engine/disentangle';
-import { TEMPLATE } from '../src/engine/manifold';
-import { ModelStore } from '../src/engine/models';
-import { PRESET_NAMES, PRESETS_PATH, regionWeights, retarget, type PresetName } from '../src/engine/target';
+import { initBackend } from '../src/engine/runtime/backend';
+import { createDisentangler } from '../src/engine/expression/disentangle';
+import { TEMPLATE } from '../src/engine/analyse/manifold';
+import { ModelStore } from '../src/engine/runtime/models';
+import { PRESET_NAMES, PRESETS_PATH, regionWeights, retarget, type PresetName } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { readFacesCsv } from '../src/node/dataset';
 import { loadContextFaces } from '../src/node/eval-cli';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const out = {
     format: 'leed-presets',
     version: 1,
-    space: 'template: displacements fitted to the proportions of src/engine/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral)',
+    space: 'template: displacements fitted to the proportions of src/engine/analyse/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral)',
     source: `training/make_presets.ts: mean over the clearest ${STRONG_FRACTION * 100} % (at least ${MIN_STRONG}) of the labelled training photos, ranked by projection on the expression's mean direction (brows and eyes: on its direction in that part, blended with target.ts regionWeights), of retarget(x - N(x), N(x), TEMPLATE), minus the mean over neutral photos`,
     expressions,
   };

@@ -5,7 +5,7 @@ The aligned crop (shared with the warp engine, do not change): a square in the c
 sampled at S x S. Crop pixel (u, v) has its centre at canonical
     x = (u + 0.5) / S * 3.0 - 1.5,   y = 0.45 + (v + 0.5) / S * 3.0 - 1.5
 and image pixel i has its centre at coordinate i (tf.image.transform's convention, as
-src/engine/composite.ts). The crop's place in the image is the 2-D part of the face's 3-D
+src/engine/render/composite.ts). The crop's place in the image is the 2-D part of the face's 3-D
 canonical -> image similarity (image xy = scale * R[:2, :2] @ canonical xy + translation[:2]; a
 parallelogram under yaw), exactly as composite.ts alignedCropRect. Pixels outside the image replicate
 the border.
@@ -20,7 +20,7 @@ import numpy as np
 CROP_CENTER = (0.0, 0.45)
 CROP_SIDE = 3.0
 
-# Same as src/engine/manifold.ts STABLE_POINTS.
+# Same as src/engine/analyse/manifold.ts STABLE_POINTS.
 STABLE_POINTS = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 127, 356, 234, 454, 10, 151, 108, 337]
 
 # MediaPipe FaceMesh (468) index sets.
@@ -88,7 +88,7 @@ def crop_canonical_grid(S):
 def inner_mouth_mask(pts_crop, S):
     """The refiner's second input: 1 at crop pixels whose centre (u + 0.5, v + 0.5) lies inside the inner lip
     contour (even-odd rule), else 0. pts_crop: (468, >=2) landmarks in crop pixel units. Mirrored exactly by
-    src/engine/mouth-mask.ts (parity checked through tests/fixtures/refiner-golden.json)."""
+    src/engine/render/mouth-mask.ts (parity checked through tests/fixtures/refiner-golden.json)."""
     poly = np.asarray(pts_crop, np.float64)[INNER_MOUTH_RING, :2]
     v, u = np.mgrid[0:S, 0:S]
     px, py = u.ravel() + 0.5, v.ravel() + 0.5
@@ -106,7 +106,7 @@ def inner_mouth_mask(pts_crop, S):
 
 
 # ----------------------------------------------------------------------------------------------
-# The network. Everything maps 1:1 onto tfjs ops (src/engine/refine.ts):
+# The network. Everything maps 1:1 onto tfjs ops (src/engine/render/refine.ts):
 #   conv3x3 stride 1 zero padding 1 == tf.conv2d(..., 1, 'same'); avg_pool 2 == tf.avgPool(2, 2, 'valid');
 #   nearest x2 upsample == tf.image.resizeNearestNeighbor(x, [2h, 2w]); leaky_relu(0.2) == tf.leakyRelu(0.2).
 # Input: Y in 0..1 normalised to (Y - 0.5) / 0.5, shape [B, 1, S, S]; with inputs=2 also the target's
@@ -121,7 +121,7 @@ def fill_mouth(x, m, gen, pick, dark=None, streaks=True):
     the one just below, darkened by a random factor (the seam between closed lips is darker than the lips), with
     faint vertical streaks. Unlike smooth_mouth this keeps nothing of the real interior (no teeth, no cavity), so the
     network must paint one from the mask alone, as it must at run time. With dark given and streaks off it is
-    deterministic: what the render session does (src/engine/mouth-mask.ts lipStretchPlan, dark 0.7; the parity
+    deterministic: what the render session does (src/engine/render/mouth-mask.ts lipStretchPlan, dark 0.7; the parity
     fixture holds this function's output)."""
     B, _, H, W = x.shape
     mm = F.max_pool2d(m, 5, 1, 2) > 0.5

@@ -30,7 +30,7 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-STRETCH_DARK = 0.7  # src/engine/mouth-mask.ts STRETCH_DARK
+STRETCH_DARK = 0.7  # src/engine/render/mouth-mask.ts STRETCH_DARK
 
 
 def main():
@@ -67,7 +67,7 @@ def main():
             'crop': {'center': list(CROP_CENTER), 'side': CROP_SIDE, 'units': 'canonical IOD, axis-aligned, y down'},
             'inputs': inputs,
             'input': ('luminance Y = 0.299 R + 0.587 G + 0.114 B in 0..1' +
-                      (' and, as a second channel, the target\'s inner-mouth mask M (0/1, src/engine/mouth-mask.ts)' if inputs == 2 else '') +
+                      (' and, as a second channel, the target\'s inner-mouth mask M (0/1, src/engine/render/mouth-mask.ts)' if inputs == 2 else '') +
                       f', normalised (v - 0.5) / 0.5, NHWC [1, H, W, {inputs}], H and W multiples of 8'),
             'output': 'A = sigmoid(out[...,0]) (1 = keep the warped pixel), C = (tanh(out[...,1]) + 1) / 2; Y_out = A * Y + (1 - A) * C',
             'chroma': 'Cb/Cr (BT.601 full range) carried: chroma_out = chroma * (A + (1 - A) * chromaAttenuation)',

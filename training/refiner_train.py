@@ -13,7 +13,7 @@ Inputs (v2): the luminance and the inner-mouth mask of the landmarks the crop is
 so the network knows where a mouth interior belongs instead of guessing it from smeared lip pixels.
 Trained on 64 x 64 patches of the S x S crops (half centred inside an open mouth, else 75 % on damaged pixels, else the
 mouth / eye regions); the network is fully convolutional and runs on the whole crop.
-Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/refine.ts).
+Luminance only (the data are grayscale; the runtime carries chroma, see src/engine/render/refine.ts).
 
 Stretched-lip inputs (--fill-mouth, fill_mouth): inside those mouths the pixel losses give way to an L1 of 4 x 4 means
 and the GAN, so the network paints a cavity and teeth of its own where a closed mouth opens.

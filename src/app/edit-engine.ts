@@ -4,12 +4,12 @@
  * A part whose model file the build does not ship (not in public/models/manifest.json) is reported
  * as absent and the UI disables it; any failure to load a shipped file is an error.
  */
-import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from '../engine/disentangle';
-import type { Editor, FaceAnalysis } from '../engine/editor';
+import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from '../engine/expression/disentangle';
+import type { Editor, FaceAnalysis } from '../engine/analyse/analyser';
 import { EditorError, ErrorCode } from '../engine/errors';
-import { fromCanonical } from '../engine/manifold';
-import { createRefiner, REFINER_PATH, type Refiner } from '../engine/refine';
-import { loadPresets, PRESETS_PATH, REGIONS, retarget, targetCanonical, type Presets, type RegionMask } from '../engine/target';
+import { fromCanonical } from '../engine/analyse/manifold';
+import { createRefiner, REFINER_PATH, type Refiner } from '../engine/render/refine';
+import { loadPresets, PRESETS_PATH, REGIONS, retarget, targetCanonical, type Presets, type RegionMask } from '../engine/expression/target';
 import type { Point3 } from '../engine/types';
 import type { ReferenceChoice } from './protocol';
 

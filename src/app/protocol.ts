@@ -3,7 +3,7 @@
  * Types here are shared by the UI thread and the worker; this file has no runtime code that pulls
  * in tfjs, so the UI bundle never contains the engine.
  */
-import type { BackendInfo, BackendName } from '../engine/backend';
+import type { BackendInfo, BackendName } from '../engine/runtime/backend';
 import type { ErrorCode } from '../engine/errors';
 import type { FaceBox, Point3 } from '../engine/types';
 
@@ -54,7 +54,7 @@ export type ReferenceChoice =
   | { kind: 'photo'; name: string };
 
 export interface Capabilities {
-  /** The disentangler / targets are available (src/engine/target.ts). */
+  /** The disentangler / targets are available (src/engine/expression/target.ts). */
   expression: boolean;
   /** Presets this build ships (a subset of PRESETS). */
   presets: string[];

@@ -5,7 +5,7 @@
 import { createContext, createElement, useContext, useEffect, useState, type ReactNode } from 'react';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { editedFilename } from '../engine/encode';
+import { editedFilename } from '../engine/io/encode';
 import { ERROR_MESSAGES, ErrorCode } from '../engine/errors';
 import { Comlink, createEngineClient, modelBaseUrl, type EngineClient } from './engine-client';
 import type { BackendInfo, Capabilities, MemoryInfo, FaceBox, FaceResult, Point3, ReferenceChoice, WorkerError } from './protocol';

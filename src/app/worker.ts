@@ -5,12 +5,12 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../engine/editor';
-import { encodeImage } from '../engine/encode';
-import { pixelsToTensor } from '../engine/image-ops';
-import { createFaceMesh, type FaceMesh } from '../engine/mesh';
-import type { Refiner } from '../engine/refine';
-import { applyPatch, createRenderSession, type RenderPatch, type RenderSession } from '../engine/render';
+import { createEditor, type Editor, type FaceAnalysis, type Photo } from '../engine/analyse/analyser';
+import { encodeImage } from '../engine/io/encode';
+import { pixelsToTensor } from '../engine/analyse/image-ops';
+import { createFaceMesh, type FaceMesh } from '../engine/analyse/mesh';
+import type { Refiner } from '../engine/render/refine';
+import { applyPatch, createRenderSession, type RenderPatch, type RenderSession } from '../engine/render/session';
 import { createExpressionEngine, loadRefiner, shippedModels, type ExpressionEngine } from './edit-engine';
 import { EditorError, ErrorCode, isEditorError } from '../engine/errors';
 import type { RGBAImage } from '../engine/types';

@@ -10,16 +10,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor } from '../engine/editor';
-import { createDisentangler } from '../engine/disentangle';
-import { createRefiner } from '../engine/refine';
-import { createRenderSession } from '../engine/render';
-import { createFaceDescriber, cosine, EMOTIONS, type Emotion } from '../engine/describe';
-import { decodeImage } from '../engine/decode';
-import { nearestFace } from '../engine/detect';
-import { padImage } from '../engine/pad';
-import { fromCanonical, nme } from '../engine/manifold';
-import { loadPresets, targetCanonical, PRESET_NAMES, type PresetName } from '../engine/target';
+import { createEditor } from '../engine/analyse/analyser';
+import { createDisentangler } from '../engine/expression/disentangle';
+import { createRefiner } from '../engine/render/refine';
+import { createRenderSession } from '../engine/render/session';
+import { createFaceDescriber, cosine, EMOTIONS, type Emotion } from '../engine/analyse/describe';
+import { decodeImage } from '../engine/analyse/decode';
+import { nearestFace } from '../engine/analyse/detect';
+import { padImage } from '../engine/analyse/pad';
+import { fromCanonical, nme } from '../engine/analyse/manifold';
+import { loadPresets, targetCanonical, PRESET_NAMES, type PresetName } from '../engine/expression/target';
 import type { Point3, RGBAImage } from '../engine/types';
 import type { EvalContext, EvalFace, EvalSection } from './eval-cli';
 import { fileByteSource, useLocalWasm } from './platform';

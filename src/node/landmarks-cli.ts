@@ -8,12 +8,12 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor } from '../engine/editor';
+import { createEditor } from '../engine/analyse/analyser';
 import { isEditorError, ErrorCode } from '../engine/errors';
-import { decodeImage } from '../engine/decode';
-import { nearestFace } from '../engine/detect';
-import { padImage } from '../engine/pad';
-import type { BackendName } from '../engine/backend';
+import { decodeImage } from '../engine/analyse/decode';
+import { nearestFace } from '../engine/analyse/detect';
+import { padImage } from '../engine/analyse/pad';
+import type { BackendName } from '../engine/runtime/backend';
 import type { Point3 } from '../engine/types';
 import { fileByteSource, useLocalWasm } from './platform';
 import { readFacesCsv } from './dataset';

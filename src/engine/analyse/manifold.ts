@@ -5,7 +5,7 @@
  */
 import { Matrix, SingularValueDecomposition, determinant } from 'ml-matrix';
 import template from './template.json';
-import type { CanonicalLandmarks, Point3, Similarity } from './types';
+import type { CanonicalLandmarks, Point3, Similarity } from '../types';
 
 /** Eye corners, nose bridge and ridge, temples, forehead: stable under expression. */
 export const STABLE_POINTS: readonly number[] = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 127, 356, 234, 454, 10, 151, 108, 337];

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import type { FaceBox, Point2 } from './types';
-import type { ModelStore } from './models';
+import type { FaceBox, Point2 } from '../types';
+import type { ModelStore } from '../runtime/models';
 
 export interface DetectorConfig {
   minScore: number;

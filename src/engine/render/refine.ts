@@ -17,8 +17,8 @@
  * verified against public/models/manifest.json by the ModelStore.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EditorError, ErrorCode } from './errors';
-import type { ModelStore } from './models';
+import { EditorError, ErrorCode } from '../errors';
+import type { ModelStore } from '../runtime/models';
 
 export const REFINER_PATH = 'leed/refiner.json';
 

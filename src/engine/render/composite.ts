@@ -21,8 +21,8 @@
  * show through painted teeth; where the feathered mask is 0 the pixels are exactly the warp's.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EditorError, ErrorCode } from './errors';
-import type { Point2, Similarity } from './types';
+import { EditorError, ErrorCode } from '../errors';
+import type { Point2, Similarity } from '../types';
 import { bilinearSample, resolveImpl, sampleInto, type Rect, type SamplerImpl } from './warp';
 import { extractCropWebGPU, pasteWebGPU, type PasteGeometry } from './webgpu-kernels';
 

@@ -1,4 +1,4 @@
-import type { RGBAImage } from './types';
+import type { RGBAImage } from '../types';
 
 /** A new image with `pad` pixels of grey on every side (tight face crops need context for the detector). */
 export function padImage(img: RGBAImage, pad: number, grey = 128): RGBAImage {

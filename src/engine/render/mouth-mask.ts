@@ -5,7 +5,7 @@
  * so the network sees at run time the mask it was trained with.
  */
 import { applyAffine, type AlignedCropRect } from './composite';
-import type { Point2, Point3 } from './types';
+import type { Point2, Point3 } from '../types';
 
 /** Inner lip contour: corner 78, over the upper inner lip to corner 308, back under the lower inner lip. */
 export const INNER_MOUTH_RING: readonly number[] = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];

@@ -7,13 +7,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { alignedCropRect, createCompositor, cropCorners, type AlignedCropRect, type Compositor } from './composite';
-import type { FaceAnalysis } from './editor';
-import { EditorError, ErrorCode } from './errors';
+import type { FaceAnalysis } from '../analyse/analyser';
+import { EditorError, ErrorCode } from '../errors';
 import { innerMouthMask, lipStretchPlan, newOpeningWeight, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
-import type { Point3, RGBAImage } from './types';
+import type { Point3, RGBAImage } from '../types';
 import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type SamplerImpl, type WarpConfig, type WarpRegion } from './warp';
 
-/** What the render session needs of the refiner (src/engine/refine.ts `createRefiner(store)`). */
+/** What the render session needs of the refiner (src/engine/render/refine.ts `createRefiner(store)`). */
 export interface Refiner {
   /** Side S of the aligned crop it works on. */
   readonly size: number;

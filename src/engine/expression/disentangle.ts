@@ -10,9 +10,9 @@
  * Everything runs as tfjs ops on the backend in use.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EditorError, ErrorCode } from './errors';
-import type { ModelStore } from './models';
-import type { Point3 } from './types';
+import { EditorError, ErrorCode } from '../errors';
+import type { ModelStore } from '../runtime/models';
+import type { Point3 } from '../types';
 
 export const DISENTANGLER_PATH = 'leed/disentangler.json';
 export const NUM_POINTS = 468;

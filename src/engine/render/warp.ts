@@ -21,8 +21,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import Delaunator from 'delaunator';
-import { EditorError, ErrorCode } from './errors';
-import type { Point2, Point3 } from './types';
+import { EditorError, ErrorCode } from '../errors';
+import type { Point2, Point3 } from '../types';
 import { warpPixelsWebGPU } from './webgpu-kernels';
 
 /** Integer pixel rectangle. */

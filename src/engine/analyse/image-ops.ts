@@ -1,6 +1,6 @@
 /** Pixel helpers shared by the stages. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RGBAImage } from './types';
+import type { RGBAImage } from '../types';
 
 /** RGBA pixels as an [H, W, 3] float32 tensor of 0..255 values (alpha dropped). The caller disposes it. */
 export function pixelsToTensor(img: RGBAImage): tf.Tensor3D {

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import type { ModelStore } from './models';
-import type { Point3, RGBAImage } from './types';
-import { lineAngle, rectAroundPoints } from './crop';
+import type { ModelStore } from '../runtime/models';
+import type { Point3, RGBAImage } from '../types';
+import { lineAngle, rectAroundPoints } from './rotated-crop';
 import { pixelsToTensor } from './image-ops';
 import { LEFT_EYE_OUTER, RIGHT_EYE_OUTER, sampleCrop } from './mesh';
 

@@ -5,15 +5,15 @@
  * evaluation all go through here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendInfo, type BackendName } from './backend';
+import { initBackend, type BackendInfo, type BackendName } from '../runtime/backend';
 import { decodeImage, type ImageInput } from './decode';
 import { createFaceDetector, type DetectorConfig, type FaceDetector } from './detect';
-import { EditorError, ErrorCode } from './errors';
+import { EditorError, ErrorCode } from '../errors';
 import { downscaleBox, pixelsToTensor } from './image-ops';
 import { headPose, interOcular, toCanonical } from './manifold';
 import { createFaceMesh, type FaceMesh } from './mesh';
-import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './models';
-import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, RGBAImage } from './types';
+import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from '../runtime/models';
+import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, RGBAImage } from '../types';
 
 export interface EditorOptions {
   /** Where public/models is served (browser) — or `modelSource` to read bytes some other way (Node, tests). */

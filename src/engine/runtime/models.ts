@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { EditorError, ErrorCode } from './errors';
+import { EditorError, ErrorCode } from '../errors';
 
 /** Reads the bytes at a path relative to the model root. */
 export type ByteSource = (path: string) => Promise<ArrayBuffer>;

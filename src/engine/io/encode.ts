@@ -2,8 +2,8 @@
  * Stage 8, encode: an RGBAImage to PNG or JPEG bytes at its full size. Browser: OffscreenCanvas
  * convertToBlob (a Blob). Node: pngjs / jpeg-js (a Uint8Array), loaded only there.
  */
-import { EditorError, ErrorCode } from './errors';
-import type { RGBAImage } from './types';
+import { EditorError, ErrorCode } from '../errors';
+import type { RGBAImage } from '../types';
 
 export type OutputFormat = 'png' | 'jpeg';
 

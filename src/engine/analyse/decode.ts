@@ -4,8 +4,8 @@
  * the orientation read by exifr is applied here. Format sniffing and truncation checks are shared.
  */
 import exifr from 'exifr';
-import { EditorError, ErrorCode } from './errors';
-import type { DecodedImage, RGBAImage } from './types';
+import { EditorError, ErrorCode } from '../errors';
+import type { DecodedImage, RGBAImage } from '../types';
 
 export const MAX_PIXELS = 100_000_000;
 export const MAX_BYTES = 250 * 1024 * 1024;

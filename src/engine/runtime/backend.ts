@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { EditorError, ErrorCode } from './errors';
+import { EditorError, ErrorCode } from '../errors';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

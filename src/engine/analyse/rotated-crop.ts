@@ -2,7 +2,7 @@
  * Pure calculators for rotated square crops: the crop is `size` image pixels wide, centred on
  * `center`, rotated by `angle` (radians, the face's roll in the image), sampled to `out` pixels.
  */
-import type { Point2, Point3 } from './types';
+import type { Point2, Point3 } from '../types';
 
 export interface RotatedRect {
   center: Point2;

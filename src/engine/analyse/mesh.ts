@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import type { ModelStore } from './models';
-import type { FaceBox, Point3 } from './types';
-import { cropToImage, cropTransform, lineAngle, rectAroundPoints, type RotatedRect } from './crop';
+import type { ModelStore } from '../runtime/models';
+import type { FaceBox, Point3 } from '../types';
+import { cropToImage, cropTransform, lineAngle, rectAroundPoints, type RotatedRect } from './rotated-crop';
 
 export const MESH_INPUT = 192;
 /** Crop side relative to the face's extent, as MediaPipe's face_landmark ROI calculators use. */

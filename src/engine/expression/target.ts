@@ -9,10 +9,10 @@
  * Target image points = fromCanonical(targetCanonical(...), face.canonical.transform) (manifold.ts).
  * All functions here are pure: plain arrays in, new plain arrays out.
  */
-import { EditorError, ErrorCode } from './errors';
-import { TEMPLATE } from './manifold';
-import type { ModelStore } from './models';
-import type { Point3 } from './types';
+import { EditorError, ErrorCode } from '../errors';
+import { TEMPLATE } from '../analyse/manifold';
+import type { ModelStore } from '../runtime/models';
+import type { Point3 } from '../types';
 
 export const PRESETS_PATH = 'leed/presets.json';
 export const REGIONS = ['brows', 'eyes', 'mouth', 'jaw'] as const;
