@@ -11,6 +11,12 @@ export enum ErrorCode {
   BACKEND = 'BACKEND',
   BAD_ARGUMENT = 'BAD_ARGUMENT',
   DISPOSED = 'DISPOSED',
+  /** The device ran out of memory for this photo (a smaller photo, or another backend, may work). */
+  OUT_OF_MEMORY = 'OUT_OF_MEMORY',
+  /** The GPU device was lost (driver reset, another tab, sleep): the engine must be restarted. */
+  GPU_LOST = 'GPU_LOST',
+  /** A failure inside the engine that is none of the above: a bug, reported as such. */
+  INTERNAL = 'INTERNAL',
 }
 
 export const ERROR_MESSAGES: Record<ErrorCode, string> = {
@@ -25,6 +31,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.BACKEND]: 'No compute backend could be started on this device.',
   [ErrorCode.BAD_ARGUMENT]: 'The editor was called with an invalid argument.',
   [ErrorCode.DISPOSED]: 'The editor was closed.',
+  [ErrorCode.OUT_OF_MEMORY]: 'This device ran out of memory for the edit. Try a smaller photo.',
+  [ErrorCode.GPU_LOST]: 'The graphics device stopped responding. The editor restarts its engine; your photo is kept.',
+  [ErrorCode.INTERNAL]: 'Something went wrong inside the editor. Please try again; if it happens again, reload the page.',
 };
 
 export class EditorError extends Error {
@@ -38,4 +47,18 @@ export class EditorError extends Error {
 
 export function isEditorError(e: unknown): e is EditorError {
   return e instanceof EditorError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'EditorError' && 'code' in e);
+}
+
+/**
+ * Any failure as an EditorError: EditorErrors pass through; a failure while the GPU device is known to be
+ * lost is GPU_LOST; an allocation failure (RangeError from typed arrays or WebAssembly memory, or an
+ * out-of-memory report by the GPU) is OUT_OF_MEMORY; anything else is INTERNAL, with the original as `cause`.
+ */
+export function toEditorError(e: unknown, context: { gpuLost?: boolean } = {}): EditorError {
+  if (isEditorError(e)) return e as EditorError;
+  const message = e instanceof Error ? e.message : String(e);
+  if (context.gpuLost) return new EditorError(ErrorCode.GPU_LOST, message, { cause: e });
+  const oom = e instanceof RangeError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'GPUOutOfMemoryError');
+  if (oom) return new EditorError(ErrorCode.OUT_OF_MEMORY, message, { cause: e });
+  return new EditorError(ErrorCode.INTERNAL, message, { cause: e });
 }

@@ -50,6 +50,11 @@ export class ModelStore {
     }
   }
 
+  /** Whether the build ships `path` (it is listed in the manifest, read once per store). */
+  async has(path: string): Promise<boolean> {
+    return Object.hasOwn((await this.getManifest()).files, path);
+  }
+
   /** Reads a file listed in the manifest and verifies its sha256. */
   async readVerified(path: string): Promise<ArrayBuffer> {
     const manifest = await this.getManifest();

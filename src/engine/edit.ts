@@ -1,0 +1,382 @@
+/**
+ * The engine's editing API, the only door into the engine (re-exported by index.ts):
+ *
+ *   const editor = await createEditor({ models: 'models', onProgress });
+ *   const photo = await editor.open(file);              // decode + find faces
+ *   const face = await photo.face(0);                   // landmarks, canonical landmarks, pose
+ *   const edit = await face.edit({ preset: 'happy' });  // or 'neutral', or another photo's Face
+ *   const patch = await edit.render(0.8);               // the changed region of the photo
+ *   const bytes = await edit.export(0.8, 'jpeg');       // the whole photo, full resolution
+ *
+ * N(x) is computed once per face and the fitted reference displacement once per face and reference;
+ * a slider position then costs only the target (plain arithmetic) and the render. Every failure is an
+ * EditorError with a code (errors.ts); unexpected ones become INTERNAL, OUT_OF_MEMORY or GPU_LOST.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createAnalyser, DEFAULT_ANALYSIS_MAX_SIDE, warmUpAnalysis, type AnalysedPhoto, type FaceAnalysis } from './analyse/analyser';
+import type { ImageInput } from './analyse/decode';
+import { createFaceDetector, type DetectorConfig } from './analyse/detect';
+import { fromCanonical } from './analyse/manifold';
+import { createFaceMesh } from './analyse/mesh';
+import { EditorError, ErrorCode, toEditorError } from './errors';
+import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from './expression/disentangle';
+import { loadPresets, PRESET_NAMES, PRESETS_PATH, REGIONS, retarget, targetCanonical, type PresetName, type Presets, type Region, type RegionMask } from './expression/target';
+import { encodeImage, type OutputFormat } from './io/encode';
+import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
+import { applyPatch, createRenderSession, type RenderPatch, type RenderSession, type RenderSessionOptions } from './render/session';
+import { initBackend, type BackendInfo, type BackendName } from './runtime/backend';
+import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './runtime/models';
+import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage } from './types';
+
+export type SamplerKind = NonNullable<RenderSessionOptions['sampler']>;
+
+export interface EditorOptions {
+  /** The model folder: a URL (browser; default 'models', relative to the page) or a reader of its files (Node, tests). */
+  models?: string | ByteSource;
+  /** Backends to try in order (default WebGPU, WebGL, CPU). */
+  backends?: BackendName[];
+  /** Load progress, 0..1 with a label for each step. */
+  onProgress?: ProgressCallback;
+  /** Called once if the GPU device is lost; every later call rejects with GPU_LOST. */
+  onDeviceLost?: (reason: string) => void;
+  detector?: Partial<DetectorConfig>;
+  /** Largest side of the copy that faces are searched on; bigger photos are box-downscaled for analysis. */
+  analysisMaxSide?: number;
+  /** Pixel sampler of the render stage (default 'auto': chosen once per render session from the backend). */
+  sampler?: SamplerKind;
+  /** Run each network once at load so the first photo does not pay for shader compilation (default true). */
+  warmUp?: boolean;
+}
+
+/** What this build can do: optional models are present when the model manifest lists them. */
+export interface Capabilities {
+  /** The disentangler ships: references, presets and neutralizing work. */
+  readonly expression: boolean;
+  /** Presets this build ships. */
+  readonly presets: readonly PresetName[];
+  /** Regions an edit can be limited to. */
+  readonly regions: readonly Region[];
+  /** The refiner network ships (otherwise renders are warp only). */
+  readonly refiner: boolean;
+}
+
+/** The expression to give a face: its own neutral, a stored preset, or the expression of a face in another photo. */
+export type Reference = 'neutral' | { readonly preset: PresetName } | Face;
+
+export interface EditOptions {
+  /** Limit the edit to these regions (default: all). */
+  regions?: readonly Region[];
+}
+
+export interface RenderOptions {
+  /** Use the refiner network (default: when the build ships one). false = warp only. */
+  refiner?: boolean;
+}
+
+/** A rendered frame: the changed region of the photo; place `data` (width x height RGBA) at (x, y). */
+export interface Patch extends RenderPatch {
+  readonly intensity: number;
+  /** Target landmarks it was rendered for (image pixels). */
+  readonly target: Point3[];
+}
+
+export interface Edit {
+  readonly face: Face;
+  readonly reference: Reference;
+  readonly regions: readonly Region[] | null;
+  /** The fitted reference displacement d' in canonical space (null when neutralizing); shared by edits of the same face and reference. */
+  readonly displacement: readonly Point3[] | null;
+  /** Target landmarks (image pixels) at intensity `a`: 0 = the photo, 1 = the reference's expression, up to about 1.5. */
+  target(a: number): Point3[];
+  render(a: number, options?: RenderOptions): Promise<Patch>;
+  /** The whole photo at full resolution with the edit at intensity `a`, encoded (Blob in the browser, bytes in Node). */
+  export(a: number, format?: OutputFormat, quality?: number, options?: RenderOptions): Promise<Blob | Uint8Array>;
+  /** The whole edited photo as pixels. */
+  renderFull(a: number, options?: RenderOptions): Promise<RGBAImage>;
+  dispose(): void;
+}
+
+export interface Face extends FaceAnalysis {
+  readonly index: number;
+  readonly box: FaceBox;
+  readonly landmarks: FaceLandmarks;
+  readonly canonical: CanonicalLandmarks;
+  readonly pose: FaceLandmarks['pose'];
+  /** N(x): this person's neutral face, canonical space (computed once). */
+  neutral(): Promise<Point3[]>;
+  edit(reference: Reference, options?: EditOptions): Promise<Edit>;
+  /** Renders arbitrary target landmarks (468 points, image pixels, the face's order): for tools and tests. */
+  renderTarget(target: readonly Point3[], options?: RenderOptions): Promise<RenderPatch>;
+}
+
+export interface Photo {
+  readonly image: DecodedImage;
+  readonly faces: readonly FaceBox[];
+  /** Analysis copy's size relative to the original (1 = analysed at full size). */
+  readonly analysisScale: number;
+  /** Face `index` (cached); rejects with NO_FACE, FACE_TOO_SMALL or FACE_TURNED_AWAY when it cannot be edited. */
+  face(index: number): Promise<Face>;
+  dispose(): void;
+}
+
+export interface Editor {
+  readonly backend: BackendInfo;
+  readonly capabilities: Capabilities;
+  open(input: ImageInput | RGBAImage): Promise<Photo>;
+  dispose(): void;
+}
+
+function isFace(r: unknown): r is Face {
+  return typeof r === 'object' && r !== null && 'canonical' in r && typeof (r as Face).neutral === 'function';
+}
+
+function regionMask(regions: readonly Region[] | null): RegionMask | undefined {
+  if (!regions) return undefined;
+  for (const r of regions) if (!REGIONS.includes(r)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `unknown region ${String(r)}`);
+  const mask: RegionMask = { rest: 1 };
+  for (const r of REGIONS) mask[r] = regions.includes(r) ? 1 : 0;
+  return mask;
+}
+
+interface Models {
+  refiner: Refiner | null;
+  disentangler: Disentangler | null;
+  presets: Presets | null;
+}
+
+export async function createEditor(options: EditorOptions = {}): Promise<Editor> {
+  const progress = options.onProgress ?? (() => {});
+  progress(0, 'Starting the compute backend');
+  const backend = await initBackend(options.backends);
+  let gpuLost = false;
+  watchDevice(backend, (reason) => { gpuLost = true; options.onDeviceLost?.(reason); });
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (gpuLost) throw new EditorError(ErrorCode.GPU_LOST);
+    try {
+      return await fn();
+    } catch (e) {
+      throw toEditorError(e, { gpuLost });
+    }
+  };
+
+  const source = typeof options.models === 'function' ? options.models : fetchByteSource(options.models ?? 'models');
+  const store = new ModelStore(source);
+  const owned: { dispose(): void }[] = [];
+  let models: Models;
+  let analyser: ReturnType<typeof createAnalyser>;
+  try {
+    await guard(async () => {
+      progress(0.05, 'Loading the face detector');
+      const detector = await createFaceDetector(store, options.detector);
+      owned.push(detector);
+      progress(0.2, 'Loading the face mesh');
+      const mesh = await createFaceMesh(store);
+      owned.push(mesh);
+      progress(0.35, 'Loading the expression models');
+      const [hasDis, hasPresets, hasRefiner] = await Promise.all([store.has(DISENTANGLER_PATH), store.has(PRESETS_PATH), store.has(REFINER_PATH)]);
+      const disentangler = hasDis ? await createDisentangler(store) : null;
+      if (disentangler) owned.push(disentangler);
+      const presets = hasDis && hasPresets ? await loadPresets(store) : null;
+      progress(0.45, 'Loading the refiner');
+      const refiner = hasDis && hasRefiner ? await createRefiner(store) : null;
+      if (refiner) owned.push(refiner);
+      models = { refiner, disentangler, presets };
+      analyser = createAnalyser(detector, mesh, options.analysisMaxSide ?? DEFAULT_ANALYSIS_MAX_SIDE);
+      if (options.warmUp ?? true) {
+        progress(0.55, 'Preparing the face models');
+        await warmUpAnalysis(detector, mesh);
+      }
+    });
+  } catch (e) {
+    for (const m of owned) m.dispose();
+    throw e;
+  }
+  progress(1, 'Ready');
+
+  const capabilities: Capabilities = Object.freeze({
+    expression: models!.disentangler !== null,
+    presets: Object.freeze(models!.presets ? PRESET_NAMES.filter((n) => models.presets!.names.includes(n)) : []),
+    regions: Object.freeze(models!.disentangler ? [...REGIONS] : []),
+    refiner: models!.refiner !== null,
+  });
+  const photos = new Set<Photo>();
+  let disposed = false;
+  const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+
+  function open(input: ImageInput | RGBAImage): Promise<Photo> {
+    return guard(async () => {
+      live();
+      const analysed = await analyser.open(input);
+      const photo = wrapPhoto(analysed, () => photos.delete(photo));
+      photos.add(photo);
+      return photo;
+    });
+  }
+
+  function wrapPhoto(analysed: AnalysedPhoto, onDispose: () => void): Photo {
+    const faces = new Map<number, Promise<Face>>();
+    const sessions: RenderSession[] = [];
+    let closed = false;
+    const photo: Photo = {
+      image: analysed.image,
+      faces: analysed.faces,
+      analysisScale: analysed.analysisScale,
+      face(index) {
+        if (closed) return Promise.reject(new EditorError(ErrorCode.DISPOSED, 'the photo was closed'));
+        let f = faces.get(index);
+        if (!f) {
+          f = guard(async () => makeFace(index, await analysed.face(index)));
+          faces.set(index, f);
+          f.catch(() => faces.delete(index));
+        }
+        return f;
+      },
+      dispose() {
+        if (closed) return;
+        closed = true;
+        for (const s of sessions) s.dispose();
+        sessions.length = 0;
+        analysed.dispose();
+        onDispose();
+      },
+    };
+
+    function makeFace(index: number, a: FaceAnalysis): Face {
+      let neutralP: Promise<Point3[]> | null = null;
+      const fittedCache = new Map<string | Face, Promise<Point3[] | null>>();
+      let session: Promise<RenderSession> | null = null;
+      const needExpression = (): Disentangler => {
+        if (!models.disentangler) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression models');
+        return models.disentangler;
+      };
+      const face: Face = {
+        index,
+        box: a.box,
+        landmarks: a.landmarks,
+        canonical: a.canonical,
+        pose: a.landmarks.pose,
+        neutral() {
+          if (!neutralP) {
+            neutralP = guard(async () => { live(); return needExpression().neutral(a.canonical.points); });
+            neutralP.catch(() => { neutralP = null; });
+          }
+          return neutralP;
+        },
+        edit: (reference, opts = {}) => guard(async () => {
+          live();
+          if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the photo was closed');
+          needExpression();
+          const regions = opts.regions ? [...opts.regions] : null;
+          const mask = regionMask(regions);
+          const [srcN, d] = await Promise.all([face.neutral(), fitted(reference)]);
+          return makeEdit(analysed.image, face, reference, regions, mask, srcN, d, renderSession);
+        }),
+        renderTarget: (target, o) => guard(async () => {
+          live();
+          return (await renderSession()).render(target, { useRefiner: (o?.refiner ?? true) && models.refiner !== null });
+        }),
+      };
+
+      function fitted(reference: Reference): Promise<Point3[] | null> {
+        if (reference === 'neutral') return Promise.resolve(null);
+        let key: string | Face;
+        if (isFace(reference)) key = reference;
+        else if (typeof reference === 'object' && reference !== null && typeof reference.preset === 'string') key = `preset:${reference.preset}`;
+        else return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, "a reference is 'neutral', { preset } or a Face"));
+        let p = fittedCache.get(key);
+        if (!p) {
+          p = (async () => {
+            const srcN = await face.neutral();
+            if (!isFace(reference)) {
+              const name = (reference as { preset: PresetName }).preset;
+              if (!models.presets) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression presets');
+              if (!models.presets.names.includes(name)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `no preset named ${name}`);
+              return models.presets.fitted(name, srcN);
+            }
+            const refN = await reference.neutral();
+            const dRef = reference.canonical.points.map((x, i) => [x[0] - refN[i][0], x[1] - refN[i][1], x[2] - refN[i][2]] as Point3);
+            return retarget(dRef, refN, srcN);
+          })();
+          fittedCache.set(key, p);
+          p.catch(() => fittedCache.delete(key));
+        }
+        return p;
+      }
+
+      function renderSession(): Promise<RenderSession> {
+        if (closed) return Promise.reject(new EditorError(ErrorCode.DISPOSED, 'the photo was closed'));
+        if (!session) {
+          session = createRenderSession(analysed.image, a, { refiner: models.refiner ?? undefined, sampler: options.sampler });
+          session.then((s) => { if (closed) s.dispose(); else sessions.push(s); }, () => { session = null; });
+        }
+        return session;
+      }
+      return face;
+    }
+    return photo;
+  }
+
+  function makeEdit(image: RGBAImage, face: Face, reference: Reference, regions: Region[] | null, mask: RegionMask | undefined, srcN: Point3[], d: Point3[] | null, session: () => Promise<RenderSession>): Edit {
+    let closed = false;
+    let last: { key: string; patch: Promise<Patch> } | null = null;
+    const alive = () => {
+      live();
+      if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the edit was disposed');
+    };
+    const target = (a: number): Point3[] => {
+      alive();
+      if (typeof a !== 'number' || !Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
+      return fromCanonical(targetCanonical(face.canonical.points, srcN, d, a, mask), face.canonical.transform);
+    };
+    const useRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
+    const render = (a: number, o?: RenderOptions): Promise<Patch> => guard(async () => {
+      const points = target(a);
+      const refine = useRefiner(o);
+      const key = `${a}|${refine}`;
+      if (last?.key === key) return last.patch;
+      const p = (async () => {
+        const s = await session();
+        const patch = await s.render(points, { useRefiner: refine });
+        return { ...patch, intensity: a, target: points };
+      })();
+      last = { key, patch: p };
+      p.catch(() => { if (last?.patch === p) last = null; });
+      return p;
+    });
+    const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, o)));
+    return {
+      face, reference, regions,
+      displacement: d,
+      target,
+      render,
+      renderFull,
+      async export(a, format = 'png', quality, o) {
+        const full = await renderFull(a, o);
+        return guard(() => encodeImage(full, format, quality));
+      },
+      dispose() {
+        closed = true;
+        last = null;
+      },
+    };
+  }
+
+  return {
+    backend,
+    capabilities,
+    open,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const p of [...photos]) p.dispose();
+      for (const m of owned) m.dispose();
+    },
+  };
+}
+
+/** Calls `onLost` once if the WebGPU device is lost (no-op on other backends). */
+function watchDevice(backend: BackendInfo, onLost: (reason: string) => void): void {
+  if (backend.name !== 'webgpu') return;
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  device?.lost.then((info) => onLost(info.message || info.reason || 'device lost'), () => {});
+}
