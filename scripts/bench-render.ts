@@ -1,7 +1,10 @@
 /**
  * Benchmark of the render session (warp, crop + paste-back, full-image output, encode) on the sample
- * photo and on a 5x upscaled copy of it (face about 500 px wide), on the backend named by --backend
- * (cpu by default; webgpu needs a navigator.gpu, see /work/shared/TESTING-WEBGPU.md).
+ * photo and on a 5x upscaled copy of it (face about 500 px wide; each opened and analysed by the editor),
+ * on the backend named by --backend (cpu by default; webgpu needs a navigator.gpu, see
+ * /work/shared/TESTING-WEBGPU.md). The stages are timed on a render session of the face with a
+ * pass-through refiner (crop + paste-back without a network); the shipped refiner through the editing
+ * API (face.renderTarget).
  *   npx tsx scripts/bench-render.ts [--backend cpu|webgpu|wasm] [--runs 10] [--scales 1,5] [--sampler auto|ops|js|webgpu] [--render-only] [--no-net]
  * Prints median milliseconds over the runs, after one warm-up render. --sampler picks the render
  * session's sampler (default auto: WGSL kernels on WebGPU, typed-array loops on CPU, tfjs ops elsewhere;
@@ -12,24 +15,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor } from '../src/engine/analyse/analyser';
-import type { FaceAnalysis } from '../src/engine/analyse/analyser';
-import { encodeImage } from '../src/engine/io/encode';
-import { interOcular } from '../src/engine/analyse/manifold';
-import { createRenderSession, type Refiner } from '../src/engine/render/session';
-import { createRefiner, REFINER_PATH } from '../src/engine/render/refine';
-import { existsSync } from 'node:fs';
-import type { Point3, RGBAImage } from '../src/engine/types';
-import type { BackendName } from '../src/engine/runtime/backend';
-import type { SamplerImpl } from '../src/engine/render/warp';
-import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
-import { openMouth } from '../tests/refine-helpers';
+import { createEditor, createRenderSession, encodeImage, interOcular, type BackendName, type Face, type SamplerKind, type SessionRefiner, type RGBAImage } from '../src/engine/index';
+import { fileByteSource, ROOT } from '../src/node/platform';
+import { openMouth } from '../src/node/synthetic';
 
 const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
 const backend = arg('backend', 'cpu') as BackendName;
 const runs = Number(arg('runs', '10'));
 const scales = arg('scales', '1,5').split(',').map(Number);
-const sampler = arg('sampler', 'auto') as SamplerImpl;
+const sampler = arg('sampler', 'auto') as SamplerKind;
 const renderOnly = process.argv.includes('--render-only');
 const noNet = process.argv.includes('--no-net');
 
@@ -48,16 +42,6 @@ function upscale(img: RGBAImage, k: number): RGBAImage {
   return { width: w, height: h, data };
 }
 
-function scaleFace(f: FaceAnalysis, k: number): FaceAnalysis {
-  const s = (p: Point3): Point3 => [p[0] * k + (k - 1) / 2, p[1] * k + (k - 1) / 2, p[2] * k];
-  const t = f.canonical.transform;
-  return {
-    ...f,
-    landmarks: { ...f.landmarks, points: f.landmarks.points.map(s) },
-    canonical: { ...f.canonical, transform: { ...t, scale: t.scale * k, translation: s(t.translation) } },
-  };
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 async function time(fn: () => Promise<unknown>): Promise<number> {
   await fn(); // warm-up (shader compilation on GPU backends)
@@ -66,16 +50,16 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return median(t);
 }
 
-const editor = await createEditor({ backends: [backend], modelSource: fileByteSource() });
+const editor = await createEditor({ backends: [backend], models: fileByteSource(), sampler });
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
-const face0 = await photo.face(0);
 console.log(`backend ${editor.backend.name}${editor.backend.adapter ? ` (${editor.backend.adapter})` : ''}, sampler ${sampler}, median of ${runs} runs`);
 /** Does nothing to the crop: measures the crop + paste-back around a refiner, not a network. */
-const passThrough: Refiner = { size: 256, refine: (crop) => tf.clone(crop), dispose: () => {} };
+const passThrough: SessionRefiner = { size: 256, refine: (crop) => tf.clone(crop), dispose: () => {} };
 
 for (const k of scales) {
-  const image = k === 1 ? photo.image : upscale(photo.image, k);
-  const face = k === 1 ? face0 : scaleFace(face0, k);
+  const scaled = k === 1 ? photo : await editor.open(upscale(photo.image, k));
+  const image = scaled.image;
+  const face: Face = await scaled.face(0);
   const t0 = performance.now();
   const session = await createRenderSession(image, face, { refiner: passThrough, sampler });
   const create = performance.now() - t0;
@@ -102,14 +86,12 @@ for (const k of scales) {
     `session ${create.toFixed(0)} ms | flow grid ${flowMs.toFixed(1)} ms | render warp-only ${warpMs.toFixed(0)} ms | ` +
     `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms${rest}`);
   session.dispose();
-  if (!noNet && existsSync(join(MODEL_DIR, REFINER_PATH))) {
-    const refiner = await createRefiner(editor.store);
-    const withNet = await createRenderSession(image, face, { refiner, sampler });
-    const netMs = await time(() => withNet.render(next()));
-    console.log(`  with the shipped refiner (S=${refiner.size}): render ${netMs.toFixed(0)} ms`);
-    withNet.dispose();
-    refiner.dispose();
+  if (!noNet && editor.capabilities.refiner) {
+    // the editor's own render session of this face, with the shipped refiner
+    const netMs = await time(() => face.renderTarget(next()));
+    console.log(`  with the shipped refiner (editor, face.renderTarget): render ${netMs.toFixed(0)} ms`);
   }
+  if (scaled !== photo) scaled.dispose();
 }
 photo.dispose();
 editor.dispose();

@@ -10,19 +10,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, globals } from 'webgpu';
-import { initBackend } from '../src/engine/runtime/backend';
-import { alignedCropRect } from '../src/engine/render/composite';
-import { createEditor } from '../src/engine/analyse/analyser';
-import { createRenderSession, type Refiner, type RenderPatch } from '../src/engine/render/session';
-import type { SamplerImpl } from '../src/engine/render/warp';
+import {
+  alignedCropRect, createEditor, createRenderSession, initBackend, innerMouthMask, newOpeningWeight,
+  type RenderPatch, type SamplerKind, type SessionRefiner,
+} from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
-import { innerMouthMask, newOpeningWeight } from '../src/engine/render/mouth-mask';
-import { closedMouthFace, openMouth } from '../tests/refine-helpers';
+import { closedMouthFace, openMouth } from '../src/node/synthetic';
 
 Object.assign(globalThis, globals);
 Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
 
-const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
+const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
 const face = await photo.face(0);
 const target = openMouth(face, 0.3);
@@ -30,14 +28,14 @@ const target = openMouth(face, 0.3);
 // before the refiner
 const closed = await closedMouthFace(photo.image, face);
 /** Scales the crop's columns from 0.6x to 1.2x: a position-dependent change for the paste-back to carry. */
-const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
+const ramp: SessionRefiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
 /** The same with an attention mask that goes from kept (top rows) to painted (bottom rows): the other paste-back branch. */
-const rampMask: Refiner = {
+const rampMask: SessionRefiner = {
   ...ramp,
   refineWithMask: (crop) => ({ image: ramp.refine(crop), mask: tf.tidy(() => tf.mul(tf.ones([1, 64, 64, 1]), tf.reshape(tf.linspace(1.2, -0.2, 64), [1, 64, 1, 1]))) as tf.Tensor4D }),
 };
 
-async function renderOn(sampler?: SamplerImpl): Promise<{ patches: RenderPatch[]; leaked: number; peakBytes: number }> {
+async function renderOn(sampler?: SamplerKind): Promise<{ patches: RenderPatch[]; leaked: number; peakBytes: number }> {
   const before = tf.memory().numTensors;
   const s = await createRenderSession(photo.image, face, { refiner: ramp, sampler });
   const m = await createRenderSession(photo.image, face, { refiner: rampMask, sampler });

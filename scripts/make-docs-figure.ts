@@ -5,31 +5,26 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { createEditor } from '../src/engine/analyse/analyser';
-import { createDisentangler } from '../src/engine/expression/disentangle';
-import { createRefiner } from '../src/engine/render/refine';
-import { createRenderSession } from '../src/engine/render/session';
-import { fromCanonical } from '../src/engine/analyse/manifold';
-import { loadPresets, targetCanonical, type PresetName } from '../src/engine/expression/target';
-import type { RGBAImage } from '../src/engine/types';
+import { createEditor, PRESET_NAMES, type PresetName, type Reference, type RGBAImage } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
 const names = process.argv.slice(2).length ? process.argv.slice(2) : ['neutral', 'surprise', 'sadness', 'anger'];
-const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
-const [dis, presets, refiner] = await Promise.all([createDisentangler(editor.store), loadPresets(editor.store), createRefiner(editor.store)]);
+for (const name of names) {
+  if (name !== 'neutral' && !PRESET_NAMES.includes(name as PresetName)) { console.error(`unknown preset ${name}; presets: neutral ${PRESET_NAMES.join(' ')}`); process.exit(2); }
+}
+const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
 const photo = await editor.open(readFileSync(`${ROOT}/public/samples/astronaut.png`));
 const face = await photo.face(0);
-const n = await dis.neutral(face.canonical.points);
-const session = await createRenderSession(photo.image, face, { refiner });
 const panels: { label: string; img: RGBAImage }[] = [{ label: 'original', img: photo.image }];
 for (const name of names) {
-  const d = name === 'neutral' ? null : presets.fitted(name as PresetName, n);
-  const target = fromCanonical(targetCanonical(face.canonical.points, n, d, 1), face.canonical.transform);
-  for (const useRefiner of [false, true]) {
-    const img = await session.renderFull(target, { useRefiner });
-    panels.push({ label: `${name}${useRefiner ? '' : ' (warp only)'}`, img });
-    if (useRefiner) writeFileSync(`${ROOT}/docs/presets-${name}.png`, PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: Buffer.from(img.data) })));
+  const reference: Reference = name === 'neutral' ? 'neutral' : { preset: name as PresetName };
+  const edit = await face.edit(reference);
+  for (const refiner of [false, true]) {
+    const img = await edit.renderFull(1, { refiner });
+    panels.push({ label: `${name}${refiner ? '' : ' (warp only)'}`, img });
+    if (refiner) writeFileSync(`${ROOT}/docs/presets-${name}.png`, PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: Buffer.from(img.data) })));
   }
+  edit.dispose();
 }
 // Face crop: a square around the landmarks, enlarged 2x (nearest), panels side by side.
 const xs = face.landmarks.points.map((p) => p[0]); const ys = face.landmarks.points.map((p) => p[1]);
@@ -47,4 +42,4 @@ panels.forEach(({ img }, k) => {
 });
 writeFileSync(`${ROOT}/docs/presets.png`, PNG.sync.write(out));
 console.log('docs/presets.png panels:', panels.map((p) => p.label).join(' | '));
-session.dispose(); photo.dispose();
+photo.dispose(); editor.dispose();

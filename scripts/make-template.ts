@@ -2,27 +2,17 @@
  * Builds src/engine/analyse/template.json, the canonical frame's reference face, from the sample portrait:
  * origin at the stable points' centroid, x from the right to the left eye centre, y from forehead
  * to chin (orthogonalised), z = x cross y, scaled to an inter-ocular distance of 1.
- * Usage: npx tsx scripts/make-template.ts
+ * The landmarks are the editor's for the photo's first face (two-pass FaceMesh on the full-size photo, as
+ * every analysis runs). Usage: npx tsx scripts/make-template.ts
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { initBackend } from '../src/engine/runtime/backend';
-import { decodeImage } from '../src/engine/analyse/decode';
-import { createFaceDetector } from '../src/engine/analyse/detect';
-import { createFaceMesh } from '../src/engine/analyse/mesh';
-import { ModelStore } from '../src/engine/runtime/models';
-import { pixelsToTensor } from '../src/engine/analyse/image-ops';
-import { eyeCentres, STABLE_POINTS } from '../src/engine/analyse/manifold';
+import { createEditor, eyeCentres, STABLE_POINTS, type Point3 } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
-import type { Point3 } from '../src/engine/types';
 
-await initBackend(['cpu']);
-const store = new ModelStore(fileByteSource());
-const det = await createFaceDetector(store);
-const mesh = await createFaceMesh(store);
-const img = await decodeImage(await readFile(`${ROOT}/public/samples/astronaut.png`));
-const t = pixelsToTensor(img);
-const [face] = await det.detect(t);
-const { points } = await mesh.estimate(t, 1, face);
+const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
+const photo = await editor.open(await readFile(`${ROOT}/public/samples/astronaut.png`));
+const face = await photo.face(0);
+const points = face.landmarks.points;
 const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);
 const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 const norm = (a: number[]) => a.map((v) => v / Math.hypot(...a));
@@ -36,4 +26,5 @@ const z = cross(x, y);
 const iod = Math.hypot(...sub(le, re));
 const out: Point3[] = points.map((p) => { const d = sub(p, origin); return [dot(d, x) / iod, dot(d, y) / iod, dot(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3; });
 await writeFile(`${ROOT}/src/engine/analyse/template.json`, JSON.stringify({ source: 'public/samples/astronaut.png via scripts/make-template.ts', points: out }) + '\n');
-console.log('template written; face score', face.score.toFixed(3), 'iod px', iod.toFixed(1));
+console.log('template written; face score', face.box.score.toFixed(3), 'iod px', iod.toFixed(1));
+photo.dispose(); editor.dispose();

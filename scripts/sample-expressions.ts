@@ -5,10 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDisentangler } from '../src/engine/expression/disentangle';
-import { createEditor } from '../src/engine/analyse/analyser';
-import { BROW_POINTS, loadPresets, PRESET_NAMES, targetCanonical } from '../src/engine/expression/target';
-import type { Point3 } from '../src/engine/types';
+import { BROW_POINTS, createEditor, targetCanonical, type Point3 } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
 const a = Number(process.argv[2] ?? 1);
@@ -16,14 +13,17 @@ const fmt = (p: readonly Point3[]) => {
   const brow = BROW_POINTS.reduce((s, i) => s + p[i][1], 0) / BROW_POINTS.length;
   return `mouth ${(p[291][0] - p[61][0]).toFixed(3)}  gap ${(p[14][1] - p[13][1]).toFixed(3)}  brow ${brow.toFixed(3)}  chin ${p[152][1].toFixed(3)}`;
 };
-const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
-const dis = await createDisentangler(editor.store);
-const presets = await loadPresets(editor.store);
+const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
 const face = await photo.face(0);
 const x = face.canonical.points;
-const n = await dis.neutral(x);
+const n = await face.neutral();
 console.log(`photo       ${fmt(x)}`);
 console.log(`N(x)        ${fmt(n)}`);
-for (const name of PRESET_NAMES) console.log(`${name.padEnd(11)} ${fmt(targetCanonical(x, n, presets.fitted(name, n), a))}`);
-dis.dispose(); photo.dispose(); editor.dispose();
+for (const preset of editor.capabilities.presets) {
+  const edit = await face.edit({ preset });
+  // the target in canonical space (edit.target gives it in image pixels): the edit's fitted displacement at intensity a
+  console.log(`${preset.padEnd(11)} ${fmt(targetCanonical(x, n, edit.displacement, a))}`);
+  edit.dispose();
+}
+photo.dispose(); editor.dispose();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Editor } from '../src/engine/analyse/analyser';
+import type { Editor } from '../src/engine/index';
 import { decodeImage } from '../src/engine/analyse/decode';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { downscaleBox } from '../src/engine/analyse/image-ops';

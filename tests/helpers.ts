@@ -1,12 +1,17 @@
 /** Shared test setup: the real engine on the tfjs CPU backend, models read from public/models. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor, type Editor } from '../src/engine/analyse/analyser';
+import { createEditor, createModelStore, type Editor, type EditorOptions, type ModelStore } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
 export const SAMPLE = join(ROOT, 'public', 'samples', 'astronaut.png');
 export const sampleBytes = (): Uint8Array => new Uint8Array(readFileSync(SAMPLE));
 
-export function cpuEditor(): Promise<Editor> {
-  return createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
+export function cpuEditor(options: EditorOptions = {}): Promise<Editor> {
+  return createEditor({ backends: ['cpu'], models: fileByteSource(), ...options });
+}
+
+/** The verified model files, for tests of single stages (refiner, disentangler, presets). */
+export function cpuStore(): ModelStore {
+  return createModelStore(fileByteSource());
 }

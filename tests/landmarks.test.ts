@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Editor } from '../src/engine/analyse/analyser';
+import type { Editor } from '../src/engine/index';
 import { decodeImage } from '../src/engine/analyse/decode';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { eyeCentres, fitSimilarity, applySimilarity, invertSimilarity, nme, STABLE_POINTS } from '../src/engine/analyse/manifold';

@@ -1,29 +1,15 @@
 /**
- * Shared by tests/refine.test.ts and training/refiner_demo.ts: the astronaut with its mouth opened by
- * the real warp, and the exact aligned crop the render session hands to the refiner.
+ * Test helpers for tests/refine.test.ts and tests/render.test.ts. The synthetic edits (mouth opened or
+ * closed, renders that capture what the refiner gets) live in src/node/synthetic.ts, which tools use too;
+ * re-exported here under the names the tests use.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { applyAffine, type AlignedCropRect } from '../src/engine/render/composite';
-import type { FaceAnalysis } from '../src/engine/analyse/analyser';
-import { fromCanonical } from '../src/engine/analyse/manifold';
-import type { Refiner } from '../src/engine/render/refine';
-import { createRenderSession } from '../src/engine/render/session';
-import type { Point2, Point3, RGBAImage } from '../src/engine/types';
+import type { Point2, Point3 } from '../src/engine/types';
+
+export { closeMouth, closedMouthFace, closedMouthPhoto, openMouth, renderCapturingRefiner as renderTarget, renderMouthOpen, type MouthOpenResult } from '../src/node/synthetic';
 
 /** Inner lip contour (MediaPipe FaceMesh), in order around the mouth opening. */
 export { INNER_MOUTH_RING as INNER_LIPS } from '../src/engine/render/mouth-mask';
-
-/** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
-export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
-  const c = f.canonical.points;
-  const lipLine = (c[13][1] + c[14][1]) / 2;
-  const moved = c.map((p) => {
-    const below = Math.min(1, Math.max(0, (p[1] - lipLine) / 0.1));
-    const jaw = Math.max(0, 1 - (Math.abs(p[0]) / 1.1) ** 2);
-    return [p[0], p[1] + amount * below * jaw, p[2]] as Point3;
-  });
-  return fromCanonical(moved, f.canonical.transform);
-}
 
 /** Image points -> crop pixel coordinates (u, v) of an S x S aligned crop (pixel centres at integers). */
 export function toCrop(rect: AlignedCropRect, S: number, pts: readonly Point3[]): Point2[] {
@@ -42,108 +28,7 @@ export function insidePolygon(poly: readonly Point2[], x: number, y: number): bo
   return inside;
 }
 
-export interface MouthOpenResult {
-  /** The aligned crop of the warp-only render (what the refiner received), [S*S*3] RGB 0..1. */
-  crop: Float32Array;
-  /** The refiner's output on it and its attention mask [S*S]. */
-  refined: Float32Array;
-  mask: Float32Array;
-  /** The target's inner-mouth mask the session gave the refiner [S*S]. */
-  mouth: Float32Array;
-  size: number;
-  rect: AlignedCropRect;
-  target: Point3[];
-  /** Full photos: warp only, and warp + refiner pasted back by the render session. */
-  warpOnly: RGBAImage;
-  withRefiner: RGBAImage;
-}
-
-/**
- * Renders the photo with the mouth opened by `amount` through the real render session (warp +
- * compositor), with the real refiner, capturing the crop the session hands it.
- */
-export function renderMouthOpen(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, amount: number): Promise<MouthOpenResult> {
-  return renderTarget(image, face, refiner, openMouth(face, amount));
-}
-
-/** Canonical points with the mouth closed (inner lips meet at their midpoints, the jaw follows): training/refiner_data.py close_mouth, t = 1. */
-export function closeMouth(c: readonly Point3[]): Point3[] {
-  const up = [191, 80, 81, 82, 13, 312, 311, 310, 415];
-  const lo = [95, 88, 178, 87, 14, 317, 402, 318, 324];
-  const gap = up.reduce((s, u, k) => s + Math.max(0, c[lo[k]][1] - c[u][1]), 0) / up.length;
-  const mx = [...up, ...lo].reduce((s, i) => s + c[i][0], 0) / (up.length + lo.length);
-  const my = (up.reduce((s, i) => s + c[i][1], 0) + lo.reduce((s, i) => s + c[i][1], 0)) / (2 * up.length);
-  const out = c.map((p) => {
-    const wx = Math.exp(-((p[0] - mx) ** 2) / (2 * 0.55 ** 2));
-    const dy = p[1] > my ? -gap / 2 * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.9 ** 2)) : gap / 2 * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.25 ** 2));
-    return [p[0], p[1] + dy, p[2]] as Point3;
-  });
-  up.forEach((u, k) => {
-    const mid = [0, 1, 2].map((j) => (c[u][j] + c[lo[k]][j]) / 2) as Point3;
-    out[u] = mid; out[lo[k]] = [...mid] as Point3;
-  });
-  return out;
-}
-
-/** The photo with its mouth closed by the warp alone (no refiner): a closed-mouth face made from real pixels. */
-export async function closedMouthPhoto(image: RGBAImage, face: FaceAnalysis): Promise<RGBAImage> {
-  const session = await createRenderSession(image, face);
-  try {
-    return await session.renderFull(fromCanonical(closeMouth(face.canonical.points), face.canonical.transform));
-  } finally {
-    session.dispose();
-  }
-}
-
-/**
- * The photo with its mouth closed by the warp, and its analysis with the landmarks it was warped to (inner lips
- * touching). Re-analysing the pixels instead finds her lips a little apart (inner-mouth area 144 crop px where
- * the closed landmarks have ~0): the warp squeezes her teeth into a bright line that the mesh takes for a gap.
- */
-export async function closedMouthFace(image: RGBAImage, face: FaceAnalysis): Promise<{ image: RGBAImage; face: FaceAnalysis }> {
-  const closedCanon = closeMouth(face.canonical.points);
-  const closed: FaceAnalysis = {
-    ...face,
-    landmarks: { ...face.landmarks, points: fromCanonical(closedCanon, face.canonical.transform) },
-    canonical: { ...face.canonical, points: closedCanon },
-  };
-  return { image: await closedMouthPhoto(image, face), face: closed };
-}
-
-/** Renders `target` (image points) through the real render session with the real refiner, capturing what the refiner gets. */
-export async function renderTarget(image: RGBAImage, face: FaceAnalysis, refiner: Refiner, target: Point3[]): Promise<MouthOpenResult> {
-  const captured: { crop?: Float32Array; refined?: Float32Array; mask?: Float32Array; mouth?: Float32Array } = {};
-  // the real refiner's interface, attention included (the session pastes by it), recording what it was given
-  const spy = {
-    size: refiner.size,
-    refineWithMask(crop: tf.Tensor4D, mouth?: tf.Tensor4D): { image: tf.Tensor4D; mask: tf.Tensor4D } {
-      const r = refiner.refineWithMask(crop, mouth);
-      captured.crop = crop.dataSync() as Float32Array;
-      captured.mouth = mouth?.dataSync() as Float32Array | undefined;
-      captured.refined = r.image.dataSync() as Float32Array;
-      captured.mask = r.mask.dataSync() as Float32Array;
-      return r;
-    },
-    refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D {
-      const { image, mask } = spy.refineWithMask(crop, mouth);
-      mask.dispose();
-      return image;
-    },
-    dispose() {},
-  };
-  const session = await createRenderSession(image, face, { refiner: spy });
-  try {
-    const withRefiner = await session.renderFull(target);
-    const warpOnly = await session.renderFull(target, { useRefiner: false });
-    if (!captured.crop || !captured.refined || !captured.mask || !captured.mouth) throw new Error('the render session did not call the refiner with a mouth mask');
-    return { crop: captured.crop, refined: captured.refined, mask: captured.mask, mouth: captured.mouth, size: refiner.size, rect: session.crop, target, warpOnly, withRefiner };
-  } finally {
-    session.dispose();
-  }
-}
-
 /** BT.601 luminance and chroma of an RGB 0..1 pixel. */
 export function ycc(r: number, g: number, b: number): [number, number, number] {
   return [0.299 * r + 0.587 * g + 0.114 * b, -0.168736 * r - 0.331264 * g + 0.5 * b, 0.5 * r - 0.418688 * g - 0.081312 * b];
 }
-

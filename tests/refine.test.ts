@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { Editor, FaceAnalysis, Photo } from '../src/engine/analyse/analyser';
+import type { FaceAnalysis } from '../src/engine/analyse/analyser';
+import type { Editor, Photo } from '../src/engine/index';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { ModelStore } from '../src/engine/runtime/models';
 import { innerMouthMask, lipStretchPlan, newOpeningWeight, polygonMask, stretchLips, STRETCH_DARK } from '../src/engine/render/mouth-mask';
 import { createRefiner, type Refiner } from '../src/engine/render/refine';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
-import { cpuEditor, sampleBytes } from './helpers';
+import { cpuEditor, cpuStore, sampleBytes } from './helpers';
 import { createDisentangler } from '../src/engine/expression/disentangle';
 import { fromCanonical } from '../src/engine/analyse/manifold';
 import { loadPresets, targetCanonical } from '../src/engine/expression/target';
@@ -149,7 +150,7 @@ describe('refiner on the astronaut (colour) with the mouth opened by the warp', 
     editor = await cpuEditor();
     photo = await editor.open(sampleBytes());
     face = await photo.face(0);
-    refiner = await createRefiner(editor.store);
+    refiner = await createRefiner(cpuStore());
     res = await renderMouthOpen(photo.image, face, refiner, 0.3);
     const S = res.size;
     const lips = toCrop(res.rect, S, INNER_LIPS.map((i) => res.target[i]));
@@ -232,9 +233,9 @@ describe('a closed mouth that opens: "surprise" on the astronaut with her mouth 
     const photo = await editor.open(sampleBytes());
     const { image: closedImage, face } = await closedMouthFace(photo.image, await photo.face(0));
     photo.dispose();
-    const dis = await createDisentangler(editor.store);
-    const presets = await loadPresets(editor.store);
-    refiner = await createRefiner(editor.store);
+    const dis = await createDisentangler(cpuStore());
+    const presets = await loadPresets(cpuStore());
+    refiner = await createRefiner(cpuStore());
     try {
       const c = face.canonical.points;
       const n = await dis.neutral(c);

@@ -2,13 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyAffine, createCompositor, cropTransformParams } from '../src/engine/render/composite';
-import type { Editor, FaceAnalysis, Photo } from '../src/engine/analyse/analyser';
+import type { FaceAnalysis } from '../src/engine/analyse/analyser';
+import type { Editor, Photo } from '../src/engine/index';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { interOcular } from '../src/engine/analyse/manifold';
 import { createRenderSession, type Refiner } from '../src/engine/render/session';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import { maxFlowGradient, minJacobian } from '../src/engine/render/warp';
-import { cpuEditor, sampleBytes } from './helpers';
+import { cpuEditor, cpuStore, sampleBytes } from './helpers';
 import { openMouth } from './refine-helpers';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -266,7 +267,7 @@ describe('render session with a refiner', () => {
 describe('render session with the shipped refiner', () => {
   const shipped = existsSync(join(MODEL_DIR, 'leed', 'refiner.json'));
   it.skipIf(!shipped)('runs createRefiner through the session: changes only inside the crop mask, frees its tensors', async () => {
-    const refiner = await createRefiner(editor.store);
+    const refiner = await createRefiner(cpuStore());
     const before = tf.memory().numTensors;
     const s = await createRenderSession(photo.image, face, { refiner });
     const target = openMouth(face, 0.3);

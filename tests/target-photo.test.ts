@@ -1,11 +1,12 @@
 /** Stages 5-6 on the real sample portrait: engine landmarks -> N -> target -> image pixels. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDisentangler, type Disentangler } from '../src/engine/expression/disentangle';
-import type { Editor, FaceAnalysis } from '../src/engine/analyse/analyser';
+import type { FaceAnalysis } from '../src/engine/analyse/analyser';
+import type { Editor } from '../src/engine/index';
 import { fromCanonical, interOcular, STABLE_POINTS } from '../src/engine/analyse/manifold';
 import { BROW_POINTS, loadPresets, targetCanonical, type Presets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
-import { cpuEditor, sampleBytes } from './helpers';
+import { cpuEditor, cpuStore, sampleBytes } from './helpers';
 
 let editor: Editor;
 let dis: Disentangler;
@@ -14,8 +15,8 @@ let face: FaceAnalysis;
 
 beforeAll(async () => {
   editor = await cpuEditor();
-  dis = await createDisentangler(editor.store);
-  presets = await loadPresets(editor.store);
+  dis = await createDisentangler(cpuStore());
+  presets = await loadPresets(cpuStore());
   const photo = await editor.open(sampleBytes());
   face = await photo.face(0);
   photo.dispose();

@@ -6,11 +6,13 @@ import { ModelStore } from '../src/engine/runtime/models';
 import { loadPresets, maskWeights, PRESET_NAMES, regionWeights, retarget, targetCanonical, type Presets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource } from '../src/node/platform';
+import { LANDMARK_SETS } from '../src/engine/landmark-sets';
 
 const T = TEMPLATE as Point3[];
-const MOUTH = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409, 78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312, 311, 310, 415];
+/** Outer and inner lip contours: target.ts's mouth part (landmark-sets.json; tests/landmark-sets.test.ts checks they are the same points). */
+const MOUTH = [...LANDMARK_SETS.outerLipRing, ...LANDMARK_SETS.innerMouthRing];
 const expectClose = (a: readonly Point3[], b: readonly Point3[], digits = 12) => a.forEach((p, i) => p.forEach((v, k) => expect(v).toBeCloseTo(b[i][k], digits)));
-const RIGHT_EYE = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173];
+const RIGHT_EYE = [...LANDMARK_SETS.rightEyeRing];
 
 /** The template with some points scaled about their centroid along some axes. */
 function stretched(indices: number[], scale: Point3): Point3[] {

@@ -17,14 +17,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { initBackend } from '../src/engine/runtime/backend';
-import { createDisentangler } from '../src/engine/expression/disentangle';
-import { TEMPLATE } from '../src/engine/analyse/manifold';
-import { ModelStore } from '../src/engine/runtime/models';
-import { PRESET_NAMES, PRESETS_PATH, regionWeights, retarget, type PresetName } from '../src/engine/expression/target';
-import type { Point3 } from '../src/engine/types';
-import { readFacesCsv } from '../src/node/dataset';
-import { loadContextFaces } from '../src/node/eval-cli';
+import { createDisentangler, createModelStore, initBackend, PRESET_NAMES, PRESETS_PATH, regionWeights, retarget, TEMPLATE, type Point3, type PresetName } from '../src/engine/index';
+import { loadContextFaces, readFacesCsv } from '../src/node/dataset';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
 /** Fraction of each expression's photos, the most clearly expressed, that its preset averages. */
@@ -48,7 +42,7 @@ async function main(): Promise<void> {
   const data = resolve(flag('--data', join(ROOT, '..', 'shared', 'data', 'faces')));
   const faces = loadContextFaces(readFacesCsv(data), landmarks);
   await initBackend(['cpu']);
-  const store = new ModelStore(fileByteSource());
+  const store = createModelStore(fileByteSource());
   const dis = await createDisentangler(store);
   const sums = new Map<string, { n: number; people: Set<string>; s: Point3[]; each: Float32Array[] }>();
   const batch = 256;

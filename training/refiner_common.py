@@ -17,29 +17,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 import numpy as np
 
+# MediaPipe FaceMesh (468) index sets: src/engine/landmark-sets.json, shared with the TypeScript engine
+# (re-exported here for refiner_data.py and refiner_export.py).
+from landmark_sets import (FACE_OVAL, INNER_LOWER, INNER_MOUTH_RING, INNER_UPPER, L_EYE_CREASE, L_EYE_LOWER,  # noqa: F401
+                           L_EYE_RING, L_EYE_UPPER, LIPS_OUTER, MOUTH_CORNERS_INNER, R_EYE_CREASE, R_EYE_LOWER, R_EYE_RING,
+                           R_EYE_UPPER, STABLE_POINTS)
+
 CROP_CENTER = (0.0, 0.45)
 CROP_SIDE = 3.0
-
-# Same as src/engine/analyse/manifold.ts STABLE_POINTS.
-STABLE_POINTS = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 127, 356, 234, 454, 10, 151, 108, 337]
-
-# MediaPipe FaceMesh (468) index sets.
-FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
-             176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]
-LIPS_OUTER = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
-INNER_UPPER = [191, 80, 81, 82, 13, 312, 311, 310, 415]
-INNER_LOWER = [95, 88, 178, 87, 14, 317, 402, 318, 324]
-MOUTH_CORNERS_INNER = [78, 308]
-R_EYE_UPPER = [246, 161, 160, 159, 158, 157, 173]
-R_EYE_LOWER = [7, 163, 144, 145, 153, 154, 155]
-R_EYE_CREASE = [247, 30, 29, 27, 28, 56, 190]
-L_EYE_UPPER = [466, 388, 387, 386, 385, 384, 398]
-L_EYE_LOWER = [249, 390, 373, 374, 380, 381, 382]
-L_EYE_CREASE = [467, 260, 259, 257, 258, 286, 414]
-# The inside of the mouth: inner lip contour, corner to corner over the upper lip and back under the lower.
-INNER_MOUTH_RING = [78] + INNER_UPPER + [308] + INNER_LOWER[::-1]
-R_EYE_RING = [33] + R_EYE_UPPER + [133] + R_EYE_LOWER[::-1]
-L_EYE_RING = [263] + L_EYE_UPPER + [362] + L_EYE_LOWER[::-1]
 
 
 def fit_similarity_2d(src, dst, idx=STABLE_POINTS):

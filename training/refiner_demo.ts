@@ -5,27 +5,28 @@
  *   npx tsx training/refiner_demo.ts [docs/refiner-astronaut.png]
  *
  * Row 1, a closed mouth that opens: the sample with its mouth first closed by the warp (a closed-mouth
- * photo made of real pixels, with the landmarks it was closed to: tests/refine-helpers closedMouthFace), then
+ * photo made of real pixels, with the landmarks it was closed to: src/node/synthetic.ts closedMouthFace), then
  * the "surprise" preset at intensity 1. A new opening: the render session hands the refiner stretched lips
  * there (mouth-mask.ts lipStretchPlan), and it paints a mouth. Row 2: the sample's own open smile opened
  * further (jaw dropped 0.3 IOD): not a new opening, the warp's stretched teeth go to the refiner as they are.
  * Panels (aligned crop at 256 px, from the full-resolution renders): input | warp only |
  * warp + refiner | attention mask A (white = warped pixel kept, black = painted) | the inner-mouth mask
  * the refiner was given.
+ * The sample is opened with the editing API; the rows render through a render session whose refiner (the
+ * shipped one, loaded from the verified model folder) is watched for what it gets and gives. Row 1's face is
+ * not a photo's Face (its landmarks are the ones the warp closed the mouth to), so its N(x) and preset come
+ * from the disentangler and the presets themselves.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { cropTransformParams } from '../src/engine/render/composite';
-import { createDisentangler } from '../src/engine/expression/disentangle';
-import { createEditor } from '../src/engine/analyse/analyser';
-import { fromCanonical } from '../src/engine/analyse/manifold';
-import { createRefiner } from '../src/engine/render/refine';
-import { loadPresets, targetCanonical } from '../src/engine/expression/target';
-import type { RGBAImage } from '../src/engine/types';
+import {
+  createDisentangler, createEditor, createModelStore, createRefiner, cropTransformParams, fromCanonical, loadPresets, targetCanonical,
+  type RGBAImage,
+} from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
-import { closedMouthFace, renderMouthOpen, renderTarget, type MouthOpenResult } from '../tests/refine-helpers';
+import { closedMouthFace, renderCapturingRefiner, renderMouthOpen, type MouthOpenResult } from '../src/node/synthetic';
 
 const OUT = process.argv[2] ?? join(ROOT, 'docs', 'refiner-astronaut.png');
 const D = 256;
@@ -49,10 +50,9 @@ function grey(m: Float32Array, S: number): Float32Array {
 }
 
 async function main(): Promise<void> {
-  const editor = await createEditor({ backends: ['cpu'], modelSource: fileByteSource() });
-  const dis = await createDisentangler(editor.store);
-  const presets = await loadPresets(editor.store);
-  const refiner = await createRefiner(editor.store);
+  const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
+  const store = createModelStore(fileByteSource());
+  const [dis, presets, refiner] = await Promise.all([createDisentangler(store), loadPresets(store), createRefiner(store)]);
   const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
   const face = await photo.face(0);
   // row 1: closed mouth -> surprise
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const c = closed.face.canonical.points;
   const n = await dis.neutral(c);
   const target = fromCanonical(targetCanonical(c, n, presets.fitted('surprise', n), 1), closed.face.canonical.transform);
-  const rows = [rowPanels(closed.image, await renderTarget(closed.image, closed.face, refiner, target))];
+  const rows = [rowPanels(closed.image, await renderCapturingRefiner(closed.image, closed.face, refiner, target))];
   // row 2: the open smile opened further
   rows.push(rowPanels(photo.image, await renderMouthOpen(photo.image, face, refiner, 0.3)));
   const cols = rows[0].length;

@@ -31,6 +31,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import leed_data  # noqa: E402
 from disentangler import Disentangler, pca_basis  # noqa: E402
+from landmark_sets import L_EYE_CORNERS, R_EYE_CORNERS  # noqa: E402
 
 
 def point_dist(a, b, dims=3):
@@ -62,7 +63,7 @@ def neutral_error_report(model, data, quiet=False):
         NX = model(flat).numpy().reshape(-1, 468, 3)
 
     def iod(b):
-        return np.linalg.norm((b[362] + b[263]) / 2 - (b[33] + b[133]) / 2)
+        return np.linalg.norm(b[L_EYE_CORNERS].mean(0) - b[R_EYE_CORNERS].mean(0))
 
     def nme(a, b):
         return 100 * np.mean(np.linalg.norm(a[:, :2] - b[:, :2], axis=1)) / iod(b)

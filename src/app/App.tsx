@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent, ty
 import { useAppStore, useAppStoreApi, type AppState } from './store';
 import { drawMesh, meshEdges } from './mesh-draw';
 import { PRESETS, type ExpressionPreset, type ReferenceChoice } from './protocol';
+import { LANDMARK_SETS } from '../engine/landmark-sets';
 
 const SAMPLE_URL = `${import.meta.env.BASE_URL}samples/astronaut.png`;
 
@@ -398,7 +399,8 @@ function Viewer() {
     ctx.clearRect(0, 0, c.width, c.height);
     if (!drawn || !points || !edges) return;
     const scale = c.width / photo.width;
-    const iod = face ? Math.hypot(face.points[33][0] - face.points[263][0], face.points[33][1] - face.points[263][1]) * scale : 50;
+    const { rightOuter: ro, leftOuter: lo } = LANDMARK_SETS.eyeCorners;
+    const iod = face ? Math.hypot(face.points[ro][0] - face.points[lo][0], face.points[ro][1] - face.points[lo][1]) * scale : 50;
     const r = Math.min(2.5 * dpr, Math.max(0.6 * dpr, iod / 90));
     drawMesh(ctx, points, edges, scale, { edge: 'rgba(80, 220, 255, 0.55)', point: 'rgba(255, 255, 255, 0.95)', radius: r, lineWidth: Math.max(0.5, r / 2) });
   }, [cssSize, drawn, points, edges, photo.width, face]);

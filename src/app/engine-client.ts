@@ -1,19 +1,32 @@
-/** The UI thread's handle on the engine worker. Creating one starts a worker; `terminate` ends it. */
+/**
+ * The UI thread's handle on the engine worker: the worker's API with plain signatures (callbacks
+ * proxied and pixel buffers transferred here), so the store never sees comlink. `terminate` ends it.
+ */
 import * as Comlink from 'comlink';
 import type { WorkerApi } from './protocol';
 
 export interface EngineClient {
-  api: Comlink.Remote<WorkerApi>;
+  api: WorkerApi;
   terminate(): void;
 }
 
 export function createEngineClient(): EngineClient {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'leed-engine' });
-  const api = Comlink.wrap<WorkerApi>(worker);
+  const remote = Comlink.wrap<WorkerApi>(worker);
+  const api: WorkerApi = {
+    init: (options, onProgress) => remote.init(options, Comlink.proxy(onProgress)),
+    open: (input) => remote.open(input instanceof Blob ? input : Comlink.transfer(input, [input.data.buffer])),
+    face: (photoId, index) => remote.face(photoId, index),
+    edit: (faceId, reference, regions) => remote.edit(faceId, reference, regions),
+    render: (editId, a) => remote.render(editId, a),
+    export: (id, a, format, quality) => remote.export(id, a, format, quality),
+    dispose: (id) => remote.dispose(id),
+    memory: () => remote.memory(),
+  };
   return {
     api,
     terminate() {
-      api[Comlink.releaseProxy]();
+      remote[Comlink.releaseProxy]();
       worker.terminate();
     },
   };
@@ -23,5 +36,3 @@ export function createEngineClient(): EngineClient {
 export function modelBaseUrl(): string {
   return new URL('models', new URL(import.meta.env.BASE_URL, location.href)).href;
 }
-
-export { Comlink };

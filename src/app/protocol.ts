@@ -1,14 +1,13 @@
 /**
  * What crosses the worker boundary: plain data only (numbers, arrays, FaceBox, ImageBitmap / Blob).
- * Types here are shared by the UI thread and the worker; this file has no runtime code that pulls
- * in tfjs, so the UI bundle never contains the engine.
+ * The worker holds the engine's handles (Photo, Face, Edit) and names them by numeric ids; the UI
+ * thread only ever sees the ids. Types only: the UI bundle never contains the engine.
  */
-import type { BackendInfo, BackendName } from '../engine/runtime/backend';
-import type { ErrorCode } from '../engine/errors';
-import type { FaceBox, Point3 } from '../engine/types';
+import type { BackendInfo, BackendName, Capabilities, ErrorCode, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';
 
-export type { BackendInfo, BackendName, FaceBox, Point3 };
+export type { BackendInfo, BackendName, Capabilities, FaceBox, OutputFormat, Point3, PresetName, Region };
 
+/** Raw RGBA pixels (ImageData-like); transfer the buffer. */
 export interface RawPixels {
   width: number;
   height: number;
@@ -21,7 +20,13 @@ export interface InitOptions {
   backends?: BackendName[];
 }
 
+export interface EngineInfo {
+  backend: BackendInfo;
+  capabilities: Capabilities;
+}
+
 export interface OpenedPhoto {
+  photoId: number;
   width: number;
   height: number;
   faces: FaceBox[];
@@ -29,51 +34,24 @@ export interface OpenedPhoto {
   bitmap: ImageBitmap;
 }
 
-export interface FaceResult {
+export interface FaceInfo {
+  faceId: number;
+  photoId: number;
   index: number;
   box: FaceBox;
+  /** 468 landmarks, image pixels. */
   points: Point3[];
   score: number;
   pose: { yaw: number; pitch: number; roll: number };
 }
 
-/** An engine failure as it crosses the boundary (comlink would drop `code` from an Error). */
-export interface WorkerError {
-  name: 'EditorError';
-  code: ErrorCode;
-  message: string;
-}
-
-export type ExpressionPreset = 'happy' | 'surprise' | 'anger' | 'sadness' | 'disgust' | 'fear';
-export const PRESETS: ExpressionPreset[] = ['happy', 'surprise', 'anger', 'sadness', 'disgust', 'fear'];
-
-/** The reference expression: the face's own neutral, a stored preset, or a face in another photo. */
-export type ReferenceChoice =
+/** The expression to give the face: its own neutral, a stored preset, or a face (by id) of another photo. */
+export type ReferenceSpec =
   | { kind: 'neutral' }
-  | { kind: 'preset'; preset: ExpressionPreset }
-  | { kind: 'photo'; name: string };
+  | { kind: 'preset'; preset: PresetName }
+  | { kind: 'face'; faceId: number };
 
-export interface Capabilities {
-  /** The disentangler / targets are available (src/engine/expression/target.ts). */
-  expression: boolean;
-  /** Presets this build ships (a subset of PRESETS). */
-  presets: string[];
-  /** Region names the engine can toggle separately (empty when it offers none). */
-  regions: string[];
-  /** The generator (warp / render) is available. */
-  render: boolean;
-  /** The refiner network is used by the generator (otherwise warp only). */
-  refiner: boolean;
-}
-
-export interface MemoryInfo {
-  numTensors: number;
-  numBytes: number;
-  /** Largest numBytes seen by the worker's sampling since the last reset. */
-  peakBytes: number;
-}
-
-export interface RenderResult {
+export interface RenderedFrame {
   /** The changed region of the photo (place it at x, y); pixels outside it are the photo's own. */
   patch: ImageBitmap;
   x: number;
@@ -83,26 +61,31 @@ export interface RenderResult {
   /** Target landmarks (image px) the frame was rendered for. */
   points: Point3[];
   intensity: number;
+  /** Worker time of the frame (target + render + bitmap), ms. */
   ms: number;
 }
 
+/** An engine failure as it crosses the boundary (comlink would drop `code` from an Error). */
+export interface WorkerError {
+  name: 'EditorError';
+  code: ErrorCode;
+  message: string;
+}
+
 export interface WorkerApi {
-  init(options: InitOptions, onProgress: (fraction: number, label: string) => void): Promise<BackendInfo>;
-  capabilities(): Promise<Capabilities>;
-  /** A file, or raw pixels (ImageData-like; transfer its buffer). */
-  open(file: Blob | RawPixels): Promise<OpenedPhoto>;
-  face(index: number): Promise<FaceResult>;
-  /** Reference from another photo (its first face). */
-  openReference(file: Blob): Promise<FaceResult>;
-  /** Target landmarks (image px of the source photo) for the reference at intensity `a`. */
-  target(reference: ReferenceChoice, a: number, regions?: string[]): Promise<Point3[]>;
-  render(reference: ReferenceChoice, a: number, regions?: string[]): Promise<RenderResult>;
-  /** The last rendered image (or the photo itself) encoded at full resolution. */
-  exportImage(type: 'image/png' | 'image/jpeg', quality?: number): Promise<Blob>;
-  memory(): Promise<MemoryInfo>;
-  /** When on, every engine call runs inside tf.profile and its peak bytes feed `memory().peakBytes`. */
-  setProfiling(on: boolean): Promise<void>;
-  /** Time of `n` face-mesh inferences on the current face (ms each), for the benchmark. */
-  benchMesh(n: number): Promise<number>;
-  dispose(): Promise<void>;
+  init(options: InitOptions, onProgress: (fraction: number, label: string) => void): Promise<EngineInfo>;
+  /** Decodes a file (or raw pixels) and finds its faces. */
+  open(input: Blob | RawPixels): Promise<OpenedPhoto>;
+  /** Landmarks of face `index` of a photo. */
+  face(photoId: number, index: number): Promise<FaceInfo>;
+  /** An edit of a face toward a reference, limited to `regions` (default all). */
+  edit(faceId: number, reference: ReferenceSpec, regions?: Region[]): Promise<{ editId: number }>;
+  /** The frame of an edit at intensity `a`. */
+  render(editId: number, a: number): Promise<RenderedFrame>;
+  /** The whole photo at full resolution, encoded: an edit at intensity `a`, or a photo as it is. */
+  export(id: number, a: number, format: OutputFormat, quality?: number): Promise<Blob>;
+  /** Releases a photo (with its faces and their edits), a face (with its edits) or an edit. */
+  dispose(id: number): Promise<void>;
+  /** Tensors the engine holds (diagnostics for the test hooks). */
+  memory(): Promise<{ numTensors: number; numBytes: number }>;
 }

@@ -1,41 +1,52 @@
 /**
- * App state (zustand). One store per app instance, made by `createAppStore(client)` and handed down
- * by <StoreProvider>; nothing here is module-level mutable state. Actions talk to the engine worker.
+ * App state and actions (zustand). One store per app instance, made by `createEditorStore` and
+ * handed down by <EditorStoreProvider> (store-context.ts); nothing here is module-level state.
+ * Actions call the engine worker; slider frames go through the frame scheduler, downloads through
+ * download.ts.
  */
-import { createContext, createElement, useContext, useEffect, useState, type ReactNode } from 'react';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { useStore } from 'zustand';
-import { editedFilename } from '../engine/io/encode';
-import { ERROR_MESSAGES, ErrorCode } from '../engine/errors';
-import { Comlink, createEngineClient, modelBaseUrl, type EngineClient } from './engine-client';
-import type { BackendInfo, Capabilities, MemoryInfo, FaceBox, FaceResult, Point3, ReferenceChoice, WorkerError } from './protocol';
+import { DEFAULT_JPEG_QUALITY, ERROR_MESSAGES, ErrorCode, type BackendInfo, type Capabilities, type FaceBox, type OutputFormat, type Point3, type PresetName, type Region } from './engine';
+import { downloadEdited } from './download';
+import { createEditHandles } from './edit-handles';
+import { createFrameScheduler } from './frame-scheduler';
+import type { FaceInfo, RenderedFrame, ReferenceSpec, WorkerApi, WorkerError } from './protocol';
 
 export type Status = 'starting' | 'ready' | 'busy' | 'fatal';
 
 export interface AppError {
   code: ErrorCode;
-  /** The user-facing text, from ERROR_MESSAGES. */
+  /** The user-facing text, from the engine's ERROR_MESSAGES. */
   message: string;
   /** The engine's detail (for the tooltip / console), never used for branching. */
   detail: string;
 }
 
 export interface PhotoInfo {
+  id: number;
   name: string;
   width: number;
   height: number;
   bitmap: ImageBitmap;
 }
 
-export interface RenderedPatch {
+/** The frame on screen: a patch to draw over the photo at (x, y), from edit `editId` at `intensity`. */
+export interface ShownFrame {
   patch: ImageBitmap;
   x: number;
   y: number;
   width: number;
   height: number;
+  editId: number;
+  intensity: number;
 }
 
-export interface AppState {
+/** The reference as the user chose it (a reference photo is named; its face is `referenceFace`). */
+export type ReferenceChoice =
+  | { kind: 'neutral' }
+  | { kind: 'preset'; preset: PresetName }
+  | { kind: 'photo'; name: string };
+
+export interface EditorState {
   status: Status;
   busyLabel: string;
   progress: { fraction: number; label: string };
@@ -44,18 +55,15 @@ export interface AppState {
   photo: PhotoInfo | null;
   faces: FaceBox[];
   selected: number | null;
-  face: FaceResult | null;
+  face: FaceInfo | null;
   showMesh: boolean;
   error: AppError | null;
-  // Expression editing
   reference: ReferenceChoice;
-  referenceFace: FaceResult | null;
+  referenceFace: FaceInfo | null;
   intensity: number;
-  regions: string[];
+  regions: Region[];
   targetPoints: Point3[] | null;
-  /** The last rendered frame: a patch to draw over the photo at (x, y). */
-  rendered: RenderedPatch | null;
-  renderedIntensity: number | null;
+  rendered: ShownFrame | null;
   rendering: boolean;
   /** Worker time of the last frame (target + render), ms. */
   lastFrameMs: number | null;
@@ -66,7 +74,7 @@ export interface AppState {
   editing: boolean;
 }
 
-export interface AppActions {
+export interface EditorActions {
   start(): Promise<void>;
   openFile(file: Blob, name: string): Promise<void>;
   selectFace(index: number): Promise<void>;
@@ -75,85 +83,85 @@ export interface AppActions {
   setReference(ref: ReferenceChoice): void;
   openReference(file: Blob, name: string): Promise<void>;
   setIntensity(a: number): void;
-  toggleRegion(region: string): void;
+  toggleRegion(region: Region): void;
   setCompare(on: boolean): void;
-  download(type: 'image/png' | 'image/jpeg'): Promise<void>;
-  engineMemory(): Promise<MemoryInfo>;
+  download(format: OutputFormat): Promise<void>;
+  /** The engine's tensor count (test hooks). */
+  engineMemory(): Promise<{ numTensors: number; numBytes: number }>;
+  /** Releases the bitmaps the state holds (the worker goes with its client). */
+  dispose(): void;
 }
 
-export type AppStore = StoreApi<AppState & AppActions>;
+export type EditorStoreState = EditorState & EditorActions;
+export type EditorStore = StoreApi<EditorStoreState>;
 
-const NO_CAPS: Capabilities = { expression: false, presets: [], regions: [], render: false, refiner: false };
+export interface EditorStoreOptions {
+  api: WorkerApi;
+  modelBaseUrl: string;
+  /** Saves the encoded photo (default: a browser download named after the photo). */
+  save?: (blob: Blob, originalName: string, format: OutputFormat) => void;
+}
+
+const NO_CAPS: Capabilities = { expression: false, presets: [], regions: [], refiner: false };
 
 export function toAppError(e: unknown): AppError {
   const w = e as Partial<WorkerError> | undefined;
-  const code = w && typeof w === 'object' && typeof w.code === 'string' && w.code in ERROR_MESSAGES ? (w.code as ErrorCode) : ErrorCode.BAD_ARGUMENT;
+  const code = w && typeof w === 'object' && typeof w.code === 'string' && w.code in ERROR_MESSAGES ? (w.code as ErrorCode) : ErrorCode.INTERNAL;
   const detail = w && typeof w === 'object' && typeof w.message === 'string' ? w.message : String(e);
   return { code, message: ERROR_MESSAGES[code], detail };
 }
 
+interface FrameRequest { faceId: number; reference: ReferenceSpec; regions: Region[] | undefined; a: number }
 
-export function createAppStore(client: EngineClient): AppStore {
-  const { api } = client;
+export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: EditorStoreOptions): EditorStore {
   // Sequence numbers: a reply to an older request never overwrites a newer one.
   let photoSeq = 0;
-  // Bumped whenever the photo or the selected face changes: frames rendered for another face are dropped.
   let faceSeq = 0;
-  let pendingIntensity: number | null = null;
-  let pumping = false;
+  const edits = createEditHandles(api);
+  const release = (id: number | undefined) => { if (id !== undefined) void api.dispose(id).catch(() => {}); };
 
-  const store = createStore<AppState & AppActions>()((set, get) => {
+  return createStore<EditorStoreState>()((set, get) => {
     const fail = (e: unknown) => {
       const err = toAppError(e);
       console.warn(`[leed] ${err.code}: ${err.detail}`);
       set({ error: err, status: get().status === 'starting' ? 'fatal' : 'ready', busyLabel: '' });
     };
-
-    const setRendered = (r: RenderedPatch | null, a: number | null) => {
+    const setRendered = (r: ShownFrame | null) => {
       const old = get().rendered;
       if (old && old !== r) old.patch.close();
-      set({ rendered: r, renderedIntensity: a });
+      edits.show(r?.editId ?? null);
+      set({ rendered: r });
+    };
+    /** Stops frames of the current face: the pending value is dropped, the frame in flight discarded. */
+    const leaveFace = () => {
+      frames.cancel();
+      edits.reset();
+      setRendered(null);
     };
 
-    /** Renders (or computes the target of) the newest requested intensity; stale values are dropped. */
-    const pump = async () => {
-      if (pumping) return;
-      pumping = true;
-      set({ rendering: true });
-      try {
-        while (pendingIntensity !== null) {
-          const a = pendingIntensity;
-          pendingIntensity = null;
-          const seq = faceSeq;
-          const { reference, regions, capabilities } = get();
-          const regs = capabilities.regions.length ? regions : undefined;
-          try {
-            if (capabilities.render) {
-              const r = await api.render(reference, a, regs);
-              if (seq !== faceSeq) { r.patch.close(); continue; }
-              setRendered({ patch: r.patch, x: r.x, y: r.y, width: r.width, height: r.height }, a);
-              set((s) => ({ targetPoints: r.points, lastFrameMs: r.ms, framesRendered: s.framesRendered + 1 }));
-            } else {
-              const pts = await api.target(reference, a, regs);
-              if (seq !== faceSeq) continue;
-              set((s) => ({ targetPoints: pts, framesRendered: s.framesRendered + 1 }));
-            }
-          } catch (e) {
-            if (seq === faceSeq) fail(e);
-          }
-        }
-      } finally {
-        pumping = false;
-        set({ rendering: false });
-      }
-    };
+    const frames = createFrameScheduler<FrameRequest, { frame: RenderedFrame; editId: number }>({
+      async render(v) {
+        const editId = await edits.get(v.faceId, v.reference, v.regions);
+        return { frame: await api.render(editId, v.a), editId };
+      },
+      deliver({ frame: f, editId }) {
+        setRendered({ patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId, intensity: f.intensity });
+        set((s) => ({ targetPoints: f.points, lastFrameMs: f.ms, framesRendered: s.framesRendered + 1 }));
+      },
+      discard: ({ frame }) => frame.patch.close(),
+      onError: fail,
+      onBusy: (rendering) => set({ rendering }),
+    });
 
-    const request = (a: number) => {
-      const { capabilities, face } = get();
+    const request = () => {
+      const { capabilities, face, reference, referenceFace, regions, intensity } = get();
       if (!capabilities.expression || !face) return;
-      pendingIntensity = a;
+      let spec: ReferenceSpec;
+      if (reference.kind !== 'photo') spec = reference;
+      else if (referenceFace) spec = { kind: 'face', faceId: referenceFace.faceId };
+      else return;
       set((s) => ({ framesRequested: s.framesRequested + 1 }));
-      void pump();
+      frames.request({ faceId: face.faceId, reference: spec, regions: capabilities.regions.length ? regions : undefined, a: intensity });
     };
 
     return {
@@ -174,7 +182,6 @@ export function createAppStore(client: EngineClient): AppStore {
       regions: [],
       targetPoints: null,
       rendered: null,
-      renderedIntensity: null,
       rendering: false,
       lastFrameMs: null,
       framesRequested: 0,
@@ -185,9 +192,8 @@ export function createAppStore(client: EngineClient): AppStore {
       async start() {
         set({ status: 'starting', error: null });
         try {
-          const backend = await api.init({ modelBaseUrl: modelBaseUrl() }, Comlink.proxy((fraction: number, label: string) => set({ progress: { fraction, label } })));
-          const capabilities = await api.capabilities();
-          set({ backend, capabilities, regions: capabilities.regions, status: 'ready', progress: { fraction: 1, label: 'Ready' } });
+          const { backend, capabilities } = await api.init({ modelBaseUrl }, (fraction, label) => set({ progress: { fraction, label } }));
+          set({ backend, capabilities, regions: [...capabilities.regions], status: 'ready', progress: { fraction: 1, label: 'Ready' } });
         } catch (e) {
           fail(e);
         }
@@ -196,15 +202,17 @@ export function createAppStore(client: EngineClient): AppStore {
       async openFile(file, name) {
         const seq = ++photoSeq;
         faceSeq++;
-        pendingIntensity = null;
+        frames.cancel();
         set({ status: 'busy', busyLabel: 'Looking for faces…', error: null });
         try {
           const opened = await api.open(file);
-          if (seq !== photoSeq) { opened.bitmap.close(); return; }
-          get().photo?.bitmap.close();
-          setRendered(null, null);
+          if (seq !== photoSeq) { opened.bitmap.close(); release(opened.photoId); return; }
+          const old = get().photo;
+          leaveFace();
+          old?.bitmap.close();
+          release(old?.id);
           set({
-            photo: { name, width: opened.width, height: opened.height, bitmap: opened.bitmap },
+            photo: { id: opened.photoId, name, width: opened.width, height: opened.height, bitmap: opened.bitmap },
             faces: opened.faces, selected: null, face: null, targetPoints: null, compare: false,
             status: 'ready', busyLabel: '',
           });
@@ -219,16 +227,19 @@ export function createAppStore(client: EngineClient): AppStore {
       },
 
       async selectFace(index) {
+        const photo = get().photo;
+        if (!photo) return;
         const seq = photoSeq;
         const fseq = ++faceSeq;
-        pendingIntensity = null;
+        const old = get().face;
+        leaveFace();
+        release(old?.faceId);
         set({ status: 'busy', busyLabel: 'Finding landmarks…', selected: index, face: null, targetPoints: null, error: null });
-        setRendered(null, null);
         try {
-          const face = await api.face(index);
-          if (seq !== photoSeq || fseq !== faceSeq) return;
+          const face = await api.face(photo.id, index);
+          if (seq !== photoSeq || fseq !== faceSeq) { release(face.faceId); return; }
           set({ face, status: 'ready', busyLabel: '' });
-          if (get().capabilities.expression && get().editing) request(get().intensity);
+          if (get().editing) request();
         } catch (e) {
           if (seq === photoSeq && fseq === faceSeq) { set({ selected: null }); fail(e); }
         }
@@ -239,87 +250,61 @@ export function createAppStore(client: EngineClient): AppStore {
 
       setReference(ref) {
         set({ reference: ref, editing: true });
-        if (ref.kind !== 'photo' || get().referenceFace) request(get().intensity);
+        request();
       },
 
       async openReference(file, name) {
         set({ status: 'busy', busyLabel: 'Reading the reference photo…', error: null });
+        let photoId: number | undefined;
         try {
-          const f = await api.openReference(file);
+          const opened = await api.open(file);
+          opened.bitmap.close();
+          photoId = opened.photoId;
+          if (opened.faces.length === 0) throw { name: 'EditorError', code: ErrorCode.NO_FACE, message: 'no face in the reference photo' } satisfies WorkerError;
+          const f = await api.face(opened.photoId, 0);
+          release(get().referenceFace?.photoId);
           set({ referenceFace: f, reference: { kind: 'photo', name }, status: 'ready', busyLabel: '', editing: true });
-          request(get().intensity);
+          request();
         } catch (e) {
+          release(photoId);
           fail(e);
         }
       },
 
       setIntensity(a) {
         set({ intensity: a, editing: true });
-        request(a);
+        request();
       },
 
       toggleRegion(region) {
-        const regions = get().regions.includes(region) ? get().regions.filter((r) => r !== region) : [...get().regions, region];
-        set({ regions, editing: true });
-        request(get().intensity);
+        const { regions } = get();
+        set({ regions: regions.includes(region) ? regions.filter((r) => r !== region) : [...regions, region], editing: true });
+        request();
       },
 
       setCompare: (on) => set({ compare: on }),
 
       engineMemory: () => api.memory(),
 
-      async download(type) {
-        const { photo } = get();
+      async download(format) {
+        const { photo, rendered } = get();
         if (!photo) return;
         set({ status: 'busy', busyLabel: 'Encoding…' });
         try {
-          const blob = await api.exportImage(type, type === 'image/jpeg' ? 0.92 : undefined);
-          const url = URL.createObjectURL(blob);
-          const a = document.createElement('a');
-          a.href = url;
-          a.download = editedFilename(photo.name, type === 'image/png' ? 'png' : 'jpeg');
-          document.body.appendChild(a);
-          a.click();
-          a.remove();
-          setTimeout(() => URL.revokeObjectURL(url), 10_000);
+          const quality = format === 'jpeg' ? DEFAULT_JPEG_QUALITY : undefined;
+          const blob = await api.export(rendered?.editId ?? photo.id, rendered?.intensity ?? 0, format, quality);
+          save(blob, photo.name, format);
           set({ status: 'ready', busyLabel: '' });
         } catch (e) {
           fail(e);
         }
       },
+
+      dispose() {
+        frames.cancel();
+        get().photo?.bitmap.close();
+        get().rendered?.patch.close();
+      },
     };
   });
-  return store;
-}
-
-const StoreContext = createContext<AppStore | null>(null);
-
-/** Starts one engine worker and one store for the lifetime of the provider. */
-export function StoreProvider({ children }: { children: ReactNode }) {
-  const [store, setStore] = useState<AppStore | null>(null);
-  useEffect(() => {
-    const client = createEngineClient();
-    const s = createAppStore(client);
-    setStore(s);
-    void s.getState().start();
-    return () => {
-      s.getState().photo?.bitmap.close();
-      s.getState().rendered?.patch.close();
-      client.terminate();
-    };
-  }, []);
-  if (!store) return null;
-  return createElement(StoreContext.Provider, { value: store }, children);
-}
-
-export function useAppStore<T>(selector: (s: AppState & AppActions) => T): T {
-  const store = useContext(StoreContext);
-  if (!store) throw new Error('useAppStore outside <StoreProvider>');
-  return useStore(store, selector);
-}
-
-export function useAppStoreApi(): AppStore {
-  const store = useContext(StoreContext);
-  if (!store) throw new Error('useAppStoreApi outside <StoreProvider>');
-  return store;
 }

@@ -123,6 +123,8 @@ export interface Editor {
   readonly backend: BackendInfo;
   readonly capabilities: Capabilities;
   open(input: ImageInput | RGBAImage): Promise<Photo>;
+  /** Tensors and bytes the backend holds now (diagnostics: leak checks in tests and the app's test hooks). */
+  memory(): { numTensors: number; numBytes: number };
   dispose(): void;
 }
 
@@ -365,6 +367,10 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
     backend,
     capabilities,
     open,
+    memory() {
+      const m = tf.memory();
+      return { numTensors: m.numTensors, numBytes: m.numBytes };
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -29,7 +29,21 @@ export { fromCanonical, toCanonical, interOcular, nme, TEMPLATE, STABLE_POINTS, 
 export { decodeImage } from './analyse/decode';
 export { encodeImage } from './io/encode';
 export { initBackend } from './runtime/backend';
+export { createFaceMesh } from './analyse/mesh';
+export type { FaceMesh } from './analyse/mesh';
+export { pixelsToTensor } from './analyse/image-ops';
 export { createDisentangler } from './expression/disentangle';
 export type { Disentangler } from './expression/disentangle';
 export { loadPresets, retarget, targetCanonical, regionWeights, BROW_POINTS, PRESETS_PATH } from './expression/target';
 export type { Presets, RegionMask } from './expression/target';
+// Node tools (src/node, scripts, training/*.ts): padded analysis, the render session with a tool's own refiner, mouth masks
+export { nearestFace } from './analyse/detect';
+export { padImage } from './analyse/pad';
+export type { FaceAnalysis } from './analyse/analyser';
+export { createRenderSession } from './render/session';
+export type { RenderSession, RenderSessionOptions, Refiner as SessionRefiner } from './render/session';
+export { createRefiner, REFINER_PATH } from './render/refine';
+export type { Refiner } from './render/refine';
+export { alignedCropRect, cropTransformParams } from './render/composite';
+export type { AlignedCropRect } from './render/composite';
+export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';

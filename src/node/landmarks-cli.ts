@@ -1,36 +1,17 @@
 /**
  * Landmark extraction for training: runs the app's own engine over every image of a folder laid out
  * like ../shared/data/faces (faces.csv + images/) and appends one JSON line per image to <out>:
- *   { person, image, status: "ok" | "no_face" | "error", score, pose, residual, iod,
- *     canonical: base64 float32[468*3], points: base64 float32[468*3] (image pixels of the file) }
- * Resumes where it stopped: images already in <out> are skipped.
+ *   { person, image, status: "ok" | "no_face" | "rejected" | "error", reason (ErrorCode or message, when not ok),
+ *     score, faces, pose, residual, canonical: base64 float32[468*3], points: base64 float32[468*3] (image pixels of the file) }
+ * (the format: dataset.ts, which reads it back). Resumes where it stopped: images already in <out> are skipped.
+ * Prints how many were not ok, by status and reason.
  * Usage: npm run landmarks -- <folder> <out.jsonl> [--backend wasm|cpu] [--limit N]
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor } from '../engine/analyse/analyser';
-import { isEditorError, ErrorCode } from '../engine/errors';
-import { decodeImage } from '../engine/analyse/decode';
-import { nearestFace } from '../engine/analyse/detect';
-import { padImage } from '../engine/analyse/pad';
-import type { BackendName } from '../engine/runtime/backend';
-import type { Point3 } from '../engine/types';
+import { createEditor, decodeImage, ErrorCode, isEditorError, nearestFace, padImage, type BackendName } from '../engine/index';
+import { encodePoints, readFacesCsv } from './dataset';
 import { fileByteSource, useLocalWasm } from './platform';
-import { readFacesCsv } from './dataset';
-
-export function encodePoints(points: readonly Point3[]): string {
-  const f = new Float32Array(points.length * 3);
-  points.forEach((p, i) => f.set(p, i * 3));
-  return Buffer.from(f.buffer).toString('base64');
-}
-
-export function decodePoints(b64: string): Point3[] {
-  const b = Buffer.from(b64, 'base64');
-  const f = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  const out: Point3[] = [];
-  for (let i = 0; i < f.length; i += 3) out.push([f[i], f[i + 1], f[i + 2]]);
-  return out;
-}
 
 /** Padding tried in turn, as a fraction of the image side: tight crops first get a wide border. */
 const PADS = [0.5, 0.2];
@@ -52,11 +33,12 @@ async function main(): Promise<void> {
   const todo = rows.filter((r) => !done.has(r.image));
   console.error(`landmarks: ${rows.length} images, ${done.size} already in ${out}, ${todo.length} to do`);
   if (backend === 'wasm') useLocalWasm();
-  const editor = await createEditor({ backends: [backend, 'cpu'], modelSource: fileByteSource() });
+  const editor = await createEditor({ backends: [backend, 'cpu'], models: fileByteSource() });
   console.error(`backend: ${editor.backend.name}`);
   const t0 = performance.now();
   let buffer: string[] = [];
   let noFace = 0;
+  const notOk = new Map<string, number>();
   const flush = () => { if (buffer.length) { appendFileSync(out, buffer.join('')); buffer = []; } };
   for (let n = 0; n < todo.length; n++) {
     const row = todo[n];
@@ -91,7 +73,11 @@ async function main(): Promise<void> {
       rec.status = 'error';
       rec.reason = isEditorError(e) ? e.code : (e as Error).message;
     }
-    if (rec.status !== 'ok') noFace++;
+    if (rec.status !== 'ok') {
+      noFace++;
+      const why = rec.reason ? `${rec.status} ${String(rec.reason)}` : String(rec.status);
+      notOk.set(why, (notOk.get(why) ?? 0) + 1);
+    }
     buffer.push(JSON.stringify(rec) + '\n');
     if (buffer.length >= 50 || n === todo.length - 1) flush();
     if ((n + 1) % 200 === 0 || n === todo.length - 1) {
@@ -101,7 +87,7 @@ async function main(): Promise<void> {
   }
   flush();
   const s = (performance.now() - t0) / 1000;
-  console.log(`landmarks: ${todo.length} images in ${s.toFixed(0)} s = ${(todo.length / Math.max(s, 1e-9)).toFixed(1)} images/s; not ok: ${noFace}; output ${out}`);
+  console.log(`landmarks: ${todo.length} images in ${s.toFixed(0)} s = ${(todo.length / Math.max(s, 1e-9)).toFixed(1)} images/s; not ok: ${noFace}${notOk.size ? ` (${[...notOk].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} x ${n}`).join(', ')})` : ''}; output ${out}`);
   editor.dispose();
 }
 

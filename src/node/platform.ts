@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ByteSource } from '../engine/runtime/models';
+import type { ByteSource } from '../engine/index';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MODEL_DIR = join(ROOT, 'public', 'models');

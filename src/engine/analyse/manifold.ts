@@ -5,12 +5,16 @@
  */
 import { Matrix, SingularValueDecomposition, determinant } from 'ml-matrix';
 import template from './template.json';
+import { LANDMARK_SETS } from '../landmark-sets';
 import type { CanonicalLandmarks, Point3, Similarity } from '../types';
 
-/** Eye corners, nose bridge and ridge, temples, forehead: stable under expression. */
-export const STABLE_POINTS: readonly number[] = [33, 133, 362, 263, 168, 6, 197, 195, 5, 4, 127, 356, 234, 454, 10, 151, 108, 337];
-export const RIGHT_EYE = [33, 133] as const;
-export const LEFT_EYE = [362, 263] as const;
+/** Eye corners, nose bridge and ridge, temples, forehead: stable under expression (landmark-sets.json). */
+export const STABLE_POINTS: readonly number[] = LANDMARK_SETS.stablePoints;
+const EYE = LANDMARK_SETS.eyeCorners;
+/** The subject's right eye, [outer, inner] corner; its centre is their midpoint. */
+export const RIGHT_EYE: readonly [number, number] = [EYE.rightOuter, EYE.rightInner];
+/** The subject's left eye, [inner, outer] corner. */
+export const LEFT_EYE: readonly [number, number] = [EYE.leftInner, EYE.leftOuter];
 
 /** The canonical template: 468 points of a frontal face, IOD 1, origin at the stable points' centroid. */
 export const TEMPLATE: readonly Point3[] = template.points as Point3[];

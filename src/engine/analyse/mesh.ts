@@ -8,12 +8,13 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { ModelStore } from '../runtime/models';
 import type { FaceBox, Point3 } from '../types';
 import { cropToImage, cropTransform, lineAngle, rectAroundPoints, type RotatedRect } from './rotated-crop';
+import { LANDMARK_SETS } from '../landmark-sets';
 
 export const MESH_INPUT = 192;
 /** Crop side relative to the face's extent, as MediaPipe's face_landmark ROI calculators use. */
 export const ROI_SCALE = 1.5;
-export const RIGHT_EYE_OUTER = 33;
-export const LEFT_EYE_OUTER = 263;
+export const RIGHT_EYE_OUTER: number = LANDMARK_SETS.eyeCorners.rightOuter;
+export const LEFT_EYE_OUTER: number = LANDMARK_SETS.eyeCorners.leftOuter;
 
 export interface MeshResult {
   points: Point3[];

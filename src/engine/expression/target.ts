@@ -11,6 +11,7 @@
  */
 import { EditorError, ErrorCode } from '../errors';
 import { TEMPLATE } from '../analyse/manifold';
+import { LANDMARK_SETS } from '../landmark-sets';
 import type { ModelStore } from '../runtime/models';
 import type { Point3 } from '../types';
 
@@ -34,19 +35,8 @@ interface PartDef {
   z: readonly [number, number];
 }
 
-const LOWER_FACE: readonly [number, number] = [2, 152]; // subnasale -> chin
-const PARTS: readonly PartDef[] = [
-  { region: 'brows', anchors: [46, 53, 52, 65, 55, 70, 63, 105, 66, 107], x: [70, 107], y: [105, 159], z: [70, 107] },
-  { region: 'brows', anchors: [276, 283, 282, 295, 285, 300, 293, 334, 296, 336], x: [300, 336], y: [334, 386], z: [300, 336] },
-  { region: 'eyes', anchors: [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173], x: [33, 133], y: [159, 145], z: [33, 133] },
-  { region: 'eyes', anchors: [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398], x: [362, 263], y: [386, 374], z: [362, 263] },
-  {
-    region: 'mouth',
-    anchors: [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409, 78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312, 311, 310, 415],
-    x: [61, 291], y: LOWER_FACE, z: [61, 291],
-  },
-  { region: 'jaw', anchors: [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 175, 199, 200, 18, 171, 140, 170, 169, 396, 369, 395, 394], x: [172, 397], y: LOWER_FACE, z: [172, 397] },
-];
+/** The parts, from landmark-sets.json (shared with the Python training); regions checked by tests/landmark-sets.test.ts. */
+const PARTS: readonly PartDef[] = LANDMARK_SETS.regionParts as readonly PartDef[];
 
 /** The 20 brow points (both brows' anchors), left brow first. */
 export const BROW_POINTS: readonly number[] = PARTS.filter((p) => p.region === 'brows').flatMap((p) => p.anchors);

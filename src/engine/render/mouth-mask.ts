@@ -4,11 +4,12 @@
  * training/refiner_common.py `inner_mouth_mask` exactly (checked against tests/fixtures/refiner-golden.json),
  * so the network sees at run time the mask it was trained with.
  */
-import { applyAffine, type AlignedCropRect } from './composite';
+import { applyAffine, type AlignedCropRect } from './aligned-crop';
 import type { Point2, Point3 } from '../types';
+import { LANDMARK_SETS } from '../landmark-sets';
 
-/** Inner lip contour: corner 78, over the upper inner lip to corner 308, back under the lower inner lip. */
-export const INNER_MOUTH_RING: readonly number[] = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
+/** Inner lip contour: corner 78, over the upper inner lip to corner 308, back under the lower inner lip (landmark-sets.json). */
+export const INNER_MOUTH_RING: readonly number[] = LANDMARK_SETS.innerMouthRing;
 
 /** S x S mask (row-major) of the polygon `ring` given in crop pixel units (pixel u's centre at u + 0.5). */
 export function polygonMask(ring: readonly Point2[], S: number): Float32Array {

@@ -1,5 +1,5 @@
 /**
- * Stage 7c, refine: the LEED refiner on the aligned face crop (see composite.ts). A small U-Net
+ * Stage 7c, refine: the LEED refiner on the aligned face crop (aligned-crop.ts). A small U-Net
  * (training/refiner_common.py) outputs an attention mask A and a painted image C, and
  * out = A * warped + (1 - A) * C, as in GANimation: it paints what a warp cannot (the inside of a
  * mouth that opens, eyes that open), and keeps the warped pixels elsewhere (A close to 1).
@@ -14,11 +14,14 @@
  * cannot see in the warped pixels (there the lips are smeared over the opening).
  *
  * Weights: public/models/leed/refiner.json (config + tfjs "weightsManifest") and refiner.bin,
- * verified against public/models/manifest.json by the ModelStore.
+ * verified against public/models/manifest.json by the ModelStore. The config also says which aligned
+ * crop the network was trained on (config.crop); the render session cuts that one.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
 import type { ModelStore } from '../runtime/models';
+import type { Point2 } from '../types';
+import type { CropSpec } from './aligned-crop';
 
 export const REFINER_PATH = 'leed/refiner.json';
 
@@ -26,9 +29,11 @@ export const REFINER_PATH = 'leed/refiner.json';
 const LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'e4a', 'e4b', 'd3a', 'd3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out'] as const;
 type Layer = (typeof LAYERS)[number];
 
-export interface RefinerConfig {
+interface RefinerConfig {
   /** Side S of the aligned crop the refiner was trained on. */
   size: number;
+  /** The aligned crop it was trained on. */
+  crop: CropSpec;
   channels: number[];
   chromaAttenuation: number;
   /** Input channels: 1 (luminance) or 2 (luminance and the target's inner-mouth mask). */
@@ -45,22 +50,28 @@ export interface RefinerResult {
 export interface Refiner {
   /** Side S of the aligned crop it works on (any H, W that are multiples of 8 are accepted). */
   readonly size: number;
-  readonly config: Readonly<RefinerConfig>;
+  /** The aligned crop it was trained on (refiner.json config.crop). */
+  readonly crop: CropSpec;
   /**
-   * [1, H, W, 3] RGB 0..1 aligned crop -> the same shape, repainted. `mouth` ([1, H, W, 1], 0/1) is the target's
-   * inner-mouth mask (mouth-mask.ts; zeros when left out; ignored by 1-input models). Synchronous tfjs ops; the caller disposes.
+   * [1, H, W, 3] RGB 0..1 aligned crop -> the same shape, repainted, and the attention mask. `mouth`
+   * ([1, H, W, 1], 0/1) is the target's inner-mouth mask (mouth-mask.ts; zeros when left out; ignored by
+   * 1-input models). Synchronous tfjs ops; the caller disposes.
    */
-  refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D;
-  /** As `refine`, and the attention mask too. */
   refineWithMask(crop: tf.Tensor4D, mouth?: tf.Tensor4D): RefinerResult;
-  /** The network on luminance alone: y [1, H, W, 1] 0..1 -> A, C and out = A * y + (1 - A) * C (each [1, H, W, 1]). */
-  refineLuminance(y: tf.Tensor4D, mouth?: tf.Tensor4D): { out: tf.Tensor4D; mask: tf.Tensor4D; paint: tf.Tensor4D };
   dispose(): void;
 }
 
 interface RefinerJSON {
   format?: string;
-  config?: { size?: number; channels?: number[]; chromaAttenuation?: number };
+  config?: { size?: number; channels?: number[]; chromaAttenuation?: number; crop?: { center?: unknown; side?: unknown } };
+}
+
+/** config.crop of refiner.json ({ center: [x, y], side }, canonical IOD units), or null when it is not one. */
+function readCrop(c: { center?: unknown; side?: unknown } | undefined): CropSpec | null {
+  const centre = c?.center;
+  const side = c?.side;
+  if (!Array.isArray(centre) || centre.length !== 2 || !centre.every(Number.isFinite) || typeof side !== 'number' || !(side > 0 && Number.isFinite(side))) return null;
+  return Object.freeze({ centre: Object.freeze([centre[0], centre[1]] as Point2), side });
 }
 
 function checkCrop(t: tf.Tensor, channels: number): void {
@@ -74,10 +85,12 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
   const { json, weights } = await store.loadWeights(path);
   const meta = json as RefinerJSON;
   const cfg = meta.config;
+  const crop = readCrop(cfg?.crop);
   try {
     if (meta.format !== 'leed-refiner' || !cfg || !Number.isInteger(cfg.size) || !Array.isArray(cfg.channels) || typeof cfg.chromaAttenuation !== 'number') {
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a leed-refiner model`);
     }
+    if (!crop) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: config.crop must be { center: [x, y], side > 0 }`);
     for (const l of LAYERS) {
       const k = weights[`${l}/kernel`];
       const b = weights[`${l}/bias`];
@@ -89,7 +102,7 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
     tf.dispose(weights);
     throw e;
   }
-  const config: RefinerConfig = { size: cfg.size as number, channels: [...cfg.channels], chromaAttenuation: cfg.chromaAttenuation, inputs: weights['e1a/kernel'].shape[2] as number };
+  const config: RefinerConfig = { size: cfg.size as number, crop: crop as CropSpec, channels: [...cfg.channels], chromaAttenuation: cfg.chromaAttenuation, inputs: weights['e1a/kernel'].shape[2] as number };
   const W = (l: Layer, part: 'kernel' | 'bias') => weights[`${l}/${part}`] as tf.Tensor;
   let disposed = false;
   const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
@@ -123,16 +136,6 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
     return { A: tf.sigmoid(oa), C: tf.div(tf.add(tf.tanh(oc), 1), 2) };
   }
 
-  function refineLuminance(y: tf.Tensor4D, mouth?: tf.Tensor4D) {
-    live();
-    checkCrop(y, 1);
-    return tf.tidy(() => {
-      const { A, C } = network(y, mouth);
-      const out = tf.add(tf.mul(A, y), tf.mul(tf.sub(1, A), C)) as tf.Tensor4D;
-      return { out, mask: A, paint: C };
-    });
-  }
-
   function refineWithMask(crop: tf.Tensor4D, mouth?: tf.Tensor4D): RefinerResult {
     live();
     checkCrop(crop, 3);
@@ -158,14 +161,8 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
 
   return {
     size: config.size,
-    config,
-    refine(crop, mouth) {
-      const { image, mask } = refineWithMask(crop, mouth);
-      mask.dispose();
-      return image;
-    },
+    crop: config.crop,
     refineWithMask,
-    refineLuminance,
     dispose() {
       if (disposed) return;
       disposed = true;

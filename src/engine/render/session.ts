@@ -6,36 +6,22 @@
  * the crop's feathered mask) come back bit-identical.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { alignedCropRect, createCompositor, cropCorners, type AlignedCropRect, type Compositor } from './composite';
 import type { FaceAnalysis } from '../analyse/analyser';
 import { EditorError, ErrorCode } from '../errors';
-import { innerMouthMask, lipStretchPlan, newOpeningWeight, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
 import type { Point3, RGBAImage } from '../types';
-import { flowGrid, warpPixels, warpRegion, type FlowGrid, type Rect, type SamplerImpl, type WarpConfig, type WarpRegion } from './warp';
-
-/** What the render session needs of the refiner (src/engine/render/refine.ts `createRefiner(store)`). */
-export interface Refiner {
-  /** Side S of the aligned crop it works on. */
-  readonly size: number;
-  /**
-   * [1, S, S, 3] RGB 0..1 aligned crop -> the same shape, repainted. `mouth` is the target's inner-mouth mask
-   * in the crop ([1, S, S, 1], mouth-mask.ts). Synchronous tfjs ops.
-   */
-  refine(crop: tf.Tensor4D, mouth?: tf.Tensor4D): tf.Tensor4D;
-  /**
-   * Optional: the refined crop and the refiner's attention mask A ([1, S, S, 1], 1 = warped pixel kept,
-   * 0 = painted). When present, A decides where the warp's full-resolution detail survives the paste.
-   */
-  refineWithMask?(crop: tf.Tensor4D, mouth?: tf.Tensor4D): { image: tf.Tensor4D; mask: tf.Tensor4D };
-  dispose(): void;
-}
+import { alignedCropRect, cropCorners, DEFAULT_CROP, type AlignedCropRect } from './aligned-crop';
+import { createCompositor, type Compositor } from './composite';
+import { innerMouthMask, lipStretchPlan, newOpeningWeight, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
+import type { Refiner } from './refine';
+import { createSampler, type SamplerKind } from './sampler';
+import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
 
 export interface RenderSessionOptions {
-  /** Without it the session renders "warp only". The session does not dispose it. */
+  /** Without it the session renders "warp only" (and cuts DEFAULT_CROP). The session does not dispose it. */
   refiner?: Refiner;
   warp?: Partial<WarpConfig>;
-  /** Sampler implementation (default 'auto': typed-array loops on the CPU backend, tfjs ops elsewhere). */
-  sampler?: SamplerImpl;
+  /** Sampler (sampler.ts), chosen once for the session (default 'auto': from the tfjs backend). */
+  sampler?: SamplerKind;
 }
 
 export interface RenderOptions {
@@ -112,15 +98,15 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     throw new EditorError(ErrorCode.BAD_ARGUMENT, 'image must be RGBA width x height x 4');
   }
   const source = face.landmarks.points;
-  const crop = alignedCropRect(face.canonical.transform);
+  const refiner = options.refiner;
+  const sampler = createSampler(options.sampler ?? 'auto');
+  const crop = alignedCropRect(face.canonical.transform, refiner?.crop ?? DEFAULT_CROP);
   const region = warpRegion(source, image.width, image.height, cropCorners(crop), options.warp);
   const { roi } = region;
-  const refiner = options.refiner;
-  const sampler = options.sampler ?? 'auto';
   const pixels = tf.tensor2d(roiFloats(image, roi), [roi.width * roi.height, 4]);
   let compositor: Compositor | null = null;
   try {
-    if (refiner) compositor = createCompositor(roi, crop, refiner.size, { impl: sampler });
+    if (refiner) compositor = createCompositor(roi, crop, refiner.size, sampler);
   } catch (e) {
     pixels.dispose();
     throw e;
@@ -141,15 +127,14 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     const useRefiner = opts.useRefiner ?? true;
     if (opts.useRefiner && !refiner) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this session has no refiner');
     const out = tf.tidy(() => {
-      const warped = warpPixels(pixels, roi.height, roi.width, grid, sampler);
+      const warped = sampler.warp(pixels, roi.height, roi.width, grid);
       if (!useRefiner || !refiner || !compositor) return warped;
       let c = compositor.extractCrop(warped);
       const S = refiner.size;
       const mouthMask = innerMouthMask(target, crop, S);
       const mouth = tf.tensor4d(mouthMask, [1, S, S, 1]);
-      if (!refiner.refineWithMask) return compositor.paste(warped, c, refiner.refine(c, mouth));
-      // A new opening gets stretched lips. Only here, with the attention mask: the paste drops the warp's own
-      // pixels where the refiner painted; without it the change from the fill would land on the warp's lips.
+      // A new opening gets stretched lips, as in training. The paste drops the warp's own pixels where the
+      // refiner painted (attention), so the fill's change does not land on the warp's lips.
       sourceMouthArea ??= sum(innerMouthMask(source, crop, S));
       const opening = newOpeningWeight(sourceMouthArea, sum(mouthMask));
       if (opening > 0) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);

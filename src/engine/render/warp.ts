@@ -1,6 +1,6 @@
 /**
- * Stage 7a, warp: dense 2-D motion from the source landmarks to the target landmarks, and the
- * resampling of the photo with it.
+ * Stage 7a, warp: dense 2-D motion from the source landmarks to the target landmarks. Pure
+ * calculators; the resampling of the photo with the motion is the sampler's (sampler.ts).
  *
  * The motion is a backward map (target pixel -> source pixel) interpolated over a Delaunay
  * triangulation of the target points plus a ring of zero-motion anchors around the face. Inside the
@@ -10,20 +10,16 @@
  * motion is exactly zero, so those pixels come out bit-identical.
  *
  * The map is evaluated on a coarse grid of nodes over the region of interest (ROI) in plain
- * JavaScript (a loop over grid nodes, never over photo pixels), upsampled to the ROI with
- * tf.image.resizeBilinear (align corners: node (i, j) sits exactly on ROI pixel
- * (i (w-1)/(cols-1), j (h-1)/(rows-1))) and applied with a bilinear gather sampler written in tfjs ops,
- * which runs on whichever backend is active (WebGL; CPU and WebGPU have faster paths: a typed-array
- * loop, and one fused WGSL kernel doing both the upsampling and the sampling, webgpu-kernels.ts).
+ * JavaScript (a loop over grid nodes, never over photo pixels). The sampler upsamples it to the ROI
+ * with align-corners bilinear interpolation (node (i, j) sits exactly on ROI pixel
+ * (i (w-1)/(cols-1), j (h-1)/(rows-1))) and samples the ROI bilinearly where it points.
  *
  * Coordinates: image pixel coordinates put the centre of pixel (i, j) at (i, j), as tf.image.transform
- * and crop.ts do. Landmarks (Point3) are in those coordinates; z is ignored here.
+ * and analyse/rotated-crop.ts do. Landmarks (Point3) are in those coordinates; z is ignored here.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import Delaunator from 'delaunator';
 import { EditorError, ErrorCode } from '../errors';
 import type { Point2, Point3 } from '../types';
-import { warpPixelsWebGPU } from './webgpu-kernels';
 
 /** Integer pixel rectangle. */
 export interface Rect {
@@ -253,129 +249,4 @@ export function minJacobian(grid: FlowGrid, roi: Rect): number {
     }
   }
   return m;
-}
-
-/**
- * How the bilinear sampler runs: 'ops' = tfjs ops (gather), which any backend runs on the device;
- * 'js' = one typed-array loop, for the CPU backend, whose generic gather and broadcasting kernels
- * are some 50x slower than a direct loop; 'webgpu' = fused WGSL kernels (webgpu-kernels.ts), only on
- * the tfjs WebGPU backend; 'auto' = 'js' on the CPU backend, 'webgpu' on WebGPU, 'ops' elsewhere (WebGL).
- */
-export type SamplerImpl = 'auto' | 'ops' | 'js' | 'webgpu';
-
-export function resolveImpl(impl: SamplerImpl): 'ops' | 'js' | 'webgpu' {
-  const backend = tf.getBackend();
-  if (impl === 'auto') return backend === 'cpu' ? 'js' : backend === 'webgpu' ? 'webgpu' : 'ops';
-  if (impl === 'webgpu' && backend !== 'webgpu') throw new EditorError(ErrorCode.BAD_ARGUMENT, `the 'webgpu' sampler needs the WebGPU backend, not ${backend}`);
-  return impl;
-}
-
-/** Bilinear interpolation of `src` ([h*w, C]) at (x, y), clamped to the image, into out[o .. o+C). */
-export function sampleInto(src: ArrayLike<number>, h: number, w: number, C: number, x: number, y: number, out: Float32Array, o: number): void {
-  x = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
-  y = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
-  const x0 = Math.floor(x); const y0 = Math.floor(y);
-  const fx = x - x0; const fy = y - y0;
-  const x1 = x0 + 1 < w ? x0 + 1 : w - 1;
-  const y1 = y0 + 1 < h ? y0 + 1 : h - 1;
-  const i00 = (y0 * w + x0) * C; const i10 = (y0 * w + x1) * C;
-  const i01 = (y1 * w + x0) * C; const i11 = (y1 * w + x1) * C;
-  for (let c = 0; c < C; c++) {
-    const top = src[i00 + c] + (src[i10 + c] - src[i00 + c]) * fx;
-    const bottom = src[i01 + c] + (src[i11 + c] - src[i01 + c]) * fx;
-    out[o + c] = top + (bottom - top) * fy;
-  }
-}
-
-/**
- * Bilinear gather: samples `flat` (an h x w image with C channels, as [h*w, C]) at the points
- * (xs[k], ys[k]) (pixel coordinates, clamped to the image) -> [N, C]. Where a point is an exact
- * pixel, the result is that pixel's value exactly.
- */
-export function bilinearSample(flat: tf.Tensor2D, h: number, w: number, xs: tf.Tensor1D, ys: tf.Tensor1D, impl: SamplerImpl = 'auto'): tf.Tensor2D {
-  const C = flat.shape[1];
-  if (resolveImpl(impl) === 'js') { // ('webgpu' has no kernel for a gather of arbitrary points: tfjs ops)
-    const src = flat.dataSync(); const X = xs.dataSync(); const Y = ys.dataSync();
-    const out = new Float32Array(X.length * C);
-    for (let k = 0; k < X.length; k++) sampleInto(src, h, w, C, X[k], Y[k], out, k * C);
-    return tf.tensor2d(out, [X.length, C]);
-  }
-  return tf.tidy(() => {
-    const x = tf.clipByValue(xs, 0, w - 1);
-    const y = tf.clipByValue(ys, 0, h - 1);
-    const x0f = tf.floor(x);
-    const y0f = tf.floor(y);
-    const fx = tf.expandDims(tf.sub(x, x0f), 1);
-    const fy = tf.expandDims(tf.sub(y, y0f), 1);
-    const x0 = tf.cast(x0f, 'int32');
-    const y0 = tf.cast(y0f, 'int32');
-    // int32 scalars: a plain number would promote the indices to float32
-    const one = tf.scalar(1, 'int32');
-    const wi = tf.scalar(w, 'int32');
-    const x1 = tf.minimum(tf.add(x0, one), tf.scalar(w - 1, 'int32'));
-    const row0 = tf.mul(y0, wi);
-    const row1 = tf.mul(tf.minimum(tf.add(y0, one), tf.scalar(h - 1, 'int32')), wi);
-    const v00 = tf.gather(flat, tf.add(row0, x0));
-    const v10 = tf.gather(flat, tf.add(row0, x1));
-    const v01 = tf.gather(flat, tf.add(row1, x0));
-    const v11 = tf.gather(flat, tf.add(row1, x1));
-    const top = tf.add(v00, tf.mul(tf.sub(v10, v00), fx));
-    const bottom = tf.add(v01, tf.mul(tf.sub(v11, v01), fx));
-    return tf.add(top, tf.mul(tf.sub(bottom, top), fy)) as tf.Tensor2D;
-  });
-}
-
-/** The flow grid as a [rows, cols, 2] tensor (x, y displacement per node). */
-function gridTensor(grid: FlowGrid): tf.Tensor3D {
-  const inter = new Float32Array(2 * grid.cols * grid.rows);
-  for (let k = 0; k < grid.cols * grid.rows; k++) { inter[2 * k] = grid.dx[k]; inter[2 * k + 1] = grid.dy[k]; }
-  return tf.tensor3d(inter, [grid.rows, grid.cols, 2]);
-}
-
-/** Warps the ROI pixels `flat` ([h*w, C], float) with the flow grid -> [h*w, C]. */
-export function warpPixels(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid, impl: SamplerImpl = 'auto'): tf.Tensor2D {
-  const which = resolveImpl(impl);
-  if (which === 'js') return warpPixelsJS(flat, h, w, grid);
-  if (which === 'webgpu') {
-    // one fused kernel: grid upsampling + sampling, no full-resolution flow or index tensors
-    return tf.tidy(() => warpPixelsWebGPU(flat, h, w, tf.reshape(gridTensor(grid), [-1]) as tf.Tensor1D, grid.cols, grid.rows));
-  }
-  return tf.tidy(() => {
-    const up = tf.image.resizeBilinear(gridTensor(grid), [h, w], true); // [h, w, 2], exact at the nodes
-    const [ux, uy] = tf.split(up, 2, 2);
-    const xs = tf.add(tf.reshape(ux, [h, w]), tf.reshape(tf.range(0, w, 1, 'float32'), [1, w]));
-    const ys = tf.add(tf.reshape(uy, [h, w]), tf.reshape(tf.range(0, h, 1, 'float32'), [h, 1]));
-    return bilinearSample(flat, h, w, tf.reshape(xs, [h * w]) as tf.Tensor1D, tf.reshape(ys, [h * w]) as tf.Tensor1D, 'ops');
-  });
-}
-
-/**
- * The same on the CPU: the grid is upsampled inline exactly as resizeBilinear(alignCorners) does, and
- * pixels whose four surrounding nodes carry no motion are copied.
- */
-function warpPixelsJS(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid): tf.Tensor2D {
-  const C = flat.shape[1];
-  const src = flat.dataSync();
-  const out = new Float32Array(src.length);
-  const { cols, rows, dx, dy } = grid;
-  const kx = w > 1 ? (cols - 1) / (w - 1) : 0;
-  const ky = h > 1 ? (rows - 1) / (h - 1) : 0;
-  for (let j = 0; j < h; j++) {
-    const gy = j * ky;
-    const r0 = Math.floor(gy); const r1 = Math.min(r0 + 1, rows - 1); const fy = gy - r0;
-    for (let i = 0; i < w; i++) {
-      const k = j * w + i;
-      const gx = i * kx;
-      const c0 = Math.floor(gx); const c1 = Math.min(c0 + 1, cols - 1); const fx = gx - c0;
-      const a = r0 * cols + c0; const b = r0 * cols + c1; const c = r1 * cols + c0; const d = r1 * cols + c1;
-      if (dx[a] === 0 && dy[a] === 0 && dx[b] === 0 && dy[b] === 0 && dx[c] === 0 && dy[c] === 0 && dx[d] === 0 && dy[d] === 0) {
-        for (let ch = 0; ch < C; ch++) out[k * C + ch] = src[k * C + ch];
-        continue;
-      }
-      const tx = dx[a] + (dx[b] - dx[a]) * fx; const bx = dx[c] + (dx[d] - dx[c]) * fx;
-      const ty = dy[a] + (dy[b] - dy[a]) * fx; const by = dy[c] + (dy[d] - dy[c]) * fx;
-      sampleInto(src, h, w, C, i + tx + (bx - tx) * fy, j + ty + (by - ty) * fy, out, k * C);
-    }
-  }
-  return tf.tensor2d(out, [h * w, C]);
 }

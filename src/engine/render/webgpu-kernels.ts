@@ -6,18 +6,18 @@
  * Each kernel replaces a chain of some ten to thirty generic tfjs ops (resizeBilinear of the flow grid,
  * range/add/reshape, four gathers, slices and concats) and their full-resolution temporaries with one
  * pass that reads the ROI once and writes the result once. The arithmetic is that of the typed-array
- * ('js') paths in warp.ts and composite.ts, in float32:
- * - pixel centres at integer coordinates, bilinear sampling clamped to the image (warp.ts sampleInto);
+ * ('js') sampler in sampler.ts, in float32:
+ * - pixel centres at integer coordinates, bilinear sampling clamped to the image (sampler.ts sampleInto);
  * - the flow grid upsampled with align-corners bilinear interpolation, inline per pixel;
  * - a pixel whose four surrounding grid nodes carry no motion (warp), or whose paste mask is 0
  *   (paste-back), is copied unchanged, so those pixels are bit-identical.
  *
  * Only the backend's types are imported here: the backend itself is loaded by backend.ts when WebGPU
- * is chosen, and these functions are only called when `tf.getBackend() === 'webgpu'`.
+ * is chosen, and only the 'webgpu' sampler (sampler.ts) calls these, which it allows only on that backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import type { Affine2 } from './composite';
+import type { Affine2 } from './aligned-crop';
 
 const WORKGROUP = 64;
 
@@ -43,7 +43,7 @@ function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: Array<{ type
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
-/** Bilinear read of a vec4 image in `buffer` (w x h, row-major, every `stride`-th vec4 from `offset`) at (x, y), clamped: as warp.ts sampleInto. */
+/** Bilinear read of a vec4 image in `buffer` (w x h, row-major, every `stride`-th vec4 from `offset`) at (x, y), clamped: as sampler.ts sampleInto. */
 function sampler4(fnName: string, buffer: string, stride: number, offset: number): string {
   const at = (p: string) => (stride === 1 ? `${buffer}[${p}]` : `${buffer}[${stride} * (${p}) + ${offset}]`);
   return `
@@ -173,12 +173,12 @@ export interface PasteGeometry {
 /**
  * The paste-back: `pixels` ([h*w, 4], 0..255) + mask * (change + g * (cropUp - pixels)) on RGB, where
  * `table` ([S*S*8]: change RGB (0..255), 1 - attention, crop RGB (0..255), 0 per crop pixel) is sampled
- * bilinearly at the pixel's crop position, and g = clamp(1 - attention, 0, 1) when `useAttention`, else
- * smoothstep((max |change| - gateLo) / (gateHi - gateLo)). Alpha and pixels with mask 0 are copied.
+ * bilinearly at the pixel's crop position, and g = clamp(1 - attention, 0, 1). Alpha and pixels with
+ * mask 0 are copied.
  */
-export function pasteWebGPU(pixels: tf.Tensor2D, h: number, w: number, table: tf.Tensor1D, size: number, geo: PasteGeometry, useAttention: boolean, gate: [number, number]): tf.Tensor2D {
+export function pasteWebGPU(pixels: tf.Tensor2D, h: number, w: number, table: tf.Tensor1D, size: number, geo: PasteGeometry): tf.Tensor2D {
   const program = flatProgram('leedPaste', [h * w, 4], h * w, ['x', 'table', 'mask'], [4, 4, 1], 4,
-    'width : i32, height : i32, size : i32, rx : i32, ry : i32, rw : i32, rh : i32, useAtt : i32, gateLo : f32, gateHi : f32, ' +
+    'width : i32, height : i32, size : i32, rx : i32, ry : i32, rw : i32, rh : i32, ' +
     'a0 : f32, a1 : f32, a2 : f32, a3 : f32, a4 : f32, a5 : f32,', `
     ${sampler4('sampleChange', 'table', 2, 0)}
     ${sampler4('sampleCrop', 'table', 2, 1)}
@@ -197,13 +197,7 @@ export function pasteWebGPU(pixels: tf.Tensor2D, h: number, w: number, table: tf
       let v = uniforms.a3 * f32(i) + uniforms.a4 * f32(j) + uniforms.a5;
       let ch = sampleChange(u, v, uniforms.size, uniforms.size);
       let cr = sampleCrop(u, v, uniforms.size, uniforms.size);
-      var g : f32;
-      if (uniforms.useAtt != 0) {
-        g = clamp(ch.w, 0.0, 1.0);
-      } else {
-        let z = clamp((max(max(abs(ch.x), abs(ch.y)), abs(ch.z)) - uniforms.gateLo) / (uniforms.gateHi - uniforms.gateLo), 0.0, 1.0);
-        g = z * z * (3.0 - 2.0 * z);
-      }
+      let g = clamp(ch.w, 0.0, 1.0);
       let rgb = p.xyz + wt * (ch.xyz + g * (cr.xyz - p.xyz));
       setOutputAtIndex(index, vec4<f32>(rgb, p.w));
     }`);
@@ -211,7 +205,6 @@ export function pasteWebGPU(pixels: tf.Tensor2D, h: number, w: number, table: tf
   return run(program, [pixels, table, geo.mask], [
     { type: 'int32', data: [w] }, { type: 'int32', data: [h] }, { type: 'int32', data: [size] },
     { type: 'int32', data: [rect.x] }, { type: 'int32', data: [rect.y] }, { type: 'int32', data: [rect.width] }, { type: 'int32', data: [rect.height] },
-    { type: 'int32', data: [useAttention ? 1 : 0] }, { type: 'float32', data: [gate[0]] }, { type: 'float32', data: [gate[1]] },
     ...toCrop.map((a) => ({ type: 'float32' as const, data: [a] })),
   ]) as tf.Tensor2D;
 }

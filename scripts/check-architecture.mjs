@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * Architecture rules, checked by `npm test` (npm run lint):
+ * 1. no import cycles anywhere in the TypeScript sources (type-only imports included), found with dpdm;
+ * 2. src/app, src/node, scripts, training and e2e reach the engine only through src/engine/index.ts;
+ * 3. nothing outside tests/ imports from tests/.
+ * Prints each violation and exits 1 when there is any.
+ */
+import { parseCircular, parseDependencyTree } from 'dpdm';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const entries = ['src/**/*.{ts,tsx}', 'scripts/**/*.{ts,mjs}', 'training/**/*.ts', 'e2e/**/*.ts', 'tests/**/*.ts'];
+process.chdir(root);
+const tree = await parseDependencyTree(entries, { context: root, transform: false });
+const problems = [];
+
+for (const cycle of parseCircular(tree)) problems.push(`import cycle: ${[...cycle, cycle[0]].join(' -> ')}`);
+
+const ENGINE = 'src/engine/';
+const outside = ['src/app/', 'src/node/', 'scripts/', 'training/', 'e2e/'];
+for (const [file, deps] of Object.entries(tree)) {
+  if (!deps) continue;
+  for (const d of deps) {
+    if (!d.id) continue;
+    const target = path.relative(root, path.resolve(root, d.id)).split(path.sep).join('/');
+    if (outside.some((p) => file.startsWith(p)) && target.startsWith(ENGINE) && target !== `${ENGINE}index.ts`) {
+      problems.push(`${file} imports ${target}: outside the engine, import from src/engine/index.ts`);
+    }
+    if (!file.startsWith('tests/') && target.startsWith('tests/')) problems.push(`${file} imports ${target}: only tests may import from tests/`);
+  }
+}
+
+if (problems.length) {
+  console.error(problems.join('\n'));
+  console.error(`\n${problems.length} architecture problem(s)`);
+  process.exit(1);
+}
+console.log(`architecture: ${Object.keys(tree).length} modules, no import cycles, engine reached only through src/engine/index.ts`);

@@ -1,0 +1,71 @@
+/**
+ * Read-only hooks on `window.__leed` for the browser tests and support: the one type both the app
+ * (which installs them) and e2e/helpers.ts (which reads them) use.
+ */
+import type { EditorState, EditorStore, ReferenceChoice } from './store';
+
+/** A plain snapshot of the app state. */
+export interface LeedState {
+  status: EditorState['status'];
+  backend: string | null;
+  fallbackReasons: string[];
+  photo: { name: string; width: number; height: number } | null;
+  faces: { x: number; y: number; width: number; height: number; score: number }[];
+  selected: number | null;
+  /** Landmarks of the selected face (0 when none). */
+  points: number;
+  facePoints: [number, number][];
+  targetPoints: [number, number][];
+  regions: string[];
+  error: { code: string; message: string } | null;
+  reference: ReferenceChoice;
+  intensity: number;
+  rendering: boolean;
+  renderedIntensity: number | null;
+  framesRequested: number;
+  framesRendered: number;
+  /** `render`: the build can render edits (it ships the expression models). */
+  capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
+}
+
+export interface LeedHooks {
+  backend(): string;
+  state(): LeedState;
+  /** Tensors held by the engine worker. */
+  memory(): Promise<{ numTensors: number; numBytes: number }>;
+}
+
+export function snapshot(s: EditorState): LeedState {
+  const xy = (p: readonly number[]): [number, number] => [p[0], p[1]];
+  return {
+    status: s.status,
+    backend: s.backend?.name ?? null,
+    fallbackReasons: s.backend?.fallbackReasons ?? [],
+    photo: s.photo ? { name: s.photo.name, width: s.photo.width, height: s.photo.height } : null,
+    faces: s.faces.map((f) => ({ x: f.x, y: f.y, width: f.width, height: f.height, score: f.score })),
+    selected: s.selected,
+    points: s.face?.points.length ?? 0,
+    facePoints: s.face ? s.face.points.map(xy) : [],
+    targetPoints: s.targetPoints ? s.targetPoints.map(xy) : [],
+    regions: [...s.regions],
+    error: s.error ? { code: s.error.code, message: s.error.message } : null,
+    reference: s.reference,
+    intensity: s.intensity,
+    rendering: s.rendering,
+    renderedIntensity: s.rendered?.intensity ?? null,
+    framesRequested: s.framesRequested,
+    framesRendered: s.framesRendered,
+    capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
+  };
+}
+
+/** Installs `window.__leed` for this store; returns the uninstaller. */
+export function installTestHooks(target: { __leed?: LeedHooks }, store: EditorStore): () => void {
+  const hooks: LeedHooks = Object.freeze({
+    backend: () => store.getState().backend?.name ?? '',
+    state: () => snapshot(store.getState()),
+    memory: () => store.getState().engineMemory(),
+  });
+  Object.defineProperty(target, '__leed', { value: hooks, configurable: true, writable: false });
+  return () => { delete target.__leed; };
+}

@@ -1,0 +1,334 @@
+/**
+ * Stage 7, sampling: every resampling of pixels the render session does, behind one interface with
+ * three implementations:
+ * - 'js': typed-array loops, for the tfjs CPU backend, whose generic gather and broadcasting kernels
+ *   are some 50x slower than a direct loop;
+ * - 'ops': tfjs ops (resizeBilinear, gather), which any backend runs on its device: what WebGL runs;
+ * - 'webgpu': fused WGSL kernels (webgpu-kernels.ts), on the tfjs WebGPU backend only.
+ * `createSampler` picks one once, for a render session; 'auto' asks tf.getBackend() then: 'js' on the
+ * CPU backend, 'webgpu' on WebGPU, 'ops' elsewhere (WebGL, WASM).
+ *
+ * What is sampled: the ROI warped by the flow grid (warp.ts), the aligned crop of the warped ROI, and
+ * the refiner's result pasted back into it (composite.ts computes where, once per session: CropGeometry).
+ * All three do the same float32 arithmetic: pixel centres at integer coordinates, bilinear sampling
+ * clamped to the image, and pixels the warp does not move or the paste does not touch copied bit for bit.
+ * They agree to within a rounding step of 0..255 (tests/render.test.ts, tests/render-webgpu.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EditorError, ErrorCode } from '../errors';
+import { applyAffine, cropPixelToImage, type AlignedCropRect, type Affine2 } from './aligned-crop';
+import type { FlowGrid, Rect } from './warp';
+import { extractCropWebGPU, pasteWebGPU, warpPixelsWebGPU, type PasteGeometry } from './webgpu-kernels';
+
+/** Which sampler: 'auto' = from the tfjs backend at creation ('js' on CPU, 'webgpu' on WebGPU, 'ops' elsewhere). */
+export type SamplerKind = 'auto' | 'js' | 'ops' | 'webgpu';
+
+/**
+ * Where the aligned crop and the paste-back sample, for one face and ROI: computed once per session
+ * (composite.ts `cropGeometry`). The ROI pixels the samplers read and write are [height * width, 4], 0..255.
+ */
+export interface CropGeometry {
+  /** The ROI, image pixels. */
+  roi: Rect;
+  /** The aligned crop in the image (aligned-crop.ts). */
+  rect: AlignedCropRect;
+  /** Crop side S. */
+  size: number;
+  /** The crop samples the ROI box-filtered pool x pool (1 = not filtered), so that shrinking it does not alias. */
+  pool: number;
+  /**
+   * The ROI pixels the paste-back changes (feathered mask > 0): their indices j * width + i, mask
+   * weights, and crop pixel coordinates (u, v) (pixel centres at integers); `rect` is their bounding
+   * box in ROI pixels.
+   */
+  paste: { rect: Rect; index: Int32Array; weight: Float32Array; u: Float32Array; v: Float32Array };
+}
+
+/** Crop and paste-back for one CropGeometry; holds what its implementation precomputed (tensors on 'ops' and 'webgpu'). */
+export interface CropSampler {
+  /** The S x S aligned crop of the ROI pixels ([h*w, 4], 0..255) as [1, S, S, 3], RGB 0..1. */
+  extract(roiPixels: tf.Tensor2D): tf.Tensor4D;
+  /**
+   * The ROI pixels ([h*w, 4], 0..255) with the refiner's change (refined - crop, [1, S, S, 3]) added
+   * through the feathered mask, and the warp's own detail dropped where the refiner painted
+   * (1 - attention, [1, S, S, 1]): out = roi + mask * (change + g * (crop - roi)) on RGB, with the
+   * change, the crop and g = clamp(1 - attention, 0, 1) sampled bilinearly at each pixel's crop
+   * position. Alpha, and every pixel with mask 0, pass unchanged. -> [h*w, 4].
+   */
+  paste(roiPixels: tf.Tensor2D, crop: tf.Tensor4D, refined: tf.Tensor4D, attention: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+export interface Sampler {
+  readonly kind: Exclude<SamplerKind, 'auto'>;
+  /**
+   * The ROI pixels ([h*w, C], float; C = 4 on 'webgpu') resampled at (i, j) + flow(i, j), the flow
+   * grid upsampled with align corners -> [h*w, C]. Pixels whose four surrounding grid nodes carry no
+   * motion come back bit-identical.
+   */
+  warp(pixels: tf.Tensor2D, h: number, w: number, grid: FlowGrid): tf.Tensor2D;
+  /** Prepares the crop and the paste-back of one face (once per session). */
+  crop(geometry: CropGeometry): CropSampler;
+}
+
+/** The sampler for `kind`; 'webgpu' only on the tfjs WebGPU backend (else BAD_ARGUMENT). */
+export function createSampler(kind: SamplerKind = 'auto'): Sampler {
+  const backend = tf.getBackend();
+  const which = kind === 'auto' ? (backend === 'cpu' ? 'js' : backend === 'webgpu' ? 'webgpu' : 'ops') : kind;
+  if (which === 'webgpu' && backend !== 'webgpu') throw new EditorError(ErrorCode.BAD_ARGUMENT, `the 'webgpu' sampler needs the WebGPU backend, not ${backend}`);
+  if (which === 'js') return JS_SAMPLER;
+  if (which === 'ops') return OPS_SAMPLER;
+  if (which === 'webgpu') return WEBGPU_SAMPLER;
+  throw new EditorError(ErrorCode.BAD_ARGUMENT, `unknown sampler '${String(kind)}'`);
+}
+
+/** Bilinear interpolation of `src` ([h*w, C]) at (x, y), clamped to the image, into out[o .. o+C). */
+export function sampleInto(src: ArrayLike<number>, h: number, w: number, C: number, x: number, y: number, out: Float32Array, o: number): void {
+  x = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
+  y = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
+  const x0 = Math.floor(x); const y0 = Math.floor(y);
+  const fx = x - x0; const fy = y - y0;
+  const x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+  const y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+  const i00 = (y0 * w + x0) * C; const i10 = (y0 * w + x1) * C;
+  const i01 = (y1 * w + x0) * C; const i11 = (y1 * w + x1) * C;
+  for (let c = 0; c < C; c++) {
+    const top = src[i00 + c] + (src[i10 + c] - src[i00 + c]) * fx;
+    const bottom = src[i01 + c] + (src[i11 + c] - src[i01 + c]) * fx;
+    out[o + c] = top + (bottom - top) * fy;
+  }
+}
+
+/**
+ * Bilinear gather in tfjs ops: samples `flat` (an h x w image with C channels, as [h*w, C]) at the
+ * points (xs[k], ys[k]) (pixel coordinates, clamped to the image) -> [N, C]. Where a point is an exact
+ * pixel, the result is that pixel's value exactly.
+ */
+export function bilinearSample(flat: tf.Tensor2D, h: number, w: number, xs: tf.Tensor1D, ys: tf.Tensor1D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const x = tf.clipByValue(xs, 0, w - 1);
+    const y = tf.clipByValue(ys, 0, h - 1);
+    const x0f = tf.floor(x);
+    const y0f = tf.floor(y);
+    const fx = tf.expandDims(tf.sub(x, x0f), 1);
+    const fy = tf.expandDims(tf.sub(y, y0f), 1);
+    const x0 = tf.cast(x0f, 'int32');
+    const y0 = tf.cast(y0f, 'int32');
+    // int32 scalars: a plain number would promote the indices to float32
+    const one = tf.scalar(1, 'int32');
+    const wi = tf.scalar(w, 'int32');
+    const x1 = tf.minimum(tf.add(x0, one), tf.scalar(w - 1, 'int32'));
+    const row0 = tf.mul(y0, wi);
+    const row1 = tf.mul(tf.minimum(tf.add(y0, one), tf.scalar(h - 1, 'int32')), wi);
+    const v00 = tf.gather(flat, tf.add(row0, x0));
+    const v10 = tf.gather(flat, tf.add(row0, x1));
+    const v01 = tf.gather(flat, tf.add(row1, x0));
+    const v11 = tf.gather(flat, tf.add(row1, x1));
+    const top = tf.add(v00, tf.mul(tf.sub(v10, v00), fx));
+    const bottom = tf.add(v01, tf.mul(tf.sub(v11, v01), fx));
+    return tf.add(top, tf.mul(tf.sub(bottom, top), fy)) as tf.Tensor2D;
+  });
+}
+
+/** Where crop pixel (u, v) samples the pooled ROI (pooled pixel j covers ROI pixels j*pool .. j*pool+pool-1), row-major [S*S]. */
+function cropPoints(g: CropGeometry): { xs: Float32Array; ys: Float32Array } {
+  const { roi, size, pool } = g;
+  const m = cropPixelToImage(g.rect, size);
+  const xs = new Float32Array(size * size);
+  const ys = new Float32Array(size * size);
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      const [x, y] = applyAffine(m, [u, v]);
+      // pooled pixel j is centred at ROI pixel j*pool + (pool-1)/2
+      xs[v * size + u] = (x - roi.x - (pool - 1) / 2) / pool;
+      ys[v * size + u] = (y - roi.y - (pool - 1) / 2) / pool;
+    }
+  }
+  return { xs, ys };
+}
+
+/** The flow grid as a [rows, cols, 2] tensor (x, y displacement per node). */
+function gridTensor(grid: FlowGrid): tf.Tensor3D {
+  const inter = new Float32Array(2 * grid.cols * grid.rows);
+  for (let k = 0; k < grid.cols * grid.rows; k++) { inter[2 * k] = grid.dx[k]; inter[2 * k + 1] = grid.dy[k]; }
+  return tf.tensor3d(inter, [grid.rows, grid.cols, 2]);
+}
+
+/** Typed-array loops: the grid is upsampled inline exactly as resizeBilinear(alignCorners) does. */
+const JS_SAMPLER: Sampler = Object.freeze({
+  kind: 'js' as const,
+  warp(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid): tf.Tensor2D {
+    const C = flat.shape[1];
+    const src = flat.dataSync();
+    const out = new Float32Array(src.length);
+    const { cols, rows, dx, dy } = grid;
+    const kx = w > 1 ? (cols - 1) / (w - 1) : 0;
+    const ky = h > 1 ? (rows - 1) / (h - 1) : 0;
+    for (let j = 0; j < h; j++) {
+      const gy = j * ky;
+      const r0 = Math.floor(gy); const r1 = Math.min(r0 + 1, rows - 1); const fy = gy - r0;
+      for (let i = 0; i < w; i++) {
+        const k = j * w + i;
+        const gx = i * kx;
+        const c0 = Math.floor(gx); const c1 = Math.min(c0 + 1, cols - 1); const fx = gx - c0;
+        const a = r0 * cols + c0; const b = r0 * cols + c1; const c = r1 * cols + c0; const d = r1 * cols + c1;
+        if (dx[a] === 0 && dy[a] === 0 && dx[b] === 0 && dy[b] === 0 && dx[c] === 0 && dy[c] === 0 && dx[d] === 0 && dy[d] === 0) {
+          for (let ch = 0; ch < C; ch++) out[k * C + ch] = src[k * C + ch];
+          continue;
+        }
+        const tx = dx[a] + (dx[b] - dx[a]) * fx; const bx = dx[c] + (dx[d] - dx[c]) * fx;
+        const ty = dy[a] + (dy[b] - dy[a]) * fx; const by = dy[c] + (dy[d] - dy[c]) * fx;
+        sampleInto(src, h, w, C, i + tx + (bx - tx) * fy, j + ty + (by - ty) * fy, out, k * C);
+      }
+    }
+    return tf.tensor2d(out, [h * w, C]);
+  },
+  crop(g: CropGeometry): CropSampler {
+    const { size, pool } = g;
+    const { width: w, height: h } = g.roi;
+    const ph = Math.floor(h / pool);
+    const pw = Math.floor(w / pool);
+    const { xs, ys } = cropPoints(g);
+    const { index, weight, u: us, v: vs } = g.paste;
+    return {
+      extract(roiPixels) {
+        const src = roiPixels.dataSync();
+        let pooled: ArrayLike<number> = src;
+        if (pool > 1) {
+          const p = new Float32Array(ph * pw * 4);
+          const norm = 1 / (pool * pool);
+          for (let j = 0; j < ph; j++) for (let dy = 0; dy < pool; dy++) {
+            const row = (j * pool + dy) * w * 4;
+            for (let i = 0; i < pw; i++) for (let dx = 0; dx < pool; dx++) {
+              const o = row + (i * pool + dx) * 4; const q = (j * pw + i) * 4;
+              p[q] += src[o] * norm; p[q + 1] += src[o + 1] * norm; p[q + 2] += src[o + 2] * norm;
+            }
+          }
+          pooled = p;
+        }
+        const out = new Float32Array(size * size * 3);
+        const px = new Float32Array(4);
+        for (let k = 0; k < size * size; k++) {
+          sampleInto(pooled, ph, pw, 4, xs[k], ys[k], px, 0);
+          out[3 * k] = px[0] / 255; out[3 * k + 1] = px[1] / 255; out[3 * k + 2] = px[2] / 255;
+        }
+        return tf.tensor4d(out, [1, size, size, 3]);
+      },
+      paste(roiPixels, crop, refined, attention) {
+        const out = Float32Array.from(roiPixels.dataSync());
+        const c = crop.dataSync(); const r = refined.dataSync(); const att = attention.dataSync();
+        // per crop pixel: the change (3) and the crop itself (3), both in 0..255 units, and 1 - attention
+        const both = new Float32Array(size * size * 7);
+        for (let k = 0; k < size * size; k++) {
+          for (let ch = 0; ch < 3; ch++) { both[7 * k + ch] = (r[3 * k + ch] - c[3 * k + ch]) * 255; both[7 * k + 3 + ch] = c[3 * k + ch] * 255; }
+          both[7 * k + 6] = 1 - att[k];
+        }
+        const px = new Float32Array(7);
+        for (let a = 0; a < index.length; a++) {
+          sampleInto(both, size, size, 7, us[a], vs[a], px, 0);
+          const o = 4 * index[a]; const wt = weight[a];
+          const gate = Math.min(1, Math.max(0, px[6]));
+          for (let ch = 0; ch < 3; ch++) out[o + ch] += wt * (px[ch] + gate * (px[3 + ch] - out[o + ch]));
+        }
+        return tf.tensor2d(out, [w * h, 4]);
+      },
+      dispose() {},
+    };
+  },
+});
+
+/** tfjs ops: full-ROI coordinate tensors made once, so that each render is same-shape ops and gathers. */
+const OPS_SAMPLER: Sampler = Object.freeze({
+  kind: 'ops' as const,
+  warp(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid): tf.Tensor2D {
+    return tf.tidy(() => {
+      const up = tf.image.resizeBilinear(gridTensor(grid), [h, w], true); // [h, w, 2], exact at the nodes
+      const [ux, uy] = tf.split(up, 2, 2);
+      const xs = tf.add(tf.reshape(ux, [h, w]), tf.reshape(tf.range(0, w, 1, 'float32'), [1, w]));
+      const ys = tf.add(tf.reshape(uy, [h, w]), tf.reshape(tf.range(0, h, 1, 'float32'), [h, 1]));
+      return bilinearSample(flat, h, w, tf.reshape(xs, [h * w]) as tf.Tensor1D, tf.reshape(ys, [h * w]) as tf.Tensor1D);
+    });
+  },
+  crop(g: CropGeometry): CropSampler {
+    const { roi, size, pool } = g;
+    const { width: w, height: h } = roi;
+    const n = w * h;
+    const ph = Math.floor(h / pool);
+    const pw = Math.floor(w / pool);
+    const { xs, ys } = cropPoints(g);
+    // every ROI pixel's crop position, and the mask (0 where the paste leaves the pixel alone)
+    const inv = g.rect.fromImage;
+    const pus = new Float32Array(n); const pvs = new Float32Array(n); const mask = new Float32Array(n);
+    for (let j = 0; j < h; j++) {
+      const [s0, t0] = applyAffine(inv, [roi.x, roi.y + j]);
+      for (let i = 0; i < w; i++) {
+        pus[j * w + i] = (s0 + i * inv[0]) * size - 0.5; pvs[j * w + i] = (t0 + i * inv[3]) * size - 0.5;
+      }
+    }
+    g.paste.index.forEach((k, a) => { mask[k] = g.paste.weight[a]; });
+    const t = { cropX: tf.tensor1d(xs), cropY: tf.tensor1d(ys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 1]) };
+    return {
+      extract(roiPixels) {
+        return tf.tidy(() => {
+          let src = roiPixels;
+          if (pool > 1) src = tf.reshape(tf.avgPool(tf.reshape(roiPixels, [1, h, w, 4]) as tf.Tensor4D, pool, pool, 'valid'), [ph * pw, 4]) as tf.Tensor2D;
+          const crop = tf.slice(bilinearSample(src, ph, pw, t.cropX, t.cropY), [0, 0], [size * size, 3]);
+          return tf.reshape(tf.div(crop, 255), [1, size, size, 3]) as tf.Tensor4D;
+        });
+      },
+      paste(roiPixels, crop, refined, attention) {
+        return tf.tidy(() => {
+          const table = tf.concat([tf.mul(tf.sub(refined, crop), 255), tf.mul(crop, 255), tf.sub(1, attention)], 3);
+          const sampled = bilinearSample(tf.reshape(table, [size * size, 7]) as tf.Tensor2D, size, size, t.pasteU, t.pasteV);
+          const change = tf.slice(sampled, [0, 0], [n, 3]);
+          const cropUp = tf.slice(sampled, [0, 3], [n, 3]);
+          const gate = tf.clipByValue(tf.slice(sampled, [0, 6], [n, 1]), 0, 1);
+          const rgb = tf.slice(roiPixels, [0, 0], [n, 3]);
+          const detail = tf.mul(gate, tf.sub(cropUp, rgb));
+          // where the mask is 0 the pixel passes unchanged; alpha always does
+          const outRgb = tf.add(rgb, tf.mul(t.pasteMask, tf.add(change, detail)));
+          return tf.concat([outRgb, tf.slice(roiPixels, [0, 3], [n, 1])], 1) as tf.Tensor2D;
+        });
+      },
+      dispose() { tf.dispose(Object.values(t)); },
+    };
+  },
+});
+
+/** WGSL kernels: the crop and paste positions are computed inline from affine maps; only the paste mask is a tensor. */
+const WEBGPU_SAMPLER: Sampler = Object.freeze({
+  kind: 'webgpu' as const,
+  warp(flat: tf.Tensor2D, h: number, w: number, grid: FlowGrid): tf.Tensor2D {
+    // one fused kernel: grid upsampling + sampling, no full-resolution flow or index tensors
+    return tf.tidy(() => warpPixelsWebGPU(flat, h, w, tf.reshape(gridTensor(grid), [-1]) as tf.Tensor1D, grid.cols, grid.rows));
+  },
+  crop(g: CropGeometry): CropSampler {
+    const { roi, size, pool } = g;
+    const { width: w, height: h } = roi;
+    const { rect, index, weight } = g.paste;
+    const mask = new Float32Array(rect.width * rect.height);
+    index.forEach((k, a) => { mask[(Math.floor(k / w) - rect.y) * rect.width + (k % w) - rect.x] = weight[a]; });
+    // ROI pixel (i, j) -> crop pixel (u, v) = S (s, t) - 0.5, with (s, t) = inv(roi.x + i, roi.y + j)
+    const inv = g.rect.fromImage;
+    const toCrop: Affine2 = [
+      size * inv[0], size * inv[1], size * (inv[0] * roi.x + inv[1] * roi.y + inv[2]) - 0.5,
+      size * inv[3], size * inv[4], size * (inv[3] * roi.x + inv[4] * roi.y + inv[5]) - 0.5,
+    ];
+    const geo: PasteGeometry = { rect, mask: tf.tensor1d(mask.length ? mask : new Float32Array(1)), toCrop };
+    // crop pixel (u, v) -> pooled ROI coordinates, as cropPoints
+    const m = cropPixelToImage(g.rect, size);
+    const cropMap: Affine2 = [m[0] / pool, m[1] / pool, (m[2] - roi.x - (pool - 1) / 2) / pool, m[3] / pool, m[4] / pool, (m[5] - roi.y - (pool - 1) / 2) / pool];
+    return {
+      extract: (roiPixels) => extractCropWebGPU(roiPixels, h, w, pool, size, cropMap),
+      paste(roiPixels, crop, refined, attention) {
+        return tf.tidy(() => {
+          // per crop pixel, two vec4s: change RGB (0..255) and 1 - attention; crop RGB (0..255) and 0
+          const zero = tf.zeros([1, size, size, 1]);
+          const table = tf.concat([tf.mul(tf.sub(refined, crop), 255), tf.sub(1, attention), tf.mul(crop, 255), zero], 3);
+          return pasteWebGPU(roiPixels, h, w, tf.reshape(table, [-1]) as tf.Tensor1D, size, geo);
+        });
+      },
+      dispose() { geo.mask.dispose(); },
+    };
+  },
+});

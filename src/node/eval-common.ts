@@ -1,0 +1,79 @@
+/**
+ * What the evaluation's sections share (eval-cli.ts runs them; eval-neutral.ts and eval-generator.ts
+ * are sections): the context they get, small statistics, and the failure counter every section reports.
+ */
+import { isEditorError, type BackendName, type ModelStore } from '../engine/index';
+import type { FaceRow, LandmarkedFace } from './dataset';
+
+/** One face photo of the evaluation folder with its landmarks (only photos the engine could analyse). */
+export type EvalFace = LandmarkedFace;
+
+export interface EvalContext {
+  dir: string;
+  rows: FaceRow[];
+  faces: EvalFace[];
+  /** Photos of each person, in file order. */
+  byPerson: Map<string, EvalFace[]>;
+  /** The verified model folder, for sections that use single stages (the disentangler). */
+  store: ModelStore;
+  /** Backend the editing sections run on (the editor falls back to CPU). */
+  backend: BackendName;
+}
+
+export interface EvalSection {
+  name: string;
+  /** Printed text; it ends with the section's failure counts (Failures). */
+  run(ctx: EvalContext): Promise<string>;
+}
+
+/** Expression names of faces.csv shown in tables, in this order; others are grouped under their own name. */
+export const EXPRESSIONS = ['happy', 'surprise', 'anger', 'sad', 'disgust', 'fear', 'contempt'];
+
+export const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
+export const sd = (v: readonly number[]) => { const m = mean(v); return Math.sqrt(mean(v.map((x) => (x - m) ** 2))); };
+
+/** Deterministic spread of `n` items over `list` (every k-th). */
+export function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  const step = list.length / n;
+  return Array.from({ length: n }, (_, i) => list[Math.floor(i * step)]);
+}
+
+/**
+ * Engine failures of one kind of step in a section (a source photo's analysis, an edit, ...), counted by
+ * ErrorCode and printed as "what: n failed: CODE x count, ...". Nothing is dropped: an error that is not
+ * an EditorError is a bug of the tool and is thrown on.
+ */
+export class Failures {
+  private readonly counts = new Map<string, number>();
+  private attempts = 0;
+
+  constructor(readonly what: string) {}
+
+  /** Runs `fn`; an EditorError is counted and gives undefined. */
+  async attempt<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    this.attempts++;
+    try {
+      return await fn();
+    } catch (e) {
+      this.record(e);
+      return undefined;
+    }
+  }
+
+  private record(e: unknown): void {
+    if (!isEditorError(e)) throw e;
+    this.counts.set(e.code, (this.counts.get(e.code) ?? 0) + 1);
+  }
+
+  get failed(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+
+  toString(): string {
+    const codes = [...this.counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, n]) => `${code} x ${n}`);
+    return `${this.what}: ${this.failed} failed${codes.length ? `: ${codes.join(', ')}` : ''} (of ${this.attempts})`;
+  }
+}

@@ -1,0 +1,148 @@
+/** The batch editor CLI (src/node/edit-cli.ts): a real run of the engine on the tfjs CPU backend, plus its plain parts. */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEditor, type Point3 } from '../src/engine/index';
+import { collectInputs, parseArgs, pickFace, planOutputs, UsageError } from '../src/node/edit-batch';
+import { main, type CliIO } from '../src/node/edit-cli';
+import { fileByteSource, ROOT } from '../src/node/platform';
+
+const SAMPLE = join(ROOT, 'public', 'samples', 'astronaut.png');
+
+let tmp: string;
+beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'edit-cli-')); });
+afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+function captured(): CliIO & { out: () => string; err: () => string } {
+  let out = ''; let err = '';
+  return {
+    stdout: { write: (s: string) => { out += s; return true; }, isTTY: false },
+    stderr: { write: (s: string) => { err += s; return true; }, isTTY: false },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const readPng = (path: string) => PNG.sync.read(readFileSync(path));
+
+describe('edit CLI, a real batch', () => {
+  it('edits the good photos, reports the broken ones with their codes, exits 1', async () => {
+    const dir = join(tmp, 'batch');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    copyFileSync(SAMPLE, join(dir, 'astronaut.png'));
+    copyFileSync(SAMPLE, join(dir, 'sub', 'second.PNG')); // upper-case extension, in a subfolder
+    writeFileSync(join(dir, 'broken.jpg'), 'this is not a photo\n');
+    const png = readFileSync(SAMPLE);
+    writeFileSync(join(dir, 'cut.png'), png.subarray(0, Math.floor(png.length / 2)));
+    writeFileSync(join(dir, 'notes.txt'), 'not an image name: skipped in a folder walk\n');
+    const out = join(tmp, 'out');
+
+    const io = captured();
+    const code = await main([dir, '--preset', 'happy', '--out', out, '--backend', 'cpu'], io);
+    expect(code, io.err()).toBe(1);
+    expect(io.out()).toMatch(/^2 edited, 2 failed in \d+\.\d s$/m);
+    expect(io.out()).toMatch(/broken\.jpg: NOT_AN_IMAGE: /);
+    expect(io.out()).toMatch(/cut\.png: CORRUPT_IMAGE: /);
+    expect(io.err()).toMatch(/FAILED .*broken\.jpg: NOT_AN_IMAGE/);
+    expect(io.err()).toMatch(/\[\d\/4\] ok .*second\.PNG -> /);
+    expect(io.out() + io.err()).not.toMatch(/notes\.txt/);
+    expect(readdirSync(out).sort()).toEqual(['astronaut-edited.png', 'second-edited.png']);
+
+    // Where the mouth is, from the engine itself.
+    const editor = await createEditor({ backends: ['cpu'], models: fileByteSource(), warmUp: false });
+    let mouth: Point3[];
+    try {
+      const photo = await editor.open(new Uint8Array(png));
+      const face = await photo.face(0);
+      mouth = [0, 13, 14, 17, 61, 291].map((i) => face.landmarks.points[i]);
+      photo.dispose();
+    } finally {
+      editor.dispose();
+    }
+    const xs = mouth.map((p) => p[0]); const ys = mouth.map((p) => p[1]);
+    const box = { x0: Math.floor(Math.min(...xs)) - 4, x1: Math.ceil(Math.max(...xs)) + 4, y0: Math.floor(Math.min(...ys)) - 4, y1: Math.ceil(Math.max(...ys)) + 4 };
+
+    const input = readPng(SAMPLE);
+    for (const name of ['astronaut-edited.png', 'second-edited.png']) {
+      const edited = readPng(join(out, name));
+      expect([edited.width, edited.height]).toEqual([input.width, input.height]);
+      const diff = (x: number, y: number) => {
+        const o = (y * input.width + x) * 4;
+        return Math.abs(edited.data[o] - input.data[o]) + Math.abs(edited.data[o + 1] - input.data[o + 1]) + Math.abs(edited.data[o + 2] - input.data[o + 2]);
+      };
+      let sum = 0; let n = 0;
+      for (let y = box.y0; y <= box.y1; y++) for (let x = box.x0; x <= box.x1; x++) { sum += diff(x, y); n++; }
+      expect(sum / n / 3, `${name}: mean change around the mouth`).toBeGreaterThan(3);
+      let corners = 0;
+      for (const [cx, cy] of [[0, 0], [input.width - 32, 0], [0, input.height - 32], [input.width - 32, input.height - 32]]) {
+        for (let y = cy; y < cy + 32; y++) for (let x = cx; x < cx + 32; x++) corners += diff(x, y);
+      }
+      expect(corners, `${name}: corners`).toBe(0);
+    }
+  });
+
+  it('usage errors exit 2 with the usage text, before any model is loaded', async () => {
+    const cases = [
+      ['x.png', '--preset', 'happy'], // no --out
+      ['x.png', '--out', join(tmp, 'u')], // no reference
+      ['x.png', '--preset', 'happy', '--neutral', '--out', join(tmp, 'u')], // two references
+      ['x.png', '--preset', 'grin', '--out', join(tmp, 'u')],
+      ['x.png', '--neutral', '--regions', 'lips', '--out', join(tmp, 'u')],
+      ['x.png', '--neutral', '--intensity', 'lots', '--out', join(tmp, 'u')],
+      ['x.png', '--neutral', '--frobnicate', '--out', join(tmp, 'u')],
+    ];
+    for (const argv of cases) {
+      const io = captured();
+      expect(await main(argv, io), argv.join(' ')).toBe(2);
+      expect(io.err()).toMatch(/^edit: .*\n\nusage: npm run edit -- /);
+    }
+  });
+
+  it('the script itself exits 2 on a usage error', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      execFile('npx', ['tsx', 'src/node/edit-cli.ts', 'x.png', '--preset', 'grin', '--out', join(tmp, 'u')], { cwd: ROOT }, (err, _stdout, stderr) => {
+        done({ code: err ? (err as { code?: number }).code ?? null : 0, stderr });
+      });
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown preset "grin"/);
+  });
+});
+
+describe('edit CLI, plain parts', () => {
+  it('parses options', () => {
+    const a = parseArgs(['a', 'b', '--reference=ref.jpg', '--intensity', '-0.5', '--regions', 'mouth,brows', '--face', 'center', '--format', 'jpg', '--quality', '0.8', '--out', 'o']);
+    expect(a).toMatchObject({ inputs: ['a', 'b'], reference: { kind: 'photo', path: 'ref.jpg' }, intensity: -0.5, regions: ['brows', 'mouth'], face: 'center', format: 'jpeg', quality: 0.8, out: 'o', backend: 'wasm' });
+    expect(parseArgs(['a', '--neutral', '--face', '2', '--out', 'o'])).toMatchObject({ face: 2, format: 'png', quality: 0.92, regions: null, intensity: 1 });
+    expect(parseArgs(['--help'])).toBe('help');
+    for (const bad of [['a', '--neutral', '--out', 'o', '--quality', '0'], ['a', '--neutral', '--out', 'o', '--face', 'left'], ['--neutral', '--out', 'o'], ['a', '--neutral', '--out']]) {
+      expect(() => parseArgs(bad), bad.join(' ')).toThrow(UsageError);
+    }
+  });
+
+  it('names outputs without clashes and never over an input', () => {
+    const dir = join(tmp, 'names');
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    mkdirSync(join(dir, 'b'), { recursive: true });
+    for (const f of ['a/x.jpg', 'b/x.png', 'a/y.png', 'a/y-edited.png']) writeFileSync(join(dir, f), '');
+    // Output folder = folder a: a/y.png would be written over the input a/y-edited.png.
+    const inputs = collectInputs([join(dir, 'a'), join(dir, 'b'), join(dir, 'a', 'x.jpg'), join(dir, 'missing.png')], join(dir, 'a'));
+    expect(inputs.map((i) => i.abs.slice(dir.length + 1))).toEqual(['a/x.jpg', 'a/y-edited.png', 'a/y.png', 'b/x.png', 'missing.png']);
+    expect(inputs[4].error?.code).toBe('NOT_FOUND');
+    const plan = planOutputs(inputs, join(dir, 'a'), 'png');
+    expect(inputs.slice(0, 4).map((i) => plan.get(i)!.slice(dir.length + 1))).toEqual(['a/x-edited.png', 'a/y-edited-edited.png', 'a/y-2-edited.png', 'a/x-2-edited.png']);
+    expect(existsSync(join(dir, 'a', 'y-edited.png'))).toBe(true);
+  });
+
+  it('picks the largest face, the one nearest the centre, or an index', () => {
+    const box = (x: number, w: number) => ({ x, y: 0, width: w, height: w, score: 1, keypoints: [] });
+    const faces = [box(0, 50), box(400, 100), box(180, 40)];
+    expect(pickFace(faces, 400, 40, 'largest')).toBe(1);
+    expect(pickFace(faces, 400, 40, 'center')).toBe(2);
+    expect(pickFace(faces, 400, 40, 0)).toBe(0);
+    expect(pickFace([], 400, 40, 'largest')).toBe(0);
+  });
+});

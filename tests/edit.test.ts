@@ -1,0 +1,110 @@
+/** The engine's editing API (src/engine/edit.ts) end to end on the real models, tfjs CPU backend. */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, ErrorCode, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
+import { cpuEditor, sampleBytes } from './helpers';
+
+let editor: Editor;
+let photo: Photo;
+let face: Face;
+
+beforeAll(async () => {
+  editor = await cpuEditor();
+  photo = await editor.open(sampleBytes());
+  face = await photo.face(0);
+});
+afterAll(() => editor?.dispose());
+
+const MOUTH = [61, 291, 13, 14, 0, 17, 78, 308];
+const meanMove = (a: readonly number[][], b: readonly number[][], idx: readonly number[]) =>
+  idx.reduce((s, i) => s + Math.hypot(a[i][0] - b[i][0], a[i][1] - b[i][1]), 0) / idx.length;
+
+describe('editing API', () => {
+  it('loads every shipped model and says so in its capabilities', () => {
+    expect(editor.capabilities.expression).toBe(true);
+    expect(editor.capabilities.refiner).toBe(true);
+    expect(editor.capabilities.presets).toEqual(expect.arrayContaining(['happy', 'surprise', 'anger', 'sadness']));
+    expect(editor.capabilities.regions).toEqual(['brows', 'eyes', 'mouth', 'jaw']);
+  });
+
+  it('computes N(x) once per face and the fitted displacement once per face and reference', async () => {
+    expect(face.neutral()).toBe(face.neutral());
+    expect(await photo.face(0)).toBe(face);
+    const a = await face.edit({ preset: 'happy' });
+    const b = await face.edit({ preset: 'happy' }, { regions: ['mouth'] });
+    const c = await face.edit({ preset: 'surprise' });
+    expect(a.displacement).not.toBeNull();
+    expect(b.displacement).toBe(a.displacement);
+    expect(c.displacement).not.toBe(a.displacement);
+    expect((await face.edit('neutral')).displacement).toBeNull();
+  });
+
+  it('intensity 0 is the photo itself; a preset moves the mouth, limited to the regions asked for', async () => {
+    const happy = await face.edit({ preset: 'happy' });
+    const pts = face.landmarks.points;
+    expect(meanMove(happy.target(0), pts, MOUTH)).toBeLessThan(1e-6);
+    const iod = Math.hypot(pts[33][0] - pts[263][0], pts[33][1] - pts[263][1]);
+    expect(meanMove(happy.target(1), pts, MOUTH) / iod).toBeGreaterThan(0.02);
+    const browsOnly = await face.edit({ preset: 'happy' }, { regions: ['brows'] });
+    expect(meanMove(browsOnly.target(1), pts, MOUTH) / iod).toBeLessThan(0.005);
+  });
+
+  it('a face from another photo is a reference: its expression arrives on this face', async () => {
+    // The sample mirrored is another photo of "another person" with the same expression (an open smile).
+    const img = photo.image;
+    const mirrored = new Uint8ClampedArray(img.data.length);
+    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
+      const o = (y * img.width + x) * 4; const m = (y * img.width + (img.width - 1 - x)) * 4;
+      mirrored.set(img.data.subarray(m, m + 4), o);
+    }
+    const other = await editor.open({ width: img.width, height: img.height, data: mirrored });
+    const ref = await other.face(0);
+    const neutral = await face.edit('neutral');
+    const back = await face.edit(ref);
+    const pts = face.landmarks.points;
+    // Neutralizing moves the smiling mouth; the smiling reference keeps it near where it is.
+    expect(meanMove(back.target(1), pts, MOUTH)).toBeLessThan(0.5 * meanMove(neutral.target(1), pts, MOUTH));
+    other.dispose();
+  });
+
+  it('render gives a patch that changes the mouth; export writes the whole photo at full size; no tensors leak', async () => {
+    const edit = await face.edit({ preset: 'surprise' });
+    await edit.render(1);
+    const before = tf.memory().numTensors;
+    const patch = await edit.render(1.2);
+    expect(await edit.render(1.2)).toBe(patch); // the same value is not rendered twice
+    expect(patch.intensity).toBe(1.2);
+    expect(patch.width * patch.height * 4).toBe(patch.data.length);
+    const bytes = (await edit.export(1.2, 'png')) as Uint8Array;
+    const out = await decodeImage(bytes);
+    expect([out.width, out.height]).toEqual([photo.image.width, photo.image.height]);
+    let changed = 0;
+    const [mx, my] = face.landmarks.points[13];
+    for (let y = Math.round(my) - 10; y < my + 10; y++) for (let x = Math.round(mx) - 20; x < mx + 20; x++) {
+      const o = (y * out.width + x) * 4;
+      if (Math.abs(out.data[o] - photo.image.data[o]) > 8) changed++;
+    }
+    expect(changed).toBeGreaterThan(50);
+    expect(Array.from(out.data.subarray(0, 400))).toEqual(Array.from(photo.image.data.subarray(0, 400)));
+    expect(tf.memory().numTensors).toBe(before);
+    edit.dispose();
+    expect(() => edit.target(1)).toThrowError(expect.objectContaining({ code: ErrorCode.DISPOSED }));
+  });
+
+  it('bad references and regions are BAD_ARGUMENT; a closed photo is DISPOSED', async () => {
+    await expect(face.edit({ preset: 'boredom' as never })).rejects.toMatchObject({ code: ErrorCode.BAD_ARGUMENT });
+    await expect(face.edit({ nonsense: 1 } as never)).rejects.toMatchObject({ code: ErrorCode.BAD_ARGUMENT });
+    await expect(face.edit('neutral', { regions: ['ears' as never] })).rejects.toMatchObject({ code: ErrorCode.BAD_ARGUMENT });
+    const p = await editor.open(sampleBytes());
+    const f = await p.face(0);
+    p.dispose();
+    await expect(f.edit('neutral')).rejects.toMatchObject({ code: ErrorCode.DISPOSED });
+    await expect(p.face(0)).rejects.toMatchObject({ code: ErrorCode.DISPOSED });
+  });
+
+  it('unexpected failures are INTERNAL, allocation failures OUT_OF_MEMORY, anything after a device loss GPU_LOST', () => {
+    expect(toEditorError(new TypeError('x is undefined')).code).toBe(ErrorCode.INTERNAL);
+    expect(toEditorError(new RangeError('Array buffer allocation failed')).code).toBe(ErrorCode.OUT_OF_MEMORY);
+    expect(toEditorError(new Error('whatever'), { gpuLost: true }).code).toBe(ErrorCode.GPU_LOST);
+  });
+});
