@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import type { LeedHooks, LeedState } from '../src/app/test-hooks';
 
 export const SAMPLE = 'public/samples/astronaut.png';
 
@@ -27,28 +28,10 @@ export async function openApp(page: Page): Promise<string> {
   return (await badge.getAttribute('data-backend')) ?? '';
 }
 
-export type LeedState = {
-  status: string;
-  backend: string | null;
-  fallbackReasons: string[];
-  photo: { name: string; width: number; height: number } | null;
-  faces: { x: number; y: number; width: number; height: number; score: number }[];
-  selected: number | null;
-  points: number;
-  facePoints: [number, number][];
-  targetPoints: [number, number][];
-  regions: string[];
-  error: { code: string; message: string } | null;
-  reference: { kind: string; preset?: string; name?: string };
-  framesRequested: number;
-  framesRendered: number;
-  renderedIntensity: number | null;
-  rendering: boolean;
-  capabilities: { expression: boolean; regions: string[]; render: boolean };
-};
+export type { LeedState };
 
 export function leedState(page: Page): Promise<LeedState> {
-  return page.evaluate(() => (window as unknown as { __leed: { state(): LeedState } }).__leed.state());
+  return page.evaluate(() => (window as unknown as { __leed: LeedHooks }).__leed.state());
 }
 
 /** Waits until the app is idle (no request in flight in the UI). */
@@ -82,8 +65,9 @@ export function overlayPixels(page: Page, box: { x: number; y: number; width: nu
   }, { box, photoWidth });
 }
 
-export function engineMemory(page: Page): Promise<{ numTensors: number; numBytes: number; peakBytes: number }> {
-  return page.evaluate(() => (window as unknown as { __leed: { memory(): Promise<{ numTensors: number; numBytes: number; peakBytes: number }> } }).__leed.memory());
+/** Tensors held by the engine worker. */
+export function engineMemory(page: Page): ReturnType<LeedHooks['memory']> {
+  return page.evaluate(() => (window as unknown as { __leed: LeedHooks }).__leed.memory());
 }
 
 /** Waits until the frame for the newest slider value has been rendered. */

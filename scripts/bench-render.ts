@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor, createRenderSession, encodeImage, interOcular, type BackendName, type Face, type SamplerKind, type SessionRefiner, type RGBAImage } from '../src/engine/index';
+import { createEditor, createRenderSession, DEFAULT_CROP, encodeImage, interOcular, type BackendName, type Face, type Refiner, type SamplerKind, type RGBAImage } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { openMouth } from '../src/node/synthetic';
 
@@ -53,8 +53,13 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 const editor = await createEditor({ backends: [backend], models: fileByteSource(), sampler });
 const photo = await editor.open(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))));
 console.log(`backend ${editor.backend.name}${editor.backend.adapter ? ` (${editor.backend.adapter})` : ''}, sampler ${sampler}, median of ${runs} runs`);
-/** Does nothing to the crop: measures the crop + paste-back around a refiner, not a network. */
-const passThrough: SessionRefiner = { size: 256, refine: (crop) => tf.clone(crop), dispose: () => {} };
+/** Does nothing to the crop (attention 1): measures the crop + paste-back around a refiner, not a network. */
+const passThrough: Refiner = {
+  size: 256,
+  crop: DEFAULT_CROP,
+  refineWithMask: (crop) => ({ image: tf.clone(crop), mask: tf.ones([1, 256, 256, 1]) as tf.Tensor4D }),
+  dispose: () => {},
+};
 
 for (const k of scales) {
   const scaled = k === 1 ? photo : await editor.open(upscale(photo.image, k));

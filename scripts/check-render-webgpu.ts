@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, globals } from 'webgpu';
 import {
-  alignedCropRect, createEditor, createRenderSession, initBackend, innerMouthMask, newOpeningWeight,
-  type RenderPatch, type SamplerKind, type SessionRefiner,
+  alignedCropRect, createEditor, createRenderSession, DEFAULT_CROP, initBackend, innerMouthMask, newOpeningWeight,
+  type Refiner, type RenderPatch, type SamplerKind,
 } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { closedMouthFace, openMouth } from '../src/node/synthetic';
@@ -27,12 +27,15 @@ const target = openMouth(face, 0.3);
 // the same target from closed lips: a new opening, which the session fills with stretched lips (gather / matMul)
 // before the refiner
 const closed = await closedMouthFace(photo.image, face);
+const S = 64;
 /** Scales the crop's columns from 0.6x to 1.2x: a position-dependent change for the paste-back to carry. */
-const ramp: SessionRefiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D, dispose() {} };
-/** The same with an attention mask that goes from kept (top rows) to painted (bottom rows): the other paste-back branch. */
-const rampMask: SessionRefiner = {
+const rampImage = (crop: tf.Tensor4D) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, S), [1, 1, S, 1]))) as tf.Tensor4D;
+/** The ramp with attention 1 everywhere: every warped pixel kept, the change added on top. */
+const ramp: Refiner = { size: S, crop: DEFAULT_CROP, refineWithMask: (crop) => ({ image: rampImage(crop), mask: tf.ones([1, S, S, 1]) as tf.Tensor4D }), dispose() {} };
+/** The same with an attention mask that goes from kept (top rows) to painted (bottom rows): the warp's detail dropped below. */
+const rampMask: Refiner = {
   ...ramp,
-  refineWithMask: (crop) => ({ image: ramp.refine(crop), mask: tf.tidy(() => tf.mul(tf.ones([1, 64, 64, 1]), tf.reshape(tf.linspace(1.2, -0.2, 64), [1, 64, 1, 1]))) as tf.Tensor4D }),
+  refineWithMask: (crop) => ({ image: rampImage(crop), mask: tf.tidy(() => tf.mul(tf.ones([1, S, S, 1]), tf.reshape(tf.linspace(1.2, -0.2, S), [1, S, 1, 1]))) as tf.Tensor4D }),
 };
 
 async function renderOn(sampler?: SamplerKind): Promise<{ patches: RenderPatch[]; leaked: number; peakBytes: number }> {
@@ -56,7 +59,7 @@ const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Recor
 const kernels = ['leedWarp', 'leedCrop', 'leedPaste'].filter((k) => pipelines.some((p) => p.startsWith(k)));
 const ops = await renderOn('ops'); // the generic tfjs-ops path on the same backend
 const maxDiff = diff(gpu.patches, cpu.patches);
-const area = (pts: typeof target) => innerMouthMask(pts, alignedCropRect(closed.face.canonical.transform), 64).reduce((a, v) => a + v, 0);
+const area = (pts: typeof target) => innerMouthMask(pts, alignedCropRect(closed.face.canonical.transform, DEFAULT_CROP), 64).reduce((a, v) => a + v, 0);
 const opening = newOpeningWeight(area(closed.face.landmarks.points), area(target));
 let identity = 0;
 const id = gpu.patches[2];

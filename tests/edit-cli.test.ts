@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEditor, type Point3 } from '../src/engine/index';
+import jpeg from 'jpeg-js';
+import { createEditor, decodeImage, type Point3, type RGBAImage } from '../src/engine/index';
 import { collectInputs, parseArgs, pickFace, planOutputs, UsageError } from '../src/node/edit-batch';
 import { main, type CliIO } from '../src/node/edit-cli';
 import { fileByteSource, ROOT } from '../src/node/platform';
@@ -28,6 +29,21 @@ function captured(): CliIO & { out: () => string; err: () => string } {
 
 const readPng = (path: string) => PNG.sync.read(readFileSync(path));
 
+/** A JPEG that shows `upright` once EXIF orientation 6 (rotate 90° clockwise) is applied: stored turned a quarter to the left. */
+function turnedJpeg(upright: { width: number; height: number; data: Uint8Array }): Uint8Array {
+  const W = upright.height; const H = upright.width; // stored size
+  const stored = new Uint8Array(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const o = (x * upright.width + (upright.width - 1 - y)) * 4; // orientation 6 displays stored (x, y) at (H - 1 - y, x)
+    stored.set(upright.data.subarray(o, o + 4), (y * W + x) * 4);
+  }
+  const plain = jpeg.encode({ width: W, height: H, data: stored }, 95).data;
+  const tiff = [0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
+  const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+  const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+  return new Uint8Array([...plain.subarray(0, 2), ...app1, ...plain.subarray(2)]);
+}
+
 describe('edit CLI, a real batch', () => {
   it('edits the good photos, reports the broken ones with their codes, exits 1', async () => {
     const dir = join(tmp, 'batch');
@@ -38,43 +54,55 @@ describe('edit CLI, a real batch', () => {
     const png = readFileSync(SAMPLE);
     writeFileSync(join(dir, 'cut.png'), png.subarray(0, Math.floor(png.length / 2)));
     writeFileSync(join(dir, 'notes.txt'), 'not an image name: skipped in a folder walk\n');
+    // The sample's rows 36..475 (512 x 440), stored turned, EXIF orientation 6.
+    const sample = readPng(SAMPLE);
+    const TOP = 36;
+    const crop = { width: 512, height: 440, data: new Uint8Array(sample.data.subarray(TOP * 512 * 4, (TOP + 440) * 512 * 4)) };
+    const turned = turnedJpeg(crop);
+    writeFileSync(join(dir, 'turned.jpg'), turned);
     const out = join(tmp, 'out');
 
     const io = captured();
     const code = await main([dir, '--preset', 'happy', '--out', out, '--backend', 'cpu'], io);
     expect(code, io.err()).toBe(1);
-    expect(io.out()).toMatch(/^2 edited, 2 failed in \d+\.\d s$/m);
+    expect(io.out()).toMatch(/^3 edited, 2 failed in \d+\.\d s$/m);
     expect(io.out()).toMatch(/broken\.jpg: NOT_AN_IMAGE: /);
     expect(io.out()).toMatch(/cut\.png: CORRUPT_IMAGE: /);
     expect(io.err()).toMatch(/FAILED .*broken\.jpg: NOT_AN_IMAGE/);
-    expect(io.err()).toMatch(/\[\d\/4\] ok .*second\.PNG -> /);
+    expect(io.err()).toMatch(/\[\d\/5\] ok .*second\.PNG -> /);
     expect(io.out() + io.err()).not.toMatch(/notes\.txt/);
-    expect(readdirSync(out).sort()).toEqual(['astronaut-edited.png', 'second-edited.png']);
+    expect(readdirSync(out).sort()).toEqual(['astronaut-edited.png', 'second-edited.png', 'turned-edited.png']);
 
     // Where the mouth is, from the engine itself.
     const editor = await createEditor({ backends: ['cpu'], models: fileByteSource(), warmUp: false });
     let mouth: Point3[];
+    let upright: RGBAImage;
     try {
       const photo = await editor.open(new Uint8Array(png));
       const face = await photo.face(0);
       mouth = [0, 13, 14, 17, 61, 291].map((i) => face.landmarks.points[i]);
       photo.dispose();
+      upright = await decodeImage(turned); // the JPEG as the engine sees it: upright, 512 x 440
     } finally {
       editor.dispose();
     }
+    expect([upright.width, upright.height]).toEqual([512, 440]);
+    let jpegError = 0;
+    for (let i = 0; i < crop.data.length; i++) jpegError += Math.abs(crop.data[i] - upright.data[i]);
+    expect(jpegError / crop.data.length, 'turned.jpg decodes to the upright crop').toBeLessThan(3);
     const xs = mouth.map((p) => p[0]); const ys = mouth.map((p) => p[1]);
     const box = { x0: Math.floor(Math.min(...xs)) - 4, x1: Math.ceil(Math.max(...xs)) + 4, y0: Math.floor(Math.min(...ys)) - 4, y1: Math.ceil(Math.max(...ys)) + 4 };
 
-    const input = readPng(SAMPLE);
-    for (const name of ['astronaut-edited.png', 'second-edited.png']) {
+    const cases: [string, RGBAImage | typeof sample, number][] = [['astronaut-edited.png', sample, 0], ['second-edited.png', sample, 0], ['turned-edited.png', upright, TOP]];
+    for (const [name, input, top] of cases) {
       const edited = readPng(join(out, name));
-      expect([edited.width, edited.height]).toEqual([input.width, input.height]);
+      expect([edited.width, edited.height], name).toEqual([input.width, input.height]);
       const diff = (x: number, y: number) => {
         const o = (y * input.width + x) * 4;
         return Math.abs(edited.data[o] - input.data[o]) + Math.abs(edited.data[o + 1] - input.data[o + 1]) + Math.abs(edited.data[o + 2] - input.data[o + 2]);
       };
       let sum = 0; let n = 0;
-      for (let y = box.y0; y <= box.y1; y++) for (let x = box.x0; x <= box.x1; x++) { sum += diff(x, y); n++; }
+      for (let y = box.y0 - top; y <= box.y1 - top; y++) for (let x = box.x0; x <= box.x1; x++) { sum += diff(x, y); n++; }
       expect(sum / n / 3, `${name}: mean change around the mouth`).toBeGreaterThan(3);
       let corners = 0;
       for (const [cx, cy] of [[0, 0], [input.width - 32, 0], [0, input.height - 32], [input.width - 32, input.height - 32]]) {
@@ -135,6 +163,8 @@ describe('edit CLI, plain parts', () => {
     const plan = planOutputs(inputs, join(dir, 'a'), 'png');
     expect(inputs.slice(0, 4).map((i) => plan.get(i)!.slice(dir.length + 1))).toEqual(['a/x-edited.png', 'a/y-edited-edited.png', 'a/y-2-edited.png', 'a/x-2-edited.png']);
     expect(existsSync(join(dir, 'a', 'y-edited.png'))).toBe(true);
+    // An output folder inside a walked folder is not walked (a second run does not edit the first's outputs).
+    expect(collectInputs([dir], join(dir, 'a')).map((i) => i.abs.slice(dir.length + 1))).toEqual(['b/x.png']);
   });
 
   it('picks the largest face, the one nearest the centre, or an index', () => {

@@ -3,7 +3,7 @@
  * closed, renders that capture what the refiner gets) live in src/node/synthetic.ts, which tools use too;
  * re-exported here under the names the tests use.
  */
-import { applyAffine, type AlignedCropRect } from '../src/engine/render/composite';
+import { applyAffine, type AlignedCropRect } from '../src/engine/render/aligned-crop';
 import type { Point2, Point3 } from '../src/engine/types';
 
 export { closeMouth, closedMouthFace, closedMouthPhoto, openMouth, renderCapturingRefiner as renderTarget, renderMouthOpen, type MouthOpenResult } from '../src/node/synthetic';

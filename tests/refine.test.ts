@@ -7,7 +7,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { FaceAnalysis } from '../src/engine/analyse/analyser';
 import type { Editor, Photo } from '../src/engine/index';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { ModelStore } from '../src/engine/runtime/models';
+import { ModelStore, sha256Hex } from '../src/engine/runtime/models';
+import { DEFAULT_CROP } from '../src/engine/render/aligned-crop';
 import { innerMouthMask, lipStretchPlan, newOpeningWeight, polygonMask, stretchLips, STRETCH_DARK } from '../src/engine/render/mouth-mask';
 import { createRefiner, type Refiner } from '../src/engine/render/refine';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
@@ -36,8 +37,28 @@ describe('refiner model', () => {
     expect(golden.modelSha256['refiner.bin']).toBe(manifest.files['leed/refiner.bin']);
   });
 
+  it('reads the aligned crop it was trained on from its JSON (the shipped one is DEFAULT_CROP), and refuses a JSON without one', async () => {
+    expect(refiner.crop).toEqual(DEFAULT_CROP);
+    const json = JSON.parse(readFileSync(join(MODEL_DIR, 'leed', 'refiner.json'), 'utf8')) as { config: { crop?: unknown } };
+    expect(json.config.crop).toMatchObject({ center: [...DEFAULT_CROP.centre], side: DEFAULT_CROP.side });
+    // the same model with config.crop taken out (and the manifest pinned to it): MODEL_LOAD, no tensors left behind
+    delete json.config.crop;
+    const noCrop = new TextEncoder().encode(JSON.stringify(json));
+    const sha = await sha256Hex(noCrop.buffer as ArrayBuffer);
+    const store = new ModelStore(async (path) => {
+      if (path === 'leed/refiner.json') return noCrop.buffer as ArrayBuffer;
+      const bytes = await fileByteSource()(path);
+      if (path !== 'manifest.json') return bytes;
+      const manifest = JSON.parse(new TextDecoder().decode(bytes)) as { files: Record<string, string> };
+      manifest.files['leed/refiner.json'] = sha;
+      return new TextEncoder().encode(JSON.stringify(manifest)).buffer as ArrayBuffer;
+    });
+    const before = tf.memory().numTensors;
+    await expect(createRefiner(store)).rejects.toMatchObject({ code: ErrorCode.MODEL_LOAD });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('takes the luminance and the target\'s inner-mouth mask; the TypeScript mask is the one training rasterised', () => {
-    expect(refiner.config.inputs).toBe(2);
     expect(golden.inputs).toBe(2);
     const m = polygonMask(golden.mouthRing, golden.height);
     const want = Buffer.from(golden.mouthMaskU8, 'base64');
@@ -45,20 +66,28 @@ describe('refiner model', () => {
     expect(Array.from(m)).toEqual(Array.from(want));
   });
 
-  it('matches PyTorch to 1e-4 (A and out on a fixed luminance input and mouth mask)', () => {
+  it('matches PyTorch to 1e-4: A, and out on all three channels of a grey crop (R = G = B = the fixed luminance input), with the mouth mask', () => {
     const { height: H, width: W } = golden;
-    const u8 = Buffer.from(golden.inputU8, 'base64');
-    const y = tf.tensor4d(Float32Array.from(u8, (v) => v / 255), [1, H, W, 1]);
+    const yv = Float32Array.from(Buffer.from(golden.inputU8, 'base64'), (v) => v / 255);
+    const rgb = tf.tensor4d(Float32Array.from({ length: H * W * 3 }, (_, i) => yv[Math.floor(i / 3)]), [1, H, W, 3]);
     const m = tf.tensor4d(polygonMask(golden.mouthRing, H), [1, H, W, 1]);
-    const { out, mask, paint } = refiner.refineLuminance(y, m);
-    m.dispose();
-    expect(out.shape).toEqual([1, H, W, 1]);
+    const { image, mask } = refiner.refineWithMask(rgb, m);
+    expect(image.shape).toEqual([1, H, W, 3]);
+    expect(mask.shape).toEqual([1, H, W, 1]);
     expect(maxAbsDiff(mask.dataSync(), f32(golden.A))).toBeLessThan(1e-4);
-    expect(maxAbsDiff(out.dataSync(), f32(golden.out))).toBeLessThan(1e-4);
+    // a grey crop stays grey: R = G = B = the network's luminance output
+    const o = image.dataSync();
+    const want = f32(golden.out);
+    let d = 0;
+    for (let k = 0; k < H * W; k++) for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(o[3 * k + c] - Math.min(1, Math.max(0, want[k]))));
+    expect(d).toBeLessThan(1e-4);
     // the network is not trivially "keep everything": the input is structured noise, A varies
     const a = mask.dataSync();
     expect(Math.max(...a) - Math.min(...a)).toBeGreaterThan(1e-3);
-    tf.dispose([y, out, mask, paint]);
+    // and the mouth mask is an input it uses: without it, A differs
+    const without = refiner.refineWithMask(rgb);
+    expect(maxAbsDiff(without.mask.dataSync(), a)).toBeGreaterThan(1e-3);
+    tf.dispose([rgb, m, image, mask, without.image, without.mask]);
   });
 
   it("the render session's stretched lips are training's fill_mouth (same input and mask, to 1e-6)", () => {
@@ -86,47 +115,27 @@ describe('refiner model', () => {
     }
   });
 
-  it('an RGB grey crop goes through the luminance path unchanged in colour (R = G = B = the luminance output)', () => {
-    const { height: H, width: W } = golden;
-    const u8 = Buffer.from(golden.inputU8, 'base64');
-    const yv = Float32Array.from(u8, (v) => v / 255);
-    const rgb = tf.tensor4d(Float32Array.from({ length: H * W * 3 }, (_, i) => yv[Math.floor(i / 3)]), [1, H, W, 3]);
-    const m = tf.tensor4d(polygonMask(golden.mouthRing, H), [1, H, W, 1]);
-    const out = refiner.refine(rgb, m);
-    m.dispose();
-    const o = out.dataSync();
-    const want = f32(golden.out);
-    let d = 0;
-    for (let k = 0; k < H * W; k++) for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(o[3 * k + c] - Math.min(1, Math.max(0, want[k]))));
-    expect(d).toBeLessThan(1e-4);
-    tf.dispose([rgb, out]);
-  });
-
   it('refuses crops that are not [1, H, W, 3] with H, W multiples of 8, and use after dispose', async () => {
     const bad = tf.zeros([1, 30, 32, 3]) as tf.Tensor4D;
     const gray = tf.zeros([1, 32, 32, 1]) as tf.Tensor4D;
-    expect(code(() => refiner.refine(bad))).toBe(ErrorCode.BAD_ARGUMENT);
-    expect(code(() => refiner.refine(gray))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(code(() => refiner.refineWithMask(bad))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(code(() => refiner.refineWithMask(gray))).toBe(ErrorCode.BAD_ARGUMENT);
     const crop = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
     const smallMouth = tf.zeros([1, 16, 16, 1]) as tf.Tensor4D;
-    expect(code(() => refiner.refine(crop, smallMouth))).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(code(() => refiner.refineWithMask(crop, smallMouth))).toBe(ErrorCode.BAD_ARGUMENT);
     tf.dispose([crop, smallMouth]);
     const r2 = await createRefiner(new ModelStore(fileByteSource()));
     r2.dispose();
-    expect(code(() => r2.refine(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D))).toBe(ErrorCode.DISPOSED);
+    expect(code(() => r2.refineWithMask(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D))).toBe(ErrorCode.DISPOSED);
     tf.dispose([bad, gray]);
   });
 
-  it('numTensors returns to its baseline: refine, refineWithMask, refineLuminance, load and dispose', async () => {
+  it('numTensors returns to its baseline: refineWithMask, load and dispose', async () => {
     const base = tf.memory().numTensors;
     const crop = tf.randomUniform([1, refiner.size, refiner.size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     for (let i = 0; i < 3; i++) {
-      refiner.refine(crop).dispose();
       const r = refiner.refineWithMask(crop);
       tf.dispose([r.image, r.mask]);
-      const y = tf.slice(crop, [0, 0, 0, 0], [1, refiner.size, refiner.size, 1]) as tf.Tensor4D;
-      const l = refiner.refineLuminance(y);
-      tf.dispose([y, l.out, l.mask, l.paint]);
     }
     crop.dispose();
     expect(tf.memory().numTensors).toBe(base);

@@ -28,8 +28,8 @@ describe('render on WebGPU', () => {
     };
     expect(r.backend).toBe('webgpu');
     expect(r.kernels).toEqual(['leedWarp', 'leedCrop', 'leedPaste']); // the WGSL programs ran
-    // refined (detail gate), warp-only, identity, refined (attention mask), and a closed mouth opened (attention
-    // mask; a new opening, so the session fills it with stretched lips first) renders
+    // refined (attention 1: the change alone), warp-only, identity, refined (attention ramp), and a closed mouth
+    // opened (attention ramp; a new opening, so the session fills it with stretched lips first) renders
     expect(r.maxDiff).toHaveLength(5);
     expect(r.opening).toBe(1);
     expect(Math.max(...r.maxDiff)).toBeLessThanOrEqual(1);

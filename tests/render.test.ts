@@ -1,30 +1,35 @@
 /** The render session on the real engine and a real photo (astronaut.png, tfjs CPU backend). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { applyAffine, createCompositor, cropTransformParams } from '../src/engine/render/composite';
+import { alignedCropRect, applyAffine, cropTransformParams, DEFAULT_CROP, type CropSpec } from '../src/engine/render/aligned-crop';
+import { createCompositor } from '../src/engine/render/composite';
 import type { FaceAnalysis } from '../src/engine/analyse/analyser';
 import type { Editor, Photo } from '../src/engine/index';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { interOcular } from '../src/engine/analyse/manifold';
-import { createRenderSession, type Refiner } from '../src/engine/render/session';
+import { createSampler } from '../src/engine/render/sampler';
+import { createRenderSession } from '../src/engine/render/session';
 import type { Point3, RGBAImage } from '../src/engine/types';
 import { maxFlowGradient, minJacobian } from '../src/engine/render/warp';
 import { cpuEditor, cpuStore, sampleBytes } from './helpers';
-import { openMouth } from './refine-helpers';
+import { openMouth, renderTarget } from './refine-helpers';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRefiner } from '../src/engine/render/refine';
+import { createRefiner, type Refiner } from '../src/engine/render/refine';
 import { MODEL_DIR } from '../src/node/platform';
 
 let editor: Editor;
 let photo: Photo;
 let face: FaceAnalysis;
+/** The shipped refiner. */
+let refiner: Refiner;
 beforeAll(async () => {
   editor = await cpuEditor();
   photo = await editor.open(sampleBytes());
   face = await photo.face(0);
+  refiner = await createRefiner(cpuStore());
 });
-afterAll(() => { photo?.dispose(); editor?.dispose(); });
+afterAll(() => { refiner?.dispose(); photo?.dispose(); editor?.dispose(); });
 
 function pixel(img: RGBAImage, x: number, y: number): number[] {
   const o = (Math.round(y) * img.width + Math.round(x)) * 4;
@@ -45,10 +50,16 @@ function inRect(x: number, y: number, r: { x: number; y: number; width: number; 
   return x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
 }
 
-/** Paints the whole crop one flat grey: a stand-in refiner that makes the paste-back's footprint visible. */
-function greyRefiner(size: number): Refiner {
-  return { size, refine: (crop) => tf.tidy(() => tf.mul(tf.onesLike(crop), 0.5)), dispose: () => {} };
+/**
+ * A refiner with a result the test can predict: `image(crop)` and a constant attention (1 = warp kept, 0 = painted),
+ * at crop size `size`. It goes through the session exactly as the shipped refiner does.
+ */
+function scriptedRefiner(size: number, image: (crop: tf.Tensor4D) => tf.Tensor4D, attention: number, crop: CropSpec = DEFAULT_CROP): Refiner {
+  return { size, crop, refineWithMask: (c) => ({ image: image(c), mask: tf.fill([1, size, size, 1], attention) as tf.Tensor4D }), dispose: () => {} };
 }
+
+/** Paints the whole crop one flat grey (attention 0): makes the paste-back's footprint visible. */
+const greyRefiner = (size: number) => scriptedRefiner(size, (crop) => tf.tidy(() => tf.mul(tf.onesLike(crop), 0.5)), 0);
 
 describe('render session (warp only)', () => {
   it('identity target leaves the photo unchanged', async () => {
@@ -155,7 +166,7 @@ describe('render session at the image border', () => {
     const shift = (p: Point3): Point3 => [p[0] - ox, p[1] - oy, p[2]];
     const t = face.canonical.transform;
     const cut: FaceAnalysis = { ...face, landmarks: { ...face.landmarks, points: face.landmarks.points.map(shift) }, canonical: { ...face.canonical, transform: { ...t, translation: shift(t.translation) } } };
-    const s = await createRenderSession(img, cut, { refiner: greyRefiner(64) });
+    const s = await createRenderSession(img, cut, { refiner });
     expect(s.roi.x).toBe(0);
     expect(s.roi.y).toBe(0);
     const identity = await s.renderFull(cut.landmarks.points, { useRefiner: false });
@@ -178,8 +189,19 @@ describe('render session at the image border', () => {
 });
 
 describe('render session with a refiner', () => {
-  it('an unchanged crop pastes back to exactly the warp', async () => {
-    const identity: Refiner = { size: 128, refine: (crop) => tf.clone(crop), dispose: () => {} };
+  it('cuts the crop the refiner was trained on (Refiner.crop), DEFAULT_CROP without a refiner', async () => {
+    const t = face.canonical.transform;
+    const own: CropSpec = { centre: [0, 0.5], side: 2.5 };
+    const s = await createRenderSession(photo.image, face, { refiner: scriptedRefiner(64, (crop) => tf.clone(crop), 1, own) });
+    expect(s.crop).toEqual(alignedCropRect(t, own));
+    s.dispose();
+    const plain = await createRenderSession(photo.image, face);
+    expect(plain.crop).toEqual(alignedCropRect(t, DEFAULT_CROP));
+    plain.dispose();
+  });
+
+  it('an unchanged crop with the warp kept (attention 1) pastes back to exactly the warp', async () => {
+    const identity = scriptedRefiner(128, (crop) => tf.clone(crop), 1);
     const s = await createRenderSession(photo.image, face, { refiner: identity });
     const target = openMouth(face, 0.3);
     const withRefiner = await s.render(target);
@@ -201,7 +223,7 @@ describe('render session with a refiner', () => {
     for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) pixel(refined, crop.centre[0] + dx, crop.centre[1] + dy).forEach((v, c) => { mean[c] += v / 81; });
     const before = pixel(warpOnly, crop.centre[0], crop.centre[1]);
     for (let c = 0; c < 3; c++) expect(Math.abs(mean[c] - 127.5)).toBeLessThan(3);
-    // a repainted pixel does not keep the warp's fine detail (the detail gate)
+    // a repainted pixel (attention 0) does not keep the warp's fine detail
     pixel(refined, crop.centre[0] + 2, crop.centre[1] + 3).forEach((v) => expect(Math.abs(v - 127.5)).toBeLessThan(4));
     expect(Math.max(...before.map((v) => Math.abs(v - 127.5)))).toBeGreaterThan(30); // skin is not grey to begin with
     // past the crop's edge nothing differs from the warp, byte for byte
@@ -217,8 +239,8 @@ describe('render session with a refiner', () => {
     s.dispose();
   });
 
-  it('a small change of the crop is added on top of the full-resolution warp, whose detail survives', async () => {
-    const brighten: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.add(crop, 0.02)), dispose: () => {} };
+  it('where the warp is kept (attention 1), a small change of the crop is added on top of the full-resolution warp, whose detail survives', async () => {
+    const brighten = scriptedRefiner(64, (crop) => tf.tidy(() => tf.add(crop, 0.02)), 1);
     const s = await createRenderSession(photo.image, face, { refiner: brighten });
     const target = openMouth(face, 0.2);
     const refined = await s.render(target);
@@ -236,26 +258,22 @@ describe('render session with a refiner', () => {
   });
 
   it('the crop handed to the refiner is the aligned crop: same as tf.image.transform with cropTransformParams', async () => {
-    const S = 96; // crop about 128 image px: no prefilter, so both are plain bilinear
-    let seen: Float32Array | null = null;
-    const spy: Refiner = { size: S, refine: (crop) => { seen = crop.dataSync() as Float32Array; return tf.clone(crop); }, dispose: () => {} };
-    const s = await createRenderSession(photo.image, face, { refiner: spy });
-    await s.render(face.landmarks.points);
+    // the shipped refiner, S = 128; the crop is about 128 image px: no prefilter, so both are plain bilinear
+    const { crop: seen, rect, size: S } = await renderTarget(photo.image, face, refiner, face.landmarks.points);
     const img = photo.image;
     const want = tf.tidy(() => {
       const t = tf.div(tf.cast(tf.tensor3d(Int32Array.from(img.data), [img.height, img.width, 4], 'int32'), 'float32'), 255);
       const rgb = tf.expandDims(tf.slice(t, [0, 0, 0], [img.height, img.width, 3]), 0) as tf.Tensor4D;
-      return tf.image.transform(rgb, tf.tensor2d([cropTransformParams(s.crop, S)], [1, 8]), 'bilinear', 'nearest', 0, [S, S]).dataSync();
+      return tf.image.transform(rgb, tf.tensor2d([cropTransformParams(rect, S)], [1, 8]), 'bilinear', 'nearest', 0, [S, S]).dataSync();
     });
-    expect(seen).not.toBeNull();
+    expect(rect.size).toBeLessThan(2 * S);
     let d = 0;
-    for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(seen![i] - want[i]));
+    for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(seen[i] - want[i]));
     expect(d).toBeLessThan(1e-3);
-    s.dispose();
   });
 
   it('compositor prefilters large faces (crop smaller than half the face) and keeps S x S x 3 in 0..1', () => {
-    const c = createCompositor({ x: 0, y: 0, width: 64, height: 64 }, { toImage: [60, 0, 2, 0, 60, 2], fromImage: [1 / 60, 0, -2 / 60, 0, 1 / 60, -2 / 60], centre: [32, 32], size: 60, angle: 0 }, 16);
+    const c = createCompositor({ x: 0, y: 0, width: 64, height: 64 }, { toImage: [60, 0, 2, 0, 60, 2], fromImage: [1 / 60, 0, -2 / 60, 0, 1 / 60, -2 / 60], centre: [32, 32], size: 60, angle: 0 }, 16, createSampler());
     const crop = tf.tidy(() => c.extractCrop(tf.fill([64 * 64, 4], 255) as tf.Tensor2D));
     expect(crop.shape).toEqual([1, 16, 16, 3]);
     expect(Math.max(...Array.from(crop.dataSync()))).toBeCloseTo(1, 5);
@@ -267,7 +285,6 @@ describe('render session with a refiner', () => {
 describe('render session with the shipped refiner', () => {
   const shipped = existsSync(join(MODEL_DIR, 'leed', 'refiner.json'));
   it.skipIf(!shipped)('runs createRefiner through the session: changes only inside the crop mask, frees its tensors', async () => {
-    const refiner = await createRefiner(cpuStore());
     const before = tf.memory().numTensors;
     const s = await createRenderSession(photo.image, face, { refiner });
     const target = openMouth(face, 0.3);
@@ -286,16 +303,17 @@ describe('render session with the shipped refiner', () => {
     await s.render(openMouth(face, 0.1));
     s.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    refiner.dispose();
   });
 });
 
 describe('GPU path parity', () => {
   it('the tfjs-ops pipeline (what WebGL runs; WebGPU runs WGSL kernels, tests/render-webgpu.test.ts) matches the CPU typed-array pipeline', async () => {
-    // a refiner that changes the crop in a position-dependent way, at S = 64 so the crop is box-prefiltered (pool 2)
-    const ramp: Refiner = { size: 64, refine: (crop) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))), dispose: () => {} };
+    // a refiner that changes the crop in a position-dependent way and keeps the warp (attention 1), at S = 64 so the
+    // crop is box-prefiltered (pool 2)
+    const rampImage = (crop: tf.Tensor4D) => tf.tidy(() => tf.mul(crop, tf.reshape(tf.linspace(0.6, 1.2, 64), [1, 1, 64, 1]))) as tf.Tensor4D;
+    const ramp = scriptedRefiner(64, rampImage, 1);
     // the same with an attention mask (rows: kept at the top, painted at the bottom)
-    const rampWithMask: Refiner = { ...ramp, refineWithMask: (crop) => ({ image: ramp.refine(crop), mask: tf.tidy(() => tf.tile(tf.reshape(tf.linspace(1, 0, 64), [1, 64, 1, 1]), [1, 1, 64, 1])) as tf.Tensor4D }) };
+    const rampWithMask: Refiner = { ...ramp, refineWithMask: (crop) => ({ image: rampImage(crop), mask: tf.tidy(() => tf.tile(tf.reshape(tf.linspace(1, 0, 64), [1, 64, 1, 1]), [1, 1, 64, 1])) as tf.Tensor4D }) };
     const target = openMouth(face, 0.25);
     const results = [];
     for (const refiner of [ramp, rampWithMask]) for (const sampler of ['ops', 'js'] as const) {
@@ -323,7 +341,7 @@ describe('GPU path parity', () => {
 describe('tensor hygiene', () => {
   it('numTensors returns to its baseline over 20 renders, with and without the refiner', async () => {
     const before = tf.memory().numTensors;
-    const s = await createRenderSession(photo.image, face, { refiner: greyRefiner(64) });
+    const s = await createRenderSession(photo.image, face, { refiner });
     const afterCreate = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) {
       const target = openMouth(face, (i % 5) * 0.08);

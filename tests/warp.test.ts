@@ -2,11 +2,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ALIGNED_CROP, alignedCropRect, applyAffine, cropCorners, cropPixelToImage, cropTransformParams, featherWeight, invertAffine } from '../src/engine/render/composite';
+import { alignedCropRect, applyAffine, cropCorners, cropPixelToImage, cropTransformParams, DEFAULT_CROP, invertAffine } from '../src/engine/render/aligned-crop';
+import { featherWeight } from '../src/engine/render/composite';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { applySimilarity } from '../src/engine/analyse/manifold';
 import type { Point3, Similarity } from '../src/engine/types';
-import { bilinearSample, flowGrid, maxFlowGradient, minJacobian, warpPixels, warpRegion } from '../src/engine/render/warp';
+import { bilinearSample, createSampler, sampleInto } from '../src/engine/render/sampler';
+import { flowGrid, maxFlowGradient, minJacobian, warpRegion } from '../src/engine/render/warp';
 
 beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
 
@@ -34,10 +36,10 @@ describe('aligned crop', () => {
   const t: Similarity = { scale: 50, rotation: rotation(Math.PI / 6), translation: [200, 150, 3] };
 
   it('is the canonical square (centre (0, 0.45), side 3) carried into the image by the similarity', () => {
-    const rect = alignedCropRect(t);
+    const rect = alignedCropRect(t, DEFAULT_CROP);
     const want = [[-1.5, -1.05], [1.5, -1.05], [1.5, 1.95], [-1.5, 1.95]].map((p) => applySimilarity(t, [p[0], p[1], 0]));
     cropCorners(rect).forEach((c, i) => { expect(c[0]).toBeCloseTo(want[i][0], 9); expect(c[1]).toBeCloseTo(want[i][1], 9); });
-    const centre = applySimilarity(t, [ALIGNED_CROP.centre[0], ALIGNED_CROP.centre[1], 0]);
+    const centre = applySimilarity(t, [DEFAULT_CROP.centre[0], DEFAULT_CROP.centre[1], 0]);
     expect(rect.centre[0]).toBeCloseTo(centre[0], 9);
     expect(rect.centre[1]).toBeCloseTo(centre[1], 9);
     expect(rect.size).toBeCloseTo(150, 9);
@@ -48,14 +50,21 @@ describe('aligned crop', () => {
   });
 
   it('uses only the x, y part of the similarity: a turned head gives a narrower parallelogram', () => {
-    const turned = alignedCropRect({ ...t, rotation: rotation(0, Math.PI / 4) });
+    const turned = alignedCropRect({ ...t, rotation: rotation(0, Math.PI / 4) }, DEFAULT_CROP);
     const [a, b, , d] = cropCorners(turned);
     expect(Math.hypot(b[0] - a[0], b[1] - a[1])).toBeCloseTo(150 * Math.cos(Math.PI / 4), 6);
     expect(Math.hypot(d[0] - a[0], d[1] - a[1])).toBeCloseTo(150, 6);
   });
 
+  it('is the square the CropSpec gives (the refiner says which), not a fixed one', () => {
+    const rect = alignedCropRect(t, { centre: [0.2, 0.3], side: 2 });
+    const want = [[-0.8, -0.7], [1.2, -0.7], [1.2, 1.3], [-0.8, 1.3]].map((p) => applySimilarity(t, [p[0], p[1], 0]));
+    cropCorners(rect).forEach((c, i) => { expect(c[0]).toBeCloseTo(want[i][0], 9); expect(c[1]).toBeCloseTo(want[i][1], 9); });
+    expect(rect.size).toBeCloseTo(100, 9);
+  });
+
   it('crop pixel centres follow tf.image.transform: cropTransformParams samples exactly where cropPixelToImage says', () => {
-    const rect = alignedCropRect({ scale: 12, rotation: rotation(0.3), translation: [40, 30, 0] });
+    const rect = alignedCropRect({ scale: 12, rotation: rotation(0.3), translation: [40, 30, 0] }, DEFAULT_CROP);
     const S = 16;
     // an image whose channels hold each pixel's own x and y
     const H = 80; const W = 90;
@@ -103,15 +112,25 @@ describe('bilinear sampler', () => {
     const xs = [0, 3, 30, 12.25, 7.5, -4, 40, 29.99, 5.5];
     const ys = [0, 4, 22, 3.75, 21.5, 2, -3, 0.01, 30];
     const start = tf.memory().numTensors;
+    const js = new Float32Array(xs.length * C);
+    xs.forEach((x, k) => sampleInto(img, H, W, C, x, ys[k], js, k * C));
     for (const impl of ['ops', 'js'] as const) {
-      const got = tf.tidy(() => bilinearSample(tf.tensor2d(img, [H * W, C]), H, W, tf.tensor1d(xs), tf.tensor1d(ys), impl).dataSync());
+      const got = impl === 'js' ? js : tf.tidy(() => bilinearSample(tf.tensor2d(img, [H * W, C]), H, W, tf.tensor1d(xs), tf.tensor1d(ys)).dataSync());
       xs.forEach((x, k) => { for (let c = 0; c < C; c++) expect(got[k * C + c]).toBeCloseTo(ref(x, ys[k], c), 3); });
       expect(got[C * 1]).toBe(img[(4 * W + 3) * C]); // exact at a pixel
     }
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it('warpPixels: ops and typed-array paths agree on a real flow, and zero flow returns the pixels exactly', () => {
+  it("createSampler: 'auto' picks the typed-array sampler on the CPU backend; 'webgpu' needs the WebGPU backend", () => {
+    expect(createSampler('auto').kind).toBe('js');
+    expect(createSampler('ops').kind).toBe('ops');
+    let code = '';
+    try { createSampler('webgpu'); } catch (e) { code = isEditorError(e) ? e.code : 'other'; }
+    expect(code).toBe(ErrorCode.BAD_ARGUMENT);
+  });
+
+  it('warp: ops and typed-array samplers agree on a real flow, and zero flow returns the pixels exactly', () => {
     const pts = facePoints([15, 11], 6);
     const region = warpRegion(pts, W, H);
     const moved = pts.map((p, i) => (i > 24 ? [p[0] + 1.5, p[1] - 1, 0] : p) as Point3);
@@ -121,8 +140,9 @@ describe('bilinear sampler', () => {
     for (let j = 0; j < roi.height; j++) sub.set(img.subarray(((roi.y + j) * W + roi.x) * C, ((roi.y + j) * W + roi.x + roi.width) * C), j * roi.width * C);
     const [a, b, same] = tf.tidy(() => {
       const t = tf.tensor2d(sub, [roi.width * roi.height, C]);
-      return [warpPixels(t, roi.height, roi.width, grid, 'ops').dataSync(), warpPixels(t, roi.height, roi.width, grid, 'js').dataSync(),
-        warpPixels(t, roi.height, roi.width, flowGrid(pts, pts, region), 'ops').dataSync()];
+      const [ops, js] = [createSampler('ops'), createSampler('js')];
+      return [ops.warp(t, roi.height, roi.width, grid).dataSync(), js.warp(t, roi.height, roi.width, grid).dataSync(),
+        ops.warp(t, roi.height, roi.width, flowGrid(pts, pts, region)).dataSync()];
     });
     let d = 0; let changed = 0;
     for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); if (Math.abs(a[i] - sub[i]) > 1) changed++; }

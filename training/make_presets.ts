@@ -102,11 +102,11 @@ async function main(): Promise<void> {
     expressions,
   };
   const path = join(MODEL_DIR, PRESETS_PATH);
-  writeFileSync(path, JSON.stringify(out) + '\n');
+  writeFileSync(path, `${JSON.stringify(out)}\n`);
   const manifestPath = join(MODEL_DIR, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: Record<string, string> };
   manifest.files[PRESETS_PATH] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(`wrote ${path}`);
 }
 

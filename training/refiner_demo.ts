@@ -66,13 +66,15 @@ async function main(): Promise<void> {
   const cols = rows[0].length;
   const png = new PNG({ width: cols * D + (cols - 1) * GAP, height: rows.length * D + (rows.length - 1) * GAP });
   png.data.fill(255);
-  rows.forEach((panels, r) => panels.forEach((p, k) => {
-    for (let y = 0; y < D; y++) for (let x = 0; x < D; x++) {
-      const o = ((r * (D + GAP) + y) * png.width + k * (D + GAP) + x) * 4;
-      for (let c = 0; c < 3; c++) png.data[o + c] = Math.max(0, Math.min(255, Math.round(p[(y * D + x) * 3 + c])));
-      png.data[o + 3] = 255;
-    }
-  }));
+  rows.forEach((panels, r) => {
+    panels.forEach((p, k) => {
+      for (let y = 0; y < D; y++) for (let x = 0; x < D; x++) {
+        const o = ((r * (D + GAP) + y) * png.width + k * (D + GAP) + x) * 4;
+        for (let c = 0; c < 3; c++) png.data[o + c] = Math.max(0, Math.min(255, Math.round(p[(y * D + x) * 3 + c])));
+        png.data[o + 3] = 255;
+      }
+    });
+  });
   writeFileSync(OUT, PNG.sync.write(png));
   console.log(`wrote ${OUT}`);
   refiner.dispose(); dis.dispose(); photo.dispose(); editor.dispose();

@@ -1,6 +1,6 @@
 /** Drawing the 468-point face mesh on a 2-D canvas: Delaunay edges of the points, then the points. */
 import Delaunator from 'delaunator';
-import type { Point3 } from './protocol';
+import type { Point3 } from './engine';
 
 /** Unique undirected edges of the Delaunay triangulation of the points' (x, y). */
 export function meshEdges(points: readonly Point3[]): Uint32Array {

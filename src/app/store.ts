@@ -5,21 +5,16 @@
  * download.ts.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { DEFAULT_JPEG_QUALITY, ERROR_MESSAGES, ErrorCode, type BackendInfo, type Capabilities, type FaceBox, type OutputFormat, type Point3, type PresetName, type Region } from './engine';
+import { appError, toAppError, type AppError } from './app-error';
+import { DEFAULT_JPEG_QUALITY, ErrorCode, type BackendInfo, type Capabilities, type FaceBox, type OutputFormat, type Point3, type PresetName, type Region } from './engine';
 import { downloadEdited } from './download';
 import { createEditHandles } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
-import type { FaceInfo, RenderedFrame, ReferenceSpec, WorkerApi, WorkerError } from './protocol';
+import type { FaceInfo, RenderedFrame, ReferenceSpec, WorkerApi } from './protocol';
+
+export type { AppError };
 
 export type Status = 'starting' | 'ready' | 'busy' | 'fatal';
-
-export interface AppError {
-  code: ErrorCode;
-  /** The user-facing text, from the engine's ERROR_MESSAGES. */
-  message: string;
-  /** The engine's detail (for the tooltip / console), never used for branching. */
-  detail: string;
-}
 
 export interface PhotoInfo {
   id: number;
@@ -103,13 +98,6 @@ export interface EditorStoreOptions {
 }
 
 const NO_CAPS: Capabilities = { expression: false, presets: [], regions: [], refiner: false };
-
-export function toAppError(e: unknown): AppError {
-  const w = e as Partial<WorkerError> | undefined;
-  const code = w && typeof w === 'object' && typeof w.code === 'string' && w.code in ERROR_MESSAGES ? (w.code as ErrorCode) : ErrorCode.INTERNAL;
-  const detail = w && typeof w === 'object' && typeof w.message === 'string' ? w.message : String(e);
-  return { code, message: ERROR_MESSAGES[code], detail };
-}
 
 interface FrameRequest { faceId: number; reference: ReferenceSpec; regions: Region[] | undefined; a: number }
 
@@ -217,7 +205,7 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
             status: 'ready', busyLabel: '',
           });
           if (opened.faces.length === 0) {
-            set({ error: { code: ErrorCode.NO_FACE, message: ERROR_MESSAGES[ErrorCode.NO_FACE], detail: 'the detector found no face' } });
+            set({ error: appError(ErrorCode.NO_FACE, 'the detector found no face') });
           } else if (opened.faces.length === 1) {
             await get().selectFace(0);
           }
@@ -260,7 +248,11 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
           const opened = await api.open(file);
           opened.bitmap.close();
           photoId = opened.photoId;
-          if (opened.faces.length === 0) throw { name: 'EditorError', code: ErrorCode.NO_FACE, message: 'no face in the reference photo' } satisfies WorkerError;
+          if (opened.faces.length === 0) {
+            release(photoId);
+            set({ error: appError(ErrorCode.NO_FACE, 'no face in the reference photo'), status: 'ready', busyLabel: '' });
+            return;
+          }
           const f = await api.face(opened.photoId, 0);
           release(get().referenceFace?.photoId);
           set({ referenceFace: f, reference: { kind: 'photo', name }, status: 'ready', busyLabel: '', editing: true });

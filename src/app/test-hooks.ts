@@ -35,6 +35,12 @@ export interface LeedHooks {
   memory(): Promise<{ numTensors: number; numBytes: number }>;
 }
 
+declare global {
+  interface Window {
+    __leed?: LeedHooks;
+  }
+}
+
 export function snapshot(s: EditorState): LeedState {
   const xy = (p: readonly number[]): [number, number] => [p[0], p[1]];
   return {

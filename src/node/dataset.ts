@@ -19,7 +19,9 @@ export function readFacesCsv(dir: string): FaceRow[] {
 /** 468 points as base64 float32[468*3] (the landmark file's `canonical` and `points`). */
 export function encodePoints(points: readonly Point3[]): string {
   const f = new Float32Array(points.length * 3);
-  points.forEach((p, i) => f.set(p, i * 3));
+  points.forEach((p, i) => {
+    f.set(p, i * 3);
+  });
   return Buffer.from(f.buffer).toString('base64');
 }
 

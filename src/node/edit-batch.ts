@@ -3,7 +3,7 @@
  * image files of folders, naming the outputs (never over an input, never two inputs on one output),
  * choosing the face of a photo, and the progress display. The engine run itself is in edit-cli.ts.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { editedFilename, DEFAULT_JPEG_QUALITY, PRESET_NAMES, REGIONS, type FaceBox, type OutputFormat, type PresetName, type Region } from '../engine/index';
 
@@ -171,7 +171,7 @@ function realOrResolved(p: string): string {
 /**
  * The photos named on the command line, in order: files as given (whatever their extension: a
  * non-image is the decoder's to report), folders walked recursively in name order for image files,
- * skipping dot-files and the output folder. A path that does not exist is kept, with its error, so it
+ * skipping dot-files and the output folder when it lies inside one of them. A path that does not exist is kept, with its error, so it
  * is reported with the other failures. Each file appears once.
  */
 export function collectInputs(args: readonly string[], outDir: string): BatchInput[] {
@@ -185,9 +185,9 @@ export function collectInputs(args: readonly string[], outDir: string): BatchInp
     seen.add(key);
     out.push({ path, abs });
   };
-  const walk = (dir: string, visited: Set<string>) => {
+  const walk = (dir: string, visited: Set<string>, root: boolean) => {
     const real = realOrResolved(dir);
-    if (visited.has(real) || real === outReal) return;
+    if (visited.has(real) || (real === outReal && !root)) return;
     visited.add(real);
     let names: string[];
     try {
@@ -199,21 +199,21 @@ export function collectInputs(args: readonly string[], outDir: string): BatchInp
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const p = join(dir, name);
-      let st;
+      let st: Stats;
       try { st = statSync(p); } catch { continue; } // a dangling link inside a folder: not a photo
-      if (st.isDirectory()) walk(p, visited);
+      if (st.isDirectory()) walk(p, visited, false);
       else if (st.isFile() && isImageName(name)) add(p);
     }
   };
   for (const arg of args) {
-    let st;
+    let st: Stats;
     try {
       st = statSync(arg);
     } catch (e) {
       out.push({ path: arg, abs: resolve(arg), error: fsError(e) });
       continue;
     }
-    if (st.isDirectory()) walk(arg, new Set());
+    if (st.isDirectory()) walk(arg, new Set(), true);
     else add(arg);
   }
   return out;
@@ -309,7 +309,7 @@ export class Progress {
 
   line(text: string): void {
     this.clear();
-    this.stream.write(text + '\n');
+    this.stream.write(`${text}\n`);
     this.redraw();
   }
 
@@ -329,7 +329,7 @@ export class Progress {
     this.failed++;
     const text = `${this.tty ? '' : `[${this.done}/${this.total}] `}FAILED ${path}: ${code}: ${message}`;
     if (this.tty) this.line(text);
-    else this.stream.write(text + '\n');
+    else this.stream.write(`${text}\n`);
   }
 
   finish(): void {
@@ -350,7 +350,7 @@ export class Progress {
 
   private draw(text: string): void {
     const cols = (this.stream.columns ?? 80) - 1;
-    this.stream.write(`\r\x1b[2K${text.length > cols ? text.slice(0, cols - 1) + '…' : text}`);
+    this.stream.write(`\r\x1b[2K${text.length > cols ? `${text.slice(0, cols - 1)}…` : text}`);
     this.barShown = true;
   }
 

@@ -11,7 +11,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createEditor, toEditorError, type Editor, type Face, type Photo, type Reference } from '../engine/index';
 import { collectInputs, parseArgs, pickFace, planOutputs, Progress, seconds, UsageError, USAGE, fsError, type EditArgs, type TextStream } from './edit-batch';
-import { fileByteSource, useLocalWasm } from './platform';
+// (renamed: the linter takes use* for a React hook)
+import { fileByteSource, useLocalWasm as pointWasmAtNodeModules } from './platform';
 
 export interface CliIO {
   stdout: TextStream;
@@ -26,7 +27,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   let args: EditArgs;
   try {
     const parsed = parseArgs(argv);
-    if (parsed === 'help') { io.stdout.write(USAGE + '\n'); return 0; }
+    if (parsed === 'help') { io.stdout.write(`${USAGE}\n`); return 0; }
     args = parsed;
     try {
       mkdirSync(args.out, { recursive: true });
@@ -50,11 +51,15 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   if (args.qualityGiven && args.format !== 'jpeg') io.stderr.write('edit: --quality applies to --format jpeg only; writing PNG\n');
 
   const progress = new Progress(io.stderr, inputs.length);
-  if (args.backend === 'wasm') useLocalWasm();
+  if (args.backend === 'wasm') pointWasmAtNodeModules();
+  // tfjs's CPU backend advertises tfjs-node on its first use, in the middle of the progress display.
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => { if (!String(a[0]).includes('install our node backend')) warn(...a); };
   let editor: Editor;
   try {
     editor = await createEditor({ models: fileByteSource(), backends: [args.backend, 'cpu'], onProgress: (f, label) => progress.loading(f, label) });
   } catch (e) {
+    console.warn = warn;
     progress.finish();
     const err = toEditorError(e);
     io.stderr.write(`edit: the engine could not start: ${err.code}: ${err.message}\n`);
@@ -94,7 +99,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
         await face.neutral();
         reference = face;
       } catch (e) {
-        const { code, message } = describe(e);
+        const { code, message } = failureOf(e);
         io.stderr.write(`edit: the reference photo ${args.reference.path} cannot be used: ${code}: ${message}\n`);
         return 1;
       }
@@ -117,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
         edited++;
         progress.ok(input.path, outPath, performance.now() - t);
       } catch (e) {
-        const { code, message } = describe(e);
+        const { code, message } = failureOf(e);
         failures.push({ path: input.path, code, message });
         progress.fail(input.path, code, message);
       }
@@ -129,6 +134,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
     progress.finish();
     refPhoto?.dispose();
     editor.dispose();
+    console.warn = warn;
   }
 
   if (failures.length) {
@@ -173,7 +179,7 @@ async function editOne(editor: Editor, inPath: string, outPath: string, referenc
 }
 
 /** Code and message of a failure: the CLI's own file errors (NOT_FOUND, READ_ERROR, WRITE_ERROR), else the engine's EditorError code (INTERNAL when unknown). */
-function describe(e: unknown): { code: string; message: string } {
+function failureOf(e: unknown): { code: string; message: string } {
   const cliCode = (e as { cliCode?: string } | null)?.cliCode;
   if (cliCode) return { code: cliCode, message: (e as Error).message };
   const err = toEditorError(e);

@@ -18,7 +18,7 @@ import {
   type Editor, type Emotion, type FaceDescriber, type Point3, type PresetName, type RGBAImage,
 } from '../engine/index';
 import { Failures, mean, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
-import { fileByteSource, useLocalWasm } from './platform';
+import { fileByteSource, pointWasmAtNodeModules } from './platform';
 
 /** Emotion-model label each preset should read as. */
 export const PRESET_EMOTION: Record<PresetName, Emotion> = { happy: 'happy', surprise: 'surprise', anger: 'angry', sadness: 'sad', disgust: 'disgust', fear: 'fear' };
@@ -36,7 +36,7 @@ export function generatorSection(options: { sources?: number; pairs?: number } =
     async run(ctx: EvalContext): Promise<string> {
       const nSources = options.sources ?? 40;
       const nPairs = options.pairs ?? 150;
-      useLocalWasm();
+      pointWasmAtNodeModules();
       const editor = await createEditor({ backends: [ctx.backend, 'cpu'], models: fileByteSource() });
       try {
         if (!editor.capabilities.expression) throw new Error('the model folder has no disentangler: nothing to evaluate');

@@ -33,8 +33,13 @@ export const neutralErrorSection: EvalSection = {
       for (let i = 0; i < all.length; i += BATCH) {
         const part = all.slice(i, i + BATCH);
         const out = await batches.attempt(() => dis.neutralBatch(part.map((f) => f.canonical)));
-        if (out) part.forEach((f, k) => neutralOf.set(f, out[k]));
-        else lostPhotos += part.length;
+        if (!out) {
+          lostPhotos += part.length;
+          continue;
+        }
+        part.forEach((f, k) => {
+          neutralOf.set(f, out[k]);
+        });
       }
       const neutrals = all.filter((f) => f.expression === 'neutral');
       type Acc = { people: Set<string>; photos: number; none: number[]; pop: number[]; n: number[] };

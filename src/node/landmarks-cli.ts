@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEditor, decodeImage, ErrorCode, isEditorError, nearestFace, padImage, type BackendName } from '../engine/index';
 import { encodePoints, readFacesCsv } from './dataset';
-import { fileByteSource, useLocalWasm } from './platform';
+import { fileByteSource, pointWasmAtNodeModules } from './platform';
 
 /** Padding tried in turn, as a fraction of the image side: tight crops first get a wide border. */
 const PADS = [0.5, 0.2];
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
   const todo = rows.filter((r) => !done.has(r.image));
   console.error(`landmarks: ${rows.length} images, ${done.size} already in ${out}, ${todo.length} to do`);
-  if (backend === 'wasm') useLocalWasm();
+  if (backend === 'wasm') pointWasmAtNodeModules();
   const editor = await createEditor({ backends: [backend, 'cpu'], models: fileByteSource() });
   console.error(`backend: ${editor.backend.name}`);
   const t0 = performance.now();
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       const why = rec.reason ? `${rec.status} ${String(rec.reason)}` : String(rec.status);
       notOk.set(why, (notOk.get(why) ?? 0) + 1);
     }
-    buffer.push(JSON.stringify(rec) + '\n');
+    buffer.push(`${JSON.stringify(rec)}\n`);
     if (buffer.length >= 50 || n === todo.length - 1) flush();
     if ((n + 1) % 200 === 0 || n === todo.length - 1) {
       const s = (performance.now() - t0) / 1000;

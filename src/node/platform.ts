@@ -15,6 +15,9 @@ export function fileByteSource(dir = MODEL_DIR): ByteSource {
 }
 
 /** Points tfjs-backend-wasm at its .wasm files in node_modules (Node reads them from disk). */
-export function useLocalWasm(): void {
-  (globalThis as { __tfjsWasmPath?: string }).__tfjsWasmPath = join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist') + '/';
+export function pointWasmAtNodeModules(): void {
+  (globalThis as { __tfjsWasmPath?: string }).__tfjsWasmPath = `${join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')}/`;
 }
+
+/** The old name (read as a React hook by the linter); use pointWasmAtNodeModules. */
+export const useLocalWasm = pointWasmAtNodeModules;

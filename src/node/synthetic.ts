@@ -82,25 +82,21 @@ export interface MouthOpenResult {
 }
 
 /** What is captured of the refiner: the real refiner's interface, attention included (the session pastes by it). */
-type CapturedRefiner = Pick<Refiner, 'size' | 'refineWithMask'>;
+type CapturedRefiner = Pick<Refiner, 'size' | 'crop' | 'refineWithMask'>;
 
 /** Renders `target` (image points) through the real render session with `refiner`, capturing what the refiner gets and gives. */
 export async function renderCapturingRefiner(image: RGBAImage, face: FaceAnalysis, refiner: CapturedRefiner, target: Point3[]): Promise<MouthOpenResult> {
   const captured: { crop?: Float32Array; refined?: Float32Array; mask?: Float32Array; mouth?: Float32Array } = {};
-  const spy = {
+  const spy: Refiner = {
     size: refiner.size,
-    refineWithMask(crop: Parameters<Refiner['refineWithMask']>[0], mouth?: Parameters<Refiner['refineWithMask']>[1]) {
+    crop: refiner.crop,
+    refineWithMask(crop, mouth) {
       const r = refiner.refineWithMask(crop, mouth);
       captured.crop = crop.dataSync() as Float32Array;
       captured.mouth = mouth?.dataSync() as Float32Array | undefined;
       captured.refined = r.image.dataSync() as Float32Array;
       captured.mask = r.mask.dataSync() as Float32Array;
       return r;
-    },
-    refine(crop: Parameters<Refiner['refine']>[0], mouth?: Parameters<Refiner['refine']>[1]) {
-      const { image: out, mask } = spy.refineWithMask(crop, mouth);
-      mask.dispose();
-      return out;
     },
     dispose() {},
   };

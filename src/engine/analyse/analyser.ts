@@ -1,15 +1,28 @@
 /**
  * Stages 1-4, analyse: a photo's pixels -> face boxes -> per face, landmarks and canonical landmarks.
- * Photos bigger than `maxSide` are searched on a box-downscaled copy; boxes and landmarks always come
- * back in the original image's pixels. `createEditor` (edit.ts) builds one over its detector and mesh.
+ * `createEditor` (edit.ts) builds one over its detector and mesh. Boxes and landmarks are always in
+ * the original image's pixels.
+ *
+ * Finding faces (`findFaces`): BlazeFace sees any image at 256 x 256, so in a 4000 px photo a 140 px
+ * face is 9 detector pixels, where its boxes are off by a third of the face and doubled, and false
+ * ones appear. So:
+ *  1. the whole photo (a box-downscaled copy when a side exceeds `maxSide`) is searched once;
+ *  2. every box the detector saw smaller than REFINE_BELOW_INPUT_PX is searched again on a cut of the
+ *     full-resolution photo ZOOM times its size around it: a face found there replaces it (with its
+ *     accurate box), a box with no face there is dropped as a false detection;
+ *  3. only when nothing is left, a photo too large for the whole pass to see small faces is searched
+ *     in overlapping tiles (at most MAX_TILES), whose small boxes go through step 2 too;
+ *  4. duplicates (overlapping boxes) are merged.
+ * Landmarks (`face`) come from the mesh run on a crop of the full-resolution photo (mesh.ts), checked
+ * against the box they were asked for, then the size and pose rules.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
-import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, RGBAImage } from '../types';
+import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage } from '../types';
 import { decodeImage, type ImageInput } from './decode';
-import type { FaceDetector } from './detect';
-import { downscaleBox, pixelsToTensor } from './image-ops';
-import { headPose, interOcular, toCanonical } from './manifold';
+import { DETECTOR_INPUT, type FaceDetector } from './detect';
+import { cutRegion, downscaleBox, pixelsToTensor } from './image-ops';
+import { eyeCentres, headPose, interOcular, toCanonical } from './manifold';
 import type { FaceMesh } from './mesh';
 
 export const DEFAULT_ANALYSIS_MAX_SIDE = 2048;
@@ -24,10 +37,20 @@ export interface FaceAnalysis {
   canonical: CanonicalLandmarks;
 }
 
+/** Boxes the whole-photo pass saw narrower than this (detector input pixels) are searched again, zoomed. */
+export const REFINE_BELOW_INPUT_PX = 24;
+/** The zoomed search's cut is this many times the box's size (at least DETECTOR_INPUT / 2 pixels). */
+export const ZOOM = 4;
+/** At most this many zoomed searches per photo (the largest boxes first); each is one detector run. */
+export const MAX_ZOOMS = 6;
+/** At most this many tiles (3 x 3) when the whole-photo pass found nothing; each is one detector run. */
+export const MAX_TILES = 9;
+const TILE_OVERLAP = 0.25;
+
 export interface AnalysedPhoto {
   readonly image: DecodedImage;
   readonly faces: FaceBox[];
-  /** Analysis copy's size relative to the original (1 = analysed at full size). */
+  /** Analysis copy's size relative to the original (1 = analysed at full size): the copy faces were searched on. */
   readonly analysisScale: number;
   /** Landmarks of face `index` (cached); rejects with FACE_TOO_SMALL / FACE_TURNED_AWAY / NO_FACE when it cannot be edited. */
   face(index: number): Promise<FaceAnalysis>;
@@ -42,43 +65,147 @@ function isPixels(x: unknown): x is RGBAImage {
   return typeof x === 'object' && x !== null && 'data' in x && 'width' in x && 'height' in x;
 }
 
+const area = (b: FaceBox) => b.width * b.height;
+function overlap(a: FaceBox, b: FaceBox): { iou: number; ofSmaller: number } {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  const i = w > 0 && h > 0 ? w * h : 0;
+  return { iou: i / (area(a) + area(b) - i), ofSmaller: i / Math.min(area(a), area(b)) };
+}
+
+/** Greedy non-maximum suppression by score: a box overlapping a better one (IoU > 0.3, or mostly inside it) is a duplicate. */
+export function mergeBoxes(boxes: readonly FaceBox[]): FaceBox[] {
+  const kept: FaceBox[] = [];
+  for (const b of [...boxes].sort((p, q) => q.score - p.score)) {
+    if (kept.every((k) => { const o = overlap(k, b); return o.iou <= 0.3 && o.ofSmaller <= 0.6; })) kept.push(b);
+  }
+  return kept.sort((p, q) => area(q) - area(p));
+}
+
+function shiftBox(b: FaceBox, dx: number, dy: number): FaceBox {
+  return { ...b, x: b.x + dx, y: b.y + dy, keypoints: b.keypoints.map(([x, y]) => [x + dx, y + dy]) };
+}
+
+/** Tiles (analysis pixels) covering a w x h image with TILE_OVERLAP, at most MAX_TILES; none when one tile would be the whole image. */
+export function tileGrid(w: number, h: number): { x: number; y: number; side: number }[] {
+  const long = Math.max(w, h);
+  const perSide = Math.floor(Math.sqrt(MAX_TILES));
+  const side = Math.max(DETECTOR_INPUT, Math.ceil(long / (perSide - (perSide - 1) * TILE_OVERLAP)));
+  if (side >= long) return [];
+  const starts = (n: number) => {
+    if (n <= side) return [0];
+    const k = Math.ceil((n - side) / (side * (1 - TILE_OVERLAP))) + 1;
+    return Array.from({ length: k }, (_, i) => Math.round(((n - side) * i) / (k - 1)));
+  };
+  const tiles: { x: number; y: number; side: number }[] = [];
+  for (const y of starts(h)) for (const x of starts(w)) tiles.push({ x, y, side: Math.min(side, w - x, h - y) === side ? side : side });
+  return tiles.slice(0, MAX_TILES);
+}
+
+/**
+ * Whether the mesh landed on the face the detector boxed: its eye midpoint inside the box grown by
+ * half its size, and its eyes neither far smaller nor far larger than the box (frontal faces: IOD is
+ * about 0.4 of the box; 0.15..1 allows for turned heads and loose boxes).
+ */
+export function meshMatchesBox(points: readonly Point3[], box: FaceBox): boolean {
+  const [r, l] = eyeCentres(points);
+  const mx = (r[0] + l[0]) / 2; const my = (r[1] + l[1]) / 2;
+  const side = Math.max(box.width, box.height);
+  const inside = mx > box.x - side / 2 && mx < box.x + box.width + side / 2 && my > box.y - side / 2 && my < box.y + box.height + side / 2;
+  const ratio = interOcular(points) / side;
+  return inside && ratio > 0.15 && ratio < 1;
+}
+
 export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide = DEFAULT_ANALYSIS_MAX_SIDE): Analyser {
-  async function analyzeFace(tensor: tf.Tensor3D, scale: number, box: FaceBox): Promise<FaceAnalysis> {
-    const m = await mesh.estimate(tensor, scale, box);
+  async function analyzeFace(image: RGBAImage, box: FaceBox): Promise<FaceAnalysis> {
+    const m = await mesh.estimate(image, box);
     if (m.score < 0.5) throw new EditorError(ErrorCode.NO_FACE, `mesh confidence ${m.score.toFixed(2)}`);
+    if (!meshMatchesBox(m.points, box)) throw new EditorError(ErrorCode.NO_FACE, 'the landmarks do not match the detected face');
     const canonical = toCanonical(m.points);
     const pose = headPose(canonical.transform);
     const iod = interOcular(m.points);
-    if (iod < MIN_IOD_PX) throw new EditorError(ErrorCode.FACE_TOO_SMALL, `${iod.toFixed(0)} px between the eyes`);
+    if (iod < MIN_IOD_PX) throw new EditorError(ErrorCode.FACE_TOO_SMALL, `${iod.toFixed(0)} px between the eyes, ${MIN_IOD_PX} needed`);
     if (Math.abs(pose.yaw) > MAX_TURN_DEG || Math.abs(pose.pitch) > MAX_TURN_DEG) throw new EditorError(ErrorCode.FACE_TURNED_AWAY, `yaw ${pose.yaw.toFixed(0)}°, pitch ${pose.pitch.toFixed(0)}°`);
     return { box, landmarks: { points: m.points, score: m.score, pose }, canonical };
+  }
+
+  /** Detector run on a square cut of the full-resolution image (side px at (x0, y0)), boxes in image pixels. */
+  async function detectCut(image: RGBAImage, x0: number, y0: number, side: number): Promise<FaceBox[]> {
+    const f = Math.max(1, Math.floor(side / DETECTOR_INPUT));
+    const n = Math.ceil(side / f);
+    const t = pixelsToTensor(cutRegion(image, x0, y0, n, n, f));
+    try {
+      return (await detector.detect(t, f)).map((b) => shiftBox(b, x0, y0));
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /** Step 2: boxes seen at `pxPerInput` image pixels per detector pixel; small ones replaced by what a zoomed search finds. */
+  async function refine(image: RGBAImage, boxes: FaceBox[], pxPerInput: number, budget: { zooms: number }): Promise<FaceBox[]> {
+    const out: FaceBox[] = [];
+    for (const b of [...boxes].sort((p, q) => area(q) - area(p))) {
+      const seen = Math.max(b.width, b.height) / pxPerInput;
+      if (seen >= REFINE_BELOW_INPUT_PX) { out.push(b); continue; }
+      if (budget.zooms <= 0) continue; // unverified small box: dropped rather than trusted
+      budget.zooms--;
+      const side = Math.round(Math.max(ZOOM * Math.max(b.width, b.height), DETECTOR_INPUT / 2));
+      const x0 = Math.round(b.x + b.width / 2 - side / 2);
+      const y0 = Math.round(b.y + b.height / 2 - side / 2);
+      for (const z of await detectCut(image, x0, y0, side)) {
+        const cx = z.x + z.width / 2 - x0; const cy = z.y + z.height / 2 - y0;
+        // a face cut by the border is found better by the zoom around its own box
+        if (cx > side / 8 && cx < (side * 7) / 8 && cy > side / 8 && cy < (side * 7) / 8) out.push(z);
+      }
+    }
+    return out;
+  }
+
+  /** Steps 1-4 (see the file's comment). */
+  async function findFaces(image: RGBAImage): Promise<{ faces: FaceBox[]; scale: number }> {
+    const f = Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide));
+    const small = downscaleBox(image, f);
+    const tensor = pixelsToTensor(small);
+    const budget = { zooms: MAX_ZOOMS };
+    try {
+      const pxPerInput = (Math.max(small.width, small.height) * f) / DETECTOR_INPUT;
+      let faces = await refine(image, await detector.detect(tensor, f), pxPerInput, budget);
+      if (faces.length === 0) {
+        for (const t of tileGrid(small.width, small.height)) {
+          const tile = tf.slice(tensor, [t.y, t.x, 0], [Math.min(t.side, small.height - t.y), Math.min(t.side, small.width - t.x), 3]);
+          let found: FaceBox[];
+          try {
+            found = (await detector.detect(tile, f)).map((b) => shiftBox(b, t.x * f, t.y * f));
+          } finally {
+            tile.dispose();
+          }
+          faces.push(...await refine(image, found, (t.side * f) / DETECTOR_INPUT, budget));
+        }
+      }
+      faces = mergeBoxes(faces);
+      return { faces, scale: f };
+    } finally {
+      tensor.dispose();
+    }
   }
 
   return {
     async open(input) {
       const image: DecodedImage = isPixels(input) ? { ...input, orientation: 1, mimeType: 'image/raw' } : await decodeImage(input);
-      const f = Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide));
-      const small = downscaleBox(image, f);
-      const tensor = pixelsToTensor(small);
-      let faces: FaceBox[];
-      try {
-        faces = await detector.detect(tensor, f);
-      } catch (e) {
-        tensor.dispose();
-        throw e;
-      }
+      const { faces, scale } = await findFaces(image);
       const cache = new Map<number, Promise<FaceAnalysis>>();
+      let disposed = false;
       return {
-        image, faces, analysisScale: f,
+        image, faces, analysisScale: scale,
         face(index: number) {
-          if (tensor.isDisposed) return Promise.reject(new EditorError(ErrorCode.DISPOSED));
-          if (faces.length === 0) return Promise.reject(new EditorError(ErrorCode.NO_FACE));
+          if (disposed) return Promise.reject(new EditorError(ErrorCode.DISPOSED));
+          if (faces.length === 0) return Promise.reject(new EditorError(ErrorCode.NO_FACE, tooSmallToFind(image, scale)));
           if (!(Number.isInteger(index) && index >= 0 && index < faces.length)) return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, `face ${index} of ${faces.length}`));
           let p = cache.get(index);
-          if (!p) { p = analyzeFace(tensor, f, faces[index]); cache.set(index, p); }
+          if (!p) { p = analyzeFace(image, faces[index]); cache.set(index, p); }
           return p;
         },
-        dispose: () => tensor.dispose(),
+        dispose: () => { disposed = true; cache.clear(); },
       };
     },
   };
@@ -89,8 +216,9 @@ export async function warmUpAnalysis(detector: FaceDetector, mesh: FaceMesh): Pr
   const img = tf.fill([64, 64, 3], 128) as tf.Tensor3D;
   try {
     await detector.detect(img);
-    await mesh.estimate(img, 1, { x: 0, y: 0, width: 64, height: 64, score: 1, keypoints: [[20, 30], [44, 30], [32, 40], [32, 50], [5, 30], [59, 30]] }, 1);
   } finally {
     img.dispose();
   }
+  const grey: RGBAImage = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(128) };
+  await mesh.estimate(grey, { x: 0, y: 0, width: 64, height: 64, score: 1, keypoints: [[20, 30], [44, 30], [32, 40], [32, 50], [5, 30], [59, 30]] }, 1);
 }

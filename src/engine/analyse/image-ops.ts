@@ -30,3 +30,33 @@ export function downscaleBox(img: RGBAImage, f: number): RGBAImage {
   }
   return { width: w, height: h, data: out };
 }
+
+/**
+ * A `w` x `h` pixel cut of `img` starting at (x0, y0) (integers, may lie outside the image), each
+ * output pixel the mean of f x f input pixels: output pixel (i, j) covers input pixels
+ * [x0 + i*f, x0 + (i+1)*f) x [y0 + j*f, y0 + (j+1)*f), so its centre is input pixel x0 + i*f + (f-1)/2.
+ * Pixels outside the image repeat its nearest edge pixel (as the 'nearest' fill of tf.image.transform).
+ * Runs on the CPU over the cut only: the full-resolution photo never becomes a tensor.
+ */
+export function cutRegion(img: RGBAImage, x0: number, y0: number, w: number, h: number, f = 1): RGBAImage {
+  const out = new Uint8ClampedArray(w * h * 4);
+  const W = img.width; const H = img.height; const src = img.data;
+  const cols = new Int32Array(w * f);
+  for (let i = 0; i < w * f; i++) cols[i] = Math.min(W - 1, Math.max(0, x0 + i)) * 4;
+  const acc = new Float64Array(w * 3);
+  const n = f * f;
+  for (let j = 0; j < h; j++) {
+    acc.fill(0);
+    for (let dy = 0; dy < f; dy++) {
+      const row = Math.min(H - 1, Math.max(0, y0 + j * f + dy)) * W * 4;
+      for (let i = 0, c = 0; i < w; i++) {
+        let r = 0; let g = 0; let b = 0;
+        for (let dx = 0; dx < f; dx++, c++) { const o = row + cols[c]; r += src[o]; g += src[o + 1]; b += src[o + 2]; }
+        acc[i * 3] += r; acc[i * 3 + 1] += g; acc[i * 3 + 2] += b;
+      }
+    }
+    let o = j * w * 4;
+    for (let i = 0; i < w; i++, o += 4) { out[o] = acc[i * 3] / n; out[o + 1] = acc[i * 3 + 1] / n; out[o + 2] = acc[i * 3 + 2] / n; out[o + 3] = 255; }
+  }
+  return { width: w, height: h, data: out };
+}

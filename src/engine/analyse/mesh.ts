@@ -2,11 +2,15 @@
  * Stage 3, landmarks: MediaPipe FaceMesh (468 points, via @vladmandic/human) on a rotated square
  * crop around the face. Two passes: the detector's box and eye line give the first crop; the first
  * mesh gives a tighter, better-rotated crop for the second, which is what MediaPipe does on video.
+ * The crop is always cut from the photo's full-resolution pixels (on the CPU, box-filtered down to
+ * less than twice the model's input), whatever copy the faces were found on: a 140 px face in a
+ * 4000 px photo gets the same landmarks as in a 700 px one.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { ModelStore } from '../runtime/models';
-import type { FaceBox, Point3 } from '../types';
+import type { FaceBox, Point3, RGBAImage } from '../types';
+import { cutRegion, pixelsToTensor } from './image-ops';
 import { cropToImage, cropTransform, lineAngle, rectAroundPoints, type RotatedRect } from './rotated-crop';
 import { LANDMARK_SETS } from '../landmark-sets';
 
@@ -23,11 +27,8 @@ export interface MeshResult {
 }
 
 export interface FaceMesh {
-  /**
-   * `image` is the analysis copy [H, W, 3] float 0..255 and `scale` its size relative to the original
-   * (original px = analysis px * scale). `face` and the result are in original pixels.
-   */
-  estimate(image: tf.Tensor3D, scale: number, face: FaceBox, passes?: number): Promise<MeshResult>;
+  /** `image` is the full-resolution photo; `face` (a detector box) and the result are in its pixels. */
+  estimate(image: RGBAImage, face: FaceBox, passes?: number): Promise<MeshResult>;
   dispose(): void;
 }
 
@@ -48,12 +49,29 @@ export function sampleCrop(image: tf.Tensor3D, scale: number, rect: RotatedRect,
   });
 }
 
+/**
+ * The rotated crop `rect` of the full-resolution `image` at size x size, values 0..1: the axis-aligned
+ * bounds of the rect are cut on the CPU, box-filtered by the integer factor that keeps them above
+ * `size` (so the bilinear sampler never shrinks by 2x or more), then sampled. Inside tf.tidy.
+ */
+export function meshCrop(image: RGBAImage, rect: RotatedRect, size: number): tf.Tensor4D {
+  const f = Math.max(1, Math.floor(rect.size / size));
+  const half = (rect.size * (Math.abs(Math.cos(rect.angle)) + Math.abs(Math.sin(rect.angle)))) / 2 + 2 * f;
+  const x0 = Math.floor(rect.center[0] - half);
+  const y0 = Math.floor(rect.center[1] - half);
+  const n = Math.ceil((2 * half) / f) + 1;
+  const region = pixelsToTensor(cutRegion(image, x0, y0, n, n, f));
+  // Region pixel i has its centre on image pixel x0 + i*f + (f-1)/2; sampleCrop divides by its scale f.
+  const local: RotatedRect = { ...rect, center: [rect.center[0] - x0 - (f - 1) / 2, rect.center[1] - y0 - (f - 1) / 2] };
+  return sampleCrop(region, f, local, size);
+}
+
 export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
   const model: GraphModel = await store.loadGraphModel('human/facemesh.json');
 
-  async function runOnce(image: tf.Tensor3D, scale: number, rect: RotatedRect): Promise<MeshResult> {
+  async function runOnce(image: RGBAImage, rect: RotatedRect): Promise<MeshResult> {
     const [meshT, flagT] = tf.tidy(() => {
-      const crop = sampleCrop(image, scale, rect, MESH_INPUT);
+      const crop = meshCrop(image, rect, MESH_INPUT);
       const outs = model.execute(crop) as tf.Tensor[];
       return [outs.find((o) => o.shape[1] === 1404)!.clone(), outs.find((o) => o.shape[1] === 1)!.clone()];
     });
@@ -65,13 +83,13 @@ export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
     return { points, score, rect };
   }
 
-  async function estimate(image: tf.Tensor3D, scale: number, face: FaceBox, passes = 2): Promise<MeshResult> {
+  async function estimate(image: RGBAImage, face: FaceBox, passes = 2): Promise<MeshResult> {
     const angle = lineAngle(face.keypoints[0], face.keypoints[1]);
     const rect: RotatedRect = { center: [face.x + face.width / 2, face.y + face.height / 2], size: Math.max(face.width, face.height) * ROI_SCALE, angle };
-    let result = await runOnce(image, scale, rect);
+    let result = await runOnce(image, rect);
     for (let p = 1; p < passes; p++) {
       const a = lineAngle(result.points[RIGHT_EYE_OUTER], result.points[LEFT_EYE_OUTER]);
-      result = await runOnce(image, scale, rectAroundPoints(result.points, a, ROI_SCALE));
+      result = await runOnce(image, rectAroundPoints(result.points, a, ROI_SCALE));
     }
     return result;
   }

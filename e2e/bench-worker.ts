@@ -1,0 +1,139 @@
+/// <reference lib="webworker" />
+/**
+ * The benchmark's engine: one worker per backend (each starts clean, as the app's worker does), driving
+ * the engine API directly and timing the steps the app performs. Steps the build cannot do report null.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+import { createEditor, createFaceMesh, createModelStore, pixelsToTensor, type BackendName, type Edit, type RGBAImage } from '../src/engine/index';
+
+export interface BenchRow {
+  backend: string;
+  fallbackReasons: string[];
+  modelLoadMs: number;
+  analysisMs: number;
+  analysisWarmMs: number;
+  /** Face width of the upscaled photo the slider frame ran on. */
+  sliderFaceWidth: number | null;
+  sliderFrameMs: number | null;
+  export12MpMs: number | null;
+  export12MpSize: string | null;
+  meshInferenceMs: number | null;
+  peakBytes: number;
+  notes: string[];
+}
+
+/** `bitmap` drawn at w x h (high-quality smoothing), optionally letterboxed into a W x H frame, as RGBA pixels. */
+function draw(bitmap: ImageBitmap, W: number, H: number, x = 0, w = W, h = H): RGBAImage {
+  const ctx = new OffscreenCanvas(W, H).getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D;
+  ctx.fillStyle = '#202020';
+  ctx.fillRect(0, 0, W, H);
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(bitmap, x, 0, w, h);
+  const id = ctx.getImageData(0, 0, W, H);
+  return { width: W, height: H, data: id.data };
+}
+
+/** What the app's worker does for a frame: the render, then the patch as an ImageBitmap. */
+async function frame(edit: Edit, a: number): Promise<number> {
+  const t = performance.now();
+  const p = await edit.render(a);
+  (await createImageBitmap(new ImageData(new Uint8ClampedArray(p.data), p.width, p.height))).close();
+  return performance.now() - t;
+}
+
+async function run(backend: BackendName, models: string, sampleUrl: string): Promise<BenchRow> {
+  const notes: string[] = [];
+  let peakBytes = 0;
+  const sample = () => { peakBytes = Math.max(peakBytes, tf.memory().numBytes); };
+  let t = performance.now();
+  const editor = await createEditor({ models, backends: [backend] });
+  const modelLoadMs = performance.now() - t;
+  sample();
+  try {
+    const file = await (await fetch(sampleUrl)).blob();
+    const bitmap = await createImageBitmap(file);
+
+    // Analysis of a photo: decode + detect + two-pass mesh on the 512x512 sample (PNG file).
+    t = performance.now();
+    const photo = await editor.open(file);
+    const face0 = await photo.face(0);
+    const analysisMs = performance.now() - t;
+    sample();
+    // Again, now that every shader for these sizes is compiled (what each later photo costs).
+    t = performance.now();
+    const again = await editor.open(file);
+    await again.face(0);
+    const analysisWarmMs = performance.now() - t;
+    again.dispose();
+
+    // One single-pass FaceMesh inference on the sample face (the editor runs two passes per face).
+    const mesh = await createFaceMesh(createModelStore(models));
+    const tensor = pixelsToTensor(photo.image);
+    let meshInferenceMs: number | null;
+    try {
+      await mesh.estimate(tensor, 1, face0.box, 1); // warm-up
+      t = performance.now();
+      for (let i = 0; i < 5; i++) await mesh.estimate(tensor, 1, face0.box, 1);
+      meshInferenceMs = (performance.now() - t) / 5;
+    } finally {
+      tensor.dispose();
+      mesh.dispose();
+    }
+    photo.dispose();
+
+    let sliderFrameMs: number | null = null;
+    let sliderFaceWidth: number | null = null;
+    let export12MpMs: number | null = null;
+    let export12MpSize: string | null = null;
+    if (editor.capabilities.expression) {
+      // One slider frame on a ~512 px face: the sample upscaled so that its face box is ~512 px wide.
+      const k = 512 / face0.box.width;
+      const W = Math.round(bitmap.width * k); const H = Math.round(bitmap.height * k);
+      const big = await editor.open(draw(bitmap, W, H));
+      const f = await big.face(0);
+      sliderFaceWidth = Math.round(f.box.width);
+      const edit = await f.edit({ preset: 'surprise' });
+      await frame(edit, 0.5); // the first frame builds the render session and compiles shaders
+      const times: number[] = [];
+      for (const a of [0.8, 1.0, 1.2]) times.push(await frame(edit, a));
+      sliderFrameMs = times.sort((x, y) => x - y)[1];
+      sample();
+      big.dispose();
+
+      // Full-resolution export of a 12-megapixel photo (4243 x 2828, the sample scaled and letterboxed).
+      const huge = await editor.open(draw(bitmap, 4243, 2828, (4243 - 2828) / 2, 2828, 2828));
+      const hf = await huge.face(0);
+      const hedit = await hf.edit({ preset: 'surprise' });
+      let blob!: Blob;
+      const info = await tf.profile(async () => {
+        t = performance.now();
+        await hedit.render(1);
+        blob = (await hedit.export(1, 'png')) as Blob;
+        export12MpMs = performance.now() - t;
+        return [];
+      });
+      peakBytes = Math.max(peakBytes, info.peakBytes);
+      const check = await createImageBitmap(blob);
+      export12MpSize = `${check.width}x${check.height}`;
+      check.close();
+      huge.dispose();
+    } else {
+      notes.push('slider frame and export need the expression models');
+      // Without them, peak memory is profiled on the analysis.
+      const info = await tf.profile(async () => { const p = await editor.open(file); await p.face(0); p.dispose(); return []; });
+      peakBytes = Math.max(peakBytes, info.peakBytes);
+    }
+    bitmap.close();
+    return {
+      backend: editor.backend.name, fallbackReasons: editor.backend.fallbackReasons, modelLoadMs, analysisMs, analysisWarmMs,
+      sliderFaceWidth, sliderFrameMs, export12MpMs, export12MpSize, meshInferenceMs, peakBytes, notes,
+    };
+  } finally {
+    editor.dispose();
+  }
+}
+
+const api = { run };
+export type BenchWorker = typeof api;
+Comlink.expose(api);

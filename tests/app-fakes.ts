@@ -1,0 +1,86 @@
+/** A fake engine worker (WorkerApi) for the app's store tests: records calls, renders instantly or on demand. */
+import type { FaceBox, RenderedFrame, WorkerApi, WorkerError } from '../src/app/protocol';
+
+export const BOX: FaceBox = { x: 10, y: 10, width: 50, height: 50, score: 0.9, keypoints: [] };
+
+export interface FakeBitmap { closed: boolean; close(): void }
+
+export function fakeBitmap(): ImageBitmap & FakeBitmap {
+  const b = { closed: false, width: 1, height: 1, close() { b.closed = true; } };
+  return b as unknown as ImageBitmap & FakeBitmap;
+}
+
+export function fakeApi(options: { faces?: number; renderDelayMs?: number } = {}) {
+  const calls: string[] = [];
+  const frames: RenderedFrame[] = [];
+  let nextId = 100;
+  const failures = new Map<string, unknown>();
+  const fail = (method: string) => {
+    const e = failures.get(method);
+    if (e !== undefined) { failures.delete(method); throw e; }
+  };
+  const api: WorkerApi = {
+    async init(_o, onProgress) {
+      calls.push('init');
+      onProgress(0.5, 'Loading');
+      fail('init');
+      return {
+        backend: { name: 'webgpu', fallbackReasons: [] },
+        capabilities: { expression: true, presets: ['happy', 'surprise'], regions: ['brows', 'eyes', 'mouth', 'jaw'], refiner: true },
+      };
+    },
+    async open() {
+      fail('open');
+      const photoId = nextId++;
+      calls.push(`open ${photoId}`);
+      return { photoId, width: 100, height: 80, faces: Array.from({ length: options.faces ?? 1 }, () => BOX), bitmap: fakeBitmap() };
+    },
+    async face(photoId, index) {
+      fail('face');
+      const faceId = nextId++;
+      calls.push(`face ${photoId}/${index} -> ${faceId}`);
+      return { faceId, photoId, index, box: BOX, points: [[1, 2, 3]], score: 1, pose: { yaw: 0, pitch: 0, roll: 0 } };
+    },
+    async edit(faceId, reference, regions) {
+      fail('edit');
+      const editId = nextId++;
+      calls.push(`edit ${faceId} ${JSON.stringify(reference)} ${regions?.join(',') ?? 'all'} -> ${editId}`);
+      return { editId };
+    },
+    async render(editId, a) {
+      fail('render');
+      if (options.renderDelayMs) await new Promise((r) => setTimeout(r, options.renderDelayMs));
+      calls.push(`render ${editId} ${a}`);
+      const f: RenderedFrame = { patch: fakeBitmap(), x: 1, y: 2, width: 3, height: 4, points: [[a, a, 0]], intensity: a, ms: 5 };
+      frames.push(f);
+      return f;
+    },
+    async export(id, a, format, quality) {
+      fail('export');
+      calls.push(`export ${id} ${a} ${format} ${quality ?? '-'}`);
+      return new Blob(['encoded']);
+    },
+    async dispose(id) {
+      calls.push(`dispose ${id}`);
+    },
+    async memory() {
+      return { numTensors: 7, numBytes: 70 };
+    },
+  };
+  /** The next call of `method` rejects with `error`. */
+  const failNext = (method: keyof WorkerApi, error: unknown) => failures.set(method, error);
+  return { api, calls, frames, failNext };
+}
+
+export function workerError(code: string, message = code): WorkerError {
+  return { name: 'EditorError', code: code as WorkerError['code'], message };
+}
+
+/** Polls until `cond` holds (or fails after ~2 s). */
+export async function until(cond: () => boolean, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
