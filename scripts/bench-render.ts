@@ -76,7 +76,10 @@ for (const k of scales) {
   const refineMs = await time(() => session.render(next(), { useRefiner: true }));
   const { roi } = session;
   // tensor memory at the peak of one render (tf.profile: bytes of live tensors, the session's ROI upload included)
-  const peak = async (fn: () => Promise<unknown>) => ((await tf.profile(async () => { await fn(); return [] as tf.Tensor[]; })).peakBytes / 2 ** 20).toFixed(0);
+  const peak = async (fn: () => Promise<unknown>) => {
+    const bytes = (await tf.profile(async () => { await fn(); return [] as tf.Tensor[]; })).peakBytes;
+    return Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : '0'; // -Infinity: no tfjs kernel ran (the CPU sampler's typed-array loops)
+  };
   const peakWarp = await peak(() => session.render(next(), { useRefiner: false }));
   const peakRefine = await peak(() => session.render(next(), { useRefiner: true }));
   let rest = ` | peak tensor memory: warp-only ${peakWarp} MiB, with crop/paste ${peakRefine} MiB`;

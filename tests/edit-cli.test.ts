@@ -110,7 +110,7 @@ describe('edit CLI, a real batch', () => {
       }
       expect(corners, `${name}: corners`).toBe(0);
     }
-  });
+  }, 300_000);
 
   it('usage errors exit 2 with the usage text, before any model is loaded', async () => {
     const cases = [

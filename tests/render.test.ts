@@ -166,7 +166,7 @@ describe('render session at the image border', () => {
     const shift = (p: Point3): Point3 => [p[0] - ox, p[1] - oy, p[2]];
     const t = face.canonical.transform;
     const cut: FaceAnalysis = { ...face, landmarks: { ...face.landmarks, points: face.landmarks.points.map(shift) }, canonical: { ...face.canonical, transform: { ...t, translation: shift(t.translation) } } };
-    const s = await createRenderSession(img, cut, { refiner });
+    const s = await createRenderSession(img, cut, { refiner: greyRefiner(64) });
     expect(s.roi.x).toBe(0);
     expect(s.roi.y).toBe(0);
     const identity = await s.renderFull(cut.landmarks.points, { useRefiner: false });
@@ -341,7 +341,7 @@ describe('GPU path parity', () => {
 describe('tensor hygiene', () => {
   it('numTensors returns to its baseline over 20 renders, with and without the refiner', async () => {
     const before = tf.memory().numTensors;
-    const s = await createRenderSession(photo.image, face, { refiner });
+    const s = await createRenderSession(photo.image, face, { refiner: greyRefiner(64) });
     const afterCreate = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) {
       const target = openMouth(face, (i % 5) * 0.08);

@@ -10,7 +10,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createEditor, toEditorError, type Editor, type Face, type Photo, type Reference } from '../engine/index';
-import { collectInputs, parseArgs, pickFace, planOutputs, Progress, seconds, UsageError, USAGE, fsError, type EditArgs, type TextStream } from './edit-batch';
+import { collectInputs, IMAGE_EXTENSIONS, parseArgs, pickFace, planOutputs, Progress, seconds, UsageError, USAGE, fsError, type EditArgs, type TextStream } from './edit-batch';
 // (renamed: the linter takes use* for a React hook)
 import { fileByteSource, useLocalWasm as pointWasmAtNodeModules } from './platform';
 
@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
 
   const inputs = collectInputs(args.inputs, args.out);
   if (inputs.length === 0) {
-    io.stderr.write(`edit: no image files (${'.jpg .jpeg .png .webp .gif .bmp'}) in ${args.inputs.join(', ')}\n`);
+    io.stderr.write(`edit: no image files (${IMAGE_EXTENSIONS.join(' ')}) in ${args.inputs.join(', ')}\n`);
     io.stdout.write('0 edited, 0 failed in 0.0 s\n');
     return 1;
   }

@@ -27,7 +27,7 @@ import type { FaceMesh } from './mesh';
 
 export const DEFAULT_ANALYSIS_MAX_SIDE = 2048;
 /** Faces whose eyes are closer than this (original pixels) are refused as too small to edit. */
-export const MIN_IOD_PX = 16;
+export const MIN_IOD_PX = 4;
 /** Faces turned further than this (degrees of yaw or pitch) are refused. */
 export const MAX_TURN_DEG = 45;
 
@@ -46,6 +46,8 @@ export const MAX_ZOOMS = 6;
 /** At most this many tiles (3 x 3) when the whole-photo pass found nothing; each is one detector run. */
 export const MAX_TILES = 9;
 const TILE_OVERLAP = 0.25;
+/** Faces the detector sees narrower than this (input pixels) are often missed. */
+export const MIN_FOUND_INPUT_PX = 12;
 
 export interface AnalysedPhoto {
   readonly image: DecodedImage;
@@ -98,7 +100,7 @@ export function tileGrid(w: number, h: number): { x: number; y: number; side: nu
     return Array.from({ length: k }, (_, i) => Math.round(((n - side) * i) / (k - 1)));
   };
   const tiles: { x: number; y: number; side: number }[] = [];
-  for (const y of starts(h)) for (const x of starts(w)) tiles.push({ x, y, side: Math.min(side, w - x, h - y) === side ? side : side });
+  for (const y of starts(h)) for (const x of starts(w)) tiles.push({ x, y, side });
   return tiles.slice(0, MAX_TILES);
 }
 
@@ -114,6 +116,15 @@ export function meshMatchesBox(points: readonly Point3[], box: FaceBox): boolean
   const inside = mx > box.x - side / 2 && mx < box.x + box.width + side / 2 && my > box.y - side / 2 && my < box.y + box.height + side / 2;
   const ratio = interOcular(points) / side;
   return inside && ratio > 0.15 && ratio < 1;
+}
+
+/** Width (image pixels) below which a face may go unfound in a w x h photo: the detector's limit at the finest search (tiles, else the whole photo). */
+export function smallestFindableFace(width: number, height: number, maxSide = DEFAULT_ANALYSIS_MAX_SIDE): number {
+  const f = Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
+  const w = Math.floor(width / f); const h = Math.floor(height / f);
+  const tiles = tileGrid(w, h);
+  const searched = tiles.length > 0 ? tiles[0].side : Math.max(w, h);
+  return Math.ceil((MIN_FOUND_INPUT_PX * searched * f) / DETECTOR_INPUT);
 }
 
 export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide = DEFAULT_ANALYSIS_MAX_SIDE): Analyser {
@@ -199,7 +210,7 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
         image, faces, analysisScale: scale,
         face(index: number) {
           if (disposed) return Promise.reject(new EditorError(ErrorCode.DISPOSED));
-          if (faces.length === 0) return Promise.reject(new EditorError(ErrorCode.NO_FACE, tooSmallToFind(image, scale)));
+          if (faces.length === 0) return Promise.reject(new EditorError(ErrorCode.NO_FACE, `none found; faces narrower than about ${smallestFindableFace(image.width, image.height, maxSide)} px can be missed in a ${image.width} x ${image.height} photo`));
           if (!(Number.isInteger(index) && index >= 0 && index < faces.length)) return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, `face ${index} of ${faces.length}`));
           let p = cache.get(index);
           if (!p) { p = analyzeFace(image, faces[index]); cache.set(index, p); }

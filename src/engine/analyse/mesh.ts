@@ -29,6 +29,12 @@ export interface MeshResult {
 export interface FaceMesh {
   /** `image` is the full-resolution photo; `face` (a detector box) and the result are in its pixels. */
   estimate(image: RGBAImage, face: FaceBox, passes?: number): Promise<MeshResult>;
+  /**
+   * On a tensor [H, W, 3] float 0..255 that is the photo downscaled by `scale` (original px = tensor px
+   * * scale; scale 1 for the photo itself, as the benchmark uses it). The editor does not use this
+   * form: landmarks on a downscaled copy lose what the full-resolution pixels hold.
+   */
+  estimate(image: tf.Tensor3D, scale: number, face: FaceBox, passes?: number): Promise<MeshResult>;
   dispose(): void;
 }
 
@@ -69,9 +75,11 @@ export function meshCrop(image: RGBAImage, rect: RotatedRect, size: number): tf.
 export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
   const model: GraphModel = await store.loadGraphModel('human/facemesh.json');
 
-  async function runOnce(image: RGBAImage, rect: RotatedRect): Promise<MeshResult> {
+  type Source = (rect: RotatedRect) => tf.Tensor4D;
+
+  async function runOnce(source: Source, rect: RotatedRect): Promise<MeshResult> {
     const [meshT, flagT] = tf.tidy(() => {
-      const crop = meshCrop(image, rect, MESH_INPUT);
+      const crop = source(rect);
       const outs = model.execute(crop) as tf.Tensor[];
       return [outs.find((o) => o.shape[1] === 1404)!.clone(), outs.find((o) => o.shape[1] === 1)!.clone()];
     });
@@ -83,13 +91,26 @@ export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
     return { points, score, rect };
   }
 
-  async function estimate(image: RGBAImage, face: FaceBox, passes = 2): Promise<MeshResult> {
+  function estimate(image: RGBAImage, face: FaceBox, passes?: number): Promise<MeshResult>;
+  function estimate(image: tf.Tensor3D, scale: number, face: FaceBox, passes?: number): Promise<MeshResult>;
+  async function estimate(image: RGBAImage | tf.Tensor3D, arg1: number | FaceBox, arg2?: FaceBox | number, arg3?: number): Promise<MeshResult> {
+    let source: Source; let face: FaceBox; let passes: number;
+    if (image instanceof tf.Tensor) {
+      // A box-downscaled copy: its pixel i has its centre on original pixel i*scale + (scale-1)/2.
+      const scale = arg1 as number;
+      const d = (scale - 1) / 2;
+      source = (rect) => sampleCrop(image, scale, { ...rect, center: [rect.center[0] - d, rect.center[1] - d] }, MESH_INPUT);
+      face = arg2 as FaceBox; passes = arg3 ?? 2;
+    } else {
+      source = (rect) => meshCrop(image, rect, MESH_INPUT);
+      face = arg1 as FaceBox; passes = (arg2 as number | undefined) ?? 2;
+    }
     const angle = lineAngle(face.keypoints[0], face.keypoints[1]);
     const rect: RotatedRect = { center: [face.x + face.width / 2, face.y + face.height / 2], size: Math.max(face.width, face.height) * ROI_SCALE, angle };
-    let result = await runOnce(image, rect);
+    let result = await runOnce(source, rect);
     for (let p = 1; p < passes; p++) {
       const a = lineAngle(result.points[RIGHT_EYE_OUTER], result.points[LEFT_EYE_OUTER]);
-      result = await runOnce(image, rectAroundPoints(result.points, a, ROI_SCALE));
+      result = await runOnce(source, rectAroundPoints(result.points, a, ROI_SCALE));
     }
     return result;
   }
