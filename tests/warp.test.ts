@@ -113,7 +113,7 @@ describe('bilinear sampler', () => {
     const ys = [0, 4, 22, 3.75, 21.5, 2, -3, 0.01, 30];
     const start = tf.memory().numTensors;
     const js = new Float32Array(xs.length * C);
-    xs.forEach((x, k) => sampleInto(img, H, W, C, x, ys[k], js, k * C));
+    xs.forEach((x, k) => { sampleInto(img, H, W, C, x, ys[k], js, k * C); });
     for (const impl of ['ops', 'js'] as const) {
       const got = impl === 'js' ? js : tf.tidy(() => bilinearSample(tf.tensor2d(img, [H * W, C]), H, W, tf.tensor1d(xs), tf.tensor1d(ys)).dataSync());
       xs.forEach((x, k) => { for (let c = 0; c < C; c++) expect(got[k * C + c]).toBeCloseTo(ref(x, ys[k], c), 3); });

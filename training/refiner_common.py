@@ -5,7 +5,7 @@ The aligned crop (shared with the warp engine, do not change): a square in the c
 sampled at S x S. Crop pixel (u, v) has its centre at canonical
     x = (u + 0.5) / S * 3.0 - 1.5,   y = 0.45 + (v + 0.5) / S * 3.0 - 1.5
 and image pixel i has its centre at coordinate i (tf.image.transform's convention, as
-src/engine/render/composite.ts). The crop's place in the image is the 2-D part of the face's 3-D
+src/engine/render/aligned-crop.ts). The crop's place in the image is the 2-D part of the face's 3-D
 canonical -> image similarity (image xy = scale * R[:2, :2] @ canonical xy + translation[:2]; a
 parallelogram under yaw), exactly as composite.ts alignedCropRect. Pixels outside the image replicate
 the border.
