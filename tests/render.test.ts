@@ -212,20 +212,25 @@ describe('render session with a refiner', () => {
     s.dispose();
   });
 
-  it("the refiner's change lands on the face through the feathered mask and nowhere past the crop", async () => {
+  it("the refiner paints only what is new (the mouth opening): there its change lands, the eyes stay the warp's exactly", async () => {
     const s = await createRenderSession(photo.image, face, { refiner: greyRefiner(64) });
     const target = openMouth(face, 0.3);
     const refined = await s.renderFull(target);
     const warpOnly = await s.renderFull(target, { useRefiner: false });
-    // at the crop centre (mask 1) the face becomes the refiner's grey; the residual paste keeps only the warp's fine detail on top
-    const crop = s.crop;
+    // in the middle of the opening the face becomes the refiner's grey (attention 0: the warp's detail is dropped)
+    const mx = (target[13][0] + target[14][0]) / 2; const my = (target[13][1] + target[14][1]) / 2;
     const mean = [0, 0, 0];
-    for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) pixel(refined, crop.centre[0] + dx, crop.centre[1] + dy).forEach((v, c) => { mean[c] += v / 81; });
-    const before = pixel(warpOnly, crop.centre[0], crop.centre[1]);
-    for (let c = 0; c < 3; c++) expect(Math.abs(mean[c] - 127.5)).toBeLessThan(3);
-    // a repainted pixel (attention 0) does not keep the warp's fine detail
-    pixel(refined, crop.centre[0] + 2, crop.centre[1] + 3).forEach((v) => expect(Math.abs(v - 127.5)).toBeLessThan(4));
-    expect(Math.max(...before.map((v) => Math.abs(v - 127.5)))).toBeGreaterThan(30); // skin is not grey to begin with
+    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) pixel(refined, mx + dx, my + dy).forEach((v, c) => { mean[c] += v / 25; });
+    const luma = (p: number[]) => 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    expect(Math.abs(luma(mean) - 127.5)).toBeLessThan(4);
+    // painted in colour: the grey network output takes the lips' hue (a mouth interior is reddish, not grey)
+    expect(mean[0]).toBeGreaterThan(mean[2] + 5);
+    expect(Math.abs(luma(pixel(refined, mx + 1, my + 1)) - 127.5)).toBeLessThan(5);
+    // the crop centre (the nose) and the eyes only move: they are the warp's own pixels, byte for byte
+    const crop = s.crop;
+    expect(pixel(refined, crop.centre[0], crop.centre[1])).toEqual(pixel(warpOnly, crop.centre[0], crop.centre[1]));
+    expect(Math.max(...pixel(warpOnly, crop.centre[0], crop.centre[1]).map((v) => Math.abs(v - 127.5)))).toBeGreaterThan(30); // skin is not grey
+    for (const i of [159, 145, 386, 374, 33, 263]) expect(pixel(refined, target[i][0], target[i][1])).toEqual(pixel(warpOnly, target[i][0], target[i][1]));
     // past the crop's edge nothing differs from the warp, byte for byte
     let outsideDiff = 0; let outsideCount = 0;
     for (let y = 0; y < refined.height; y++) for (let x = 0; x < refined.width; x++) {
@@ -245,12 +250,13 @@ describe('render session with a refiner', () => {
     const target = openMouth(face, 0.2);
     const refined = await s.render(target);
     const warpOnly = await s.render(target, { useRefiner: false });
-    const cx = Math.round(s.crop.centre[0] - s.roi.x); const cy = Math.round(s.crop.centre[1] - s.roi.y);
+    // in the middle of the mouth opening, the only place the refiner may change
+    const cx = Math.round((target[13][0] + target[14][0]) / 2 - s.roi.x); const cy = Math.round((target[13][1] + target[14][1]) / 2 - s.roi.y);
     let spread = 0;
-    for (let dy = -6; dy <= 6; dy++) for (let dx = -6; dx <= 6; dx++) for (let c = 0; c < 3; c++) {
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -2; dx <= 2; dx++) for (let c = 0; c < 3; c++) {
       const o = ((cy + dy) * s.roi.width + cx + dx) * 4 + c;
       const d = refined.data[o] - warpOnly.data[o];
-      if (warpOnly.data[o] < 245) expect(Math.abs(d - 0.02 * 255)).toBeLessThanOrEqual(1); // +5 levels, pixel by pixel
+      if (warpOnly.data[o] < 245) expect(Math.abs(d - 0.02 * 255)).toBeLessThanOrEqual(1.5); // +5 levels, pixel by pixel (rounding, and the paint region's feather a crop pixel away)
       spread = Math.max(spread, Math.abs(warpOnly.data[o] - warpOnly.data[((cy) * s.roi.width + cx) * 4 + c]));
     }
     expect(spread).toBeGreaterThan(10); // there was detail to keep

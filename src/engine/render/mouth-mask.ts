@@ -132,3 +132,88 @@ export function newOpeningWeight(sourceArea: number, targetArea: number): number
   const r = sourceArea / targetArea;
   return Math.min(1, Math.max(0, (0.35 - r) / 0.2));
 }
+
+/** Separable box maximum (dilation, op 'max') or box mean (op 'mean') of an S x S mask, radius r pixels. */
+function boxFilter(src: Float32Array, S: number, r: number, op: 'max' | 'mean'): Float32Array {
+  const pass = (a: Float32Array, horizontal: boolean) => {
+    const out = new Float32Array(S * S);
+    for (let v = 0; v < S; v++) {
+      for (let u = 0; u < S; u++) {
+        let acc = op === 'max' ? 0 : 0;
+        let n = 0;
+        for (let k = -r; k <= r; k++) {
+          const uu = horizontal ? u + k : u;
+          const vv = horizontal ? v : v + k;
+          if (uu < 0 || uu >= S || vv < 0 || vv >= S) continue;
+          const x = a[vv * S + uu];
+          if (op === 'max') acc = x > acc ? x : acc;
+          else acc += x;
+          n++;
+        }
+        out[v * S + u] = op === 'max' ? acc : acc / n;
+      }
+    }
+    return out;
+  };
+  return pass(pass(src, true), false);
+}
+
+/** Half-width (fraction of the crop side) of the feathered edge of a region to paint. */
+export const PAINT_FEATHER = 0.016;
+
+/**
+ * Where the refiner may paint, S x S in 0..1: `mask` (a region whose content is new: the target's inner
+ * mouth, eyes that close) with its edge feathered: 0.5 on the region's outline, 1 a feather's width inside,
+ * 0 a feather's width outside, so the lips' inner rim still comes from the photo. Everywhere else the photo's
+ * own pixels, warped at full resolution, are kept exactly.
+ */
+export function paintRegion(mask: Float32Array, S: number): Float32Array {
+  const r = Math.max(1, Math.round(PAINT_FEATHER * S));
+  return boxFilter(mask, S, r, 'mean').map((m) => Math.min(1, Math.max(0, (m - 0.25) / 0.5)));
+}
+
+/** Opening of an eye (mean distance of the upper lid's middle points to the lower lid's), image units. */
+export function eyeOpening(points: readonly (Point2 | Point3)[], ring: readonly number[]): number {
+  // ring: outer corner, 7 upper-lid points, inner corner, 7 lower-lid points back (landmark-sets.json)
+  const half = ring.length / 2;
+  let s = 0;
+  for (let k = 2; k <= half - 2; k++) {
+    const up = points[ring[k]];
+    const low = points[ring[ring.length - k]];
+    s += Math.hypot(up[0] - low[0], up[1] - low[1]);
+  }
+  return s / (half - 3);
+}
+
+/** 1 when an eye closes to under a fifth of its opening in the source, 0 when it keeps over half of it. */
+export function closingWeight(sourceOpening: number, targetOpening: number): number {
+  if (!(sourceOpening > 0)) return 0;
+  const r = targetOpening / sourceOpening;
+  const z = Math.min(1, Math.max(0, (0.5 - r) / 0.3));
+  return z * z * (3 - 2 * z);
+}
+
+/** The eye ring polygons of image-space landmarks in the S x S crop, each weighted by `weights` (right, left). */
+export function eyeMask(points: readonly (Point2 | Point3)[], rect: AlignedCropRect, S: number, weights: readonly [number, number]): Float32Array {
+  const out = new Float32Array(S * S);
+  [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing].forEach((ringIdx, e) => {
+    if (!(weights[e] > 0)) return;
+    const ring = ringIdx.map((i) => {
+      const [s, t] = applyAffine(rect.fromImage, [points[i][0], points[i][1]]);
+      return [s * S, t * S] as Point2;
+    });
+    const m = polygonMask(ring, S);
+    for (let k = 0; k < m.length; k++) if (m[k] > 0) out[k] = Math.max(out[k], weights[e]);
+  });
+  return out;
+}
+
+/** The lips of image-space landmarks in the S x S crop: inside the outer lip contour, outside the inner one (`inner`, its mask). */
+export function lipMask(points: readonly (Point2 | Point3)[], rect: AlignedCropRect, S: number, inner: Float32Array): Float32Array {
+  const ring = LANDMARK_SETS.outerLipRing.map((i) => {
+    const [s, t] = applyAffine(rect.fromImage, [points[i][0], points[i][1]]);
+    return [s * S, t * S] as Point2;
+  });
+  const outer = polygonMask(ring, S);
+  return outer.map((x, k) => (x > 0 && !(inner[k] > 0) ? 1 : 0));
+}

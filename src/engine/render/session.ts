@@ -11,7 +11,8 @@ import { EditorError, ErrorCode } from '../errors';
 import type { Point3, RGBAImage } from '../types';
 import { alignedCropRect, cropCorners, DEFAULT_CROP, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
-import { innerMouthMask, lipStretchPlan, newOpeningWeight, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
+import { closingWeight, eyeMask, eyeOpening, innerMouthMask, lipMask, lipStretchPlan, newOpeningWeight, paintRegion, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
+import { LANDMARK_SETS } from '../landmark-sets';
 import type { Refiner } from './refine';
 import { createSampler, type SamplerKind } from './sampler';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
@@ -73,6 +74,26 @@ export function applyPatch(img: RGBAImage, patch: RenderPatch): RGBAImage {
   return { width: img.width, height: img.height, data };
 }
 
+/** Chroma of a painted mouth interior as a fraction of the lips' (see mouthColour), by painted luminance. */
+export const MOUTH_CHROMA = { cavity: 0.8, teeth: 0.2, dark: 0.25, bright: 0.6 } as const;
+
+/** BT.601 full-range YCbCr of an RGB 0..1 tensor [1, S, S, 3] (chroma centred on 0). */
+function ycc(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const [r, g, b] = tf.split(x, 3, 3) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  return [
+    tf.addN([tf.mul(r, 0.299), tf.mul(g, 0.587), tf.mul(b, 0.114)]) as tf.Tensor4D,
+    tf.addN([tf.mul(r, -0.168736), tf.mul(g, -0.331264), tf.mul(b, 0.5)]) as tf.Tensor4D,
+    tf.addN([tf.mul(r, 0.5), tf.mul(g, -0.418688), tf.mul(b, -0.081312)]) as tf.Tensor4D,
+  ];
+}
+
+function rgb(Y: tf.Tensor, Cb: tf.Tensor, Cr: tf.Tensor): tf.Tensor4D {
+  const R = tf.add(Y, tf.mul(Cr, 1.402));
+  const G = tf.sub(Y, tf.add(tf.mul(Cb, 0.344136), tf.mul(Cr, 0.714136)));
+  const B = tf.add(Y, tf.mul(Cb, 1.772));
+  return tf.clipByValue(tf.concat([R, G, B], 3), 0, 1) as tf.Tensor4D;
+}
+
 const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };
 
 /**
@@ -114,6 +135,43 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
   let disposed = false;
   let sourceMouthArea: number | undefined;
 
+  const eyeRings = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing] as const;
+  const sourceEyes = eyeRings.map((r) => eyeOpening(source, r));
+  /** The target's inner mouth, and its eyes where they close (a lid must be painted over the eye). */
+  function newContentMask(target: readonly Point3[], mouthMask: Float32Array): Float32Array {
+    const S = mouthMask.length ** 0.5;
+    const w = eyeRings.map((r, e) => closingWeight(sourceEyes[e], eyeOpening(target, r))) as [number, number];
+    if (!(w[0] > 0 || w[1] > 0)) return mouthMask;
+    const eyes = eyeMask(target, crop, S, w);
+    return eyes.map((x, k) => Math.max(x, mouthMask[k]));
+  }
+
+  /**
+   * Colour of a painted mouth interior. The refiner paints luminance only (it was trained on grayscale photos), and
+   * the chroma it carries is the stretched lips' (faded), which leaves a grey band. Real mouth interiors take their
+   * hue from the lips and the light of the photo: the dark cavity, gums and tongue are close to the lips' colour,
+   * the teeth nearly neutral, slightly warm. So, where the network painted (1 - A) inside the opening, the chroma
+   * becomes the lips' mean chroma (measured on the warped photo, between the outer and the inner lip contours),
+   * scaled from MOUTH_CHROMA.cavity at dark pixels to MOUTH_CHROMA.teeth at bright ones; the painted luminance stays.
+   */
+  function mouthColour(image: tf.Tensor4D, mask: tf.Tensor4D, warpedCrop: tf.Tensor4D, target: readonly Point3[], mouthMask: Float32Array, S: number): tf.Tensor4D {
+    const lips = lipMask(target, crop, S, mouthMask);
+    const n = sum(lips);
+    if (!(n > 4)) return image;
+    const lipT = tf.tensor4d(lips, [1, S, S, 1]);
+    const [cbW, crW] = ycc(warpedCrop).slice(1);
+    const lipCb = tf.div(tf.sum(tf.mul(cbW, lipT)), n);
+    const lipCr = tf.div(tf.sum(tf.mul(crW, lipT)), n);
+    const [Y, Cb, Cr] = ycc(image);
+    const t = tf.clipByValue(tf.div(tf.sub(Y, MOUTH_CHROMA.dark), MOUTH_CHROMA.bright - MOUTH_CHROMA.dark), 0, 1);
+    const smooth = tf.mul(tf.mul(t, t), tf.sub(3, tf.mul(t, 2)));
+    const scale = tf.add(MOUTH_CHROMA.cavity, tf.mul(smooth, MOUTH_CHROMA.teeth - MOUTH_CHROMA.cavity));
+    const w = tf.mul(tf.tensor4d(paintRegion(mouthMask, S), [1, S, S, 1]), tf.sub(1, mask));
+    const cb = tf.add(Cb, tf.mul(w, tf.sub(tf.mul(scale, lipCb), Cb)));
+    const cr = tf.add(Cr, tf.mul(w, tf.sub(tf.mul(scale, lipCr), Cr)));
+    return rgb(Y, cb, cr);
+  }
+
   function flow(target: readonly Point3[]): FlowGrid {
     if (disposed) throw new EditorError(ErrorCode.DISPOSED);
     if (!Array.isArray(target) || target.length !== source.length) {
@@ -130,6 +188,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       const warped = sampler.warp(pixels, roi.height, roi.width, grid);
       if (!useRefiner || !refiner || !compositor) return warped;
       let c = compositor.extractCrop(warped);
+      const warpedCrop = c;
       const S = refiner.size;
       const mouthMask = innerMouthMask(target, crop, S);
       const mouth = tf.tensor4d(mouthMask, [1, S, S, 1]);
@@ -138,8 +197,16 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       sourceMouthArea ??= sum(innerMouthMask(source, crop, S));
       const opening = newOpeningWeight(sourceMouthArea, sum(mouthMask));
       if (opening > 0) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
-      const { image, mask } = refiner.refineWithMask(c, mouth);
-      return compositor.paste(warped, c, image, mask);
+      const refined = refiner.refineWithMask(c, mouth);
+      const mask = refined.mask;
+      const image = mouthColour(refined.image, mask, warpedCrop, target, mouthMask, S);
+      // Paint only what is new: the target's mouth opening (and eyes that close), grown a little and feathered.
+      // Everywhere else the attention is forced to 1, so the warp's full-resolution pixels (eyes, skin) pass
+      // through exactly, whatever the network would have repainted there at its low resolution.
+      const paint = tf.tensor4d(paintRegion(newContentMask(target, mouthMask), S), [1, S, S, 1]);
+      const attention = tf.sub(1, tf.mul(paint, tf.sub(1, mask))) as tf.Tensor4D;
+      const painted = tf.add(c, tf.mul(paint, tf.sub(image, c))) as tf.Tensor4D;
+      return compositor.paste(warped, c, painted, attention);
     });
     try {
       const values = await out.data();
