@@ -7,12 +7,16 @@
  * face is 9 detector pixels, where its boxes are off by a third of the face and doubled, and false
  * ones appear. So:
  *  1. the whole photo (a box-downscaled copy when a side exceeds `maxSide`) is searched once;
- *  2. every box the detector saw smaller than REFINE_BELOW_INPUT_PX is searched again on a cut of the
- *     full-resolution photo ZOOM times its size around it: a face found there replaces it (with its
- *     accurate box), a box with no face there is dropped as a false detection;
- *  3. only when nothing is left, a photo too large for the whole pass to see small faces is searched
- *     in overlapping tiles (at most MAX_TILES), whose small boxes go through step 2 too;
+ *  2. every box the detector saw narrower than REFINE_BELOW_INPUT_PX is searched again on a cut of the
+ *     full-resolution photo ZOOM times its size around it: the faces found there replace it (with
+ *     their accurate boxes), a box with no face there is dropped as a false detection;
+ *  3. when that leaves nothing, the whole pass's weak boxes (WEAK_SCORE up to the detector's
+ *     threshold) are verified the same way; when that leaves nothing either, a photo the whole pass saw
+ *     coarsely is searched in overlapping tiles (at most MAX_TILES), whose small boxes go through step 2;
  *  4. duplicates (overlapping boxes) are merged.
+ * Each search is one detector run: a photo whose faces the whole pass sees at 24 detector pixels or
+ * more costs one run, as before; zoomed searches are capped (MAX_ZOOMS); step 3 runs only when no face
+ * was found.
  * Landmarks (`face`) come from the mesh run on a crop of the full-resolution photo (mesh.ts), checked
  * against the box they were asked for, then the size and pose rules.
  */
@@ -28,8 +32,9 @@ import type { FaceMesh } from './mesh';
 export const DEFAULT_ANALYSIS_MAX_SIDE = 2048;
 /**
  * Faces whose eyes are closer than this (original pixels) are refused as too small to edit. Chosen by
- * looking at edits of the sample pasted small (landmarks stay within 2 % IOD down to 10 px, but below
- * about 16 px the edited face turns to a blur in which the new expression is hard to read).
+ * looking at edits of the sample pasted small: landmarks from full-resolution crops stay within 2-3 %
+ * IOD down to 10 px, but the features an expression moves (brows, lids, lips) then move one or two
+ * pixels, and below about 12 px the edit is hard to read at all; 16 keeps a margin above that.
  */
 export const MIN_IOD_PX = 16;
 /** The same limit as a face width, as the FACE_TOO_SMALL message says it: a frontal face's box is about 2.4 IOD wide. */
@@ -48,10 +53,12 @@ export const REFINE_BELOW_INPUT_PX = 24;
 /** The zoomed search's cut is this many times the box's size (at least DETECTOR_INPUT / 2 pixels). */
 export const ZOOM = 4;
 /** At most this many zoomed searches per photo (the largest boxes first); each is one detector run. */
-export const MAX_ZOOMS = 6;
+export const MAX_ZOOMS = 8;
 /** At most this many tiles (3 x 3) when the whole-photo pass found nothing; each is one detector run. */
 export const MAX_TILES = 9;
 const TILE_OVERLAP = 0.25;
+/** When the whole pass finds no face at the detector's threshold, its boxes down to this score are verified by zooming. */
+export const WEAK_SCORE = 0.3;
 /** Faces the detector sees narrower than this (input pixels) are often missed. */
 export const MIN_FOUND_INPUT_PX = 12;
 
@@ -162,22 +169,28 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
     }
   }
 
-  /** Step 2: boxes seen at `pxPerInput` image pixels per detector pixel; small ones replaced by what a zoomed search finds. */
-  async function refine(image: RGBAImage, boxes: FaceBox[], pxPerInput: number, budget: { zooms: number }): Promise<FaceBox[]> {
+  /**
+   * Step 2: boxes seen at `pxPerInput` image pixels per detector pixel; small ones (all with `verifyAll`)
+   * are replaced by what a zoomed search around them finds.
+   */
+  async function refine(image: RGBAImage, boxes: FaceBox[], pxPerInput: number, budget: { zooms: number }, verifyAll: boolean): Promise<FaceBox[]> {
     const out: FaceBox[] = [];
+    const searched: { x0: number; y0: number; side: number }[] = [];
+    const inner = (r: { x0: number; y0: number; side: number }, cx: number, cy: number) => {
+      const m = r.side / 8; // a face cut by the border is found better by the zoom around its own box
+      return cx > r.x0 + m && cx < r.x0 + r.side - m && cy > r.y0 + m && cy < r.y0 + r.side - m;
+    };
     for (const b of [...boxes].sort((p, q) => area(q) - area(p))) {
       const seen = Math.max(b.width, b.height) / pxPerInput;
-      if (seen >= REFINE_BELOW_INPUT_PX) { out.push(b); continue; }
-      if (budget.zooms <= 0) continue; // unverified small box: dropped rather than trusted
+      if (seen >= REFINE_BELOW_INPUT_PX && !verifyAll) { out.push(b); continue; }
+      const cx = b.x + b.width / 2; const cy = b.y + b.height / 2;
+      if (searched.some((r) => inner(r, cx, cy))) continue; // an earlier zoom already searched here
+      if (budget.zooms <= 0) continue; // an unverified small box is dropped rather than trusted
       budget.zooms--;
       const side = Math.round(Math.max(ZOOM * Math.max(b.width, b.height), DETECTOR_INPUT / 2));
-      const x0 = Math.round(b.x + b.width / 2 - side / 2);
-      const y0 = Math.round(b.y + b.height / 2 - side / 2);
-      for (const z of await detectCut(image, x0, y0, side)) {
-        const cx = z.x + z.width / 2 - x0; const cy = z.y + z.height / 2 - y0;
-        // a face cut by the border is found better by the zoom around its own box
-        if (cx > side / 8 && cx < (side * 7) / 8 && cy > side / 8 && cy < (side * 7) / 8) out.push(z);
-      }
+      const r = { x0: Math.round(cx - side / 2), y0: Math.round(cy - side / 2), side };
+      searched.push(r);
+      for (const z of await detectCut(image, r.x0, r.y0, side)) if (inner(r, z.x + z.width / 2, z.y + z.height / 2)) out.push(z);
     }
     return out;
   }
@@ -190,21 +203,22 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
     const budget = { zooms: MAX_ZOOMS };
     try {
       const pxPerInput = (Math.max(small.width, small.height) * f) / DETECTOR_INPUT;
-      let faces = await refine(image, await detector.detect(tensor, f), pxPerInput, budget);
+      const whole = await detector.detect(tensor, f, Math.min(WEAK_SCORE, detector.minScore));
+      let faces = await refine(image, whole.filter((b) => b.score >= detector.minScore), pxPerInput, budget, false);
+      if (faces.length === 0) faces = await refine(image, whole.filter((b) => b.score < detector.minScore), pxPerInput, budget, true);
       if (faces.length === 0) {
         for (const t of tileGrid(small.width, small.height)) {
-          const tile = tf.slice(tensor, [t.y, t.x, 0], [Math.min(t.side, small.height - t.y), Math.min(t.side, small.width - t.x), 3]);
+          const tile = pixelsToTensor(cutRegion(small, t.x, t.y, Math.min(t.side, small.width - t.x), Math.min(t.side, small.height - t.y)));
           let found: FaceBox[];
           try {
             found = (await detector.detect(tile, f)).map((b) => shiftBox(b, t.x * f, t.y * f));
           } finally {
             tile.dispose();
           }
-          faces.push(...await refine(image, found, (t.side * f) / DETECTOR_INPUT, budget));
+          faces.push(...await refine(image, found, (t.side * f) / DETECTOR_INPUT, budget, false));
         }
       }
-      faces = mergeBoxes(faces);
-      return { faces, scale: f };
+      return { faces: mergeBoxes(faces), scale: f };
     } finally {
       tensor.dispose();
     }

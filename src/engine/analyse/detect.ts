@@ -39,8 +39,13 @@ export function nearestFace(faces: readonly FaceBox[], centre: readonly [number,
 }
 
 export interface FaceDetector {
-  /** `image` is [H, W, 3] float 0..255; `scale` maps its pixels to the caller's image pixels. */
-  detect(image: tf.Tensor3D, scale?: number): Promise<FaceBox[]>;
+  /** The configured score threshold: boxes below it are only returned when a call asks for them. */
+  readonly minScore: number;
+  /**
+   * `image` is [H, W, 3] float 0..255; `scale` maps its pixels to the caller's image pixels.
+   * `minScore` overrides the configured threshold for this call (the analyser asks for weaker boxes to verify them).
+   */
+  detect(image: tf.Tensor3D, scale?: number, minScore?: number): Promise<FaceBox[]>;
   dispose(): void;
 }
 
@@ -49,13 +54,17 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
   const model: GraphModel = await store.loadGraphModel('human/blazeface.json');
   const anchors = blazeAnchors();
 
-  async function detect(image: tf.Tensor3D, scale = 1): Promise<FaceBox[]> {
+  async function detect(image: tf.Tensor3D, scale = 1, minScore = cfg.minScore): Promise<FaceBox[]> {
     const [h, w] = image.shape;
     const side = Math.max(h, w);
-    const k = side / INPUT; // input pixel -> analysis image pixel
+    // Letterbox: resize so the long side is INPUT, then pad (resizing first: padding a 2000 px image costs more than the model on the CPU backend).
+    const rh = Math.max(1, Math.round((h * INPUT) / side));
+    const rw = Math.max(1, Math.round((w * INPUT) / side));
+    const kx = w / rw; const ky = h / rh; // input pixel -> image pixel
     const raw = tf.tidy(() => {
-      const padded = tf.pad(image, [[0, side - h], [0, side - w], [0, 0]]);
-      const input = tf.expandDims(tf.sub(tf.div(tf.image.resizeBilinear(padded, [INPUT, INPUT]), 127.5), 1), 0);
+      const resized = tf.image.resizeBilinear(image, [rh, rw]);
+      const padded = tf.pad(resized, [[0, INPUT - rh], [0, INPUT - rw], [0, 0]]);
+      const input = tf.expandDims(tf.sub(tf.div(padded, 127.5), 1), 0);
       const outs = model.execute(input) as tf.Tensor[];
       const bySize = [...outs].sort((a, b) => a.size - b.size); // [384x1, 512x1, 384x16, 512x16]
       const rows512 = tf.concat([bySize[1], bySize[3]], 2);
@@ -76,23 +85,23 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
     }
     const boxT = tf.tensor2d(boxes, [n, 4]);
     const scoreT = tf.tensor1d(scores);
-    const keepT = await tf.image.nonMaxSuppressionAsync(boxT, scoreT, cfg.maxFaces, cfg.iouThreshold, cfg.minScore);
+    const keepT = await tf.image.nonMaxSuppressionAsync(boxT, scoreT, cfg.maxFaces, cfg.iouThreshold, minScore);
     const keep = await keepT.data();
     tf.dispose([boxT, scoreT, keepT]);
     const faces: FaceBox[] = [];
     for (const i of keep) {
       const r = data.subarray(i * 17, i * 17 + 17);
-      const f = k * scale;
+      const fx = kx * scale; const fy = ky * scale;
       const keypoints: Point2[] = [];
-      for (let j = 0; j < 6; j++) keypoints.push([(r[5 + 2 * j] + anchors[2 * i]) * f, (r[6 + 2 * j] + anchors[2 * i + 1]) * f]);
+      for (let j = 0; j < 6; j++) keypoints.push([(r[5 + 2 * j] + anchors[2 * i]) * fx, (r[6 + 2 * j] + anchors[2 * i + 1]) * fy]);
       faces.push({
-        x: boxes[i * 4 + 1] * f, y: boxes[i * 4] * f,
-        width: (boxes[i * 4 + 3] - boxes[i * 4 + 1]) * f, height: (boxes[i * 4 + 2] - boxes[i * 4]) * f,
+        x: boxes[i * 4 + 1] * fx, y: boxes[i * 4] * fy,
+        width: (boxes[i * 4 + 3] - boxes[i * 4 + 1]) * fx, height: (boxes[i * 4 + 2] - boxes[i * 4]) * fy,
         score: scores[i], keypoints,
       });
     }
     return faces.sort((a, b) => b.width * b.height - a.width * a.height);
   }
 
-  return { detect, dispose: () => model.dispose() };
+  return { minScore: cfg.minScore, detect, dispose: () => model.dispose() };
 }

@@ -58,7 +58,7 @@ export function sampleCrop(image: tf.Tensor3D, scale: number, rect: RotatedRect,
 /**
  * The rotated crop `rect` of the full-resolution `image` at size x size, values 0..1: the axis-aligned
  * bounds of the rect are cut on the CPU, box-filtered by the integer factor that keeps them above
- * `size` (so the bilinear sampler never shrinks by 2x or more), then sampled. Inside tf.tidy.
+ * `size` (so the bilinear sampler never shrinks by 2x or more), then sampled. The caller disposes it.
  */
 export function meshCrop(image: RGBAImage, rect: RotatedRect, size: number): tf.Tensor4D {
   const f = Math.max(1, Math.floor(rect.size / size));
@@ -66,10 +66,10 @@ export function meshCrop(image: RGBAImage, rect: RotatedRect, size: number): tf.
   const x0 = Math.floor(rect.center[0] - half);
   const y0 = Math.floor(rect.center[1] - half);
   const n = Math.ceil((2 * half) / f) + 1;
-  const region = pixelsToTensor(cutRegion(image, x0, y0, n, n, f));
+  const pixels = cutRegion(image, x0, y0, n, n, f);
   // Region pixel i has its centre on image pixel x0 + i*f + (f-1)/2; sampleCrop divides by its scale f.
   const local: RotatedRect = { ...rect, center: [rect.center[0] - x0 - (f - 1) / 2, rect.center[1] - y0 - (f - 1) / 2] };
-  return sampleCrop(region, f, local, size);
+  return tf.tidy(() => sampleCrop(pixelsToTensor(pixels), f, local, size));
 }
 
 export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
