@@ -42,6 +42,13 @@ export interface WarpConfig {
   maxNodes: number;
   /** Desired grid spacing in ROI pixels (fewer nodes for small faces). */
   nodeSpacing: number;
+  /**
+   * Motion under about this many pixels is dropped: |flow| is scaled by smoothstep from 0.5 * still (0) to
+   * 1.5 * still (1), so what would move by a fraction of a pixel is not resampled at all and keeps its exact
+   * pixels and sharpness (eyes and skin that barely move are not blurred by sub-pixel bilinear sampling),
+   * while motion of more than 1.5 * still pixels is kept exactly.
+   */
+  still: number;
 }
 
 export const DEFAULT_WARP_CONFIG: Readonly<WarpConfig> = {
@@ -51,6 +58,7 @@ export const DEFAULT_WARP_CONFIG: Readonly<WarpConfig> = {
   anchors: 48,
   maxNodes: 128,
   nodeSpacing: 3,
+  still: 0.5,
 };
 
 export function warpConfig(partial: Partial<WarpConfig> = {}): WarpConfig {
@@ -207,7 +215,9 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
           const w = s > 0 ? s * (3 - 2 * s) : 0;
           vx *= w; vy *= w;
         }
-        dx[g] = vx; dy[g] = vy;
+        const z = Math.min(1, Math.max(0, Math.hypot(vx, vy) / cfg.still - 0.5));
+        const keep = z * z * (3 - 2 * z);
+        dx[g] = vx * keep; dy[g] = vy * keep;
       }
     }
   }
