@@ -3,7 +3,10 @@
  * (faces.csv + images/). Expression labels are used here, and only here and in the presets.
  *
  *   npm run eval -- --data <folder> [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections neutral,...]
- *                   [--limit N] [--sources N]
+ *                   [--limit N] [--sources N] [--pairs <folder>]
+ *
+ * `--pairs <folder>` (laid out like ../shared/fixtures/london: neutral/ID.jpg, smiling/ID.jpg) adds the
+ * ground-truth section (eval-pairs.ts); with --pairs alone, only that section runs.
  *
  * Landmarks come from the engine's own extraction (src/node/landmarks-cli.ts, run as a child process
  * with the same code path the training data came from), cached in data-out/eval/<folder>-<hash>.jsonl
@@ -26,7 +29,8 @@ import { loadLandmarkedRows, readFacesCsv } from './dataset';
 import type { EvalContext, EvalFace, EvalSection } from './eval-common';
 import { generatorSection } from './eval-generator';
 import { neutralErrorSection } from './eval-neutral';
-import { fileByteSource, ROOT } from './platform';
+import { pairsSection } from './eval-pairs';
+import { fileByteSource, pointWasmAtNodeModules, ROOT } from './platform';
 
 export function sections(options: { sources?: number } = {}): EvalSection[] {
   return [neutralErrorSection, generatorSection({ sources: options.sources ?? Number(process.env.LEED_EVAL_SOURCES ?? 12) })];
@@ -47,7 +51,7 @@ export function defaultCachePath(dir: string): string {
   return join(ROOT, 'data-out', 'eval', `${basename(abs)}-${key}.jsonl`);
 }
 
-const USAGE = 'usage: npm run eval -- --data <folder with faces.csv and images/> [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N]';
+const USAGE = 'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N]';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -65,6 +69,13 @@ async function main(): Promise<void> {
   const only = flag('--sections')?.split(',');
   const limit = positiveInt('--limit', flag('--limit'));
   const sources = positiveInt('--sources', flag('--sources'));
+  const pairs = flag('--pairs');
+  if (pairs) {
+    // Ground truth on paired photos (neutral/ID.jpg + smiling/ID.jpg), eval-pairs.ts; runs before (or without) --data.
+    pointWasmAtNodeModules();
+    console.log(`## Ground truth on paired photos\n${await pairsSection(pairs, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`);
+    if (!dir) return;
+  }
   if (!dir || args.length) { console.error(args.length ? `unknown arguments: ${args.join(' ')}\n${USAGE}` : USAGE); process.exit(2); }
   const allRows = readFacesCsv(dir);
   const rows = limit ? allRows.slice(0, limit) : allRows;
