@@ -8,6 +8,12 @@ export const PREVIEW_PORT = 4173;
 // The engine reaches for these only on its Node paths (lazy imports); the browser build gets a stub.
 const nodeOnly = resolve(import.meta.dirname, 'src/app/node-only.ts');
 
+// The engine's own modules have no import-time side effects: a bundle keeps only those whose exports it
+// uses. So the UI thread can import pure values (error messages, file naming) from src/engine/index.ts
+// without pulling in the rest of the engine and tfjs, which only the workers need.
+const engineDir = resolve(import.meta.dirname, 'src/engine');
+const moduleSideEffects = (id: string) => !id.startsWith(engineDir);
+
 export default defineConfig({
   plugins: [react()],
   resolve: {
@@ -22,6 +28,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
+      treeshake: { moduleSideEffects },
       input: {
         main: resolve(import.meta.dirname, 'index.html'),
         bench: resolve(import.meta.dirname, 'e2e/bench.html'),

@@ -85,18 +85,22 @@ test('a truncated image is reported as damaged', async () => {
 
 test('no face, and a face too small to edit, are explained; the app keeps working', async () => {
   // The sample drawn small (side px) in the corner of a grey 512 x 512 picture; side 0 = no face at all.
-  const picture = async (side: number) => Buffer.from(await page.evaluate(async (side) => {
-    const bmp = await createImageBitmap(await (await fetch('/samples/astronaut.png')).blob());
-    const c = new OffscreenCanvas(512, 512);
-    const ctx = c.getContext('2d')!;
-    ctx.fillStyle = '#808080';
-    ctx.fillRect(0, 0, 512, 512);
-    if (side > 0) ctx.drawImage(bmp, 0, 0, side, side);
-    const u = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
-    let s = '';
-    for (const x of u) s += String.fromCharCode(x);
-    return btoa(s);
-  }, side), 'base64');
+  const picture = async (side: number) =>
+    Buffer.from(
+      await page.evaluate(async (side) => {
+        const bmp = await createImageBitmap(await (await fetch('/samples/astronaut.png')).blob());
+        const c = new OffscreenCanvas(512, 512);
+        const ctx = c.getContext('2d')!;
+        ctx.fillStyle = '#808080';
+        ctx.fillRect(0, 0, 512, 512);
+        if (side > 0) ctx.drawImage(bmp, 0, 0, side, side);
+        const u = new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer());
+        let s = '';
+        for (const x of u) s += String.fromCharCode(x);
+        return btoa(s);
+      }, side),
+      'base64',
+    );
   const error = page.getByTestId('error');
 
   await page.getByTestId('file-input').setInputFiles({ name: 'grey.png', mimeType: 'image/png', buffer: await picture(0) });

@@ -45,7 +45,9 @@ async function frame(edit: Edit, a: number): Promise<number> {
 async function run(backend: BackendName, models: string, sampleUrl: string): Promise<BenchRow> {
   const notes: string[] = [];
   let peakBytes = 0;
-  const sample = () => { peakBytes = Math.max(peakBytes, tf.memory().numBytes); };
+  const sample = () => {
+    peakBytes = Math.max(peakBytes, tf.memory().numBytes);
+  };
   let t = performance.now();
   const editor = await createEditor({ models, backends: [backend] });
   const modelLoadMs = performance.now() - t;
@@ -89,7 +91,8 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
     if (editor.capabilities.expression) {
       // One slider frame on a ~512 px face: the sample upscaled so that its face box is ~512 px wide.
       const k = 512 / face0.box.width;
-      const W = Math.round(bitmap.width * k); const H = Math.round(bitmap.height * k);
+      const W = Math.round(bitmap.width * k);
+      const H = Math.round(bitmap.height * k);
       const big = await editor.open(draw(bitmap, W, H));
       const f = await big.face(0);
       sliderFaceWidth = Math.round(f.box.width);
@@ -121,13 +124,28 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
     } else {
       notes.push('slider frame and export need the expression models');
       // Without them, peak memory is profiled on the analysis.
-      const info = await tf.profile(async () => { const p = await editor.open(file); await p.face(0); p.dispose(); return []; });
+      const info = await tf.profile(async () => {
+        const p = await editor.open(file);
+        await p.face(0);
+        p.dispose();
+        return [];
+      });
       peakBytes = Math.max(peakBytes, info.peakBytes);
     }
     bitmap.close();
     return {
-      backend: editor.backend.name, fallbackReasons: editor.backend.fallbackReasons, modelLoadMs, analysisMs, analysisWarmMs,
-      sliderFaceWidth, sliderFrameMs, export12MpMs, export12MpSize, meshInferenceMs, peakBytes, notes,
+      backend: editor.backend.name,
+      fallbackReasons: editor.backend.fallbackReasons,
+      modelLoadMs,
+      analysisMs,
+      analysisWarmMs,
+      sliderFaceWidth,
+      sliderFrameMs,
+      export12MpMs,
+      export12MpSize,
+      meshInferenceMs,
+      peakBytes,
+      notes,
     };
   } finally {
     editor.dispose();

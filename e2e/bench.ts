@@ -22,7 +22,11 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,webgl,cpu').split(',');
 async function waitForServer(url: string, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`server at ${url} did not start`);
@@ -32,7 +36,11 @@ const ms = (x: number | null) => (x === null ? 'n/a' : x >= 10_000 ? `${(x / 100
 const mb = (x: number) => `${(x / 2 ** 20).toFixed(1)} MiB`;
 
 async function main() {
-  try { setPriority(10); } catch { /* already lower */ }
+  try {
+    setPriority(10);
+  } catch {
+    /* already lower */
+  }
   const server: ChildProcess = spawn(process.execPath, [VITE, 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
   const rows: BenchRow[] = [];
   try {
@@ -41,7 +49,9 @@ async function main() {
     try {
       const page = await browser.newPage();
       const foreign: string[] = [];
-      page.on('request', (r) => { if (new URL(r.url()).origin !== BASE_URL && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) foreign.push(r.url()); });
+      page.on('request', (r) => {
+        if (new URL(r.url()).origin !== BASE_URL && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) foreign.push(r.url());
+      });
       page.on('pageerror', (e) => console.error('page error:', e.message));
       await page.goto(`${BASE_URL}/e2e/bench.html`);
       await page.waitForFunction(() => 'run' in ((window as unknown as { __bench?: object }).__bench ?? {}));
@@ -60,13 +70,17 @@ async function main() {
   }
 
   console.log('\n## LEED editor benchmark (headless Chromium, SwiftShader for WebGPU/WebGL; CPU-bound machine)\n');
-  console.log('| backend | model load (+warm-up) | analysis 512² photo (first / again) | slider frame (~512 px face) | 12 MP export (render + PNG) | peak tensor memory | face-mesh inference | slider frame / mesh |');
+  console.log(
+    '| backend | model load (+warm-up) | analysis 512² photo (first / again) | slider frame (~512 px face) | 12 MP export (render + PNG) | peak tensor memory | face-mesh inference | slider frame / mesh |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     const ratio = r.sliderFrameMs !== null && r.meshInferenceMs ? `${(r.sliderFrameMs / r.meshInferenceMs).toFixed(2)}×` : 'n/a';
     const slider = r.sliderFrameMs === null ? 'n/a' : `${ms(r.sliderFrameMs)} (${r.sliderFaceWidth} px)`;
     const exp = r.export12MpMs === null ? 'n/a' : `${ms(r.export12MpMs)} (${r.export12MpSize})`;
-    console.log(`| ${r.backend} | ${ms(r.modelLoadMs)} | ${ms(r.analysisMs)} / ${ms(r.analysisWarmMs)} | ${slider} | ${exp} | ${mb(r.peakBytes)} | ${ms(r.meshInferenceMs)} | ${ratio} |`);
+    console.log(
+      `| ${r.backend} | ${ms(r.modelLoadMs)} | ${ms(r.analysisMs)} / ${ms(r.analysisWarmMs)} | ${slider} | ${exp} | ${mb(r.peakBytes)} | ${ms(r.meshInferenceMs)} | ${ratio} |`,
+    );
   }
   console.log('\nSlider frame = target landmarks + warp + refiner + patch to the page, median of 3 after a warm-up frame.');
   console.log('Peak tensor memory = tf.profile peakBytes over the 12 MP render + export (model weights included).');
@@ -75,4 +89,7 @@ async function main() {
   if (notes.length) console.log(`\n${[...new Set(notes)].join('\n')}`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -25,13 +25,25 @@ test.afterAll(async () => {
 });
 
 /** Mean absolute RGB difference of two same-size RGBA buffers over pixels where `where(x, y)`; also the count. */
-function meanDiff(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray, width: number, height: number, where: (x: number, y: number) => boolean) {
-  let sum = 0; let n = 0; let maxd = 0;
+function meanDiff(
+  a: Uint8Array | Uint8ClampedArray,
+  b: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  where: (x: number, y: number) => boolean,
+) {
+  let sum = 0;
+  let n = 0;
+  let maxd = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (!where(x, y)) continue;
       const o = (y * width + x) * 4;
-      for (let c = 0; c < 3; c++) { const d = Math.abs(a[o + c] - b[o + c]); sum += d; maxd = Math.max(maxd, d); }
+      for (let c = 0; c < 3; c++) {
+        const d = Math.abs(a[o + c] - b[o + c]);
+        sum += d;
+        maxd = Math.max(maxd, d);
+      }
       n++;
     }
   }
@@ -40,22 +52,26 @@ function meanDiff(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8Clampe
 
 /** Decodes image bytes in the page the way the engine decodes an upload (createImageBitmap + 2-D canvas, sRGB). */
 async function decodeInPage(bytes: Buffer, type: string): Promise<{ width: number; height: number; data: Uint8Array }> {
-  const r = await page.evaluate(async ({ b64, type }) => {
-    const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bmp = await createImageBitmap(new Blob([bin], { type }), { imageOrientation: 'from-image' });
-    const c = new OffscreenCanvas(bmp.width, bmp.height);
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(bmp, 0, 0);
-    const d = ctx.getImageData(0, 0, bmp.width, bmp.height, { colorSpace: 'srgb' }).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
-    return { width: bmp.width, height: bmp.height, b64: btoa(s) };
-  }, { b64: bytes.toString('base64'), type });
+  const r = await page.evaluate(
+    async ({ b64, type }) => {
+      const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bin], { type }), { imageOrientation: 'from-image' });
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(bmp, 0, 0);
+      const d = ctx.getImageData(0, 0, bmp.width, bmp.height, { colorSpace: 'srgb' }).data;
+      let s = '';
+      for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
+      return { width: bmp.width, height: bmp.height, b64: btoa(s) };
+    },
+    { b64: bytes.toString('base64'), type },
+  );
   return { width: r.width, height: r.height, data: new Uint8Array(Buffer.from(r.b64, 'base64')) };
 }
 
 function box(points: [number, number][], idx: number[], pad: number) {
-  const xs = idx.map((i) => points[i][0]); const ys = idx.map((i) => points[i][1]);
+  const xs = idx.map((i) => points[i][0]);
+  const ys = idx.map((i) => points[i][1]);
   return { x0: Math.min(...xs) - pad, x1: Math.max(...xs) + pad, y0: Math.min(...ys) - pad, y1: Math.max(...ys) + pad };
 }
 const inBox = (b: { x0: number; x1: number; y0: number; y1: number }) => (x: number, y: number) => x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1;
@@ -201,7 +217,10 @@ test('tensor count in the worker is steady over 100 slider moves, and stale fram
   }
   const end = await leedState(page);
   const after = await engineMemory(page);
-  expect(counts.every((c) => c === before.numTensors), `tensor counts ${counts.join(', ')} vs ${before.numTensors}`).toBe(true);
+  expect(
+    counts.every((c) => c === before.numTensors),
+    `tensor counts ${counts.join(', ')} vs ${before.numTensors}`,
+  ).toBe(true);
   expect(after.numTensors).toBe(before.numTensors);
   const requested = end.framesRequested - start.framesRequested;
   const rendered = end.framesRendered - start.framesRendered;

@@ -8,7 +8,9 @@ export function recordTraffic(page: Page) {
   const requests: string[] = [];
   const consoleErrors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
   return { requests, consoleErrors };
 }
@@ -45,24 +47,28 @@ export async function waitIdle(page: Page): Promise<void> {
  * larger region. Coordinates are converted from image pixels to the overlay's canvas pixels.
  */
 export function overlayPixels(page: Page, box: { x: number; y: number; width: number; height: number }, photoWidth: number) {
-  return page.evaluate(({ box, photoWidth }) => {
-    const c = document.querySelector('[data-testid="mesh-overlay"]') as HTMLCanvasElement;
-    const s = c.width / photoWidth;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const cx = (box.x + box.width / 2) * s;
-    const cy = (box.y + box.height / 2) * s;
-    const half = Math.max(box.width, box.height) * s / 2;
-    let inside = 0; let outside = 0;
-    for (let y = 0; y < c.height; y++) {
-      for (let x = 0; x < c.width; x++) {
-        if (d[(y * c.width + x) * 4 + 3] === 0) continue;
-        const r = Math.max(Math.abs(x - cx), Math.abs(y - cy));
-        if (r <= half * 1.4) inside++;
-        else if (r > half * 2) outside++;
+  return page.evaluate(
+    ({ box, photoWidth }) => {
+      const c = document.querySelector('[data-testid="mesh-overlay"]') as HTMLCanvasElement;
+      const s = c.width / photoWidth;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const cx = (box.x + box.width / 2) * s;
+      const cy = (box.y + box.height / 2) * s;
+      const half = (Math.max(box.width, box.height) * s) / 2;
+      let inside = 0;
+      let outside = 0;
+      for (let y = 0; y < c.height; y++) {
+        for (let x = 0; x < c.width; x++) {
+          if (d[(y * c.width + x) * 4 + 3] === 0) continue;
+          const r = Math.max(Math.abs(x - cx), Math.abs(y - cy));
+          if (r <= half * 1.4) inside++;
+          else if (r > half * 2) outside++;
+        }
       }
-    }
-    return { inside, outside, width: c.width, height: c.height };
-  }, { box, photoWidth });
+      return { inside, outside, width: c.width, height: c.height };
+    },
+    { box, photoWidth },
+  );
 }
 
 /** Tensors held by the engine worker. */
@@ -72,8 +78,10 @@ export function engineMemory(page: Page): ReturnType<LeedHooks['memory']> {
 
 /** Waits until the frame for the newest slider value has been rendered. */
 export async function waitFrame(page: Page, a: number): Promise<void> {
-  await expect.poll(async () => {
-    const s = await leedState(page);
-    return !s.rendering && s.status === 'ready' && s.renderedIntensity !== null && Math.abs(s.renderedIntensity - a) < 1e-6;
-  }).toBe(true);
+  await expect
+    .poll(async () => {
+      const s = await leedState(page);
+      return !s.rendering && s.status === 'ready' && s.renderedIntensity !== null && Math.abs(s.renderedIntensity - a) < 1e-6;
+    })
+    .toBe(true);
 }

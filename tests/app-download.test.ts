@@ -7,7 +7,10 @@ function fakeEnv() {
   const timers: { fn: () => void; ms: number }[] = [];
   const anchors: { href: string; download: string }[] = [];
   const env: DownloadEnv = {
-    createObjectURL: (blob) => { log.push(`create ${blob.size}`); return 'blob:fake/1'; },
+    createObjectURL: (blob) => {
+      log.push(`create ${blob.size}`);
+      return 'blob:fake/1';
+    },
     revokeObjectURL: (url) => log.push(`revoke ${url}`),
     createAnchor() {
       const a = { href: '', download: '', click: () => log.push(`click ${a.href} ${a.download}`), remove: () => log.push('remove') };
@@ -15,7 +18,9 @@ function fakeEnv() {
       log.push('append');
       return a;
     },
-    later: (fn, ms) => { timers.push({ fn, ms }); },
+    later: (fn, ms) => {
+      timers.push({ fn, ms });
+    },
   };
   return { env, log, timers, anchors };
 }
@@ -39,7 +44,17 @@ describe('download', () => {
 
   it('still removes the anchor and revokes the URL when the click throws', () => {
     const f = fakeEnv();
-    const env: DownloadEnv = { ...f.env, createAnchor: () => ({ href: '', download: '', click: () => { throw new Error('blocked'); }, remove: () => f.log.push('remove') }) };
+    const env: DownloadEnv = {
+      ...f.env,
+      createAnchor: () => ({
+        href: '',
+        download: '',
+        click: () => {
+          throw new Error('blocked');
+        },
+        remove: () => f.log.push('remove'),
+      }),
+    };
     expect(() => saveBlob(new Blob([]), 'x.png', env)).toThrow('blocked');
     expect(f.log).toContain('remove');
     f.timers[0].fn();

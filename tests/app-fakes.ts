@@ -3,10 +3,20 @@ import type { FaceBox, RenderedFrame, WorkerApi, WorkerError } from '../src/app/
 
 export const BOX: FaceBox = { x: 10, y: 10, width: 50, height: 50, score: 0.9, keypoints: [] };
 
-export interface FakeBitmap { closed: boolean; close(): void }
+export interface FakeBitmap {
+  closed: boolean;
+  close(): void;
+}
 
 export function fakeBitmap(): ImageBitmap & FakeBitmap {
-  const b = { closed: false, width: 1, height: 1, close() { b.closed = true; } };
+  const b = {
+    closed: false,
+    width: 1,
+    height: 1,
+    close() {
+      b.closed = true;
+    },
+  };
   return b as unknown as ImageBitmap & FakeBitmap;
 }
 
@@ -17,7 +27,10 @@ export function fakeApi(options: { faces?: number; renderDelayMs?: number } = {}
   const failures = new Map<string, unknown>();
   const fail = (method: string) => {
     const e = failures.get(method);
-    if (e !== undefined) { failures.delete(method); throw e; }
+    if (e !== undefined) {
+      failures.delete(method);
+      throw e;
+    }
   };
   const api: WorkerApi = {
     async init(_o, onProgress) {

@@ -2,11 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { createFrameScheduler } from '../src/app/frame-scheduler';
 
-interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void }
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
 function deferred<T>(): Deferred<T> {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -20,13 +27,23 @@ function harness() {
   const errors: number[] = [];
   const busy: boolean[] = [];
   const s = createFrameScheduler<number, string>({
-    render: (value) => { const d = deferred<string>(); calls.push({ value, d }); return d.promise; },
-    deliver: (frame, value) => { expect(frame).toBe(`frame ${value}`); delivered.push(value); },
+    render: (value) => {
+      const d = deferred<string>();
+      calls.push({ value, d });
+      return d.promise;
+    },
+    deliver: (frame, value) => {
+      expect(frame).toBe(`frame ${value}`);
+      delivered.push(value);
+    },
     discard: (_f, value) => discarded.push(value),
     onError: (_e, value) => errors.push(value),
     onBusy: (b) => busy.push(b),
   });
-  const finish = async (i: number) => { calls[i].d.resolve(`frame ${calls[i].value}`); await tick(); };
+  const finish = async (i: number) => {
+    calls[i].d.resolve(`frame ${calls[i].value}`);
+    await tick();
+  };
   return { s, calls, delivered, discarded, errors, busy, finish };
 }
 
@@ -81,7 +98,10 @@ describe('frame scheduler', () => {
 
   it('with random render delays and bursts of requests: frames only in request order, the last value always delivered', async () => {
     let seed = 7;
-    const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const delivered: number[] = [];
     const rendered: number[] = [];
     let inFlight = 0;
@@ -95,8 +115,13 @@ describe('frame scheduler', () => {
         rendered.push(v);
         return v;
       },
-      deliver: (f, v) => { expect(f).toBe(v); delivered.push(v); },
-      onError: (e) => { throw e; },
+      deliver: (f, v) => {
+        expect(f).toBe(v);
+        delivered.push(v);
+      },
+      onError: (e) => {
+        throw e;
+      },
     });
     let v = 0;
     for (let burst = 0; burst < 10; burst++) {

@@ -12,14 +12,18 @@ function Status() {
   return createElement('span', null, `${status} ${intensity}`);
 }
 
+const seenStore: { current: unknown } = { current: null };
+function Api() {
+  seenStore.current = useEditorStoreApi();
+  return null;
+}
+
 describe('store provider', () => {
   it('hands its store to useEditorStore and useEditorStoreApi', () => {
     const store = createEditorStore({ api: fakeApi().api, modelBaseUrl: 'x' });
-    let seen: unknown = null;
-    function Api() { seen = useEditorStoreApi(); return null; }
     const html = renderToString(createElement(EditorStoreProvider, { store }, createElement(Status), createElement(Api)));
     expect(html).toContain('starting 1'); // the server renderer reads the store's initial state
-    expect(seen).toBe(store);
+    expect(seenStore.current).toBe(store);
   });
 
   it('useEditorStore outside the provider throws a coded error', () => {

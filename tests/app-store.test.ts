@@ -8,7 +8,11 @@ import { fakeApi, until, workerError, type FakeBitmap } from './app-fakes';
 async function ready(options: Parameters<typeof fakeApi>[0] = {}) {
   const fake = fakeApi(options);
   const saved: { name: string; format: string; size: number }[] = [];
-  const store = createEditorStore({ api: fake.api, modelBaseUrl: 'http://x/models', save: (blob, name, format) => saved.push({ name, format, size: blob.size }) });
+  const store = createEditorStore({
+    api: fake.api,
+    modelBaseUrl: 'http://x/models',
+    save: (blob, name, format) => saved.push({ name, format, size: blob.size }),
+  });
   await store.getState().start();
   return { ...fake, store, saved, s: () => store.getState() };
 }

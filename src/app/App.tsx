@@ -1,5 +1,5 @@
 /** The page layout; it also takes photos pasted or dropped anywhere on it, and installs the test hooks. */
-import { useEffect, useState, type DragEvent } from 'react';
+import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { ExpressionPanel } from './components/ExpressionPanel';
 import { FacePicker } from './components/FacePicker';
@@ -11,6 +11,7 @@ import { StatusBar } from './components/StatusBar';
 import { Welcome } from './components/Welcome';
 import { useEditorStore, useEditorStoreApi } from './store-context';
 import { installTestHooks } from './test-hooks';
+import { usePhotoDrop } from './use-photo-drop';
 
 export function App() {
   const store = useEditorStoreApi();
@@ -18,47 +19,22 @@ export function App() {
   const photo = useEditorStore((s) => s.photo);
   const accepting = useEditorStore((s) => s.status !== 'starting' && s.status !== 'fatal');
   const openFile = useEditorStore((s) => s.openFile);
-  const [dragging, setDragging] = useState(false);
-
-  // Paste an image anywhere on the page.
-  useEffect(() => {
-    const onPaste = (e: ClipboardEvent) => {
-      const file = Array.from(e.clipboardData?.files ?? [])[0];
-      if (!file || !accepting) return;
-      e.preventDefault();
-      void openFile(file, file.name || 'pasted-image.png');
-    };
-    window.addEventListener('paste', onPaste);
-    return () => window.removeEventListener('paste', onPaste);
-  }, [openFile, accepting]);
-
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const file = e.dataTransfer.files[0];
-    if (file && accepting) void openFile(file, file.name);
-  };
+  const dragging = usePhotoDrop(openFile, accepting);
 
   return (
-    <div
-      className={`app${dragging ? ' dragging' : ''}`}
-      onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
-      onDragLeave={(e) => { if (e.currentTarget === e.target) setDragging(false); }}
-      onDrop={onDrop}
-      data-testid="app"
-    >
+    <div className={`app${dragging ? ' dragging' : ''}`} data-testid="app">
       <header className="topbar">
         <div className="brand">
-          <span className="logo" aria-hidden>◐</span>
+          <span className="logo" aria-hidden>
+            ◐
+          </span>
           <h1>LEED expression editor</h1>
         </div>
         <BackendBadge />
       </header>
       <StatusBar />
       <main className="layout">
-        <section className="stage">
-          {photo ? <PhotoView photo={photo} /> : <Welcome />}
-        </section>
+        <section className="stage">{photo ? <PhotoView photo={photo} /> : <Welcome />}</section>
         <aside className="panel">
           <PhotoInput />
           <FacePicker />

@@ -28,7 +28,9 @@ export function browserDownloadEnv(): DownloadEnv {
     createObjectURL: (blob) => URL.createObjectURL(blob),
     revokeObjectURL: (url) => URL.revokeObjectURL(url),
     createAnchor: () => document.body.appendChild(document.createElement('a')),
-    later: (fn, ms) => { setTimeout(fn, ms); },
+    later: (fn, ms) => {
+      setTimeout(fn, ms);
+    },
   };
 }
 

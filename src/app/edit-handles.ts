@@ -31,8 +31,13 @@ export function createEditHandles(api: Pick<WorkerApi, 'edit' | 'dispose'>): Edi
       ids.current = null;
       release(previous);
       entry.id.then(
-        (id) => { if (current === entry) ids.current = id; else release(id); },
-        () => { if (current === entry) current = null; },
+        (id) => {
+          if (current === entry) ids.current = id;
+          else release(id);
+        },
+        () => {
+          if (current === entry) current = null;
+        },
       );
       return entry.id;
     },

@@ -1,9 +1,7 @@
 /**
- * The UI thread's view of the engine: its types (from the engine's public index), and the few pure
- * values it needs (error codes and messages, file naming). Those come from the two small modules
- * that src/engine/index.ts re-exports, errors.ts and io/encode.ts, because importing any value from
- * the index pulls tfjs (a side-effectful package) into the UI bundle; the engine itself runs in worker.ts.
+ * The UI thread's view of the engine, through its public index: types, error codes and messages, and
+ * file naming. Only these pure values are used here; vite.config.ts marks the engine's own modules
+ * side-effect free, so the UI bundle leaves out the rest of the engine and tfjs (which run in worker.ts).
  */
-export { ERROR_MESSAGES, ErrorCode } from '../engine/errors';
-export { DEFAULT_JPEG_QUALITY, editedFilename } from '../engine/io/encode';
+export { DEFAULT_JPEG_QUALITY, ERROR_MESSAGES, ErrorCode, editedFilename } from '../engine/index';
 export type { BackendInfo, Capabilities, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';

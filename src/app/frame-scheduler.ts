@@ -40,7 +40,10 @@ export function createFrameScheduler<V, F>(options: FrameSchedulerOptions<V, F>)
         try {
           const frame = await options.render(value);
           if (gen !== generation || s <= delivered) options.discard?.(frame, value);
-          else { delivered = s; options.deliver(frame, value); }
+          else {
+            delivered = s;
+            options.deliver(frame, value);
+          }
         } catch (e) {
           if (gen === generation) options.onError(e, value);
         }

@@ -4,7 +4,11 @@ import type { Point3 } from './engine';
 
 /** Unique undirected edges of the Delaunay triangulation of the points' (x, y). */
 export function meshEdges(points: readonly Point3[]): Uint32Array {
-  const d = Delaunator.from(points as Point3[], (p) => p[0], (p) => p[1]);
+  const d = Delaunator.from(
+    points as Point3[],
+    (p) => p[0],
+    (p) => p[1],
+  );
   const seen = new Set<number>();
   const out: number[] = [];
   const t = d.triangles;
@@ -13,13 +17,21 @@ export function meshEdges(points: readonly Point3[]): Uint32Array {
       const a = t[i + k];
       const b = t[i + ((k + 1) % 3)];
       const key = a < b ? a * 65536 + b : b * 65536 + a;
-      if (!seen.has(key)) { seen.add(key); out.push(a, b); }
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(a, b);
+      }
     }
   }
   return Uint32Array.from(out);
 }
 
-export interface MeshStyle { edge: string; point: string; radius: number; lineWidth: number }
+export interface MeshStyle {
+  edge: string;
+  point: string;
+  radius: number;
+  lineWidth: number;
+}
 
 /** Draws the mesh; `scale` maps image pixels to canvas pixels. */
 export function drawMesh(ctx: CanvasRenderingContext2D, points: readonly Point3[], edges: Uint32Array, scale: number, style: MeshStyle): void {

@@ -46,10 +46,7 @@ export interface FaceInfo {
 }
 
 /** The expression to give the face: its own neutral, a stored preset, or a face (by id) of another photo. */
-export type ReferenceSpec =
-  | { kind: 'neutral' }
-  | { kind: 'preset'; preset: PresetName }
-  | { kind: 'face'; faceId: number };
+export type ReferenceSpec = { kind: 'neutral' } | { kind: 'preset'; preset: PresetName } | { kind: 'face'; faceId: number };
 
 export interface RenderedFrame {
   /** The changed region of the photo (place it at x, y); pixels outside it are the photo's own. */

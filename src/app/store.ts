@@ -6,7 +6,17 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { appError, toAppError, type AppError } from './app-error';
-import { DEFAULT_JPEG_QUALITY, ErrorCode, type BackendInfo, type Capabilities, type FaceBox, type OutputFormat, type Point3, type PresetName, type Region } from './engine';
+import {
+  DEFAULT_JPEG_QUALITY,
+  ErrorCode,
+  type BackendInfo,
+  type Capabilities,
+  type FaceBox,
+  type OutputFormat,
+  type Point3,
+  type PresetName,
+  type Region,
+} from './engine';
 import { downloadEdited } from './download';
 import { createEditHandles } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
@@ -36,10 +46,7 @@ export interface ShownFrame {
 }
 
 /** The reference as the user chose it (a reference photo is named; its face is `referenceFace`). */
-export type ReferenceChoice =
-  | { kind: 'neutral' }
-  | { kind: 'preset'; preset: PresetName }
-  | { kind: 'photo'; name: string };
+export type ReferenceChoice = { kind: 'neutral' } | { kind: 'preset'; preset: PresetName } | { kind: 'photo'; name: string };
 
 export interface EditorState {
   status: Status;
@@ -99,14 +106,21 @@ export interface EditorStoreOptions {
 
 const NO_CAPS: Capabilities = { expression: false, presets: [], regions: [], refiner: false };
 
-interface FrameRequest { faceId: number; reference: ReferenceSpec; regions: Region[] | undefined; a: number }
+interface FrameRequest {
+  faceId: number;
+  reference: ReferenceSpec;
+  regions: Region[] | undefined;
+  a: number;
+}
 
 export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: EditorStoreOptions): EditorStore {
   // Sequence numbers: a reply to an older request never overwrites a newer one.
   let photoSeq = 0;
   let faceSeq = 0;
   const edits = createEditHandles(api);
-  const release = (id: number | undefined) => { if (id !== undefined) void api.dispose(id).catch(() => {}); };
+  const release = (id: number | undefined) => {
+    if (id !== undefined) void api.dispose(id).catch(() => {});
+  };
 
   return createStore<EditorStoreState>()((set, get) => {
     const fail = (e: unknown) => {
@@ -194,15 +208,24 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
         set({ status: 'busy', busyLabel: 'Looking for faces…', error: null });
         try {
           const opened = await api.open(file);
-          if (seq !== photoSeq) { opened.bitmap.close(); release(opened.photoId); return; }
+          if (seq !== photoSeq) {
+            opened.bitmap.close();
+            release(opened.photoId);
+            return;
+          }
           const old = get().photo;
           leaveFace();
           old?.bitmap.close();
           release(old?.id);
           set({
             photo: { id: opened.photoId, name, width: opened.width, height: opened.height, bitmap: opened.bitmap },
-            faces: opened.faces, selected: null, face: null, targetPoints: null, compare: false,
-            status: 'ready', busyLabel: '',
+            faces: opened.faces,
+            selected: null,
+            face: null,
+            targetPoints: null,
+            compare: false,
+            status: 'ready',
+            busyLabel: '',
           });
           if (opened.faces.length === 0) {
             set({ error: appError(ErrorCode.NO_FACE, 'the detector found no face') });
@@ -225,11 +248,17 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
         set({ status: 'busy', busyLabel: 'Finding landmarks…', selected: index, face: null, targetPoints: null, error: null });
         try {
           const face = await api.face(photo.id, index);
-          if (seq !== photoSeq || fseq !== faceSeq) { release(face.faceId); return; }
+          if (seq !== photoSeq || fseq !== faceSeq) {
+            release(face.faceId);
+            return;
+          }
           set({ face, status: 'ready', busyLabel: '' });
           if (get().editing) request();
         } catch (e) {
-          if (seq === photoSeq && fseq === faceSeq) { set({ selected: null }); fail(e); }
+          if (seq === photoSeq && fseq === faceSeq) {
+            set({ selected: null });
+            fail(e);
+          }
         }
       },
 

@@ -73,5 +73,7 @@ export function installTestHooks(target: { __leed?: LeedHooks }, store: EditorSt
     memory: () => store.getState().engineMemory(),
   });
   Object.defineProperty(target, '__leed', { value: hooks, configurable: true, writable: false });
-  return () => { delete target.__leed; };
+  return () => {
+    delete target.__leed;
+  };
 }

@@ -5,7 +5,19 @@
  * results into plain data and transferred ImageBitmaps, and every failure into a plain WorkerError.
  */
 import * as Comlink from 'comlink';
-import { createEditor, EditorError, encodeImage, ErrorCode, toEditorError, type Edit, type Editor, type Face, type Photo, type Reference, type RGBAImage } from '../engine/index';
+import {
+  createEditor,
+  EditorError,
+  encodeImage,
+  ErrorCode,
+  toEditorError,
+  type Edit,
+  type Editor,
+  type Face,
+  type Photo,
+  type Reference,
+  type RGBAImage,
+} from '../engine/index';
 import type { WorkerApi, WorkerError } from './protocol';
 
 const bitmapOf = (img: RGBAImage) =>
@@ -26,7 +38,11 @@ export function createWorkerApi(): WorkerApi {
     if (!editor) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'init first');
     return editor;
   };
-  const add = <T>(m: Map<number, T>, x: T) => { const id = nextId++; m.set(id, x); return id; };
+  const add = <T>(m: Map<number, T>, x: T) => {
+    const id = nextId++;
+    m.set(id, x);
+    return id;
+  };
 
   const api: WorkerApi = {
     async init(options, onProgress) {
@@ -43,15 +59,15 @@ export function createWorkerApi(): WorkerApi {
     },
     async face(photoId, index) {
       const face = await find(photos, photoId, 'photo').face(index);
-      find(photos, photoId, 'photo'); // still open
       const faceId = add(faces, { face, photoId });
       return { faceId, photoId, index, box: face.box, points: face.landmarks.points, score: face.landmarks.score, pose: face.pose };
     },
     async edit(faceId, ref, regions) {
       const reference: Reference = ref.kind === 'neutral' ? 'neutral' : ref.kind === 'preset' ? { preset: ref.preset } : find(faces, ref.faceId, 'face').face;
       const edit = await find(faces, faceId, 'face').face.edit(reference, { regions });
-      if (!faces.has(faceId)) { edit.dispose(); find(faces, faceId, 'face'); } // released meanwhile
-      return { editId: add(edits, { edit, faceId }) };
+      if (faces.has(faceId)) return { editId: add(edits, { edit, faceId }) };
+      edit.dispose(); // the face was released meanwhile
+      throw new EditorError(ErrorCode.DISPOSED, `face ${faceId} was released`);
     },
     async render(editId, a) {
       const t0 = performance.now();
@@ -65,8 +81,13 @@ export function createWorkerApi(): WorkerApi {
       return (await (e ? e.edit.export(a, format, quality) : encodeImage(find(photos, id, 'photo').image, format, quality))) as Blob;
     },
     async dispose(id) {
-      for (const [eid, e] of edits) if (eid === id || e.faceId === id || faces.get(e.faceId)?.photoId === id) { e.edit.dispose(); edits.delete(eid); }
-      for (const [fid, f] of faces) if (fid === id || f.photoId === id) faces.delete(fid);
+      const goes = (faceId: number) => faceId === id || faces.get(faceId)?.photoId === id;
+      for (const [editId, e] of edits) {
+        if (editId !== id && !goes(e.faceId)) continue;
+        e.edit.dispose();
+        edits.delete(editId);
+      }
+      for (const faceId of faces.keys()) if (goes(faceId)) faces.delete(faceId);
       photos.get(id)?.dispose();
       photos.delete(id);
     },
@@ -74,10 +95,16 @@ export function createWorkerApi(): WorkerApi {
   };
 
   // Every failure leaves as a plain object with its code (INTERNAL / OUT_OF_MEMORY / GPU_LOST when unexpected).
-  const plain = (e: unknown): WorkerError => { const err = toEditorError(e); return { name: 'EditorError', code: err.code, message: err.message }; };
+  const plain = (e: unknown): WorkerError => {
+    const err = toEditorError(e);
+    return { name: 'EditorError', code: err.code, message: err.message };
+  };
   const wrapped = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries(api) as [string, (...args: unknown[]) => Promise<unknown>][]) {
-    wrapped[name] = (...args: unknown[]) => fn(...args).catch((e: unknown) => { throw plain(e); });
+    wrapped[name] = (...args: unknown[]) =>
+      fn(...args).catch((e: unknown) => {
+        throw plain(e);
+      });
   }
   return wrapped as unknown as WorkerApi;
 }

@@ -5,7 +5,11 @@ export function BackendBadge() {
   const backend = useEditorStore((s) => s.backend);
   const status = useEditorStore((s) => s.status);
   if (!backend) {
-    return <span className="badge badge-pending" data-testid="backend-badge" data-backend="">{status === 'fatal' ? 'No backend' : 'Starting…'}</span>;
+    return (
+      <span className="badge badge-pending" data-testid="backend-badge" data-backend="">
+        {status === 'fatal' ? 'No backend' : 'Starting…'}
+      </span>
+    );
   }
   const fallback = backend.name !== 'webgpu';
   return (
@@ -18,7 +22,8 @@ export function BackendBadge() {
       {backend.name.toUpperCase()}
       {fallback && backend.fallbackReasons.length > 0 && (
         <span className="badge-reasons" data-testid="backend-fallback">
-          {' '}— fallback: {backend.fallbackReasons.join('; ')}
+          {' '}
+          — fallback: {backend.fallbackReasons.join('; ')}
         </span>
       )}
     </span>

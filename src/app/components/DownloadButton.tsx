@@ -8,7 +8,13 @@ export function DownloadButton({ format, primary = false }: { format: OutputForm
   const ready = useEditorStore((s) => !!s.photo && !!s.rendered && s.status === 'ready' && !s.rendering);
   const download = useEditorStore((s) => s.download);
   return (
-    <button type="button" className={primary ? 'primary' : undefined} disabled={!ready} onClick={() => void download(format)} data-testid={`download-${format}`}>
+    <button
+      type="button"
+      className={primary ? 'primary' : undefined}
+      disabled={!ready}
+      onClick={() => void download(format)}
+      data-testid={`download-${format}`}
+    >
       {LABELS[format]}
     </button>
   );

@@ -9,7 +9,11 @@ export function ExpressionPanel() {
   return (
     <div className={`card${enabled ? '' : ' disabled'}`} data-testid="expression-panel">
       <h3>Expression</h3>
-      {!available && <p className="hint" data-testid="expression-unavailable">Expression editing is not available in this build yet.</p>}
+      {!available && (
+        <p className="hint" data-testid="expression-unavailable">
+          Expression editing is not available in this build yet.
+        </p>
+      )}
       <ReferencePicker enabled={enabled} />
       <IntensitySlider enabled={enabled} />
       <RegionToggles enabled={enabled} />

@@ -13,7 +13,14 @@ export function FacePicker() {
       <p className="hint">Pick the face to edit (or click its box).</p>
       <div className="row wrap">
         {faces.map((f, i) => (
-          <button key={i} type="button" disabled={busy} className={i === selected ? 'chip active' : 'chip'} onClick={() => void selectFace(i)} data-testid={`face-item-${i}`}>
+          <button
+            key={`${f.x},${f.y}`}
+            type="button"
+            disabled={busy}
+            className={i === selected ? 'chip active' : 'chip'}
+            onClick={() => void selectFace(i)}
+            data-testid={`face-item-${i}`}
+          >
             Face {i + 1} <small>({Math.round(f.width)} px)</small>
           </button>
         ))}

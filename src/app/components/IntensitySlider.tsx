@@ -6,9 +6,20 @@ export function IntensitySlider({ enabled }: { enabled: boolean }) {
   const setIntensity = useEditorStore((s) => s.setIntensity);
   return (
     <label className="field">
-      <span>Intensity <output data-testid="intensity-value">{intensity.toFixed(2)}</output></span>
-      <input type="range" min={0} max={1.5} step={0.01} value={intensity} disabled={!enabled}
-        onChange={(e) => setIntensity(Number(e.target.value))} data-testid="intensity-slider" aria-label="Expression intensity" />
+      <span>
+        Intensity <output data-testid="intensity-value">{intensity.toFixed(2)}</output>
+      </span>
+      <input
+        type="range"
+        min={0}
+        max={1.5}
+        step={0.01}
+        value={intensity}
+        disabled={!enabled}
+        onChange={(e) => setIntensity(Number(e.target.value))}
+        data-testid="intensity-slider"
+        aria-label="Expression intensity"
+      />
     </label>
   );
 }

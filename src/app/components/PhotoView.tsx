@@ -23,7 +23,10 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
   useEffect(() => {
     const c = photoCanvas.current;
     if (!c) return;
-    if (c.width !== photo.width || c.height !== photo.height) { c.width = photo.width; c.height = photo.height; }
+    if (c.width !== photo.width || c.height !== photo.height) {
+      c.width = photo.width;
+      c.height = photo.height;
+    }
     const ctx = c.getContext('2d')!;
     ctx.drawImage(photo.bitmap, 0, 0);
     if (showEdited && rendered) ctx.drawImage(rendered.patch, rendered.x, rendered.y);
@@ -33,17 +36,20 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
   useEffect(() => {
     const box = viewerRef.current;
     if (!box) return;
-    const fit = () => {
+    const fitToStage = () => {
       const maxW = box.clientWidth;
       const maxH = Math.max(240, window.innerHeight * 0.72);
       const k = Math.min(maxW / photo.width, maxH / photo.height);
       setCssSize({ w: Math.max(1, Math.floor(photo.width * k)), h: Math.max(1, Math.floor(photo.height * k)) });
     };
-    fit();
-    const ro = new ResizeObserver(fit);
+    fitToStage();
+    const ro = new ResizeObserver(fitToStage);
     ro.observe(box);
-    window.addEventListener('resize', fit);
-    return () => { ro.disconnect(); window.removeEventListener('resize', fit); };
+    window.addEventListener('resize', fitToStage);
+    return () => {
+      ro.disconnect();
+      window.removeEventListener('resize', fitToStage);
+    };
   }, [photo.width, photo.height]);
 
   const edges = useMemo(() => (face ? meshEdges(face.points) : null), [face]);
@@ -69,25 +75,47 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
   return (
     <div className="viewer" data-testid="viewer" ref={viewerRef}>
       <div className="frame" style={{ width: cssSize.w || undefined, height: cssSize.h || undefined }}>
-        <canvas ref={photoCanvas} className="photo" data-testid="photo-canvas" data-showing={showEdited ? 'edited' : 'original'}
-          aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`} role="img" />
+        <canvas
+          ref={photoCanvas}
+          className="photo"
+          data-testid="photo-canvas"
+          data-showing={showEdited ? 'edited' : 'original'}
+          aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`}
+          role="img"
+        />
         <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
-        {(faces.length > 1 || showMesh) && faces.map((f, i) => (
-          <button
-            key={i}
-            type="button"
-            className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
-            style={{ left: `${(f.x / photo.width) * 100}%`, top: `${(f.y / photo.height) * 100}%`, width: `${(f.width / photo.width) * 100}%`, height: `${(f.height / photo.height) * 100}%` }}
-            onClick={() => { if (!busy && i !== selected) void selectFace(i); }}
-            disabled={busy}
-            aria-label={`Face ${i + 1}`}
-            data-testid={`face-box-${i}`}
-          />
-        ))}
+        {(faces.length > 1 || showMesh) &&
+          faces.map((f, i) => (
+            <button
+              key={`${f.x},${f.y}`}
+              type="button"
+              className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
+              style={{
+                left: `${(f.x / photo.width) * 100}%`,
+                top: `${(f.y / photo.height) * 100}%`,
+                width: `${(f.width / photo.width) * 100}%`,
+                height: `${(f.height / photo.height) * 100}%`,
+              }}
+              onClick={() => {
+                if (!busy && i !== selected) void selectFace(i);
+              }}
+              disabled={busy}
+              aria-label={`Face ${i + 1}`}
+              data-testid={`face-box-${i}`}
+            />
+          ))}
       </div>
       <div className="caption" data-testid="photo-caption">
-        {photo.name} · {photo.width}×{photo.height} · <span data-testid="face-count">{faces.length} {faces.length === 1 ? 'face' : 'faces'}</span>
-        {face && <> · yaw {face.pose.yaw.toFixed(0)}°, pitch {face.pose.pitch.toFixed(0)}°</>}
+        {photo.name} · {photo.width}×{photo.height} ·{' '}
+        <span data-testid="face-count">
+          {faces.length} {faces.length === 1 ? 'face' : 'faces'}
+        </span>
+        {face && (
+          <>
+            {' '}
+            · yaw {face.pose.yaw.toFixed(0)}°, pitch {face.pose.pitch.toFixed(0)}°
+          </>
+        )}
       </div>
     </div>
   );

@@ -4,7 +4,12 @@ import type { ReferenceChoice } from '../store';
 import { useEditorStore } from '../store-context';
 
 const PRESET_LABELS: Record<PresetName, string> = {
-  happy: 'Happy', surprise: 'Surprise', anger: 'Anger', sadness: 'Sadness', disgust: 'Disgust', fear: 'Fear',
+  happy: 'Happy',
+  surprise: 'Surprise',
+  anger: 'Anger',
+  sadness: 'Sadness',
+  disgust: 'Disgust',
+  fear: 'Fear',
 };
 const PRESETS = Object.keys(PRESET_LABELS) as PresetName[];
 
@@ -36,12 +41,26 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
         <span>Reference</span>
         <select value={optionValue(reference)} disabled={!enabled} onChange={(e) => onSelect(e.target.value)} data-testid="reference-select">
           <option value="neutral">Neutral</option>
-          {PRESETS.map((p) => <option key={p} value={`preset:${p}`} disabled={!presets.includes(p)}>{PRESET_LABELS[p]}</option>)}
+          {PRESETS.map((p) => (
+            <option key={p} value={`preset:${p}`} disabled={!presets.includes(p)}>
+              {PRESET_LABELS[p]}
+            </option>
+          ))}
           <option value="photo">{reference.kind === 'photo' ? `Photo: ${reference.name}` : 'Another photo…'}</option>
         </select>
       </label>
-      <input ref={input} type="file" accept="image/*" hidden data-testid="reference-input"
-        onChange={(e) => { const f = e.target.files?.[0]; if (f) void openReference(f, f.name); e.target.value = ''; }} />
+      <input
+        ref={input}
+        type="file"
+        accept="image/*"
+        hidden
+        data-testid="reference-input"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void openReference(f, f.name);
+          e.target.value = '';
+        }}
+      />
     </>
   );
 }

@@ -12,7 +12,9 @@ export function ResultPanel() {
     return (
       <div className="card disabled" data-testid="export-panel">
         <h3>Result</h3>
-        <p className="hint" data-testid="render-unavailable">Rendering the edited photo is not available in this build yet.</p>
+        <p className="hint" data-testid="render-unavailable">
+          Rendering the edited photo is not available in this build yet.
+        </p>
       </div>
     );
   }
@@ -21,13 +23,31 @@ export function ResultPanel() {
       <h3>Result</h3>
       <p className="hint" data-testid="generator-mode">
         {caps.refiner ? 'Warp + refiner network' : 'Warp only (no refiner in this build)'}
-        {rendering ? <span className="rendering" data-testid="rendering"> · rendering…</span> : lastFrameMs !== null ? ` · last frame ${Math.round(lastFrameMs)} ms` : ''}
+        {rendering ? (
+          <span className="rendering" data-testid="rendering">
+            {' '}
+            · rendering…
+          </span>
+        ) : lastFrameMs !== null ? (
+          ` · last frame ${Math.round(lastFrameMs)} ms`
+        ) : (
+          ''
+        )}
       </p>
       {!hasFrame && !rendering && <p className="hint">Choose a reference or move the slider to edit the expression.</p>}
       <div className="row wrap">
-        <button type="button" disabled={!hasFrame} data-testid="compare-button"
-          onPointerDown={() => setCompare(true)} onPointerUp={() => setCompare(false)} onPointerLeave={() => setCompare(false)}
-          onKeyDown={(e) => { if (e.key === ' ' || e.key === 'Enter') setCompare(true); }} onKeyUp={() => setCompare(false)}>
+        <button
+          type="button"
+          disabled={!hasFrame}
+          data-testid="compare-button"
+          onPointerDown={() => setCompare(true)}
+          onPointerUp={() => setCompare(false)}
+          onPointerLeave={() => setCompare(false)}
+          onKeyDown={(e) => {
+            if (e.key === ' ' || e.key === 'Enter') setCompare(true);
+          }}
+          onKeyUp={() => setCompare(false)}
+        >
           Hold to see the original
         </button>
       </div>

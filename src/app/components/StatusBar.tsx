@@ -40,7 +40,9 @@ function ErrorBanner() {
   return (
     <div className="error" role="alert" data-testid="error" data-code={error.code} title={error.detail}>
       <span>{error.message}</span>
-      <button type="button" className="link" onClick={dismiss} aria-label="Dismiss">✕</button>
+      <button type="button" className="link" onClick={dismiss} aria-label="Dismiss">
+        ✕
+      </button>
     </div>
   );
 }
