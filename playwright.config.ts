@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { BASE_URL, CHROMIUM_ARGS, CHROMIUM_PATH, PORT } from './e2e/chromium';
+import { BASE_URL, CHROMIUM_ARGS, CHROMIUM_PATH, DIST, PORT } from './e2e/chromium';
 
 // Browser tests run on the BUILT app (`vite build` first; e2e/run.mjs does both) served by `vite preview`.
 // SwiftShader WebGPU runs on the CPU and the machine has 2 shared cores: one worker, generous timeouts.
@@ -24,7 +24,7 @@ export default defineConfig({
     video: 'off',
   },
   webServer: {
-    command: `node node_modules/vite/bin/vite.js preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `node node_modules/vite/bin/vite.js preview --port ${PORT} --strictPort --host 127.0.0.1 --outDir ${DIST}`,
     url: `${BASE_URL}/`,
     reuseExistingServer: false,
     timeout: 60_000,

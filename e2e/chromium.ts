@@ -19,5 +19,7 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export const PORT = 4173;
+/** LEED_E2E_PORT and LEED_E2E_DIST let two test runs share a machine (each builds into its own folder). */
+export const PORT = Number(process.env.LEED_E2E_PORT ?? 4173);
+export const DIST = process.env.LEED_E2E_DIST ?? 'dist';
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
