@@ -15,11 +15,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor, createRenderSession, DEFAULT_CROP, encodeImage, interOcular, type BackendName, type Face, type Refiner, type SamplerKind, type RGBAImage } from '../src/engine/index';
+import {
+  createEditor,
+  createRenderSession,
+  DEFAULT_CROP,
+  encodeImage,
+  interOcular,
+  type BackendName,
+  type Face,
+  type Refiner,
+  type SamplerKind,
+  type RGBAImage,
+} from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { openMouth } from '../src/node/synthetic';
 
-const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : fallback; };
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
 const backend = arg('backend', 'cpu') as BackendName;
 const runs = Number(arg('runs', '10'));
 const scales = arg('scales', '1,5').split(',').map(Number);
@@ -34,7 +48,8 @@ if (backend === 'webgpu') {
 }
 
 function upscale(img: RGBAImage, k: number): RGBAImage {
-  const w = img.width * k; const h = img.height * k;
+  const w = img.width * k;
+  const h = img.height * k;
   const data = new Uint8ClampedArray(w * h * 4);
   const src = new Uint32Array(img.data.buffer, img.data.byteOffset, img.width * img.height);
   const dst = new Uint32Array(data.buffer);
@@ -46,7 +61,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 async function time(fn: () => Promise<unknown>): Promise<number> {
   await fn(); // warm-up (shader compilation on GPU backends)
   const t: number[] = [];
-  for (let i = 0; i < runs; i++) { const t0 = performance.now(); await fn(); t.push(performance.now() - t0); }
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
   return median(t);
 }
 
@@ -77,7 +96,12 @@ for (const k of scales) {
   const { roi } = session;
   // tensor memory at the peak of one render (tf.profile: bytes of live tensors, the session's ROI upload included)
   const peak = async (fn: () => Promise<unknown>) => {
-    const bytes = (await tf.profile(async () => { await fn(); return [] as tf.Tensor[]; })).peakBytes;
+    const bytes = (
+      await tf.profile(async () => {
+        await fn();
+        return [] as tf.Tensor[];
+      })
+    ).peakBytes;
     return Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : '0'; // -Infinity: no tfjs kernel ran (the CPU sampler's typed-array loops)
   };
   const peakWarp = await peak(() => session.render(next(), { useRefiner: false }));
@@ -90,9 +114,11 @@ for (const k of scales) {
     const jpegMs = await time(() => encodeImage(full, 'jpeg', 0.92));
     rest += ` | renderFull ${fullMs.toFixed(0)} ms | encode PNG ${pngMs.toFixed(0)} ms, JPEG ${jpegMs.toFixed(0)} ms`;
   }
-  console.log(`${image.width}x${image.height}, IOD ${interOcular(face.landmarks.points).toFixed(0)} px, ROI ${roi.width}x${roi.height}: ` +
-    `session ${create.toFixed(0)} ms | flow grid ${flowMs.toFixed(1)} ms | render warp-only ${warpMs.toFixed(0)} ms | ` +
-    `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms${rest}`);
+  console.log(
+    `${image.width}x${image.height}, IOD ${interOcular(face.landmarks.points).toFixed(0)} px, ROI ${roi.width}x${roi.height}: ` +
+      `session ${create.toFixed(0)} ms | flow grid ${flowMs.toFixed(1)} ms | render warp-only ${warpMs.toFixed(0)} ms | ` +
+      `render + crop/paste (pass-through refiner, S=256) ${refineMs.toFixed(0)} ms${rest}`,
+  );
   session.dispose();
   if (!noNet && editor.capabilities.refiner) {
     // the editor's own render session of this face, with the shipped refiner

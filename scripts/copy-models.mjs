@@ -21,10 +21,17 @@ for (const [rel, expected] of Object.entries(manifest.files)) {
   if (!existsSync(src)) throw new Error(`copy-models: ${src} is missing from @vladmandic/human`);
   const got = sha256(readFileSync(src));
   if (got !== expected) {
-    throw new Error(`copy-models: ${name} has sha256 ${got}, manifest pins ${expected}. ` +
-      'Was @vladmandic/human upgraded? Review the model and update public/models/manifest.json.');
+    throw new Error(
+      `copy-models: ${name} has sha256 ${got}, manifest pins ${expected}. ` +
+        'Was @vladmandic/human upgraded? Review the model and update public/models/manifest.json.',
+    );
   }
   const dst = join(outDir, name);
-  if (!existsSync(dst) || sha256(readFileSync(dst)) !== expected) { copyFileSync(src, dst); copied++; }
+  if (!existsSync(dst) || sha256(readFileSync(dst)) !== expected) {
+    copyFileSync(src, dst);
+    copied++;
+  }
 }
-console.log(`copy-models: ${copied} file(s) copied, all ${Object.keys(manifest.files).filter((f) => f.startsWith('human/')).length} human model files verified`);
+console.log(
+  `copy-models: ${copied} file(s) copied, all ${Object.keys(manifest.files).filter((f) => f.startsWith('human/')).length} human model files verified`,
+);

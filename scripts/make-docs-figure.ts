@@ -10,7 +10,10 @@ import { fileByteSource, ROOT } from '../src/node/platform';
 
 const names = process.argv.slice(2).length ? process.argv.slice(2) : ['neutral', 'surprise', 'sadness', 'anger'];
 for (const name of names) {
-  if (name !== 'neutral' && !PRESET_NAMES.includes(name as PresetName)) { console.error(`unknown preset ${name}; presets: neutral ${PRESET_NAMES.join(' ')}`); process.exit(2); }
+  if (name !== 'neutral' && !PRESET_NAMES.includes(name as PresetName)) {
+    console.error(`unknown preset ${name}; presets: neutral ${PRESET_NAMES.join(' ')}`);
+    process.exit(2);
+  }
 }
 const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
 const photo = await editor.open(readFileSync(`${ROOT}/public/samples/astronaut.png`));
@@ -22,24 +25,39 @@ for (const name of names) {
   for (const refiner of [false, true]) {
     const img = await edit.renderFull(1, { refiner });
     panels.push({ label: `${name}${refiner ? '' : ' (warp only)'}`, img });
-    if (refiner) writeFileSync(`${ROOT}/docs/presets-${name}.png`, PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: Buffer.from(img.data) })));
+    if (refiner)
+      writeFileSync(
+        `${ROOT}/docs/presets-${name}.png`,
+        PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: Buffer.from(img.data) })),
+      );
   }
   edit.dispose();
 }
 // Face crop: a square around the landmarks, enlarged 2x (nearest), panels side by side.
-const xs = face.landmarks.points.map((p) => p[0]); const ys = face.landmarks.points.map((p) => p[1]);
-const cx = (Math.min(...xs) + Math.max(...xs)) / 2; const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+const xs = face.landmarks.points.map((p) => p[0]);
+const ys = face.landmarks.points.map((p) => p[1]);
+const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
 const side = Math.round((Math.max(...xs) - Math.min(...xs)) * 1.5);
-const x0 = Math.round(cx - side / 2); const y0 = Math.round(cy - side / 2);
-const Z = 2; const W = side * Z;
+const x0 = Math.round(cx - side / 2);
+const y0 = Math.round(cy - side / 2);
+const Z = 2;
+const W = side * Z;
 const out = new PNG({ width: W * panels.length, height: W });
 panels.forEach(({ img }, k) => {
-  for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) {
-    const sx = Math.min(img.width - 1, Math.max(0, x0 + Math.floor(x / Z))); const sy = Math.min(img.height - 1, Math.max(0, y0 + Math.floor(y / Z)));
-    const s = (sy * img.width + sx) * 4; const o = (y * out.width + k * W + x) * 4;
-    out.data[o] = img.data[s]; out.data[o + 1] = img.data[s + 1]; out.data[o + 2] = img.data[s + 2]; out.data[o + 3] = 255;
-  }
+  for (let y = 0; y < W; y++)
+    for (let x = 0; x < W; x++) {
+      const sx = Math.min(img.width - 1, Math.max(0, x0 + Math.floor(x / Z)));
+      const sy = Math.min(img.height - 1, Math.max(0, y0 + Math.floor(y / Z)));
+      const s = (sy * img.width + sx) * 4;
+      const o = (y * out.width + k * W + x) * 4;
+      out.data[o] = img.data[s];
+      out.data[o + 1] = img.data[s + 1];
+      out.data[o + 2] = img.data[s + 2];
+      out.data[o + 3] = 255;
+    }
 });
 writeFileSync(`${ROOT}/docs/presets.png`, PNG.sync.write(out));
 console.log('docs/presets.png panels:', panels.map((p) => p.label).join(' | '));
-photo.dispose(); editor.dispose();
+photo.dispose();
+editor.dispose();

@@ -21,10 +21,22 @@ const origin = [0, 1, 2].map((k) => STABLE_POINTS.reduce((s, i) => s + points[i]
 const [re, le] = eyeCentres(points);
 const x = norm(sub(le, re));
 const down = sub(points[152], points[10]);
-const y = norm(sub(down, x.map((v) => v * dot(down, x))));
+const y = norm(
+  sub(
+    down,
+    x.map((v) => v * dot(down, x)),
+  ),
+);
 const z = cross(x, y);
 const iod = Math.hypot(...sub(le, re));
-const out: Point3[] = points.map((p) => { const d = sub(p, origin); return [dot(d, x) / iod, dot(d, y) / iod, dot(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3; });
-await writeFile(`${ROOT}/src/engine/analyse/template.json`, `${JSON.stringify({ source: 'public/samples/astronaut.png via scripts/make-template.ts', points: out })}\n`);
+const out: Point3[] = points.map((p) => {
+  const d = sub(p, origin);
+  return [dot(d, x) / iod, dot(d, y) / iod, dot(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3;
+});
+await writeFile(
+  `${ROOT}/src/engine/analyse/template.json`,
+  `${JSON.stringify({ source: 'public/samples/astronaut.png via scripts/make-template.ts', points: out })}\n`,
+);
 console.log('template written; face score', face.box.score.toFixed(3), 'iod px', iod.toFixed(1));
-photo.dispose(); editor.dispose();
+photo.dispose();
+editor.dispose();

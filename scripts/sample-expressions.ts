@@ -26,4 +26,5 @@ for (const preset of editor.capabilities.presets) {
   console.log(`${preset.padEnd(11)} ${fmt(targetCanonical(x, n, edit.displacement, a))}`);
   edit.dispose();
 }
-photo.dispose(); editor.dispose();
+photo.dispose();
+editor.dispose();

@@ -5,7 +5,12 @@ import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { sampleBytes } from './helpers';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p; return 'resolved'; } catch (e) { return isEditorError(e) ? e.code : `other: ${(e as Error).message}`; }
+  try {
+    await p;
+    return 'resolved';
+  } catch (e) {
+    return isEditorError(e) ? e.code : `other: ${(e as Error).message}`;
+  }
 }
 
 /** A JPEG of the given pixels with an EXIF APP1 segment carrying `orientation`. */
@@ -62,13 +67,21 @@ describe('decode', () => {
   });
 
   it('applies EXIF orientation 6 (rotate 90° clockwise) and 3 (180°)', async () => {
-    const w = 64; const h = 32;
+    const w = 64;
+    const h = 32;
     const rgba = new Uint8Array(w * h * 4);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) { const i = (y * w + x) * 4; rgba[i] = x < 16 ? 255 : 0; rgba[i + 1] = y < 8 ? 255 : 0; rgba[i + 3] = 255; }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const i = (y * w + x) * 4;
+        rgba[i] = x < 16 ? 255 : 0;
+        rgba[i + 1] = y < 8 ? 255 : 0;
+        rgba[i + 3] = 255;
+      }
     const rot = await decodeImage(jpegWithOrientation(w, h, rgba, 6));
     expect(rot.orientation).toBe(6);
     expect([rot.width, rot.height]).toEqual([h, w]);
-    const px = (im: { width: number; data: Uint8ClampedArray }, x: number, y: number) => Array.from(im.data.subarray((y * im.width + x) * 4, (y * im.width + x) * 4 + 3));
+    const px = (im: { width: number; data: Uint8ClampedArray }, x: number, y: number) =>
+      Array.from(im.data.subarray((y * im.width + x) * 4, (y * im.width + x) * 4 + 3));
     // Source top-left block (red+green) ends up top-right after a clockwise quarter turn.
     expect(px(rot, h - 2, 2)[0]).toBeGreaterThan(200);
     expect(px(rot, h - 2, 2)[1]).toBeGreaterThan(200);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/engine/runtime/backend';
-import { createDisentangler, type Disentangler } from '../src/engine/expression/disentangle';
+import { createDisentangler } from '../src/engine/expression/disentangle';
 import { ErrorCode } from '../src/engine/errors';
 import { nme, TEMPLATE } from '../src/engine/analyse/manifold';
 import { ModelStore } from '../src/engine/runtime/models';
@@ -12,7 +12,11 @@ import { loadPresets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
-interface Golden { weightsSha256: string; inputs: string[]; outputs: string[] }
+interface Golden {
+  weightsSha256: string;
+  inputs: string[];
+  outputs: string[];
+}
 const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'leed-disentangler-golden.json'), 'utf8')) as Golden;
 
 function decode(b64: string): Point3[] {
@@ -45,7 +49,9 @@ describe('LEED disentangler', () => {
       const want = golden.outputs.map(decode);
       const got = await dis.neutralBatch(inputs);
       let worst = 0;
-      got.forEach((g, b) => { worst = Math.max(worst, maxAbs(g, want[b])); });
+      got.forEach((g, b) => {
+        worst = Math.max(worst, maxAbs(g, want[b]));
+      });
       expect(worst).toBeLessThan(1e-4);
       // the golden faces are really moved by N, so agreement is not agreement on the identity map
       expect(Math.max(...inputs.map((x, b) => maxAbs(x, want[b])))).toBeGreaterThan(1e-2);
@@ -81,7 +87,8 @@ describe('LEED disentangler', () => {
     const before = tf.memory().numTensors;
     const dis = await createDisentangler(store);
     await expect(dis.neutral(TEMPLATE.slice(0, 100) as Point3[])).rejects.toMatchObject({ code: ErrorCode.BAD_ARGUMENT });
-    const broken = TEMPLATE.map((p) => [...p] as Point3); broken[5] = [Number.NaN, 0, 0];
+    const broken = TEMPLATE.map((p) => [...p] as Point3);
+    broken[5] = [Number.NaN, 0, 0];
     await expect(dis.neutral(broken)).rejects.toMatchObject({ code: ErrorCode.BAD_ARGUMENT });
     expect(await dis.neutralBatch([])).toEqual([]);
     await dis.neutralBatch([TEMPLATE as Point3[], TEMPLATE as Point3[]]);

@@ -14,14 +14,31 @@ import { fileByteSource, ROOT } from '../src/node/platform';
 const SAMPLE = join(ROOT, 'public', 'samples', 'astronaut.png');
 
 let tmp: string;
-beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'edit-cli-')); });
-afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'edit-cli-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
 
 function captured(): CliIO & { out: () => string; err: () => string } {
-  let out = ''; let err = '';
+  let out = '';
+  let err = '';
   return {
-    stdout: { write: (s: string) => { out += s; return true; }, isTTY: false },
-    stderr: { write: (s: string) => { err += s; return true; }, isTTY: false },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+        return true;
+      },
+      isTTY: false,
+    },
     out: () => out,
     err: () => err,
   };
@@ -31,12 +48,14 @@ const readPng = (path: string) => PNG.sync.read(readFileSync(path));
 
 /** A JPEG that shows `upright` once EXIF orientation 6 (rotate 90° clockwise) is applied: stored turned a quarter to the left. */
 function turnedJpeg(upright: { width: number; height: number; data: Uint8Array }): Uint8Array {
-  const W = upright.height; const H = upright.width; // stored size
+  const W = upright.height;
+  const H = upright.width; // stored size
   const stored = new Uint8Array(W * H * 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const o = (x * upright.width + (upright.width - 1 - y)) * 4; // orientation 6 displays stored (x, y) at (H - 1 - y, x)
-    stored.set(upright.data.subarray(o, o + 4), (y * W + x) * 4);
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const o = (x * upright.width + (upright.width - 1 - y)) * 4; // orientation 6 displays stored (x, y) at (H - 1 - y, x)
+      stored.set(upright.data.subarray(o, o + 4), (y * W + x) * 4);
+    }
   const plain = jpeg.encode({ width: W, height: H, data: stored }, 95).data;
   const tiff = [0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
   const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
@@ -90,10 +109,20 @@ describe('edit CLI, a real batch', () => {
     let jpegError = 0;
     for (let i = 0; i < crop.data.length; i++) jpegError += Math.abs(crop.data[i] - upright.data[i]);
     expect(jpegError / crop.data.length, 'turned.jpg decodes to the upright crop').toBeLessThan(3);
-    const xs = mouth.map((p) => p[0]); const ys = mouth.map((p) => p[1]);
-    const box = { x0: Math.floor(Math.min(...xs)) - 4, x1: Math.ceil(Math.max(...xs)) + 4, y0: Math.floor(Math.min(...ys)) - 4, y1: Math.ceil(Math.max(...ys)) + 4 };
+    const xs = mouth.map((p) => p[0]);
+    const ys = mouth.map((p) => p[1]);
+    const box = {
+      x0: Math.floor(Math.min(...xs)) - 4,
+      x1: Math.ceil(Math.max(...xs)) + 4,
+      y0: Math.floor(Math.min(...ys)) - 4,
+      y1: Math.ceil(Math.max(...ys)) + 4,
+    };
 
-    const cases: [string, RGBAImage | typeof sample, number][] = [['astronaut-edited.png', sample, 0], ['second-edited.png', sample, 0], ['turned-edited.png', upright, TOP]];
+    const cases: [string, RGBAImage | typeof sample, number][] = [
+      ['astronaut-edited.png', sample, 0],
+      ['second-edited.png', sample, 0],
+      ['turned-edited.png', upright, TOP],
+    ];
     for (const [name, input, top] of cases) {
       const edited = readPng(join(out, name));
       expect([edited.width, edited.height], name).toEqual([input.width, input.height]);
@@ -101,11 +130,21 @@ describe('edit CLI, a real batch', () => {
         const o = (y * input.width + x) * 4;
         return Math.abs(edited.data[o] - input.data[o]) + Math.abs(edited.data[o + 1] - input.data[o + 1]) + Math.abs(edited.data[o + 2] - input.data[o + 2]);
       };
-      let sum = 0; let n = 0;
-      for (let y = box.y0 - top; y <= box.y1 - top; y++) for (let x = box.x0; x <= box.x1; x++) { sum += diff(x, y); n++; }
+      let sum = 0;
+      let n = 0;
+      for (let y = box.y0 - top; y <= box.y1 - top; y++)
+        for (let x = box.x0; x <= box.x1; x++) {
+          sum += diff(x, y);
+          n++;
+        }
       expect(sum / n / 3, `${name}: mean change around the mouth`).toBeGreaterThan(3);
       let corners = 0;
-      for (const [cx, cy] of [[0, 0], [input.width - 32, 0], [0, input.height - 32], [input.width - 32, input.height - 32]]) {
+      for (const [cx, cy] of [
+        [0, 0],
+        [input.width - 32, 0],
+        [0, input.height - 32],
+        [input.width - 32, input.height - 32],
+      ]) {
         for (let y = cy; y < cy + 32; y++) for (let x = cx; x < cx + 32; x++) corners += diff(x, y);
       }
       expect(corners, `${name}: corners`).toBe(0);
@@ -132,7 +171,7 @@ describe('edit CLI, a real batch', () => {
   it('the script itself exits 2 on a usage error', async () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
       execFile('npx', ['tsx', 'src/node/edit-cli.ts', 'x.png', '--preset', 'grin', '--out', join(tmp, 'u')], { cwd: ROOT }, (err, _stdout, stderr) => {
-        done({ code: err ? (err as { code?: number }).code ?? null : 0, stderr });
+        done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
       });
     });
     expect(r.code).toBe(2);
@@ -142,11 +181,42 @@ describe('edit CLI, a real batch', () => {
 
 describe('edit CLI, plain parts', () => {
   it('parses options', () => {
-    const a = parseArgs(['a', 'b', '--reference=ref.jpg', '--intensity', '-0.5', '--regions', 'mouth,brows', '--face', 'center', '--format', 'jpg', '--quality', '0.8', '--out', 'o']);
-    expect(a).toMatchObject({ inputs: ['a', 'b'], reference: { kind: 'photo', path: 'ref.jpg' }, intensity: -0.5, regions: ['brows', 'mouth'], face: 'center', format: 'jpeg', quality: 0.8, out: 'o', backend: 'wasm' });
+    const a = parseArgs([
+      'a',
+      'b',
+      '--reference=ref.jpg',
+      '--intensity',
+      '-0.5',
+      '--regions',
+      'mouth,brows',
+      '--face',
+      'center',
+      '--format',
+      'jpg',
+      '--quality',
+      '0.8',
+      '--out',
+      'o',
+    ]);
+    expect(a).toMatchObject({
+      inputs: ['a', 'b'],
+      reference: { kind: 'photo', path: 'ref.jpg' },
+      intensity: -0.5,
+      regions: ['brows', 'mouth'],
+      face: 'center',
+      format: 'jpeg',
+      quality: 0.8,
+      out: 'o',
+      backend: 'wasm',
+    });
     expect(parseArgs(['a', '--neutral', '--face', '2', '--out', 'o'])).toMatchObject({ face: 2, format: 'png', quality: 0.92, regions: null, intensity: 1 });
     expect(parseArgs(['--help'])).toBe('help');
-    for (const bad of [['a', '--neutral', '--out', 'o', '--quality', '0'], ['a', '--neutral', '--out', 'o', '--face', 'left'], ['--neutral', '--out', 'o'], ['a', '--neutral', '--out']]) {
+    for (const bad of [
+      ['a', '--neutral', '--out', 'o', '--quality', '0'],
+      ['a', '--neutral', '--out', 'o', '--face', 'left'],
+      ['--neutral', '--out', 'o'],
+      ['a', '--neutral', '--out'],
+    ]) {
       expect(() => parseArgs(bad), bad.join(' ')).toThrow(UsageError);
     }
   });
@@ -161,7 +231,12 @@ describe('edit CLI, plain parts', () => {
     expect(inputs.map((i) => i.abs.slice(dir.length + 1))).toEqual(['a/x.jpg', 'a/y-edited.png', 'a/y.png', 'b/x.png', 'missing.png']);
     expect(inputs[4].error?.code).toBe('NOT_FOUND');
     const plan = planOutputs(inputs, join(dir, 'a'), 'png');
-    expect(inputs.slice(0, 4).map((i) => plan.get(i)!.slice(dir.length + 1))).toEqual(['a/x-edited.png', 'a/y-edited-edited.png', 'a/y-2-edited.png', 'a/x-2-edited.png']);
+    expect(inputs.slice(0, 4).map((i) => plan.get(i)!.slice(dir.length + 1))).toEqual([
+      'a/x-edited.png',
+      'a/y-edited-edited.png',
+      'a/y-2-edited.png',
+      'a/x-2-edited.png',
+    ]);
     expect(existsSync(join(dir, 'a', 'y-edited.png'))).toBe(true);
     // An output folder inside a walked folder is not walked (a second run does not edit the first's outputs).
     expect(collectInputs([dir], join(dir, 'a')).map((i) => i.abs.slice(dir.length + 1))).toEqual(['b/x.png']);

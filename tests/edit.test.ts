@@ -53,10 +53,12 @@ describe('editing API', () => {
     // The sample mirrored is another photo of "another person" with the same expression (an open smile).
     const img = photo.image;
     const mirrored = new Uint8ClampedArray(img.data.length);
-    for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) {
-      const o = (y * img.width + x) * 4; const m = (y * img.width + (img.width - 1 - x)) * 4;
-      mirrored.set(img.data.subarray(m, m + 4), o);
-    }
+    for (let y = 0; y < img.height; y++)
+      for (let x = 0; x < img.width; x++) {
+        const o = (y * img.width + x) * 4;
+        const m = (y * img.width + (img.width - 1 - x)) * 4;
+        mirrored.set(img.data.subarray(m, m + 4), o);
+      }
     const other = await editor.open({ width: img.width, height: img.height, data: mirrored });
     const ref = await other.face(0);
     const neutral = await face.edit('neutral');
@@ -80,10 +82,11 @@ describe('editing API', () => {
     expect([out.width, out.height]).toEqual([photo.image.width, photo.image.height]);
     let changed = 0;
     const [mx, my] = face.landmarks.points[13];
-    for (let y = Math.round(my) - 10; y < my + 10; y++) for (let x = Math.round(mx) - 20; x < mx + 20; x++) {
-      const o = (y * out.width + x) * 4;
-      if (Math.abs(out.data[o] - photo.image.data[o]) > 8) changed++;
-    }
+    for (let y = Math.round(my) - 10; y < my + 10; y++)
+      for (let x = Math.round(mx) - 20; x < mx + 20; x++) {
+        const o = (y * out.width + x) * 4;
+        if (Math.abs(out.data[o] - photo.image.data[o]) > 8) changed++;
+      }
     expect(changed).toBeGreaterThan(50);
     expect(Array.from(out.data.subarray(0, 400))).toEqual(Array.from(photo.image.data.subarray(0, 400)));
     expect(tf.memory().numTensors).toBe(before);

@@ -9,7 +9,8 @@ import { sampleBytes } from './helpers';
 /** The sample photo's top-left 301 x 217 pixels, with a transparent corner so the alpha channel matters. */
 async function testImage(): Promise<RGBAImage> {
   const img = await decodeImage(sampleBytes());
-  const w = 301; const h = 217;
+  const w = 301;
+  const h = 217;
   const data = new Uint8ClampedArray(w * h * 4);
   for (let y = 0; y < h; y++) data.set(img.data.subarray(y * img.width * 4, (y * img.width + w) * 4), y * w * 4);
   for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) data[(y * w + x) * 4 + 3] = 10 * x;
@@ -28,7 +29,11 @@ describe('encode', () => {
 
   it('JPEG decodes to the same size and close colours; higher quality is closer and larger', async () => {
     const img = await testImage();
-    const err = (a: RGBAImage) => { let s = 0; for (let i = 0; i < a.data.length; i += 4) for (let c = 0; c < 3; c++) s += Math.abs(a.data[i + c] - img.data[i + c]); return s / (img.width * img.height * 3); };
+    const err = (a: RGBAImage) => {
+      let s = 0;
+      for (let i = 0; i < a.data.length; i += 4) for (let c = 0; c < 3; c++) s += Math.abs(a.data[i + c] - img.data[i + c]);
+      return s / (img.width * img.height * 3);
+    };
     const hiBytes = await bytes(await encodeImage(img, 'jpeg', 0.95));
     const loBytes = await bytes(await encodeImage(img, 'jpeg', 0.3));
     const hi = await decodeImage(hiBytes);
@@ -41,7 +46,14 @@ describe('encode', () => {
 
   it('refuses bad arguments with BAD_ARGUMENT', async () => {
     const img = await testImage();
-    const code = async (p: Promise<unknown>) => { try { await p; return 'resolved'; } catch (e) { return isEditorError(e) ? e.code : 'other'; } };
+    const code = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return 'resolved';
+      } catch (e) {
+        return isEditorError(e) ? e.code : 'other';
+      }
+    };
     expect(await code(encodeImage(img, 'jpeg', 0))).toBe(ErrorCode.BAD_ARGUMENT);
     expect(await code(encodeImage({ ...img, width: img.width + 1 }, 'png'))).toBe(ErrorCode.BAD_ARGUMENT);
     expect(await code(encodeImage(img, 'gif' as 'png'))).toBe(ErrorCode.BAD_ARGUMENT);

@@ -27,18 +27,24 @@ describe('Failures', () => {
 
 describe('landmark file', () => {
   it('round-trips points and says why rows have no landmarks', () => {
-    const pts: Point3[] = [[1.5, -2, 0.25], [3, 4, 5]];
+    const pts: Point3[] = [
+      [1.5, -2, 0.25],
+      [3, 4, 5],
+    ];
     expect(decodePoints(encodePoints(pts))).toEqual(pts);
     const dir = mkdtempSync(join(tmpdir(), 'leed-eval-'));
     const file = join(dir, 'lm.jsonl');
     const ok = { person: 'a', image: 'a1.jpg', status: 'ok', canonical: encodePoints(pts), points: encodePoints(pts) };
-    writeFileSync(file, [
-      JSON.stringify(ok),
-      JSON.stringify({ person: 'b', image: 'b1.jpg', status: 'rejected', reason: 'FACE_TURNED_AWAY' }),
-      '{"person":"c","ima', // cut by an interruption
-      JSON.stringify({ person: 'c', image: 'c1.jpg', status: 'no_face' }),
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(ok),
+        JSON.stringify({ person: 'b', image: 'b1.jpg', status: 'rejected', reason: 'FACE_TURNED_AWAY' }),
+        '{"person":"c","ima', // cut by an interruption
+        JSON.stringify({ person: 'c', image: 'c1.jpg', status: 'no_face' }),
+        '',
+      ].join('\n'),
+    );
     const rows = ['a1', 'b1', 'c1', 'd1'].map((s) => ({ person: s[0], image: `${s}.jpg`, expression: 'neutral' }));
     const r = loadLandmarkedRows(rows, file);
     expect(r.faces.map((f) => f.image)).toEqual(['a1.jpg']);

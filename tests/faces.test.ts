@@ -8,11 +8,14 @@ import type { RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;
-beforeAll(async () => { editor = await cpuEditor(); });
+beforeAll(async () => {
+  editor = await cpuEditor();
+});
 afterAll(() => editor?.dispose());
 
 function sideBySide(a: RGBAImage, b: RGBAImage): RGBAImage {
-  const w = a.width + b.width; const h = Math.max(a.height, b.height);
+  const w = a.width + b.width;
+  const h = Math.max(a.height, b.height);
   const data = new Uint8ClampedArray(w * h * 4);
   for (let y = 0; y < h; y++) {
     if (y < a.height) data.set(a.data.subarray(y * a.width * 4, (y + 1) * a.width * 4), y * w * 4);
@@ -45,7 +48,10 @@ describe('several faces, tiny faces', () => {
     const photo = await editor.open(tiny);
     try {
       expect(photo.faces).toHaveLength(1);
-      const code = await photo.face(0).then(() => 'ok', (e) => (isEditorError(e) ? e.code : 'other'));
+      const code = await photo.face(0).then(
+        () => 'ok',
+        (e) => (isEditorError(e) ? e.code : 'other'),
+      );
       expect(code).toBe(ErrorCode.FACE_TOO_SMALL);
     } finally {
       photo.dispose();

@@ -8,7 +8,9 @@ import type { Point3, RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;
-beforeAll(async () => { editor = await cpuEditor(); });
+beforeAll(async () => {
+  editor = await cpuEditor();
+});
 afterAll(() => editor?.dispose());
 
 /** Rotates by `deg` about the image centre, scales by `s` and shifts by (dx, dy), on a larger grey canvas. */
@@ -16,8 +18,10 @@ function transformImage(img: RGBAImage, deg: number, s: number, dx: number, dy: 
   const pixels = tf.tidy(() => {
     const t = tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer), width: img.width, height: img.height }, 3);
     const a = (deg * Math.PI) / 180;
-    const c = Math.cos(a) / s; const sn = Math.sin(a) / s;
-    const cx = outW / 2 + dx; const cy = outH / 2 + dy;
+    const c = Math.cos(a) / s;
+    const sn = Math.sin(a) / s;
+    const cx = outW / 2 + dx;
+    const cy = outH / 2 + dy;
     // output (x, y) -> input: inverse rotation/scale about the output centre, then to the input centre.
     const tr = [c, sn, img.width / 2 - c * cx - sn * cy, -sn, c, img.height / 2 + sn * cx - c * cy, 0, 0];
     const out = tf.image.transform(tf.expandDims(tf.cast(t, 'float32'), 0) as tf.Tensor4D, tf.tensor2d([tr]), 'bilinear', 'constant', 128, [outH, outW]);
@@ -90,7 +94,8 @@ describe('face detection and landmarks on the sample portrait', () => {
 describe('similarity fit', () => {
   it('recovers a known 3-D similarity exactly and inverts it', () => {
     const pts: Point3[] = Array.from({ length: 468 }, (_, i) => [Math.sin(i), Math.cos(i * 1.7), Math.sin(i * 0.3) * 0.5]);
-    const a = 0.4; const b = -0.2;
+    const a = 0.4;
+    const b = -0.2;
     const Rz = [Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1];
     const Rx = [1, 0, 0, 0, Math.cos(b), -Math.sin(b), 0, Math.sin(b), Math.cos(b)];
     const R = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => Rz[3 * r] * Rx[c] + Rz[3 * r + 1] * Rx[3 + c] + Rz[3 * r + 2] * Rx[6 + c]));

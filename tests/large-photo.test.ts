@@ -6,12 +6,15 @@ import type { RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;
-beforeAll(async () => { editor = await cpuEditor(); });
+beforeAll(async () => {
+  editor = await cpuEditor();
+});
 afterAll(() => editor?.dispose());
 
 /** Nearest-neighbour upscale by an integer factor. */
 function upscale(img: RGBAImage, k: number): RGBAImage {
-  const w = img.width * k; const h = img.height * k;
+  const w = img.width * k;
+  const h = img.height * k;
   const src = new Uint32Array(img.data.buffer, img.data.byteOffset, img.width * img.height);
   const out = new Uint32Array(w * h);
   for (let y = 0; y < h; y++) {

@@ -4,7 +4,11 @@ import { initBackend } from '../src/engine/runtime/backend';
 import { ModelStore, type ByteSource } from '../src/engine/runtime/models';
 import { fileByteSource } from '../src/node/platform';
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e) => (isEditorError(e) ? e.code : `other: ${(e as Error).message}`));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e) => (isEditorError(e) ? e.code : `other: ${(e as Error).message}`),
+  );
 
 describe('model store', () => {
   it('loads the pinned face mesh and refuses a tampered or unlisted file', async () => {
@@ -22,7 +26,9 @@ describe('model store', () => {
     };
     expect(await codeOf(new ModelStore(tampered).loadGraphModel('human/facemesh.json'))).toBe(ErrorCode.MODEL_INTEGRITY);
     expect(await codeOf(ok.readVerified('human/not-a-model.json'))).toBe(ErrorCode.MODEL_INTEGRITY);
-    const missing: ByteSource = async () => { throw new Error('ENOENT'); };
+    const missing: ByteSource = async () => {
+      throw new Error('ENOENT');
+    };
     expect(await codeOf(new ModelStore(missing).readVerified('human/facemesh.json'))).toBe(ErrorCode.MODEL_LOAD);
   });
 });

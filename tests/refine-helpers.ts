@@ -6,7 +6,15 @@
 import { applyAffine, type AlignedCropRect } from '../src/engine/render/aligned-crop';
 import type { Point2, Point3 } from '../src/engine/types';
 
-export { closeMouth, closedMouthFace, closedMouthPhoto, openMouth, renderCapturingRefiner as renderTarget, renderMouthOpen, type MouthOpenResult } from '../src/node/synthetic';
+export {
+  closeMouth,
+  closedMouthFace,
+  closedMouthPhoto,
+  openMouth,
+  renderCapturingRefiner as renderTarget,
+  renderMouthOpen,
+  type MouthOpenResult,
+} from '../src/node/synthetic';
 
 /** Inner lip contour (MediaPipe FaceMesh), in order around the mouth opening. */
 export { INNER_MOUTH_RING as INNER_LIPS } from '../src/engine/render/mouth-mask';
@@ -22,8 +30,9 @@ export function toCrop(rect: AlignedCropRect, S: number, pts: readonly Point3[])
 export function insidePolygon(poly: readonly Point2[], x: number, y: number): boolean {
   let inside = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i]; const [xj, yj] = poly[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    const [xi, yi] = poly[i];
+    const [xj, yj] = poly[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }

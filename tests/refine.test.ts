@@ -18,17 +18,48 @@ import { fromCanonical } from '../src/engine/analyse/manifold';
 import { loadPresets, targetCanonical } from '../src/engine/expression/target';
 import { closedMouthFace, INNER_LIPS, insidePolygon, renderMouthOpen, renderTarget, toCrop, ycc, type MouthOpenResult } from './refine-helpers';
 
-interface Golden { modelSha256: Record<string, string>; height: number; width: number; inputU8: string; inputs: number; mouthRing: [number, number][]; mouthMaskU8: string; A: string; out: string; stretchDark: number; stretched: string }
+interface Golden {
+  modelSha256: Record<string, string>;
+  height: number;
+  width: number;
+  inputU8: string;
+  inputs: number;
+  mouthRing: [number, number][];
+  mouthMaskU8: string;
+  A: string;
+  out: string;
+  stretchDark: number;
+  stretched: string;
+}
 const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'refiner-golden.json'), 'utf8')) as Golden;
-const f32 = (b64: string) => { const b = Buffer.from(b64, 'base64'); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); };
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let d = 0; for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i])); return d; };
-const code = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return isEditorError(e) ? e.code : 'other'; } };
+const f32 = (b64: string) => {
+  const b = Buffer.from(b64, 'base64');
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+};
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+};
+const code = (f: () => unknown) => {
+  try {
+    f();
+    return 'ok';
+  } catch (e) {
+    return isEditorError(e) ? e.code : 'other';
+  }
+};
 
-beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
 
 describe('refiner model', () => {
   let refiner: Refiner;
-  beforeAll(async () => { refiner = await createRefiner(new ModelStore(fileByteSource())); });
+  beforeAll(async () => {
+    refiner = await createRefiner(new ModelStore(fileByteSource()));
+  });
   afterAll(() => refiner?.dispose());
 
   it('the golden fixture was made from the weights that are shipped', () => {
@@ -58,7 +89,7 @@ describe('refiner model', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('takes the luminance and the target\'s inner-mouth mask; the TypeScript mask is the one training rasterised', () => {
+  it("takes the luminance and the target's inner-mouth mask; the TypeScript mask is the one training rasterised", () => {
     expect(golden.inputs).toBe(2);
     const m = polygonMask(golden.mouthRing, golden.height);
     const want = Buffer.from(golden.mouthMaskU8, 'base64');
@@ -69,7 +100,10 @@ describe('refiner model', () => {
   it('matches PyTorch to 1e-4: A, and out on all three channels of a grey crop (R = G = B = the fixed luminance input), with the mouth mask', () => {
     const { height: H, width: W } = golden;
     const yv = Float32Array.from(Buffer.from(golden.inputU8, 'base64'), (v) => v / 255);
-    const rgb = tf.tensor4d(Float32Array.from({ length: H * W * 3 }, (_, i) => yv[Math.floor(i / 3)]), [1, H, W, 3]);
+    const rgb = tf.tensor4d(
+      Float32Array.from({ length: H * W * 3 }, (_, i) => yv[Math.floor(i / 3)]),
+      [1, H, W, 3],
+    );
     const m = tf.tensor4d(polygonMask(golden.mouthRing, H), [1, H, W, 1]);
     const { image, mask } = refiner.refineWithMask(rgb, m);
     expect(image.shape).toEqual([1, H, W, 3]);
@@ -162,20 +196,32 @@ describe('refiner on the astronaut (colour) with the mouth opened by the warp', 
     refiner = await createRefiner(cpuStore());
     res = await renderMouthOpen(photo.image, face, refiner, 0.3);
     const S = res.size;
-    const lips = toCrop(res.rect, S, INNER_LIPS.map((i) => res.target[i]));
+    const lips = toCrop(
+      res.rect,
+      S,
+      INNER_LIPS.map((i) => res.target[i]),
+    );
     const cx = lips.reduce((s, p) => s + p[0], 0) / lips.length;
     const cy = lips.reduce((s, p) => s + p[1], 0) / lips.length;
     const iod = S / 3; // the crop is 3 IOD wide
-    for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
-      if (insidePolygon(lips, u, v)) mouth.push(v * S + u);
-      else if (Math.hypot(u - cx, v - cy) > 0.8 * iod) far.push(v * S + u);
-    }
+    for (let v = 0; v < S; v++)
+      for (let u = 0; u < S; u++) {
+        if (insidePolygon(lips, u, v)) mouth.push(v * S + u);
+        else if (Math.hypot(u - cx, v - cy) > 0.8 * iod) far.push(v * S + u);
+      }
   });
-  afterAll(() => { refiner?.dispose(); photo?.dispose(); editor?.dispose(); });
+  afterAll(() => {
+    refiner?.dispose();
+    photo?.dispose();
+    editor?.dispose();
+  });
 
   const stats = (idx: number[], rgb: Float32Array) => {
     const m = [0, 0, 0];
-    for (const k of idx) ycc(rgb[3 * k], rgb[3 * k + 1], rgb[3 * k + 2]).forEach((v, c) => { m[c] += v / idx.length; });
+    for (const k of idx)
+      ycc(rgb[3 * k], rgb[3 * k + 1], rgb[3 * k + 2]).forEach((v, c) => {
+        m[c] += v / idx.length;
+      });
     return m;
   };
 
@@ -195,14 +241,25 @@ describe('refiner on the astronaut (colour) with the mouth opened by the warp', 
     const meanA = (idx: number[]) => idx.reduce((s, k) => s + A[k], 0) / idx.length;
     expect(meanA(mouth)).toBeLessThan(0.8);
     expect(meanA(far)).toBeGreaterThan(0.95);
-    const absDY = (idx: number[]) => idx.reduce((s, k) => s + Math.abs(ycc(res.refined[3 * k], res.refined[3 * k + 1], res.refined[3 * k + 2])[0] - ycc(res.crop[3 * k], res.crop[3 * k + 1], res.crop[3 * k + 2])[0]), 0) / idx.length;
+    const absDY = (idx: number[]) =>
+      idx.reduce(
+        (s, k) =>
+          s +
+          Math.abs(
+            ycc(res.refined[3 * k], res.refined[3 * k + 1], res.refined[3 * k + 2])[0] - ycc(res.crop[3 * k], res.crop[3 * k + 1], res.crop[3 * k + 2])[0],
+          ),
+        0,
+      ) / idx.length;
     expect(absDY(mouth)).toBeGreaterThan(0.006);
     expect(absDY(mouth)).toBeGreaterThan(4 * absDY(far));
   });
 
   it('leaves the face away from the mouth as it was, luminance and colour (chroma carried, not greyed or tinted)', () => {
     let dy = 0;
-    for (const k of far) dy += Math.abs(ycc(res.refined[3 * k], res.refined[3 * k + 1], res.refined[3 * k + 2])[0] - ycc(res.crop[3 * k], res.crop[3 * k + 1], res.crop[3 * k + 2])[0]);
+    for (const k of far)
+      dy += Math.abs(
+        ycc(res.refined[3 * k], res.refined[3 * k + 1], res.refined[3 * k + 2])[0] - ycc(res.crop[3 * k], res.crop[3 * k + 1], res.crop[3 * k + 2])[0],
+      );
     expect(dy / far.length).toBeLessThan(0.005);
     const [, cbIn, crIn] = stats(far, res.crop);
     const [, cbOut, crOut] = stats(far, res.refined);
@@ -216,15 +273,24 @@ describe('refiner on the astronaut (colour) with the mouth opened by the warp', 
     const { warpOnly, withRefiner, rect } = res;
     const lips = INNER_LIPS.map((i) => res.target[i]);
     const poly = lips.map((p) => [p[0], p[1]] as [number, number]);
-    let inMouth = 0; let n = 0; let outside = 0;
-    for (let y = 0; y < warpOnly.height; y++) for (let x = 0; x < warpOnly.width; x++) {
-      const o = (y * warpOnly.width + x) * 4;
-      const d = Math.abs(withRefiner.data[o] - warpOnly.data[o]) + Math.abs(withRefiner.data[o + 1] - warpOnly.data[o + 1]) + Math.abs(withRefiner.data[o + 2] - warpOnly.data[o + 2]);
-      if (insidePolygon(poly, x, y)) { inMouth += d / 3; n++; }
-      const s = (rect.fromImage[0] * x + rect.fromImage[1] * y + rect.fromImage[2]);
-      const t = (rect.fromImage[3] * x + rect.fromImage[4] * y + rect.fromImage[5]);
-      if (s < 0 || s > 1 || t < 0 || t > 1) outside = Math.max(outside, d);
-    }
+    let inMouth = 0;
+    let n = 0;
+    let outside = 0;
+    for (let y = 0; y < warpOnly.height; y++)
+      for (let x = 0; x < warpOnly.width; x++) {
+        const o = (y * warpOnly.width + x) * 4;
+        const d =
+          Math.abs(withRefiner.data[o] - warpOnly.data[o]) +
+          Math.abs(withRefiner.data[o + 1] - warpOnly.data[o + 1]) +
+          Math.abs(withRefiner.data[o + 2] - warpOnly.data[o + 2]);
+        if (insidePolygon(poly, x, y)) {
+          inMouth += d / 3;
+          n++;
+        }
+        const s = rect.fromImage[0] * x + rect.fromImage[1] * y + rect.fromImage[2];
+        const t = rect.fromImage[3] * x + rect.fromImage[4] * y + rect.fromImage[5];
+        if (s < 0 || s > 1 || t < 0 || t > 1) outside = Math.max(outside, d);
+      }
     expect(n).toBeGreaterThan(50);
     expect(inMouth / n).toBeGreaterThan(1.5); // 0..255 levels (measured: about 3.6)
     expect(outside).toBe(0);
@@ -253,20 +319,29 @@ describe('a closed mouth that opens: "surprise" on the astronaut with her mouth 
     } finally {
       dis.dispose();
     }
-    res.mouth.forEach((v, k) => { if (v > 0.5) inside.push(k); });
+    res.mouth.forEach((v, k) => {
+      if (v > 0.5) inside.push(k);
+    });
     sourceArea = innerMouthMask(face.landmarks.points, res.rect, res.size).reduce((a, v) => a + v, 0);
   });
-  afterAll(() => { refiner?.dispose(); editor?.dispose(); });
+  afterAll(() => {
+    refiner?.dispose();
+    editor?.dispose();
+  });
 
-  const S = () => res.size;
+  const side = () => res.size;
   const Y = (rgb: ArrayLike<number>, k: number) => ycc(rgb[3 * k], rgb[3 * k + 1], rgb[3 * k + 2])[0];
   const mean = (idx: number[], f: (k: number) => number) => idx.reduce((s, k) => s + f(k), 0) / idx.length;
-  const sdY = (idx: number[], rgb: ArrayLike<number>) => { const mu = mean(idx, (k) => Y(rgb, k)); return Math.sqrt(mean(idx, (k) => (Y(rgb, k) - mu) ** 2)); };
+  const sdY = (idx: number[], rgb: ArrayLike<number>) => {
+    const mu = mean(idx, (k) => Y(rgb, k));
+    return Math.sqrt(mean(idx, (k) => (Y(rgb, k) - mu) ** 2));
+  };
   /** Crop pixels more than 0.8 IOD from the mouth's centre. */
   const farFromMouth = () => {
-    const cx = mean(inside, (k) => k % S()); const cy = mean(inside, (k) => Math.floor(k / S()));
+    const cx = mean(inside, (k) => k % side());
+    const cy = mean(inside, (k) => Math.floor(k / side()));
     const far: number[] = [];
-    for (let k = 0; k < S() * S(); k++) if (Math.hypot((k % S()) - cx, Math.floor(k / S()) - cy) > 0.8 * (S() / 3)) far.push(k);
+    for (let k = 0; k < side() * side(); k++) if (Math.hypot((k % side()) - cx, Math.floor(k / side()) - cy) > 0.8 * (side() / 3)) far.push(k);
     return far;
   };
 
@@ -281,7 +356,7 @@ describe('a closed mouth that opens: "surprise" on the astronaut with her mouth 
     expect(newOpeningWeight(sourceArea, inside.length)).toBe(1);
     // the crop it got is stretched lips inside the mouth: stretching it again (which reads only pixels outside
     // the mouth) changes nothing
-    expect(maxAbsDiff(stretchLips(res.crop, lipStretchPlan(res.mouth, S()), 3), res.crop)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(stretchLips(res.crop, lipStretchPlan(res.mouth, side()), 3), res.crop)).toBeLessThan(1e-5);
     const far = farFromMouth();
     expect(mean(inside, (k) => res.mask[k])).toBeLessThan(0.2);
     expect(mean(far, (k) => res.mask[k])).toBeGreaterThan(0.97);
@@ -298,20 +373,33 @@ describe('a closed mouth that opens: "surprise" on the astronaut with her mouth 
     // with the lips not darkened at all (1.0), and blurred (sigma 3.5 px) inside the mouth. Measured: mean A 0.0004
     // and 0.0002 inside; luminance spread inside 0.099 -> 0.191 and 0.063 -> 0.157.
     const far = farFromMouth();
-    const light = stretchLips(res.crop, lipStretchPlan(res.mouth, S(), 1), 3);
+    const light = stretchLips(res.crop, lipStretchPlan(res.mouth, side(), 1), 3);
     const [blurred, outLight, aLight, outBlur, aBlur] = tf.tidy(() => {
-      const m = tf.tensor4d(res.mouth, [1, S(), S(), 1]);
-      const crop = tf.tensor4d(res.crop, [1, S(), S(), 3]);
+      const m = tf.tensor4d(res.mouth, [1, side(), side(), 1]);
+      const crop = tf.tensor4d(res.crop, [1, side(), side(), 3]);
       const g1 = Array.from({ length: 17 }, (_, i) => Math.exp(-((i - 8) ** 2) / (2 * 3.5 ** 2)));
       const gs = g1.reduce((x, y) => x + y, 0);
       const kernel = tf.tile(tf.reshape(tf.tensor1d(g1.flatMap((u) => g1.map((v) => (u * v) / (gs * gs)))), [17, 17, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
-      const blur = tf.depthwiseConv2d(tf.pad(crop, [[0, 0], [8, 8], [8, 8], [0, 0]]), kernel, 1, 'valid');
+      const blur = tf.depthwiseConv2d(
+        tf.pad(crop, [
+          [0, 0],
+          [8, 8],
+          [8, 8],
+          [0, 0],
+        ]),
+        kernel,
+        1,
+        'valid',
+      );
       const smooth = tf.add(crop, tf.mul(tf.maxPool(m, 5, 1, 'same'), tf.sub(blur, crop))) as tf.Tensor4D;
-      const l = refiner.refineWithMask(tf.tensor4d(light, [1, S(), S(), 3]), m);
+      const l = refiner.refineWithMask(tf.tensor4d(light, [1, side(), side(), 3]), m);
       const b = refiner.refineWithMask(smooth, m);
       return [smooth.dataSync(), l.image.dataSync(), l.mask.dataSync(), b.image.dataSync(), b.mask.dataSync()];
     });
-    for (const [input, out, A] of [[light, outLight, aLight], [blurred, outBlur, aBlur]]) {
+    for (const [input, out, A] of [
+      [light, outLight, aLight],
+      [blurred, outBlur, aBlur],
+    ]) {
       expect(mean(inside, (k) => A[k])).toBeLessThan(0.2);
       expect(mean(far, (k) => A[k])).toBeGreaterThan(0.97);
       expect(sdY(inside, out)).toBeGreaterThan(1.5 * sdY(inside, input));

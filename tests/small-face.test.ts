@@ -32,11 +32,15 @@ afterAll(() => editor?.dispose());
 /** Area-average resample to w x h (every output pixel the coverage-weighted mean of the input pixels it spans). */
 function resizeArea(img: RGBAImage, w: number, h: number): RGBAImage {
   const pass = (src: Float32Array, sw: number, sh: number, dw: number, horizontal: boolean): Float32Array => {
-    const n = horizontal ? sw : sh; const m = horizontal ? sh : sw; const k = n / dw;
+    const n = horizontal ? sw : sh;
+    const m = horizontal ? sh : sw;
+    const k = n / dw;
     const out = new Float32Array((horizontal ? dw * sh : sw * dw) * 4);
     for (let j = 0; j < m; j++) {
       for (let i = 0; i < dw; i++) {
-        const a = i * k; const b = a + k; const acc = [0, 0, 0, 0];
+        const a = i * k;
+        const b = a + k;
+        const acc = [0, 0, 0, 0];
         for (let s = Math.floor(a); s < Math.min(n, Math.ceil(b)); s++) {
           const c = Math.min(b, s + 1) - Math.max(a, s);
           const o = (horizontal ? j * sw + s : s * sw + j) * 4;
@@ -78,14 +82,22 @@ function expectSameFace(photo: Photo, face: Face, gt: { points: Point3[]; box: {
 
 /** Pixels of `b` that differ from `a`, and the box holding them. */
 function changed(a: RGBAImage, b: RGBAImage): { count: number; x0: number; y0: number; x1: number; y1: number } {
-  let count = 0; let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
+  let count = 0;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
   const A = new Uint32Array(a.data.buffer, a.data.byteOffset, a.width * a.height);
   const B = new Uint32Array(b.data.buffer, b.data.byteOffset, b.width * b.height);
   for (let i = 0; i < A.length; i++) {
     if (A[i] === B[i]) continue;
     count++;
-    const x = i % a.width; const y = (i - x) / a.width;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    const x = i % a.width;
+    const y = (i - x) / a.width;
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   }
   return { count, x0, y0, x1, y1 };
 }
@@ -153,7 +165,10 @@ describe('small faces in large photos', () => {
       expect(photo.faces).toHaveLength(1);
       const box = photo.faces[0];
       expect(Math.abs(box.x + box.width / 2 - (gt.box.x + gt.box.width / 2))).toBeLessThan(0.25 * gt.box.width);
-      const err = await photo.face(0).then(() => null, (e: unknown) => e);
+      const err = await photo.face(0).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isEditorError(err) && err.code).toBe(ErrorCode.FACE_TOO_SMALL);
       expect((err as Error).message).toContain(`at least ${MIN_FACE_WIDTH_PX} pixels wide`);
     } finally {
@@ -175,11 +190,22 @@ describe('size rules and the search plan', () => {
   it('tiles only photos the whole pass sees coarsely, at most 3 x 3, covering every pixel', () => {
     expect(tileGrid(512, 512)).toHaveLength(0);
     expect(tileGrid(320, 240)).toHaveLength(0);
-    for (const [w, h] of [[2000, 1500], [1500, 1000], [500, 2000], [1024, 768]]) {
+    for (const [w, h] of [
+      [2000, 1500],
+      [1500, 1000],
+      [500, 2000],
+      [1024, 768],
+    ]) {
       const tiles = tileGrid(w, h);
       expect(tiles.length).toBeGreaterThan(0);
       expect(tiles.length).toBeLessThanOrEqual(9);
-      for (const [x, y] of [[0, 0], [w - 1, h - 1], [w - 1, 0], [0, h - 1], [w >> 1, h >> 1]]) {
+      for (const [x, y] of [
+        [0, 0],
+        [w - 1, h - 1],
+        [w - 1, 0],
+        [0, h - 1],
+        [w >> 1, h >> 1],
+      ]) {
         expect(tiles.some((t) => x >= t.x && x < t.x + t.side && y >= t.y && y < t.y + t.side)).toBe(true);
       }
     }
@@ -197,8 +223,18 @@ describe('size rules and the search plan', () => {
       async detect(image: tf.Tensor3D, scale = 1) {
         const [h, w] = image.shape;
         const d = await image.data();
-        let x0 = Infinity; let y0 = Infinity; let x1 = -1; let y1 = -1;
-        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (d[(y * w + x) * 3] > 200) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+        let x0 = Infinity;
+        let y0 = Infinity;
+        let x1 = -1;
+        let y1 = -1;
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            if (d[(y * w + x) * 3] > 200) {
+              x0 = Math.min(x0, x);
+              x1 = Math.max(x1, x);
+              y0 = Math.min(y0, y);
+              y1 = Math.max(y1, y);
+            }
         calls.push(Math.max(h, w));
         const size = Math.max(x1 - x0 + 1, y1 - y0 + 1);
         if (x1 < 0 || (size * 256) / Math.max(h, w) < 12) return [];
@@ -230,7 +266,10 @@ describe('size rules and the search plan', () => {
     const analyser = createAnalyser(squareDetector(calls), {} as FaceMesh);
     const photo = await analyser.open(darkPhoto(2400, 1800));
     expect(calls).toHaveLength(10);
-    const err = await photo.face(0).then(() => null, (e: unknown) => e);
+    const err = await photo.face(0).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isEditorError(err) && err.code).toBe(ErrorCode.NO_FACE);
     expect((err as Error).message).toContain('crop the photo closer');
     expect((err as Error).message).toContain(`${smallestFindableFace(2400, 1800)} px`);

@@ -2,7 +2,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { alignedCropRect, applyAffine, cropCorners, cropPixelToImage, cropTransformParams, DEFAULT_CROP, invertAffine } from '../src/engine/render/aligned-crop';
+import {
+  alignedCropRect,
+  applyAffine,
+  cropCorners,
+  cropPixelToImage,
+  cropTransformParams,
+  DEFAULT_CROP,
+  invertAffine,
+} from '../src/engine/render/aligned-crop';
 import { featherWeight } from '../src/engine/render/composite';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { applySimilarity } from '../src/engine/analyse/manifold';
@@ -10,13 +18,27 @@ import type { Point3, Similarity } from '../src/engine/types';
 import { bilinearSample, createSampler, sampleInto } from '../src/engine/render/sampler';
 import { flowGrid, maxFlowGradient, minJacobian, warpRegion } from '../src/engine/render/warp';
 
-beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
 
 /** Rotation about z by `roll` after a turn about y by `yaw` (radians), row-major. */
 function rotation(roll: number, yaw = 0): number[] {
-  const c = Math.cos(roll); const s = Math.sin(roll); const cy = Math.cos(yaw); const sy = Math.sin(yaw);
-  const Rz = [[c, -s, 0], [s, c, 0], [0, 0, 1]];
-  const Ry = [[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]];
+  const c = Math.cos(roll);
+  const s = Math.sin(roll);
+  const cy = Math.cos(yaw);
+  const sy = Math.sin(yaw);
+  const Rz = [
+    [c, -s, 0],
+    [s, c, 0],
+    [0, 0, 1],
+  ];
+  const Ry = [
+    [cy, 0, sy],
+    [0, 1, 0],
+    [-sy, 0, cy],
+  ];
   const out: number[] = [];
   for (let r = 0; r < 3; r++) for (let k = 0; k < 3; k++) out.push(Rz[r][0] * Ry[0][k] + Rz[r][1] * Ry[1][k] + Rz[r][2] * Ry[2][k]);
   return out;
@@ -25,10 +47,11 @@ function rotation(roll: number, yaw = 0): number[] {
 /** A face-like cloud: 3 rings of points (radius 1, 0.66, 0.33 of `r`) around `c`, plus the centre. */
 function facePoints(c: [number, number], r: number): Point3[] {
   const pts: Point3[] = [[c[0], c[1], 0]];
-  for (const f of [1, 0.66, 0.33]) for (let k = 0; k < 24; k++) {
-    const a = (2 * Math.PI * k) / 24;
-    pts.push([c[0] + f * r * Math.cos(a), c[1] + 1.2 * f * r * Math.sin(a), 0]);
-  }
+  for (const f of [1, 0.66, 0.33])
+    for (let k = 0; k < 24; k++) {
+      const a = (2 * Math.PI * k) / 24;
+      pts.push([c[0] + f * r * Math.cos(a), c[1] + 1.2 * f * r * Math.sin(a), 0]);
+    }
   return pts;
 }
 
@@ -37,8 +60,16 @@ describe('aligned crop', () => {
 
   it('is the canonical square (centre (0, 0.45), side 3) carried into the image by the similarity', () => {
     const rect = alignedCropRect(t, DEFAULT_CROP);
-    const want = [[-1.5, -1.05], [1.5, -1.05], [1.5, 1.95], [-1.5, 1.95]].map((p) => applySimilarity(t, [p[0], p[1], 0]));
-    cropCorners(rect).forEach((c, i) => { expect(c[0]).toBeCloseTo(want[i][0], 9); expect(c[1]).toBeCloseTo(want[i][1], 9); });
+    const want = [
+      [-1.5, -1.05],
+      [1.5, -1.05],
+      [1.5, 1.95],
+      [-1.5, 1.95],
+    ].map((p) => applySimilarity(t, [p[0], p[1], 0]));
+    cropCorners(rect).forEach((c, i) => {
+      expect(c[0]).toBeCloseTo(want[i][0], 9);
+      expect(c[1]).toBeCloseTo(want[i][1], 9);
+    });
     const centre = applySimilarity(t, [DEFAULT_CROP.centre[0], DEFAULT_CROP.centre[1], 0]);
     expect(rect.centre[0]).toBeCloseTo(centre[0], 9);
     expect(rect.centre[1]).toBeCloseTo(centre[1], 9);
@@ -58,8 +89,16 @@ describe('aligned crop', () => {
 
   it('is the square the CropSpec gives (the refiner says which), not a fixed one', () => {
     const rect = alignedCropRect(t, { centre: [0.2, 0.3], side: 2 });
-    const want = [[-0.8, -0.7], [1.2, -0.7], [1.2, 1.3], [-0.8, 1.3]].map((p) => applySimilarity(t, [p[0], p[1], 0]));
-    cropCorners(rect).forEach((c, i) => { expect(c[0]).toBeCloseTo(want[i][0], 9); expect(c[1]).toBeCloseTo(want[i][1], 9); });
+    const want = [
+      [-0.8, -0.7],
+      [1.2, -0.7],
+      [1.2, 1.3],
+      [-0.8, 1.3],
+    ].map((p) => applySimilarity(t, [p[0], p[1], 0]));
+    cropCorners(rect).forEach((c, i) => {
+      expect(c[0]).toBeCloseTo(want[i][0], 9);
+      expect(c[1]).toBeCloseTo(want[i][1], 9);
+    });
     expect(rect.size).toBeCloseTo(100, 9);
   });
 
@@ -67,12 +106,24 @@ describe('aligned crop', () => {
     const rect = alignedCropRect({ scale: 12, rotation: rotation(0.3), translation: [40, 30, 0] }, DEFAULT_CROP);
     const S = 16;
     // an image whose channels hold each pixel's own x and y
-    const H = 80; const W = 90;
+    const H = 80;
+    const W = 90;
     const xy = new Float32Array(H * W * 2);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) { xy[2 * (y * W + x)] = x; xy[2 * (y * W + x) + 1] = y; }
-    const sampled = tf.tidy(() => tf.image.transform(tf.tensor4d(xy, [1, H, W, 2]), tf.tensor2d([cropTransformParams(rect, S)], [1, 8]), 'bilinear', 'constant', -1, [S, S]).dataSync());
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        xy[2 * (y * W + x)] = x;
+        xy[2 * (y * W + x) + 1] = y;
+      }
+    const sampled = tf.tidy(() =>
+      tf.image.transform(tf.tensor4d(xy, [1, H, W, 2]), tf.tensor2d([cropTransformParams(rect, S)], [1, 8]), 'bilinear', 'constant', -1, [S, S]).dataSync(),
+    );
     const m = cropPixelToImage(rect, S);
-    for (const [u, v] of [[0, 0], [15, 0], [7, 9], [15, 15]]) {
+    for (const [u, v] of [
+      [0, 0],
+      [15, 0],
+      [7, 9],
+      [15, 15],
+    ]) {
       const [x, y] = applyAffine(m, [u, v]);
       expect(sampled[2 * (v * S + u)]).toBeCloseTo(x, 3);
       expect(sampled[2 * (v * S + u) + 1]).toBeCloseTo(y, 3);
@@ -88,7 +139,11 @@ describe('aligned crop', () => {
     expect(featherWeight(0, 0.5)).toBe(0);
     expect(featherWeight(0.5, 1)).toBe(0);
     let prev = 1;
-    for (let s = 0.5; s <= 1; s += 0.01) { const m = featherWeight(s, 0.5); expect(m).toBeLessThanOrEqual(prev + 1e-12); prev = m; }
+    for (let s = 0.5; s <= 1; s += 0.01) {
+      const m = featherWeight(s, 0.5);
+      expect(m).toBeLessThanOrEqual(prev + 1e-12);
+      prev = m;
+    }
   });
 
   it('invertAffine inverts', () => {
@@ -98,12 +153,19 @@ describe('aligned crop', () => {
 });
 
 describe('bilinear sampler', () => {
-  const H = 23; const W = 31; const C = 4;
+  const H = 23;
+  const W = 31;
+  const C = 4;
   const img = Float32Array.from({ length: H * W * C }, (_, i) => (i * 7919) % 256);
   const ref = (x: number, y: number, c: number): number => {
-    x = Math.min(Math.max(x, 0), W - 1); y = Math.min(Math.max(y, 0), H - 1);
-    const x0 = Math.floor(x); const y0 = Math.floor(y); const x1 = Math.min(x0 + 1, W - 1); const y1 = Math.min(y0 + 1, H - 1);
-    const fx = x - x0; const fy = y - y0;
+    x = Math.min(Math.max(x, 0), W - 1);
+    y = Math.min(Math.max(y, 0), H - 1);
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const x1 = Math.min(x0 + 1, W - 1);
+    const y1 = Math.min(y0 + 1, H - 1);
+    const fx = x - x0;
+    const fy = y - y0;
     const v = (xx: number, yy: number) => img[(yy * W + xx) * C + c];
     return (1 - fy) * ((1 - fx) * v(x0, y0) + fx * v(x1, y0)) + fy * ((1 - fx) * v(x0, y1) + fx * v(x1, y1));
   };
@@ -113,10 +175,14 @@ describe('bilinear sampler', () => {
     const ys = [0, 4, 22, 3.75, 21.5, 2, -3, 0.01, 30];
     const start = tf.memory().numTensors;
     const js = new Float32Array(xs.length * C);
-    xs.forEach((x, k) => { sampleInto(img, H, W, C, x, ys[k], js, k * C); });
+    xs.forEach((x, k) => {
+      sampleInto(img, H, W, C, x, ys[k], js, k * C);
+    });
     for (const impl of ['ops', 'js'] as const) {
       const got = impl === 'js' ? js : tf.tidy(() => bilinearSample(tf.tensor2d(img, [H * W, C]), H, W, tf.tensor1d(xs), tf.tensor1d(ys)).dataSync());
-      xs.forEach((x, k) => { for (let c = 0; c < C; c++) expect(got[k * C + c]).toBeCloseTo(ref(x, ys[k], c), 3); });
+      xs.forEach((x, k) => {
+        for (let c = 0; c < C; c++) expect(got[k * C + c]).toBeCloseTo(ref(x, ys[k], c), 3);
+      });
       expect(got[C * 1]).toBe(img[(4 * W + 3) * C]); // exact at a pixel
     }
     expect(tf.memory().numTensors).toBe(start);
@@ -126,7 +192,11 @@ describe('bilinear sampler', () => {
     expect(createSampler('auto').kind).toBe('js');
     expect(createSampler('ops').kind).toBe('ops');
     let code = '';
-    try { createSampler('webgpu'); } catch (e) { code = isEditorError(e) ? e.code : 'other'; }
+    try {
+      createSampler('webgpu');
+    } catch (e) {
+      code = isEditorError(e) ? e.code : 'other';
+    }
     expect(code).toBe(ErrorCode.BAD_ARGUMENT);
   });
 
@@ -141,11 +211,18 @@ describe('bilinear sampler', () => {
     const [a, b, same] = tf.tidy(() => {
       const t = tf.tensor2d(sub, [roi.width * roi.height, C]);
       const [ops, js] = [createSampler('ops'), createSampler('js')];
-      return [ops.warp(t, roi.height, roi.width, grid).dataSync(), js.warp(t, roi.height, roi.width, grid).dataSync(),
-        ops.warp(t, roi.height, roi.width, flowGrid(pts, pts, region)).dataSync()];
+      return [
+        ops.warp(t, roi.height, roi.width, grid).dataSync(),
+        js.warp(t, roi.height, roi.width, grid).dataSync(),
+        ops.warp(t, roi.height, roi.width, flowGrid(pts, pts, region)).dataSync(),
+      ];
     });
-    let d = 0; let changed = 0;
-    for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); if (Math.abs(a[i] - sub[i]) > 1) changed++; }
+    let d = 0;
+    let changed = 0;
+    for (let i = 0; i < a.length; i++) {
+      d = Math.max(d, Math.abs(a[i] - b[i]));
+      if (Math.abs(a[i] - sub[i]) > 1) changed++;
+    }
     expect(d).toBeLessThan(1e-3);
     expect(changed).toBeGreaterThan(20);
     expect(Array.from(same)).toEqual(Array.from(sub));
@@ -176,16 +253,26 @@ describe('flow grid', () => {
     const tgt = src.map((p) => (p[1] > centre[1] + 1 ? [p[0], p[1] + 20, 0] : p) as Point3);
     const g = flowGrid(src, tgt, region);
     const { roi } = region;
-    const sx = (roi.width - 1) / (g.cols - 1); const sy = (roi.height - 1) / (g.rows - 1);
-    let inside = 0; let outsideNonZero = 0; let maxAbs = 0;
-    for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.cols; i++) {
-      const x = roi.x + i * sx; const y = roi.y + j * sy; const k = j * g.cols + i;
-      const r = Math.hypot(x - centre[0], y - centre[1]);
-      maxAbs = Math.max(maxAbs, Math.hypot(g.dx[k], g.dy[k]));
-      if (r > g.ringRadius + 1e-6 && (g.dx[k] !== 0 || g.dy[k] !== 0)) outsideNonZero++;
-      // well inside the moved lower half, the backward map points 20 px up
-      if (Math.abs(x - centre[0]) < 40 && y > centre[1] + 60 && y < centre[1] + 100) { inside++; expect(g.dy[k]).toBeCloseTo(-20, 4); expect(g.dx[k]).toBeCloseTo(0, 4); }
-    }
+    const sx = (roi.width - 1) / (g.cols - 1);
+    const sy = (roi.height - 1) / (g.rows - 1);
+    let inside = 0;
+    let outsideNonZero = 0;
+    let maxAbs = 0;
+    for (let j = 0; j < g.rows; j++)
+      for (let i = 0; i < g.cols; i++) {
+        const x = roi.x + i * sx;
+        const y = roi.y + j * sy;
+        const k = j * g.cols + i;
+        const r = Math.hypot(x - centre[0], y - centre[1]);
+        maxAbs = Math.max(maxAbs, Math.hypot(g.dx[k], g.dy[k]));
+        if (r > g.ringRadius + 1e-6 && (g.dx[k] !== 0 || g.dy[k] !== 0)) outsideNonZero++;
+        // well inside the moved lower half, the backward map points 20 px up
+        if (Math.abs(x - centre[0]) < 40 && y > centre[1] + 60 && y < centre[1] + 100) {
+          inside++;
+          expect(g.dy[k]).toBeCloseTo(-20, 4);
+          expect(g.dx[k]).toBeCloseTo(0, 4);
+        }
+      }
     expect(inside).toBeGreaterThan(10);
     expect(outsideNonZero).toBe(0);
     expect(maxAbs).toBeLessThanOrEqual(20 + 1e-4);
@@ -205,13 +292,29 @@ describe('flow grid', () => {
     expect(g.ringRadius).toBeCloseTo(1.8 * region.faceRadius, 6);
     // the scaled motion still vanishes at the ring: nodes beyond it are zero
     const { roi } = region;
-    const sx = (roi.width - 1) / (g.cols - 1); const sy = (roi.height - 1) / (g.rows - 1);
-    for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.cols; i++) {
-      if (Math.hypot(roi.x + i * sx - centre[0], roi.y + j * sy - centre[1]) > g.ringRadius + 1e-6) expect(g.dx[j * g.cols + i]).toBe(0);
-    }
-    expect(flowGrid(src, src.map((p) => [p[0] + 5, p[1], 0] as Point3), region).motionScale).toBe(1);
+    const sx = (roi.width - 1) / (g.cols - 1);
+    const sy = (roi.height - 1) / (g.rows - 1);
+    for (let j = 0; j < g.rows; j++)
+      for (let i = 0; i < g.cols; i++) {
+        if (Math.hypot(roi.x + i * sx - centre[0], roi.y + j * sy - centre[1]) > g.ringRadius + 1e-6) expect(g.dx[j * g.cols + i]).toBe(0);
+      }
+    expect(
+      flowGrid(
+        src,
+        src.map((p) => [p[0] + 5, p[1], 0] as Point3),
+        region,
+      ).motionScale,
+    ).toBe(1);
     let code = '';
-    try { flowGrid(src, src.map((p, i) => (i === 3 ? [NaN, p[1], 0] : p) as Point3), region); } catch (e) { code = isEditorError(e) ? e.code : 'other'; }
+    try {
+      flowGrid(
+        src,
+        src.map((p, i) => (i === 3 ? [NaN, p[1], 0] : p) as Point3),
+        region,
+      );
+    } catch (e) {
+      code = isEditorError(e) ? e.code : 'other';
+    }
     expect(code).toBe(ErrorCode.BAD_ARGUMENT);
   });
 });

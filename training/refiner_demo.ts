@@ -22,7 +22,14 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  createDisentangler, createEditor, createModelStore, createRefiner, cropTransformParams, fromCanonical, loadPresets, targetCanonical,
+  createDisentangler,
+  createEditor,
+  createModelStore,
+  createRefiner,
+  cropTransformParams,
+  fromCanonical,
+  loadPresets,
+  targetCanonical,
   type RGBAImage,
 } from '../src/engine/index';
 import { fileByteSource, ROOT } from '../src/node/platform';
@@ -34,11 +41,12 @@ const GAP = 4;
 
 function rowPanels(input: RGBAImage, res: MouthOpenResult): Float32Array[] {
   const params = tf.tensor2d([cropTransformParams(res.rect, D)], [1, 8]);
-  const panel = (img: RGBAImage): Float32Array => tf.tidy(() => {
-    const t = tf.cast(tf.tensor3d(Int32Array.from(img.data), [img.height, img.width, 4], 'int32'), 'float32');
-    const rgb = tf.expandDims(tf.slice(t, [0, 0, 0], [img.height, img.width, 3]), 0) as tf.Tensor4D;
-    return tf.image.transform(rgb, params, 'bilinear', 'nearest', 0, [D, D]).dataSync() as Float32Array;
-  });
+  const panel = (img: RGBAImage): Float32Array =>
+    tf.tidy(() => {
+      const t = tf.cast(tf.tensor3d(Int32Array.from(img.data), [img.height, img.width, 4], 'int32'), 'float32');
+      const rgb = tf.expandDims(tf.slice(t, [0, 0, 0], [img.height, img.width, 3]), 0) as tf.Tensor4D;
+      return tf.image.transform(rgb, params, 'bilinear', 'nearest', 0, [D, D]).dataSync() as Float32Array;
+    });
   const out = [panel(input), panel(res.warpOnly), panel(res.withRefiner), grey(res.mask, res.size), grey(res.mouth, res.size)];
   params.dispose();
   return out;
@@ -68,16 +76,23 @@ async function main(): Promise<void> {
   png.data.fill(255);
   rows.forEach((panels, r) => {
     panels.forEach((p, k) => {
-      for (let y = 0; y < D; y++) for (let x = 0; x < D; x++) {
-        const o = ((r * (D + GAP) + y) * png.width + k * (D + GAP) + x) * 4;
-        for (let c = 0; c < 3; c++) png.data[o + c] = Math.max(0, Math.min(255, Math.round(p[(y * D + x) * 3 + c])));
-        png.data[o + 3] = 255;
-      }
+      for (let y = 0; y < D; y++)
+        for (let x = 0; x < D; x++) {
+          const o = ((r * (D + GAP) + y) * png.width + k * (D + GAP) + x) * 4;
+          for (let c = 0; c < 3; c++) png.data[o + c] = Math.max(0, Math.min(255, Math.round(p[(y * D + x) * 3 + c])));
+          png.data[o + 3] = 255;
+        }
     });
   });
   writeFileSync(OUT, PNG.sync.write(png));
   console.log(`wrote ${OUT}`);
-  refiner.dispose(); dis.dispose(); photo.dispose(); editor.dispose();
+  refiner.dispose();
+  dis.dispose();
+  photo.dispose();
+  editor.dispose();
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -23,8 +23,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.NOT_AN_IMAGE]: 'This file is not an image. Please choose a JPEG, PNG, WebP, GIF or BMP photo.',
   [ErrorCode.CORRUPT_IMAGE]: 'This image is damaged or incomplete and cannot be read. Try exporting it again.',
   [ErrorCode.IMAGE_TOO_LARGE]: 'This image is too large to edit in the browser (the limit is 100 megapixels).',
-  [ErrorCode.NO_FACE]: 'No face was found in this photo. Try a photo where the face is clearly visible and upright. If the face is small in a large photo, crop the photo closer around it.',
-  [ErrorCode.FACE_TOO_SMALL]: 'The face is too small to edit well: it needs to be at least 40 pixels wide in the photo (16 pixels between the eyes). Try a larger photo, or one where the face fills more of the picture.',
+  [ErrorCode.NO_FACE]:
+    'No face was found in this photo. Try a photo where the face is clearly visible and upright. If the face is small in a large photo, crop the photo closer around it.',
+  [ErrorCode.FACE_TOO_SMALL]:
+    'The face is too small to edit well: it needs to be at least 40 pixels wide in the photo (16 pixels between the eyes). Try a larger photo, or one where the face fills more of the picture.',
   [ErrorCode.FACE_TURNED_AWAY]: 'The face is turned too far away from the camera to edit. Try a more frontal photo.',
   [ErrorCode.MODEL_LOAD]: 'The face models could not be loaded. Reload the page to try again.',
   [ErrorCode.MODEL_INTEGRITY]: 'A model file failed its integrity check and was not used. Reload the page to try again.',

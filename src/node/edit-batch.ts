@@ -66,9 +66,15 @@ export function parseArgs(argv: readonly string[]): EditArgs | 'help' {
   const inputs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--') { inputs.push(...argv.slice(i + 1)); break; }
+    if (arg === '--') {
+      inputs.push(...argv.slice(i + 1));
+      break;
+    }
     if (arg === '-h' || arg === '--help') return 'help';
-    if (!arg.startsWith('-') || arg === '-') { inputs.push(arg); continue; }
+    if (!arg.startsWith('-') || arg === '-') {
+      inputs.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
@@ -113,7 +119,11 @@ export function parseArgs(argv: readonly string[]): EditArgs | 'help' {
 
   let regions: Region[] | null = null;
   if (values.has('--regions')) {
-    const list = values.get('--regions')!.split(',').map((r) => r.trim()).filter(Boolean);
+    const list = values
+      .get('--regions')!
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     if (list.length === 0) throw new UsageError(`--regions needs at least one of ${REGIONS.join(',')}`);
     for (const r of list) if (!(REGIONS as readonly string[]).includes(r)) throw new UsageError(`unknown region "${r}" (regions: ${REGIONS.join(',')})`);
     regions = REGIONS.filter((r) => list.includes(r));
@@ -165,7 +175,11 @@ export function isImageName(name: string): boolean {
 }
 
 function realOrResolved(p: string): string {
-  try { return realpathSync(p); } catch { return resolve(p); }
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
 }
 
 /**
@@ -200,7 +214,11 @@ export function collectInputs(args: readonly string[], outDir: string): BatchInp
       if (name.startsWith('.')) continue;
       const p = join(dir, name);
       let st: Stats;
-      try { st = statSync(p); } catch { continue; } // a dangling link inside a folder: not a photo
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      } // a dangling link inside a folder: not a photo
       if (st.isDirectory()) walk(p, visited, false);
       else if (st.isFile() && isImageName(name)) add(p);
     }
@@ -264,12 +282,14 @@ export function planOutputs(inputs: readonly BatchInput[], outDir: string, forma
 export function pickFace(faces: readonly FaceBox[], width: number, height: number, rule: FaceRule): number {
   if (typeof rule === 'number') return rule;
   if (faces.length === 0) return 0;
-  let best = 0; let bestScore = -Infinity;
+  let best = 0;
+  let bestScore = -Infinity;
   faces.forEach((f, i) => {
-    const score = rule === 'largest'
-      ? f.width * f.height
-      : -Math.hypot(f.x + f.width / 2 - width / 2, f.y + f.height / 2 - height / 2);
-    if (score > bestScore) { bestScore = score; best = i; }
+    const score = rule === 'largest' ? f.width * f.height : -Math.hypot(f.x + f.width / 2 - width / 2, f.y + f.height / 2 - height / 2);
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
   });
   return best;
 }
@@ -297,13 +317,21 @@ export class Progress {
   private barShown = false;
   private current = '';
 
-  constructor(private readonly stream: TextStream, private readonly total: number) {
+  constructor(
+    private readonly stream: TextStream,
+    private readonly total: number,
+  ) {
     this.tty = stream.isTTY === true;
   }
 
   /** Model loading, before the batch starts. */
   loading(fraction: number, label: string): void {
-    if (this.tty) this.draw(`loading the models ${Math.round(fraction * 100).toString().padStart(3)}%  ${label}`);
+    if (this.tty)
+      this.draw(
+        `loading the models ${Math.round(fraction * 100)
+          .toString()
+          .padStart(3)}%  ${label}`,
+      );
     else this.stream.write(`  ${label}\n`);
   }
 
@@ -355,6 +383,9 @@ export class Progress {
   }
 
   private clear(): void {
-    if (this.tty && this.barShown) { this.stream.write('\r\x1b[2K'); this.barShown = false; }
+    if (this.tty && this.barShown) {
+      this.stream.write('\r\x1b[2K');
+      this.barShown = false;
+    }
   }
 }

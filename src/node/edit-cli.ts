@@ -10,7 +10,20 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createEditor, toEditorError, type Editor, type Face, type Photo, type Reference } from '../engine/index';
-import { collectInputs, IMAGE_EXTENSIONS, parseArgs, pickFace, planOutputs, Progress, seconds, UsageError, USAGE, fsError, type EditArgs, type TextStream } from './edit-batch';
+import {
+  collectInputs,
+  IMAGE_EXTENSIONS,
+  parseArgs,
+  pickFace,
+  planOutputs,
+  Progress,
+  seconds,
+  UsageError,
+  USAGE,
+  fsError,
+  type EditArgs,
+  type TextStream,
+} from './edit-batch';
 // (renamed: the linter takes use* for a React hook)
 import { fileByteSource, useLocalWasm as pointWasmAtNodeModules } from './platform';
 
@@ -19,7 +32,11 @@ export interface CliIO {
   stderr: TextStream;
 }
 
-interface Failure { path: string; code: string; message: string }
+interface Failure {
+  path: string;
+  code: string;
+  message: string;
+}
 
 /** Runs the command line `argv` (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -27,7 +44,10 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   let args: EditArgs;
   try {
     const parsed = parseArgs(argv);
-    if (parsed === 'help') { io.stdout.write(`${USAGE}\n`); return 0; }
+    if (parsed === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     args = parsed;
     try {
       mkdirSync(args.out, { recursive: true });
@@ -54,7 +74,9 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   if (args.backend === 'wasm') pointWasmAtNodeModules();
   // tfjs's CPU backend advertises tfjs-node on its first use, in the middle of the progress display.
   const warn = console.warn;
-  console.warn = (...a: unknown[]) => { if (!String(a[0]).includes('install our node backend')) warn(...a); };
+  console.warn = (...a: unknown[]) => {
+    if (!String(a[0]).includes('install our node backend')) warn(...a);
+  };
   let editor: Editor;
   try {
     editor = await createEditor({ models: fileByteSource(), backends: [args.backend, 'cpu'], onProgress: (f, label) => progress.loading(f, label) });
@@ -68,7 +90,9 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   progress.finish();
   const tReady = performance.now();
   for (const reason of editor.backend.fallbackReasons) io.stderr.write(`edit: backend fallback: ${reason}\n`);
-  io.stderr.write(`edit: models loaded in ${seconds(tReady - t0)} (backend ${editor.backend.name}); ${inputs.length} photo${inputs.length === 1 ? '' : 's'} -> ${args.out}\n`);
+  io.stderr.write(
+    `edit: models loaded in ${seconds(tReady - t0)} (backend ${editor.backend.name}); ${inputs.length} photo${inputs.length === 1 ? '' : 's'} -> ${args.out}\n`,
+  );
 
   let refPhoto: Photo | null = null;
   const failures: Failure[] = [];

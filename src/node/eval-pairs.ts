@@ -20,8 +20,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  applySimilarity, cosine, createEditor, createFaceDescriber, EMOTIONS, fitSimilarity, interOcular, LANDMARK_SETS,
-  type Editor, type Face, type FaceDescriber, type Point3, type RGBAImage,
+  applySimilarity,
+  cosine,
+  createEditor,
+  createFaceDescriber,
+  EMOTIONS,
+  fitSimilarity,
+  interOcular,
+  LANDMARK_SETS,
+  type Editor,
+  type Face,
+  type FaceDescriber,
+  type Point3,
+  type RGBAImage,
 } from '../engine/index';
 import { Failures } from './eval-common';
 import { fileByteSource } from './platform';
@@ -29,7 +40,6 @@ import { fileByteSource } from './platform';
 type Kind = 'no edit' | 'warp only' | 'edit';
 const KINDS: Kind[] = ['no edit', 'warp only', 'edit'];
 const EDITS = ['own smile', 'happy preset', 'neutralized'] as const;
-type EditName = (typeof EDITS)[number];
 
 interface Measure {
   mouthNme: number;
@@ -47,12 +57,17 @@ const UPPER_FACE: readonly number[] = [33, 133, 362, 263, 168, 6, 197, 10, 151, 
 const MOUTH_POINTS: readonly number[] = [...LANDMARK_SETS.outerLipRing, ...LANDMARK_SETS.innerMouthRing];
 
 function srgbToLab(r: number, g: number, b: number): [number, number, number] {
-  const lin = (c: number) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-  const R = lin(r); const G = lin(g); const B = lin(b);
+  const lin = (c: number) => {
+    c /= 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const R = lin(r);
+  const G = lin(g);
+  const B = lin(b);
   const X = (0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047;
   const Y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
   const Z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   return [116 * f(Y) - 16, 500 * (f(X) - f(Y)), 200 * (f(Y) - f(Z))];
 }
 
@@ -61,12 +76,17 @@ const luma = (img: RGBAImage, i: number) => 0.299 * img.data[i * 4] + 0.587 * im
 /** Mean Lab, mean C*ab and mean |Laplacian| of luminance over pixel indices `px` of `img`. */
 function regionStats(img: RGBAImage, px: Int32Array): { lab: [number, number, number]; chroma: number; sharp: number } {
   const lab: [number, number, number] = [0, 0, 0];
-  let chroma = 0; let sharp = 0; let ns = 0;
+  let chroma = 0;
+  let sharp = 0;
+  let ns = 0;
   for (const i of px) {
     const l = srgbToLab(img.data[i * 4], img.data[i * 4 + 1], img.data[i * 4 + 2]);
-    lab[0] += l[0]; lab[1] += l[1]; lab[2] += l[2];
+    lab[0] += l[0];
+    lab[1] += l[1];
+    lab[2] += l[2];
     chroma += Math.hypot(l[1], l[2]);
-    const x = i % img.width; const y = (i - x) / img.width;
+    const x = i % img.width;
+    const y = (i - x) / img.width;
     if (x > 0 && y > 0 && x < img.width - 1 && y < img.height - 1) {
       sharp += Math.abs(4 * luma(img, i) - luma(img, i - 1) - luma(img, i + 1) - luma(img, i - img.width) - luma(img, i + img.width));
       ns++;
@@ -85,13 +105,15 @@ function fitSimilarityOn(from: readonly Point3[], to: readonly Point3[], indices
 /** Indices (y * width + x) of the pixels whose centres lie inside the polygon (even-odd rule). */
 function polygonPixels(poly: readonly (readonly [number, number])[], width: number, height: number): Int32Array {
   const ys = poly.map((p) => p[1]);
-  const y0 = Math.max(0, Math.floor(Math.min(...ys))); const y1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
+  const y0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const y1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
   const out: number[] = [];
   for (let y = y0; y <= y1; y++) {
     const xs: number[] = [];
     for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-      const [xi, yi] = poly[i]; const [xj, yj] = poly[j];
-      if ((yi > y) !== (yj > y)) xs.push(xi + ((y - yi) * (xj - xi)) / (yj - yi));
+      const [xi, yi] = poly[i];
+      const [xj, yj] = poly[j];
+      if (yi > y !== yj > y) xs.push(xi + ((y - yi) * (xj - xi)) / (yj - yi));
     }
     xs.sort((a, b) => a - b);
     for (let k = 0; k + 1 < xs.length; k += 2) {
@@ -104,14 +126,25 @@ function polygonPixels(poly: readonly (readonly [number, number])[], width: numb
 const dE = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 function regions(img: RGBAImage, pts: readonly Point3[]) {
-  const ring = (idx: readonly number[]) => polygonPixels(idx.map((i) => [pts[i][0], pts[i][1]]), img.width, img.height);
+  const ring = (idx: readonly number[]) =>
+    polygonPixels(
+      idx.map((i) => [pts[i][0], pts[i][1]]),
+      img.width,
+      img.height,
+    );
   const eyes = [ring(LANDMARK_SETS.rightEyeRing), ring(LANDMARK_SETS.leftEyeRing)];
   const eyeAll = new Int32Array(eyes[0].length + eyes[1].length);
-  eyeAll.set(eyes[0]); eyeAll.set(eyes[1], eyes[0].length);
+  eyeAll.set(eyes[0]);
+  eyeAll.set(eyes[1], eyes[0].length);
   return { mouth: ring(LANDMARK_SETS.outerLipRing), inner: ring(LANDMARK_SETS.innerMouthRing), eyes: eyeAll };
 }
 
-const median = (v: number[]) => { if (!v.length) return NaN; const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (v: number[]) => {
+  if (!v.length) return NaN;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 export interface PairsOptions {
   backend?: 'wasm' | 'cpu';
@@ -125,25 +158,46 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
   const log = options.log ?? (() => {});
   const editor: Editor = await createEditor({ backends: [options.backend ?? 'wasm', 'cpu'], models: fileByteSource(), warmUp: false });
   const describer: FaceDescriber = await createFaceDescriber(fileByteSource());
-  const ids = readdirSync(join(dir, 'neutral')).filter((f) => /\.(jpe?g|png)$/i.test(f)).map((f) => f.replace(/\.[^.]+$/, '')).sort().slice(0, options.limit ?? Infinity);
+  const ids = readdirSync(join(dir, 'neutral'))
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .map((f) => f.replace(/\.[^.]+$/, ''))
+    .sort()
+    .slice(0, options.limit ?? Infinity);
   const results = new Map<string, Measure[]>();
   const failures = new Failures('edits');
-  const open = async (bytes: Uint8Array | RGBAImage) => { const p = await editor.open(bytes); try { return { image: p.image, face: await p.face(0), photo: p }; } catch (e) { p.dispose(); throw e; } };
-  const file = (sub: string, id: string) => { const f = readdirSync(join(dir, sub)).find((x) => x.replace(/\.[^.]+$/, '') === id); if (!f) throw new Error(`${sub}/${id}.* missing`); return new Uint8Array(readFileSync(join(dir, sub, f))); };
+  const open = async (bytes: Uint8Array | RGBAImage) => {
+    const p = await editor.open(bytes);
+    try {
+      return { image: p.image, face: await p.face(0), photo: p };
+    } catch (e) {
+      p.dispose();
+      throw e;
+    }
+  };
+  const file = (sub: string, id: string) => {
+    const f = readdirSync(join(dir, sub)).find((x) => x.replace(/\.[^.]+$/, '') === id);
+    if (!f) throw new Error(`${sub}/${id}.* missing`);
+    return new Uint8Array(readFileSync(join(dir, sub, f)));
+  };
   try {
     for (const [n, id] of ids.entries()) {
       log(`pairs: ${id} (${n + 1}/${ids.length})`);
       const neutral = await failures.attempt(() => open(file('neutral', id)));
       const smiling = await failures.attempt(() => open(file('smiling', id)));
       if (!neutral || !smiling) continue;
-      const realEmb = { smile: await describer.embed(smiling.image, smiling.face.landmarks.points), neutral: await describer.embed(neutral.image, neutral.face.landmarks.points) };
+      const realEmb = {
+        smile: await describer.embed(smiling.image, smiling.face.landmarks.points),
+        neutral: await describer.embed(neutral.image, neutral.face.landmarks.points),
+      };
       const real = { smile: smiling, neutral };
       for (const name of EDITS) {
         const src = name === 'neutralized' ? smiling : neutral;
         const goal = name === 'neutralized' ? real.neutral : real.smile;
         const goalEmb = name === 'neutralized' ? realEmb.neutral : realEmb.smile;
         const wanted = name === 'neutralized' ? 'neutral' : 'happy';
-        const edit = await failures.attempt(() => src.face.edit(name === 'own smile' ? smiling.face : name === 'happy preset' ? { preset: 'happy' } : 'neutral'));
+        const edit = await failures.attempt(() =>
+          src.face.edit(name === 'own smile' ? smiling.face : name === 'happy preset' ? { preset: 'happy' } : 'neutral'),
+        );
         if (!edit) continue;
         for (const kind of KINDS) {
           const out = kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, { refiner: kind === 'edit' }));
@@ -162,7 +216,8 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
         }
         edit.dispose();
       }
-      neutral.photo.dispose(); smiling.photo.dispose();
+      neutral.photo.dispose();
+      smiling.photo.dispose();
     }
   } finally {
     describer.dispose();
@@ -178,17 +233,29 @@ function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, sr
   const t = fitSimilarityOn(pts, gp, UPPER_FACE);
   const iod = interOcular(gp);
   let nme = 0;
-  for (const i of MOUTH_POINTS) { const p = t(pts[i]); nme += Math.hypot(p[0] - gp[i][0], p[1] - gp[i][1]); }
+  for (const i of MOUTH_POINTS) {
+    const p = t(pts[i]);
+    nme += Math.hypot(p[0] - gp[i][0], p[1] - gp[i][1]);
+  }
   nme = (100 * nme) / MOUTH_POINTS.length / iod;
-  const r = regions(img, pts); const g = regions(goal, gp);
-  const mouth = regionStats(img, r.mouth); const mouthG = regionStats(goal, g.mouth);
-  const eyes = regionStats(img, r.eyes); const eyesG = regionStats(goal, g.eyes);
+  const r = regions(img, pts);
+  const g = regions(goal, gp);
+  const mouth = regionStats(img, r.mouth);
+  const mouthG = regionStats(goal, g.mouth);
+  const eyes = regionStats(img, r.eyes);
+  const eyesG = regionStats(goal, g.eyes);
   const innerOpen = r.inner.length > 30 && g.inner.length > 30;
   // still eyes: the eye landmarks barely moved between the source and the edit
   const sp = srcFace.landmarks.points;
   const eyeIdx = [...LANDMARK_SETS.rightEyeRing, ...LANDMARK_SETS.leftEyeRing];
   const tS = fitSimilarityOn(pts, sp, UPPER_FACE);
-  const eyeMove = eyeIdx.reduce((s, i) => { const p = tS(pts[i]); return s + Math.hypot(p[0] - sp[i][0], p[1] - sp[i][1]); }, 0) / eyeIdx.length / interOcular(sp);
+  const eyeMove =
+    eyeIdx.reduce((s, i) => {
+      const p = tS(pts[i]);
+      return s + Math.hypot(p[0] - sp[i][0], p[1] - sp[i][1]);
+    }, 0) /
+    eyeIdx.length /
+    interOcular(sp);
   let stillEyes: number | null = null;
   if (eyeMove < 0.01) {
     const se = regions(src, sp).eyes;
@@ -197,27 +264,36 @@ function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, sr
     stillEyes = d / Math.max(se.length, 1);
   }
   return {
-    mouthNme: nme, identity: 0, emotionOk: 0,
-    mouthDE: dE(mouth.lab, mouthG.lab), eyeDE: dE(eyes.lab, eyesG.lab),
+    mouthNme: nme,
+    identity: 0,
+    emotionOk: 0,
+    mouthDE: dE(mouth.lab, mouthG.lab),
+    eyeDE: dE(eyes.lab, eyesG.lab),
     mouthChroma: innerOpen ? regionStats(img, r.inner).chroma / Math.max(regionStats(goal, g.inner).chroma, 1e-6) : null,
-    mouthSharp: mouth.sharp / mouthG.sharp, eyeSharp: eyes.sharp / eyesG.sharp,
+    mouthSharp: mouth.sharp / mouthG.sharp,
+    eyeSharp: eyes.sharp / eyesG.sharp,
     stillEyes,
   };
 }
 
 function report(dir: string, people: number, results: Map<string, Measure[]>, failures: Failures): string {
   const lines = [`${dir}: ${people} people; medians over people; each edit against the real photo of the expression it aims at.`, ''];
-  lines.push('| edit | kind | mouth NME % IOD | identity cos | emotion agrees | mouth ΔE | eye ΔE | mouth interior chroma / real (n) | mouth sharpness / real | eye sharpness / real | still eyes: grey levels vs source (n) |');
+  lines.push(
+    '| edit | kind | mouth NME % IOD | identity cos | emotion agrees | mouth ΔE | eye ΔE | mouth interior chroma / real (n) | mouth sharpness / real | eye sharpness / real | still eyes: grey levels vs source (n) |',
+  );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
-  for (const name of EDITS) for (const kind of KINDS) {
-    const ms = results.get(`${name}|${kind}`) ?? [];
-    if (!ms.length) continue;
-    const chroma = ms.map((m) => m.mouthChroma).filter((x): x is number => x !== null);
-    const still = ms.map((m) => m.stillEyes).filter((x): x is number => x !== null);
-    const ok = ms.reduce((s, m) => s + m.emotionOk, 0);
-    lines.push(`| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) |`);
-  }
+  for (const name of EDITS)
+    for (const kind of KINDS) {
+      const ms = results.get(`${name}|${kind}`) ?? [];
+      if (!ms.length) continue;
+      const chroma = ms.map((m) => m.mouthChroma).filter((x): x is number => x !== null);
+      const still = ms.map((m) => m.stillEyes).filter((x): x is number => x !== null);
+      const ok = ms.reduce((s, m) => s + m.emotionOk, 0);
+      lines.push(
+        `| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) |`,
+      );
+    }
   lines.push('', failures.toString());
   return lines.join('\n');
 }

@@ -18,16 +18,29 @@ const PADS = [0.5, 0.2];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const flag = (name: string) => { const i = args.indexOf(name); if (i < 0) return undefined; const v = args[i + 1]; args.splice(i, 2); return v; };
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return undefined;
+    const v = args[i + 1];
+    args.splice(i, 2);
+    return v;
+  };
   const backend = (flag('--backend') ?? 'wasm') as BackendName;
   const limit = Number(flag('--limit') ?? Infinity);
   const [dir, out] = args;
-  if (!dir || !out) { console.error('usage: npm run landmarks -- <folder with faces.csv and images/> <out.jsonl> [--backend wasm|cpu] [--limit N]'); process.exit(2); }
+  if (!dir || !out) {
+    console.error('usage: npm run landmarks -- <folder with faces.csv and images/> <out.jsonl> [--backend wasm|cpu] [--limit N]');
+    process.exit(2);
+  }
   const rows = readFacesCsv(dir).slice(0, limit);
   const done = new Set<string>();
   if (existsSync(out)) {
     for (const line of readFileSync(out, 'utf8').split('\n')) {
-      try { done.add((JSON.parse(line) as { image: string }).image); } catch { /* a line cut by an interruption is redone */ }
+      try {
+        done.add((JSON.parse(line) as { image: string }).image);
+      } catch {
+        /* a line cut by an interruption is redone */
+      }
     }
   }
   const todo = rows.filter((r) => !done.has(r.image));
@@ -39,7 +52,12 @@ async function main(): Promise<void> {
   let buffer: string[] = [];
   let noFace = 0;
   const notOk = new Map<string, number>();
-  const flush = () => { if (buffer.length) { appendFileSync(out, buffer.join('')); buffer = []; } };
+  const flush = () => {
+    if (buffer.length) {
+      appendFileSync(out, buffer.join(''));
+      buffer = [];
+    }
+  };
   for (let n = 0; n < todo.length; n++) {
     const row = todo[n];
     const rec: Record<string, unknown> = { person: row.person, image: row.image, status: 'no_face' };
@@ -54,7 +72,9 @@ async function main(): Promise<void> {
           const fa = await photo.face(nearest);
           delete rec.reason; // an earlier padding may have been refused; this one worked
           Object.assign(rec, {
-            status: 'ok', score: +fa.landmarks.score.toFixed(4), faces: photo.faces.length,
+            status: 'ok',
+            score: +fa.landmarks.score.toFixed(4),
+            faces: photo.faces.length,
             pose: Object.fromEntries(Object.entries(fa.landmarks.pose).map(([k, v]) => [k, +v.toFixed(2)])),
             residual: +fa.canonical.residual.toFixed(5),
             canonical: encodePoints(fa.canonical.points),
@@ -82,12 +102,23 @@ async function main(): Promise<void> {
     if (buffer.length >= 50 || n === todo.length - 1) flush();
     if ((n + 1) % 200 === 0 || n === todo.length - 1) {
       const s = (performance.now() - t0) / 1000;
-      console.error(`  ${n + 1}/${todo.length}  ${((n + 1) / s).toFixed(1)} images/s  not ok so far: ${noFace}  eta ${((todo.length - n - 1) / ((n + 1) / s) / 60).toFixed(1)} min`);
+      console.error(
+        `  ${n + 1}/${todo.length}  ${((n + 1) / s).toFixed(1)} images/s  not ok so far: ${noFace}  eta ${((todo.length - n - 1) / ((n + 1) / s) / 60).toFixed(1)} min`,
+      );
     }
   }
   flush();
   const s = (performance.now() - t0) / 1000;
-  console.log(`landmarks: ${todo.length} images in ${s.toFixed(0)} s = ${(todo.length / Math.max(s, 1e-9)).toFixed(1)} images/s; not ok: ${noFace}${notOk.size ? ` (${[...notOk].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} x ${n}`).join(', ')})` : ''}; output ${out}`);
+  console.log(
+    `landmarks: ${todo.length} images in ${s.toFixed(0)} s = ${(todo.length / Math.max(s, 1e-9)).toFixed(1)} images/s; not ok: ${noFace}${
+      notOk.size
+        ? ` (${[...notOk]
+            .sort((a, b) => b[1] - a[1])
+            .map(([why, n]) => `${why} x ${n}`)
+            .join(', ')})`
+        : ''
+    }; output ${out}`,
+  );
   editor.dispose();
 }
 

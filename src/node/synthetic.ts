@@ -4,10 +4,7 @@
  * opened or closed, a closed-mouth photo made of real pixels by the warp, and renders through the real
  * render session that capture what the refiner is given.
  */
-import {
-  createRenderSession, fromCanonical,
-  type AlignedCropRect, type FaceAnalysis, type Point3, type Refiner, type RGBAImage,
-} from '../engine/index';
+import { createRenderSession, fromCanonical, type AlignedCropRect, type FaceAnalysis, type Point3, type Refiner, type RGBAImage } from '../engine/index';
 
 /** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
 export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
@@ -30,12 +27,13 @@ export function closeMouth(c: readonly Point3[]): Point3[] {
   const my = (up.reduce((s, i) => s + c[i][1], 0) + lo.reduce((s, i) => s + c[i][1], 0)) / (2 * up.length);
   const out = c.map((p) => {
     const wx = Math.exp(-((p[0] - mx) ** 2) / (2 * 0.55 ** 2));
-    const dy = p[1] > my ? -gap / 2 * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.9 ** 2)) : gap / 2 * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.25 ** 2));
+    const dy = p[1] > my ? (-gap / 2) * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.9 ** 2)) : (gap / 2) * wx * Math.exp(-((p[1] - my) ** 2) / (2 * 0.25 ** 2));
     return [p[0], p[1] + dy, p[2]] as Point3;
   });
   up.forEach((u, k) => {
     const mid = [0, 1, 2].map((j) => (c[u][j] + c[lo[k]][j]) / 2) as Point3;
-    out[u] = mid; out[lo[k]] = [...mid] as Point3;
+    out[u] = mid;
+    out[lo[k]] = [...mid] as Point3;
   });
   return out;
 }
@@ -104,8 +102,19 @@ export async function renderCapturingRefiner(image: RGBAImage, face: FaceAnalysi
   try {
     const withRefiner = await session.renderFull(target);
     const warpOnly = await session.renderFull(target, { useRefiner: false });
-    if (!captured.crop || !captured.refined || !captured.mask || !captured.mouth) throw new Error('the render session did not call the refiner with a mouth mask');
-    return { crop: captured.crop, refined: captured.refined, mask: captured.mask, mouth: captured.mouth, size: refiner.size, rect: session.crop, target, warpOnly, withRefiner };
+    if (!captured.crop || !captured.refined || !captured.mask || !captured.mouth)
+      throw new Error('the render session did not call the refiner with a mouth mask');
+    return {
+      crop: captured.crop,
+      refined: captured.refined,
+      mask: captured.mask,
+      mouth: captured.mouth,
+      size: refiner.size,
+      rect: session.crop,
+      target,
+      warpOnly,
+      withRefiner,
+    };
   } finally {
     session.dispose();
   }

@@ -92,7 +92,13 @@ function overlap(a: FaceBox, b: FaceBox): { iou: number; ofSmaller: number } {
 export function mergeBoxes(boxes: readonly FaceBox[]): FaceBox[] {
   const kept: FaceBox[] = [];
   for (const b of [...boxes].sort((p, q) => q.score - p.score)) {
-    if (kept.every((k) => { const o = overlap(k, b); return o.iou <= 0.3 && o.ofSmaller <= 0.6; })) kept.push(b);
+    if (
+      kept.every((k) => {
+        const o = overlap(k, b);
+        return o.iou <= 0.3 && o.ofSmaller <= 0.6;
+      })
+    )
+      kept.push(b);
   }
   return kept.sort((p, q) => area(q) - area(p));
 }
@@ -128,7 +134,8 @@ export function tileGrid(w: number, h: number): { x: number; y: number; side: nu
  */
 export function meshMatchesBox(points: readonly Point3[], box: FaceBox): boolean {
   const [r, l] = eyeCentres(points);
-  const mx = (r[0] + l[0]) / 2; const my = (r[1] + l[1]) / 2;
+  const mx = (r[0] + l[0]) / 2;
+  const my = (r[1] + l[1]) / 2;
   const side = Math.max(box.width, box.height);
   const inside = mx > box.x - side / 2 && mx < box.x + box.width + side / 2 && my > box.y - side / 2 && my < box.y + box.height + side / 2;
   const ratio = interOcular(points) / side;
@@ -138,7 +145,8 @@ export function meshMatchesBox(points: readonly Point3[], box: FaceBox): boolean
 /** Width (image pixels) below which a face may go unfound in a w x h photo: the detector's limit at the finest search (tiles, else the whole photo). */
 export function smallestFindableFace(width: number, height: number, maxSide = DEFAULT_ANALYSIS_MAX_SIDE): number {
   const f = Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
-  const w = Math.floor(width / f); const h = Math.floor(height / f);
+  const w = Math.floor(width / f);
+  const h = Math.floor(height / f);
   const tiles = tileGrid(w, h);
   const searched = tiles.length > 0 ? tiles[0].side : Math.max(w, h);
   return Math.ceil((MIN_FOUND_INPUT_PX * searched * f) / DETECTOR_INPUT);
@@ -153,7 +161,8 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
     const pose = headPose(canonical.transform);
     const iod = interOcular(m.points);
     if (iod < MIN_IOD_PX) throw new EditorError(ErrorCode.FACE_TOO_SMALL, `${iod.toFixed(0)} px between the eyes, ${MIN_IOD_PX} needed`);
-    if (Math.abs(pose.yaw) > MAX_TURN_DEG || Math.abs(pose.pitch) > MAX_TURN_DEG) throw new EditorError(ErrorCode.FACE_TURNED_AWAY, `yaw ${pose.yaw.toFixed(0)}°, pitch ${pose.pitch.toFixed(0)}°`);
+    if (Math.abs(pose.yaw) > MAX_TURN_DEG || Math.abs(pose.pitch) > MAX_TURN_DEG)
+      throw new EditorError(ErrorCode.FACE_TURNED_AWAY, `yaw ${pose.yaw.toFixed(0)}°, pitch ${pose.pitch.toFixed(0)}°`);
     return { box, landmarks: { points: m.points, score: m.score, pose }, canonical };
   }
 
@@ -182,8 +191,12 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
     };
     for (const b of [...boxes].sort((p, q) => area(q) - area(p))) {
       const seen = Math.max(b.width, b.height) / pxPerInput;
-      if (seen >= REFINE_BELOW_INPUT_PX && !verifyAll) { out.push(b); continue; }
-      const cx = b.x + b.width / 2; const cy = b.y + b.height / 2;
+      if (seen >= REFINE_BELOW_INPUT_PX && !verifyAll) {
+        out.push(b);
+        continue;
+      }
+      const cx = b.x + b.width / 2;
+      const cy = b.y + b.height / 2;
       if (searched.some((r) => inner(r, cx, cy))) continue; // an earlier zoom already searched here
       if (budget.zooms <= 0) continue; // an unverified small box is dropped rather than trusted
       budget.zooms--;
@@ -204,8 +217,21 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
     try {
       const pxPerInput = (Math.max(small.width, small.height) * f) / DETECTOR_INPUT;
       const whole = await detector.detect(tensor, f, Math.min(WEAK_SCORE, detector.minScore));
-      let faces = await refine(image, whole.filter((b) => b.score >= detector.minScore), pxPerInput, budget, false);
-      if (faces.length === 0) faces = await refine(image, whole.filter((b) => b.score < detector.minScore), pxPerInput, budget, true);
+      let faces = await refine(
+        image,
+        whole.filter((b) => b.score >= detector.minScore),
+        pxPerInput,
+        budget,
+        false,
+      );
+      if (faces.length === 0)
+        faces = await refine(
+          image,
+          whole.filter((b) => b.score < detector.minScore),
+          pxPerInput,
+          budget,
+          true,
+        );
       if (faces.length === 0) {
         for (const t of tileGrid(small.width, small.height)) {
           const tile = pixelsToTensor(cutRegion(small, t.x, t.y, Math.min(t.side, small.width - t.x), Math.min(t.side, small.height - t.y)));
@@ -215,7 +241,7 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
           } finally {
             tile.dispose();
           }
-          faces.push(...await refine(image, found, (t.side * f) / DETECTOR_INPUT, budget, false));
+          faces.push(...(await refine(image, found, (t.side * f) / DETECTOR_INPUT, budget, false)));
         }
       }
       return { faces: mergeBoxes(faces), scale: f };
@@ -231,16 +257,31 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
       const cache = new Map<number, Promise<FaceAnalysis>>();
       let disposed = false;
       return {
-        image, faces, analysisScale: scale,
+        image,
+        faces,
+        analysisScale: scale,
         face(index: number) {
           if (disposed) return Promise.reject(new EditorError(ErrorCode.DISPOSED));
-          if (faces.length === 0) return Promise.reject(new EditorError(ErrorCode.NO_FACE, `none found; faces narrower than about ${smallestFindableFace(image.width, image.height, maxSide)} px can be missed in a ${image.width} x ${image.height} photo`));
-          if (!(Number.isInteger(index) && index >= 0 && index < faces.length)) return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, `face ${index} of ${faces.length}`));
+          if (faces.length === 0)
+            return Promise.reject(
+              new EditorError(
+                ErrorCode.NO_FACE,
+                `none found; faces narrower than about ${smallestFindableFace(image.width, image.height, maxSide)} px can be missed in a ${image.width} x ${image.height} photo`,
+              ),
+            );
+          if (!(Number.isInteger(index) && index >= 0 && index < faces.length))
+            return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, `face ${index} of ${faces.length}`));
           let p = cache.get(index);
-          if (!p) { p = analyzeFace(image, faces[index]); cache.set(index, p); }
+          if (!p) {
+            p = analyzeFace(image, faces[index]);
+            cache.set(index, p);
+          }
           return p;
         },
-        dispose: () => { disposed = true; cache.clear(); },
+        dispose: () => {
+          disposed = true;
+          cache.clear();
+        },
       };
     },
   };
@@ -255,5 +296,23 @@ export async function warmUpAnalysis(detector: FaceDetector, mesh: FaceMesh): Pr
     img.dispose();
   }
   const grey: RGBAImage = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(128) };
-  await mesh.estimate(grey, { x: 0, y: 0, width: 64, height: 64, score: 1, keypoints: [[20, 30], [44, 30], [32, 40], [32, 50], [5, 30], [59, 30]] }, 1);
+  await mesh.estimate(
+    grey,
+    {
+      x: 0,
+      y: 0,
+      width: 64,
+      height: 64,
+      score: 1,
+      keypoints: [
+        [20, 30],
+        [44, 30],
+        [32, 40],
+        [32, 50],
+        [5, 30],
+        [59, 30],
+      ],
+    },
+    1,
+  );
 }

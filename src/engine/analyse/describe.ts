@@ -25,8 +25,14 @@ export interface FaceDescriber {
 }
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0; let aa = 0; let bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
@@ -63,6 +69,9 @@ export async function createFaceDescriber(store: ModelStore): Promise<FaceDescri
       out.dispose();
       return v;
     },
-    dispose() { faceres.dispose(); emotionModel.dispose(); },
+    dispose() {
+      faceres.dispose();
+      emotionModel.dispose();
+    },
   };
 }

@@ -21,7 +21,10 @@ const INPUT = DETECTOR_INPUT;
 /** BlazeFace anchors: 16x16 grid x2 then 8x8 grid x6, centres in input pixels. */
 export function blazeAnchors(): Float32Array {
   const out: number[] = [];
-  for (const [stride, n] of [[16, 2], [32, 6]]) {
+  for (const [stride, n] of [
+    [16, 2],
+    [32, 6],
+  ]) {
     const cells = Math.ceil(INPUT / stride);
     for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) for (let i = 0; i < n; i++) out.push(stride * (x + 0.5), stride * (y + 0.5));
   }
@@ -30,10 +33,14 @@ export function blazeAnchors(): Float32Array {
 
 /** Index of the face whose box centre is nearest `centre` (-1 when there is none). */
 export function nearestFace(faces: readonly FaceBox[], centre: readonly [number, number]): number {
-  let best = -1; let bestD = Infinity;
+  let best = -1;
+  let bestD = Infinity;
   faces.forEach((f, i) => {
     const d = Math.hypot(f.x + f.width / 2 - centre[0], f.y + f.height / 2 - centre[1]);
-    if (d < bestD) { bestD = d; best = i; }
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
   });
   return best;
 }
@@ -60,10 +67,15 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
     // Letterbox: resize so the long side is INPUT, then pad (resizing first: padding a 2000 px image costs more than the model on the CPU backend).
     const rh = Math.max(1, Math.round((h * INPUT) / side));
     const rw = Math.max(1, Math.round((w * INPUT) / side));
-    const kx = w / rw; const ky = h / rh; // input pixel -> image pixel
+    const kx = w / rw;
+    const ky = h / rh; // input pixel -> image pixel
     const raw = tf.tidy(() => {
       const resized = tf.image.resizeBilinear(image, [rh, rw]);
-      const padded = tf.pad(resized, [[0, INPUT - rh], [0, INPUT - rw], [0, 0]]);
+      const padded = tf.pad(resized, [
+        [0, INPUT - rh],
+        [0, INPUT - rw],
+        [0, 0],
+      ]);
       const input = tf.expandDims(tf.sub(tf.div(padded, 127.5), 1), 0);
       const outs = model.execute(input) as tf.Tensor[];
       const bySize = [...outs].sort((a, b) => a.size - b.size); // [384x1, 512x1, 384x16, 512x16]
@@ -91,13 +103,17 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
     const faces: FaceBox[] = [];
     for (const i of keep) {
       const r = data.subarray(i * 17, i * 17 + 17);
-      const fx = kx * scale; const fy = ky * scale;
+      const fx = kx * scale;
+      const fy = ky * scale;
       const keypoints: Point2[] = [];
       for (let j = 0; j < 6; j++) keypoints.push([(r[5 + 2 * j] + anchors[2 * i]) * fx, (r[6 + 2 * j] + anchors[2 * i + 1]) * fy]);
       faces.push({
-        x: boxes[i * 4 + 1] * fx, y: boxes[i * 4] * fy,
-        width: (boxes[i * 4 + 3] - boxes[i * 4 + 1]) * fx, height: (boxes[i * 4 + 2] - boxes[i * 4]) * fy,
-        score: scores[i], keypoints,
+        x: boxes[i * 4 + 1] * fx,
+        y: boxes[i * 4] * fy,
+        width: (boxes[i * 4 + 3] - boxes[i * 4 + 1]) * fx,
+        height: (boxes[i * 4 + 2] - boxes[i * 4]) * fy,
+        score: scores[i],
+        keypoints,
       });
     }
     return faces.sort((a, b) => b.width * b.height - a.width * a.height);

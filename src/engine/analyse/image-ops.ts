@@ -4,7 +4,12 @@ import type { RGBAImage } from '../types';
 
 /** RGBA pixels as an [H, W, 3] float32 tensor of 0..255 values (alpha dropped). The caller disposes it. */
 export function pixelsToTensor(img: RGBAImage): tf.Tensor3D {
-  return tf.tidy(() => tf.cast(tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), width: img.width, height: img.height }, 3), 'float32'));
+  return tf.tidy(() =>
+    tf.cast(
+      tf.browser.fromPixels({ data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength), width: img.width, height: img.height }, 3),
+      'float32',
+    ),
+  );
 }
 
 /** Box-filter downscale by an integer factor (each output pixel is the mean of f x f input pixels). */
@@ -22,7 +27,10 @@ export function downscaleBox(img: RGBAImage, f: number): RGBAImage {
       for (let x = 0; x < w; x++) {
         let o = row + x * f * 4;
         for (let dx = 0; dx < f; dx++, o += 4) {
-          acc[x * 4] += img.data[o]; acc[x * 4 + 1] += img.data[o + 1]; acc[x * 4 + 2] += img.data[o + 2]; acc[x * 4 + 3] += img.data[o + 3];
+          acc[x * 4] += img.data[o];
+          acc[x * 4 + 1] += img.data[o + 1];
+          acc[x * 4 + 2] += img.data[o + 2];
+          acc[x * 4 + 3] += img.data[o + 3];
         }
       }
     }
@@ -40,7 +48,9 @@ export function downscaleBox(img: RGBAImage, f: number): RGBAImage {
  */
 export function cutRegion(img: RGBAImage, x0: number, y0: number, w: number, h: number, f = 1): RGBAImage {
   const out = new Uint8ClampedArray(w * h * 4);
-  const W = img.width; const H = img.height; const src = img.data;
+  const W = img.width;
+  const H = img.height;
+  const src = img.data;
   const cols = new Int32Array(w * f);
   for (let i = 0; i < w * f; i++) cols[i] = Math.min(W - 1, Math.max(0, x0 + i)) * 4;
   const acc = new Float64Array(w * 3);
@@ -50,13 +60,27 @@ export function cutRegion(img: RGBAImage, x0: number, y0: number, w: number, h: 
     for (let dy = 0; dy < f; dy++) {
       const row = Math.min(H - 1, Math.max(0, y0 + j * f + dy)) * W * 4;
       for (let i = 0, c = 0; i < w; i++) {
-        let r = 0; let g = 0; let b = 0;
-        for (let dx = 0; dx < f; dx++, c++) { const o = row + cols[c]; r += src[o]; g += src[o + 1]; b += src[o + 2]; }
-        acc[i * 3] += r; acc[i * 3 + 1] += g; acc[i * 3 + 2] += b;
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let dx = 0; dx < f; dx++, c++) {
+          const o = row + cols[c];
+          r += src[o];
+          g += src[o + 1];
+          b += src[o + 2];
+        }
+        acc[i * 3] += r;
+        acc[i * 3 + 1] += g;
+        acc[i * 3 + 2] += b;
       }
     }
     let o = j * w * 4;
-    for (let i = 0; i < w; i++, o += 4) { out[o] = acc[i * 3] / n; out[o + 1] = acc[i * 3 + 1] / n; out[o + 2] = acc[i * 3 + 2] / n; out[o + 3] = 255; }
+    for (let i = 0; i < w; i++, o += 4) {
+      out[o] = acc[i * 3] / n;
+      out[o + 1] = acc[i * 3 + 1] / n;
+      out[o + 2] = acc[i * 3 + 2] / n;
+      out[o + 3] = 255;
+    }
   }
   return { width: w, height: h, data: out };
 }

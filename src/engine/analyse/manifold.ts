@@ -33,19 +33,26 @@ export function interOcular(points: readonly Point3[]): number {
 /** Similarity that maps `from` onto `to` in the least-squares sense over `indices` (Umeyama 1991). */
 export function fitSimilarity(from: readonly Point3[], to: readonly Point3[], indices: readonly number[]): Similarity {
   const n = indices.length;
-  const mf = [0, 0, 0]; const mt = [0, 0, 0];
-  for (const i of indices) for (let k = 0; k < 3; k++) { mf[k] += from[i][k] / n; mt[k] += to[i][k] / n; }
+  const mf = [0, 0, 0];
+  const mt = [0, 0, 0];
+  for (const i of indices)
+    for (let k = 0; k < 3; k++) {
+      mf[k] += from[i][k] / n;
+      mt[k] += to[i][k] / n;
+    }
   const cov = Matrix.zeros(3, 3);
   let varFrom = 0;
   for (const i of indices) {
     for (let r = 0; r < 3; r++) {
       const dt = to[i][r] - mt[r];
-      for (let c = 0; c < 3; c++) cov.set(r, c, cov.get(r, c) + dt * (from[i][c] - mf[c]) / n);
+      for (let c = 0; c < 3; c++) cov.set(r, c, cov.get(r, c) + (dt * (from[i][c] - mf[c])) / n);
       varFrom += (from[i][r] - mf[r]) ** 2 / n;
     }
   }
   const svd = new SingularValueDecomposition(cov);
-  const U = svd.leftSingularVectors; const V = svd.rightSingularVectors; const D = svd.diagonal;
+  const U = svd.leftSingularVectors;
+  const V = svd.rightSingularVectors;
+  const D = svd.diagonal;
   const sign = determinant(U) * determinant(V) < 0 ? -1 : 1;
   const S = Matrix.diag([1, 1, sign]);
   const R = U.mmul(S).mmul(V.transpose());

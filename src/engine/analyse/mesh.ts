@@ -49,7 +49,11 @@ export function sampleCrop(image: tf.Tensor3D, scale: number, rect: RotatedRect,
       src = tf.avgPool(src, pool, pool, 'valid');
       srcScale = scale * pool;
     }
-    const t = cropTransform({ ...rect, center: [rect.center[0] - (pool >= 2 ? (pool - 1) / 2 * scale : 0), rect.center[1] - (pool >= 2 ? (pool - 1) / 2 * scale : 0)] }, size, srcScale);
+    const t = cropTransform(
+      { ...rect, center: [rect.center[0] - (pool >= 2 ? ((pool - 1) / 2) * scale : 0), rect.center[1] - (pool >= 2 ? ((pool - 1) / 2) * scale : 0)] },
+      size,
+      srcScale,
+    );
     const crop = tf.image.transform(src, tf.tensor2d([t], [1, 8]), 'bilinear', 'nearest', 0, [size, size]);
     return tf.div(crop, 255) as tf.Tensor4D;
   });
@@ -94,16 +98,20 @@ export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
   function estimate(image: RGBAImage, face: FaceBox, passes?: number): Promise<MeshResult>;
   function estimate(image: tf.Tensor3D, scale: number, face: FaceBox, passes?: number): Promise<MeshResult>;
   async function estimate(image: RGBAImage | tf.Tensor3D, arg1: number | FaceBox, arg2?: FaceBox | number, arg3?: number): Promise<MeshResult> {
-    let source: Source; let face: FaceBox; let passes: number;
+    let source: Source;
+    let face: FaceBox;
+    let passes: number;
     if (image instanceof tf.Tensor) {
       // A box-downscaled copy: its pixel i has its centre on original pixel i*scale + (scale-1)/2.
       const scale = arg1 as number;
       const d = (scale - 1) / 2;
       source = (rect) => sampleCrop(image, scale, { ...rect, center: [rect.center[0] - d, rect.center[1] - d] }, MESH_INPUT);
-      face = arg2 as FaceBox; passes = arg3 ?? 2;
+      face = arg2 as FaceBox;
+      passes = arg3 ?? 2;
     } else {
       source = (rect) => meshCrop(image, rect, MESH_INPUT);
-      face = arg1 as FaceBox; passes = (arg2 as number | undefined) ?? 2;
+      face = arg1 as FaceBox;
+      passes = (arg2 as number | undefined) ?? 2;
     }
     const angle = lineAngle(face.keypoints[0], face.keypoints[1]);
     const rect: RotatedRect = { center: [face.x + face.width / 2, face.y + face.height / 2], size: Math.max(face.width, face.height) * ROI_SCALE, angle };

@@ -41,11 +41,17 @@ export function lineAngle(a: Point2 | Point3, b: Point2 | Point3): number {
 export function rectAroundPoints(points: (Point2 | Point3)[], angle: number, scale: number): RotatedRect {
   const c = Math.cos(-angle);
   const s = Math.sin(-angle);
-  let minU = Infinity; let maxU = -Infinity; let minV = Infinity; let maxV = -Infinity;
+  let minU = Infinity;
+  let maxU = -Infinity;
+  let minV = Infinity;
+  let maxV = -Infinity;
   for (const p of points) {
     const u = c * p[0] - s * p[1];
     const v = s * p[0] + c * p[1];
-    minU = Math.min(minU, u); maxU = Math.max(maxU, u); minV = Math.min(minV, v); maxV = Math.max(maxV, v);
+    minU = Math.min(minU, u);
+    maxU = Math.max(maxU, u);
+    minV = Math.min(minV, v);
+    maxV = Math.max(maxV, v);
   }
   const cu = (minU + maxU) / 2;
   const cv = (minV + maxV) / 2;

@@ -40,7 +40,10 @@ export function applyAffine(m: Affine2, p: readonly number[]): Point2 {
 export function invertAffine(m: Affine2): Affine2 {
   const det = m[0] * m[4] - m[1] * m[3];
   if (!(Math.abs(det) > 1e-12)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'singular affine map');
-  const a = m[4] / det; const b = -m[1] / det; const d = -m[3] / det; const e = m[0] / det;
+  const a = m[4] / det;
+  const b = -m[1] / det;
+  const d = -m[3] / det;
+  const e = m[0] / det;
   return [a, b, -(a * m[2] + b * m[5]), d, e, -(d * m[2] + e * m[5])];
 }
 
@@ -61,13 +64,20 @@ export interface AlignedCropRect {
 export function alignedCropRect(transform: Similarity, crop: CropSpec): AlignedCropRect {
   const R = transform.rotation;
   const k = transform.scale;
-  const m00 = k * R[0]; const m01 = k * R[1]; const m10 = k * R[3]; const m11 = k * R[4];
+  const m00 = k * R[0];
+  const m01 = k * R[1];
+  const m10 = k * R[3];
+  const m11 = k * R[4];
   const side = crop.side;
   const x0 = crop.centre[0] - side / 2;
   const y0 = crop.centre[1] - side / 2;
   const toImage: Affine2 = [
-    m00 * side, m01 * side, m00 * x0 + m01 * y0 + transform.translation[0],
-    m10 * side, m11 * side, m10 * x0 + m11 * y0 + transform.translation[1],
+    m00 * side,
+    m01 * side,
+    m00 * x0 + m01 * y0 + transform.translation[0],
+    m10 * side,
+    m11 * side,
+    m10 * x0 + m11 * y0 + transform.translation[1],
   ];
   return {
     toImage,
@@ -81,7 +91,7 @@ export function alignedCropRect(transform: Similarity, crop: CropSpec): AlignedC
 /** Crop pixel index (u, v) of an S x S crop -> image pixels. */
 export function cropPixelToImage(rect: AlignedCropRect, S: number): Affine2 {
   const m = rect.toImage;
-  return [m[0] / S, m[1] / S, m[2] + (m[0] + m[1]) * 0.5 / S, m[3] / S, m[4] / S, m[5] + (m[3] + m[4]) * 0.5 / S];
+  return [m[0] / S, m[1] / S, m[2] + ((m[0] + m[1]) * 0.5) / S, m[3] / S, m[4] / S, m[5] + ((m[3] + m[4]) * 0.5) / S];
 }
 
 /** The 8 tf.image.transform parameters that sample the S x S aligned crop from the image (output pixel -> input pixel). */
@@ -92,5 +102,10 @@ export function cropTransformParams(rect: AlignedCropRect, S: number): number[] 
 
 /** The crop's four corners in image pixels: (s, t) = (0,0), (1,0), (1,1), (0,1). */
 export function cropCorners(rect: AlignedCropRect): Point2[] {
-  return [[0, 0], [1, 0], [1, 1], [0, 1]].map((p) => applyAffine(rect.toImage, p));
+  return [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+    [0, 1],
+  ].map((p) => applyAffine(rect.toImage, p));
 }

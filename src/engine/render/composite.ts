@@ -28,7 +28,7 @@ export const DEFAULT_FEATHER: Readonly<FeatherConfig> = { power: 4, inner: 0.78,
 
 /** The feathered mask at normalised crop coordinates (s, t): 1 over the face, smoothly 0 before the crop edge. */
 export function featherWeight(s: number, t: number, cfg: FeatherConfig = DEFAULT_FEATHER): number {
-  const r = Math.pow(Math.abs(2 * s - 1) ** cfg.power + Math.abs(2 * t - 1) ** cfg.power, 1 / cfg.power);
+  const r = (Math.abs(2 * s - 1) ** cfg.power + Math.abs(2 * t - 1) ** cfg.power) ** (1 / cfg.power);
   const z = Math.min(1, Math.max(0, (r - cfg.inner) / (cfg.outer - cfg.inner)));
   return 1 - z * z * (3 - 2 * z);
 }
@@ -64,7 +64,10 @@ export function cropGeometry(roi: Rect, rect: AlignedCropRect, size: number, fea
   const weight: number[] = [];
   const us: number[] = [];
   const vs: number[] = [];
-  let x0 = w; let x1 = -1; let y0 = h; let y1 = -1;
+  let x0 = w;
+  let x1 = -1;
+  let y0 = h;
+  let y1 = -1;
   for (let j = 0; j < h; j++) {
     // s, t along the row: affine, so start at the row's first pixel and step
     let s = inv[0] * roi.x + inv[1] * (roi.y + j) + inv[2];
@@ -73,8 +76,14 @@ export function cropGeometry(roi: Rect, rect: AlignedCropRect, size: number, fea
       if (!(s >= 0 && s <= 1 && t >= 0 && t <= 1)) continue;
       const wt = featherWeight(s, t, feather);
       if (wt > 0) {
-        index.push(j * w + i); weight.push(wt); us.push(s * size - 0.5); vs.push(t * size - 0.5);
-        x0 = Math.min(x0, i); x1 = Math.max(x1, i); y0 = Math.min(y0, j); y1 = Math.max(y1, j);
+        index.push(j * w + i);
+        weight.push(wt);
+        us.push(s * size - 0.5);
+        vs.push(t * size - 0.5);
+        x0 = Math.min(x0, i);
+        x1 = Math.max(x1, i);
+        y0 = Math.min(y0, j);
+        y1 = Math.max(y1, j);
       }
     }
   }
@@ -93,7 +102,9 @@ export function createCompositor(roi: Rect, rect: AlignedCropRect, size: number,
   const geometry = cropGeometry(roi, rect, size, options.feather);
   const crop = sampler.crop(geometry);
   let disposed = false;
-  const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+  const live = () => {
+    if (disposed) throw new EditorError(ErrorCode.DISPOSED);
+  };
   return {
     size,
     pasteRect: geometry.paste.rect,

@@ -20,7 +20,7 @@ export function polygonMask(ring: readonly Point2[], S: number): Float32Array {
     for (let i = 0; i < n; i++) {
       const [x1, y1] = ring[i];
       const [x2, y2] = ring[(i + 1) % n];
-      if (y1 === y2 || (y1 > py) === (y2 > py)) continue;
+      if (y1 === y2 || y1 > py === y2 > py) continue;
       const xc = x1 + ((py - y1) * (x2 - x1)) / (y2 - y1);
       // toggle every pixel of this row whose centre lies left of the crossing
       const end = Math.min(S, Math.max(0, Math.ceil(xc - 0.5)));
@@ -63,10 +63,12 @@ export interface LipStretch {
 
 export function lipStretchPlan(mask: ArrayLike<number>, S: number, dark = STRETCH_DARK): LipStretch {
   const inside = new Float32Array(S * S);
-  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) {
-    if (!(mask[v * S + u] > 0.5)) continue;
-    for (let y = Math.max(0, v - 2); y <= Math.min(S - 1, v + 2); y++) for (let x = Math.max(0, u - 2); x <= Math.min(S - 1, u + 2); x++) inside[y * S + x] = 1;
-  }
+  for (let v = 0; v < S; v++)
+    for (let u = 0; u < S; u++) {
+      if (!(mask[v * S + u] > 0.5)) continue;
+      for (let y = Math.max(0, v - 2); y <= Math.min(S - 1, v + 2); y++)
+        for (let x = Math.max(0, u - 2); x <= Math.min(S - 1, u + 2); x++) inside[y * S + x] = 1;
+    }
   const above = new Int32Array(S * S);
   const below = new Int32Array(S * S);
   const t = new Float32Array(S * S);
@@ -111,7 +113,10 @@ export function stretchLips(crop: ArrayLike<number>, plan: LipStretch, channels:
       const vb = crop[plan.below[k] * channels + c];
       px[c] = (va + plan.t[k] * (vb - va)) * plan.bow[k];
     }
-    if (channels === 1) { out[k] = px[0]; continue; }
+    if (channels === 1) {
+      out[k] = px[0];
+      continue;
+    }
     const y = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
     for (let c = 0; c < 3; c++) out[3 * k + c] = y + STRETCH_CHROMA * (px[c] - y);
   }
@@ -146,7 +151,7 @@ function boxFilter(src: Float32Array, S: number, r: number, op: 'max' | 'mean'):
           const vv = horizontal ? v : v + k;
           if (uu < 0 || uu >= S || vv < 0 || vv >= S) continue;
           const x = a[vv * S + uu];
-          if (op === 'max') acc = x > acc ? x : acc;
+          if (op === 'max') acc = Math.max(x, acc);
           else acc += x;
           n++;
         }

@@ -70,7 +70,8 @@ interface RefinerJSON {
 function readCrop(c: { center?: unknown; side?: unknown } | undefined): CropSpec | null {
   const centre = c?.center;
   const side = c?.side;
-  if (!Array.isArray(centre) || centre.length !== 2 || !centre.every(Number.isFinite) || typeof side !== 'number' || !(side > 0 && Number.isFinite(side))) return null;
+  if (!Array.isArray(centre) || centre.length !== 2 || !centre.every(Number.isFinite) || typeof side !== 'number' || !(side > 0 && Number.isFinite(side)))
+    return null;
   return Object.freeze({ centre: Object.freeze([centre[0], centre[1]] as Point2), side });
 }
 
@@ -94,24 +95,40 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
     for (const l of LAYERS) {
       const k = weights[`${l}/kernel`];
       const b = weights[`${l}/bias`];
-      if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0]) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
+      if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0])
+        throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
     }
     const inputs = weights['e1a/kernel'].shape[2];
-    if ((inputs !== 1 && inputs !== 2) || weights['out/kernel'].shape[3] !== 2) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: expected 1 or 2 input and 2 output channels`);
+    if ((inputs !== 1 && inputs !== 2) || weights['out/kernel'].shape[3] !== 2)
+      throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: expected 1 or 2 input and 2 output channels`);
   } catch (e) {
     tf.dispose(weights);
     throw e;
   }
-  const config: RefinerConfig = { size: cfg.size as number, crop: crop as CropSpec, channels: [...cfg.channels], chromaAttenuation: cfg.chromaAttenuation, inputs: weights['e1a/kernel'].shape[2] as number };
+  const config: RefinerConfig = {
+    size: cfg.size as number,
+    crop: crop as CropSpec,
+    channels: [...cfg.channels],
+    chromaAttenuation: cfg.chromaAttenuation,
+    inputs: weights['e1a/kernel'].shape[2] as number,
+  };
   const W = (l: Layer, part: 'kernel' | 'bias') => weights[`${l}/${part}`] as tf.Tensor;
   let disposed = false;
-  const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+  const live = () => {
+    if (disposed) throw new EditorError(ErrorCode.DISPOSED);
+  };
 
   /** conv 3x3 (or 1x1 for `out`), stride 1, zero padding 'same', bias, optional leaky ReLU 0.2. */
-  const conv = (x: tf.Tensor4D, l: Layer, act = true): tf.Tensor4D => tf.fused.conv2d({
-    x, filter: W(l, 'kernel') as tf.Tensor4D, bias: W(l, 'bias'), strides: 1, pad: 'same',
-    activation: act ? 'leakyrelu' : 'linear', leakyreluAlpha: 0.2,
-  });
+  const conv = (x: tf.Tensor4D, l: Layer, act = true): tf.Tensor4D =>
+    tf.fused.conv2d({
+      x,
+      filter: W(l, 'kernel') as tf.Tensor4D,
+      bias: W(l, 'bias'),
+      strides: 1,
+      pad: 'same',
+      activation: act ? 'leakyrelu' : 'linear',
+      leakyreluAlpha: 0.2,
+    });
   const block = (x: tf.Tensor4D, a: Layer, b: Layer) => conv(conv(x, a), b);
   const down = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
   const up = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);

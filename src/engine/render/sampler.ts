@@ -75,7 +75,8 @@ export interface Sampler {
 export function createSampler(kind: SamplerKind = 'auto'): Sampler {
   const backend = tf.getBackend();
   const which = kind === 'auto' ? (backend === 'cpu' ? 'js' : backend === 'webgpu' ? 'webgpu' : 'ops') : kind;
-  if (which === 'webgpu' && backend !== 'webgpu') throw new EditorError(ErrorCode.BAD_ARGUMENT, `the 'webgpu' sampler needs the WebGPU backend, not ${backend}`);
+  if (which === 'webgpu' && backend !== 'webgpu')
+    throw new EditorError(ErrorCode.BAD_ARGUMENT, `the 'webgpu' sampler needs the WebGPU backend, not ${backend}`);
   if (which === 'js') return JS_SAMPLER;
   if (which === 'ops') return OPS_SAMPLER;
   if (which === 'webgpu') return WEBGPU_SAMPLER;
@@ -84,14 +85,18 @@ export function createSampler(kind: SamplerKind = 'auto'): Sampler {
 
 /** Bilinear interpolation of `src` ([h*w, C]) at (x, y), clamped to the image, into out[o .. o+C). */
 export function sampleInto(src: ArrayLike<number>, h: number, w: number, C: number, x: number, y: number, out: Float32Array, o: number): void {
-  x = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
-  y = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
-  const x0 = Math.floor(x); const y0 = Math.floor(y);
-  const fx = x - x0; const fy = y - y0;
+  x = x < 0 ? 0 : Math.min(x, w - 1);
+  y = y < 0 ? 0 : Math.min(y, h - 1);
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
   const x1 = x0 + 1 < w ? x0 + 1 : w - 1;
   const y1 = y0 + 1 < h ? y0 + 1 : h - 1;
-  const i00 = (y0 * w + x0) * C; const i10 = (y0 * w + x1) * C;
-  const i01 = (y1 * w + x0) * C; const i11 = (y1 * w + x1) * C;
+  const i00 = (y0 * w + x0) * C;
+  const i10 = (y0 * w + x1) * C;
+  const i01 = (y1 * w + x0) * C;
+  const i11 = (y1 * w + x1) * C;
   for (let c = 0; c < C; c++) {
     const top = src[i00 + c] + (src[i10 + c] - src[i00 + c]) * fx;
     const bottom = src[i01 + c] + (src[i11 + c] - src[i01 + c]) * fx;
@@ -150,7 +155,10 @@ function cropPoints(g: CropGeometry): { xs: Float32Array; ys: Float32Array } {
 /** The flow grid as a [rows, cols, 2] tensor (x, y displacement per node). */
 function gridTensor(grid: FlowGrid): tf.Tensor3D {
   const inter = new Float32Array(2 * grid.cols * grid.rows);
-  for (let k = 0; k < grid.cols * grid.rows; k++) { inter[2 * k] = grid.dx[k]; inter[2 * k + 1] = grid.dy[k]; }
+  for (let k = 0; k < grid.cols * grid.rows; k++) {
+    inter[2 * k] = grid.dx[k];
+    inter[2 * k + 1] = grid.dy[k];
+  }
   return tf.tensor3d(inter, [grid.rows, grid.cols, 2]);
 }
 
@@ -166,18 +174,27 @@ const JS_SAMPLER: Sampler = Object.freeze({
     const ky = h > 1 ? (rows - 1) / (h - 1) : 0;
     for (let j = 0; j < h; j++) {
       const gy = j * ky;
-      const r0 = Math.floor(gy); const r1 = Math.min(r0 + 1, rows - 1); const fy = gy - r0;
+      const r0 = Math.floor(gy);
+      const r1 = Math.min(r0 + 1, rows - 1);
+      const fy = gy - r0;
       for (let i = 0; i < w; i++) {
         const k = j * w + i;
         const gx = i * kx;
-        const c0 = Math.floor(gx); const c1 = Math.min(c0 + 1, cols - 1); const fx = gx - c0;
-        const a = r0 * cols + c0; const b = r0 * cols + c1; const c = r1 * cols + c0; const d = r1 * cols + c1;
+        const c0 = Math.floor(gx);
+        const c1 = Math.min(c0 + 1, cols - 1);
+        const fx = gx - c0;
+        const a = r0 * cols + c0;
+        const b = r0 * cols + c1;
+        const c = r1 * cols + c0;
+        const d = r1 * cols + c1;
         if (dx[a] === 0 && dy[a] === 0 && dx[b] === 0 && dy[b] === 0 && dx[c] === 0 && dy[c] === 0 && dx[d] === 0 && dy[d] === 0) {
           for (let ch = 0; ch < C; ch++) out[k * C + ch] = src[k * C + ch];
           continue;
         }
-        const tx = dx[a] + (dx[b] - dx[a]) * fx; const bx = dx[c] + (dx[d] - dx[c]) * fx;
-        const ty = dy[a] + (dy[b] - dy[a]) * fx; const by = dy[c] + (dy[d] - dy[c]) * fx;
+        const tx = dx[a] + (dx[b] - dx[a]) * fx;
+        const bx = dx[c] + (dx[d] - dx[c]) * fx;
+        const ty = dy[a] + (dy[b] - dy[a]) * fx;
+        const by = dy[c] + (dy[d] - dy[c]) * fx;
         sampleInto(src, h, w, C, i + tx + (bx - tx) * fy, j + ty + (by - ty) * fy, out, k * C);
       }
     }
@@ -197,36 +214,49 @@ const JS_SAMPLER: Sampler = Object.freeze({
         if (pool > 1) {
           const p = new Float32Array(ph * pw * 4);
           const norm = 1 / (pool * pool);
-          for (let j = 0; j < ph; j++) for (let dy = 0; dy < pool; dy++) {
-            const row = (j * pool + dy) * w * 4;
-            for (let i = 0; i < pw; i++) for (let dx = 0; dx < pool; dx++) {
-              const o = row + (i * pool + dx) * 4; const q = (j * pw + i) * 4;
-              p[q] += src[o] * norm; p[q + 1] += src[o + 1] * norm; p[q + 2] += src[o + 2] * norm;
+          for (let j = 0; j < ph; j++)
+            for (let dy = 0; dy < pool; dy++) {
+              const row = (j * pool + dy) * w * 4;
+              for (let i = 0; i < pw; i++)
+                for (let dx = 0; dx < pool; dx++) {
+                  const o = row + (i * pool + dx) * 4;
+                  const q = (j * pw + i) * 4;
+                  p[q] += src[o] * norm;
+                  p[q + 1] += src[o + 1] * norm;
+                  p[q + 2] += src[o + 2] * norm;
+                }
             }
-          }
           pooled = p;
         }
         const out = new Float32Array(size * size * 3);
         const px = new Float32Array(4);
         for (let k = 0; k < size * size; k++) {
           sampleInto(pooled, ph, pw, 4, xs[k], ys[k], px, 0);
-          out[3 * k] = px[0] / 255; out[3 * k + 1] = px[1] / 255; out[3 * k + 2] = px[2] / 255;
+          out[3 * k] = px[0] / 255;
+          out[3 * k + 1] = px[1] / 255;
+          out[3 * k + 2] = px[2] / 255;
         }
         return tf.tensor4d(out, [1, size, size, 3]);
       },
       paste(roiPixels, crop, refined, attention) {
         const out = Float32Array.from(roiPixels.dataSync());
-        const c = crop.dataSync(); const r = refined.dataSync(); const att = attention.dataSync();
+        const c = crop.dataSync();
+        const r = refined.dataSync();
+        const att = attention.dataSync();
         // per crop pixel: the change (3) and the crop itself (3), both in 0..255 units, and 1 - attention
         const both = new Float32Array(size * size * 7);
         for (let k = 0; k < size * size; k++) {
-          for (let ch = 0; ch < 3; ch++) { both[7 * k + ch] = (r[3 * k + ch] - c[3 * k + ch]) * 255; both[7 * k + 3 + ch] = c[3 * k + ch] * 255; }
+          for (let ch = 0; ch < 3; ch++) {
+            both[7 * k + ch] = (r[3 * k + ch] - c[3 * k + ch]) * 255;
+            both[7 * k + 3 + ch] = c[3 * k + ch] * 255;
+          }
           both[7 * k + 6] = 1 - att[k];
         }
         const px = new Float32Array(7);
         for (let a = 0; a < index.length; a++) {
           sampleInto(both, size, size, 7, us[a], vs[a], px, 0);
-          const o = 4 * index[a]; const wt = weight[a];
+          const o = 4 * index[a];
+          const wt = weight[a];
           const gate = Math.min(1, Math.max(0, px[6]));
           for (let ch = 0; ch < 3; ch++) out[o + ch] += wt * (px[ch] + gate * (px[3 + ch] - out[o + ch]));
         }
@@ -258,14 +288,19 @@ const OPS_SAMPLER: Sampler = Object.freeze({
     const { xs, ys } = cropPoints(g);
     // every ROI pixel's crop position, and the mask (0 where the paste leaves the pixel alone)
     const inv = g.rect.fromImage;
-    const pus = new Float32Array(n); const pvs = new Float32Array(n); const mask = new Float32Array(n);
+    const pus = new Float32Array(n);
+    const pvs = new Float32Array(n);
+    const mask = new Float32Array(n);
     for (let j = 0; j < h; j++) {
       const [s0, t0] = applyAffine(inv, [roi.x, roi.y + j]);
       for (let i = 0; i < w; i++) {
-        pus[j * w + i] = (s0 + i * inv[0]) * size - 0.5; pvs[j * w + i] = (t0 + i * inv[3]) * size - 0.5;
+        pus[j * w + i] = (s0 + i * inv[0]) * size - 0.5;
+        pvs[j * w + i] = (t0 + i * inv[3]) * size - 0.5;
       }
     }
-    g.paste.index.forEach((k, a) => { mask[k] = g.paste.weight[a]; });
+    g.paste.index.forEach((k, a) => {
+      mask[k] = g.paste.weight[a];
+    });
     const t = { cropX: tf.tensor1d(xs), cropY: tf.tensor1d(ys), pasteU: tf.tensor1d(pus), pasteV: tf.tensor1d(pvs), pasteMask: tf.tensor2d(mask, [n, 1]) };
     return {
       extract(roiPixels) {
@@ -290,7 +325,9 @@ const OPS_SAMPLER: Sampler = Object.freeze({
           return tf.concat([outRgb, tf.slice(roiPixels, [0, 3], [n, 1])], 1) as tf.Tensor2D;
         });
       },
-      dispose() { tf.dispose(Object.values(t)); },
+      dispose() {
+        tf.dispose(Object.values(t));
+      },
     };
   },
 });
@@ -307,17 +344,30 @@ const WEBGPU_SAMPLER: Sampler = Object.freeze({
     const { width: w, height: h } = roi;
     const { rect, index, weight } = g.paste;
     const mask = new Float32Array(rect.width * rect.height);
-    index.forEach((k, a) => { mask[(Math.floor(k / w) - rect.y) * rect.width + (k % w) - rect.x] = weight[a]; });
+    index.forEach((k, a) => {
+      mask[(Math.floor(k / w) - rect.y) * rect.width + (k % w) - rect.x] = weight[a];
+    });
     // ROI pixel (i, j) -> crop pixel (u, v) = S (s, t) - 0.5, with (s, t) = inv(roi.x + i, roi.y + j)
     const inv = g.rect.fromImage;
     const toCrop: Affine2 = [
-      size * inv[0], size * inv[1], size * (inv[0] * roi.x + inv[1] * roi.y + inv[2]) - 0.5,
-      size * inv[3], size * inv[4], size * (inv[3] * roi.x + inv[4] * roi.y + inv[5]) - 0.5,
+      size * inv[0],
+      size * inv[1],
+      size * (inv[0] * roi.x + inv[1] * roi.y + inv[2]) - 0.5,
+      size * inv[3],
+      size * inv[4],
+      size * (inv[3] * roi.x + inv[4] * roi.y + inv[5]) - 0.5,
     ];
     const geo: PasteGeometry = { rect, mask: tf.tensor1d(mask.length ? mask : new Float32Array(1)), toCrop };
     // crop pixel (u, v) -> pooled ROI coordinates, as cropPoints
     const m = cropPixelToImage(g.rect, size);
-    const cropMap: Affine2 = [m[0] / pool, m[1] / pool, (m[2] - roi.x - (pool - 1) / 2) / pool, m[3] / pool, m[4] / pool, (m[5] - roi.y - (pool - 1) / 2) / pool];
+    const cropMap: Affine2 = [
+      m[0] / pool,
+      m[1] / pool,
+      (m[2] - roi.x - (pool - 1) / 2) / pool,
+      m[3] / pool,
+      m[4] / pool,
+      (m[5] - roi.y - (pool - 1) / 2) / pool,
+    ];
     return {
       extract: (roiPixels) => extractCropWebGPU(roiPixels, h, w, pool, size, cropMap),
       paste(roiPixels, crop, refined, attention) {
@@ -328,7 +378,9 @@ const WEBGPU_SAMPLER: Sampler = Object.freeze({
           return pasteWebGPU(roiPixels, h, w, tf.reshape(table, [-1]) as tf.Tensor1D, size, geo);
         });
       },
-      dispose() { geo.mask.dispose(); },
+      dispose() {
+        geo.mask.dispose();
+      },
     };
   },
 });

@@ -11,7 +11,18 @@ import { EditorError, ErrorCode } from '../errors';
 import type { Point3, RGBAImage } from '../types';
 import { alignedCropRect, cropCorners, DEFAULT_CROP, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
-import { closingWeight, eyeMask, eyeOpening, innerMouthMask, lipMask, lipStretchPlan, newOpeningWeight, paintRegion, STRETCH_CHROMA, type LipStretch } from './mouth-mask';
+import {
+  closingWeight,
+  eyeMask,
+  eyeOpening,
+  innerMouthMask,
+  lipMask,
+  lipStretchPlan,
+  newOpeningWeight,
+  paintRegion,
+  STRETCH_CHROMA,
+  type LipStretch,
+} from './mouth-mask';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { Refiner } from './refine';
 import { createSampler, type SamplerKind } from './sampler';
@@ -94,7 +105,11 @@ function rgb(Y: tf.Tensor, Cb: tf.Tensor, Cr: tf.Tensor): tf.Tensor4D {
   return tf.clipByValue(tf.concat([R, G, B], 3), 0, 1) as tf.Tensor4D;
 }
 
-const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };
+const sum = (a: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+};
 
 /**
  * A mouth that opens from closed lips: the warp's stretched lips inside it become the stretched lips the refiner
@@ -154,7 +169,14 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
    * becomes the lips' mean chroma (measured on the warped photo, between the outer and the inner lip contours),
    * scaled from MOUTH_CHROMA.cavity at dark pixels to MOUTH_CHROMA.teeth at bright ones; the painted luminance stays.
    */
-  function mouthColour(image: tf.Tensor4D, mask: tf.Tensor4D, warpedCrop: tf.Tensor4D, target: readonly Point3[], mouthMask: Float32Array, S: number): tf.Tensor4D {
+  function mouthColour(
+    image: tf.Tensor4D,
+    mask: tf.Tensor4D,
+    warpedCrop: tf.Tensor4D,
+    target: readonly Point3[],
+    mouthMask: Float32Array,
+    S: number,
+  ): tf.Tensor4D {
     const lips = lipMask(target, crop, S, mouthMask);
     const n = sum(lips);
     if (!(n > 4)) return image;

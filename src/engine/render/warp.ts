@@ -83,21 +83,41 @@ export interface WarpRegion {
  * The warp region of a face: a square around the face holding the largest anchor ring (and any
  * `extra` points, e.g. the aligned crop's corners), clipped to the `width` x `height` image.
  */
-export function warpRegion(points: readonly Point3[], width: number, height: number, extra: readonly Point2[] = [], config: Partial<WarpConfig> = {}): WarpRegion {
+export function warpRegion(
+  points: readonly Point3[],
+  width: number,
+  height: number,
+  extra: readonly Point2[] = [],
+  config: Partial<WarpConfig> = {},
+): WarpRegion {
   const cfg = warpConfig(config);
   if (points.length < 3) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'warpRegion needs landmarks');
-  let minX = Infinity; let maxX = -Infinity; let minY = Infinity; let maxY = -Infinity;
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
   for (const p of points) {
     if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'landmark is not a finite number');
-    minX = Math.min(minX, p[0]); maxX = Math.max(maxX, p[0]); minY = Math.min(minY, p[1]); maxY = Math.max(maxY, p[1]);
+    minX = Math.min(minX, p[0]);
+    maxX = Math.max(maxX, p[0]);
+    minY = Math.min(minY, p[1]);
+    maxY = Math.max(maxY, p[1]);
   }
   const centre: Point2 = [(minX + maxX) / 2, (minY + maxY) / 2];
   let r = 0;
   for (const p of points) r = Math.max(r, Math.hypot(p[0] - centre[0], p[1] - centre[1]));
   if (!(r >= 2)) throw new EditorError(ErrorCode.FACE_TOO_SMALL, 'landmarks span less than 4 pixels');
   const R = r * cfg.ringMax + 2;
-  let x0 = centre[0] - R; let x1 = centre[0] + R; let y0 = centre[1] - R; let y1 = centre[1] + R;
-  for (const p of extra) { x0 = Math.min(x0, p[0] - 2); x1 = Math.max(x1, p[0] + 2); y0 = Math.min(y0, p[1] - 2); y1 = Math.max(y1, p[1] + 2); }
+  let x0 = centre[0] - R;
+  let x1 = centre[0] + R;
+  let y0 = centre[1] - R;
+  let y1 = centre[1] + R;
+  for (const p of extra) {
+    x0 = Math.min(x0, p[0] - 2);
+    x1 = Math.max(x1, p[0] + 2);
+    y0 = Math.min(y0, p[1] - 2);
+    y1 = Math.max(y1, p[1] + 2);
+  }
   const left = Math.max(0, Math.floor(x0));
   const top = Math.max(0, Math.floor(y0));
   const right = Math.min(width, Math.ceil(x1) + 1);
@@ -149,15 +169,23 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
   const reach = (f: number): number => {
     let far = 0;
     for (let i = 0; i < n; i++) {
-      far = Math.max(far, Math.hypot(source[i][0] + f * (target[i][0] - source[i][0]) - centre[0], source[i][1] + f * (target[i][1] - source[i][1]) - centre[1]));
+      far = Math.max(
+        far,
+        Math.hypot(source[i][0] + f * (target[i][0] - source[i][0]) - centre[0], source[i][1] + f * (target[i][1] - source[i][1]) - centre[1]),
+      );
     }
     return far;
   };
   const limit = (cfg.ringMax * faceRadius) / cfg.ringSlack;
   let motionScale = 1;
   if (reach(1) > limit) {
-    let lo = 0; let hi = 1; // reach(0) = faceRadius < limit
-    for (let it = 0; it < 30; it++) { const mid = (lo + hi) / 2; if (reach(mid) > limit) hi = mid; else lo = mid; }
+    let lo = 0;
+    let hi = 1; // reach(0) = faceRadius < limit
+    for (let it = 0; it < 30; it++) {
+      const mid = (lo + hi) / 2;
+      if (reach(mid) > limit) hi = mid;
+      else lo = mid;
+    }
     motionScale = lo;
   }
   const ringRadius = Math.min(cfg.ringMax * faceRadius, Math.max(cfg.ringMin * faceRadius, cfg.ringSlack * reach(motionScale)));
@@ -166,8 +194,10 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
   const ux = new Float64Array(n); // backward displacement at the face vertices
   const uy = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    ux[i] = motionScale * (source[i][0] - target[i][0]); uy[i] = motionScale * (source[i][1] - target[i][1]);
-    coords[2 * i] = source[i][0] - ux[i]; coords[2 * i + 1] = source[i][1] - uy[i];
+    ux[i] = motionScale * (source[i][0] - target[i][0]);
+    uy[i] = motionScale * (source[i][1] - target[i][1]);
+    coords[2 * i] = source[i][0] - ux[i];
+    coords[2 * i + 1] = source[i][1] - uy[i];
   }
   for (let k = 0; k < m; k++) {
     const a = (2 * Math.PI * (k + 0.5)) / m;
@@ -184,13 +214,20 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
   const done = new Uint8Array(cols * rows);
   const eps = 1e-9;
   for (let t = 0; t < tri.length; t += 3) {
-    const a = tri[t]; const b = tri[t + 1]; const c = tri[t + 2];
-    const ax = coords[2 * a] - roi.x; const ay = coords[2 * a + 1] - roi.y;
-    const bx = coords[2 * b] - roi.x; const by = coords[2 * b + 1] - roi.y;
-    const cx = coords[2 * c] - roi.x; const cy = coords[2 * c + 1] - roi.y;
+    const a = tri[t];
+    const b = tri[t + 1];
+    const c = tri[t + 2];
+    const ax = coords[2 * a] - roi.x;
+    const ay = coords[2 * a + 1] - roi.y;
+    const bx = coords[2 * b] - roi.x;
+    const by = coords[2 * b + 1] - roi.y;
+    const cx = coords[2 * c] - roi.x;
+    const cy = coords[2 * c + 1] - roi.y;
     const det = (by - cy) * (ax - cx) + (cx - bx) * (ay - cy);
     if (Math.abs(det) < 1e-12) continue;
-    const fa = a < n ? 1 : 0; const fb = b < n ? 1 : 0; const fc = c < n ? 1 : 0;
+    const fa = a < n ? 1 : 0;
+    const fb = b < n ? 1 : 0;
+    const fc = c < n ? 1 : 0;
     if (fa + fb + fc === 0) continue; // anchors only: zero motion, already zero
     const i0 = Math.max(0, Math.ceil(Math.min(ax, bx, cx) / sx - eps));
     const i1 = Math.min(cols - 1, Math.floor(Math.max(ax, bx, cx) / sx + eps));
@@ -213,11 +250,13 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
         if (s < 1) {
           // smoothstep(s) times the face vertices' weighted mean = s (3 - 2 s) times the plain sum
           const w = s > 0 ? s * (3 - 2 * s) : 0;
-          vx *= w; vy *= w;
+          vx *= w;
+          vy *= w;
         }
         const z = Math.min(1, Math.max(0, Math.hypot(vx, vy) / cfg.still - 0.5));
         const keep = z * z * (3 - 2 * z);
-        dx[g] = vx * keep; dy[g] = vy * keep;
+        dx[g] = vx * keep;
+        dy[g] = vy * keep;
       }
     }
   }

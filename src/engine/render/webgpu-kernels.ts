@@ -22,7 +22,16 @@ import type { Affine2 } from './aligned-crop';
 const WORKGROUP = 64;
 
 /** A flat program: one invocation per `threads` item, `main(index)` gets the item's index. */
-function flatProgram(name: string, outputShape: number[], threads: number, variableNames: string[], variableComponents: number[], outputComponent: number, uniforms: string, body: string): WebGPUProgram {
+function flatProgram(
+  name: string,
+  outputShape: number[],
+  threads: number,
+  variableNames: string[],
+  variableComponents: number[],
+  outputComponent: number,
+  uniforms: string,
+  body: string,
+): WebGPUProgram {
   return {
     shaderKey: name,
     outputShape,
@@ -71,8 +80,15 @@ function sampler4(fnName: string, buffer: string, stride: number, offset: number
  * rows x cols grid `flow` ([rows*cols*2], x then y per node) upsampled with align corners.
  */
 export function warpPixelsWebGPU(pixels: tf.Tensor2D, h: number, w: number, flow: tf.Tensor1D, cols: number, rows: number): tf.Tensor2D {
-  const program = flatProgram('leedWarp', [h * w, 4], h * w, ['x', 'flow'], [4, 1], 4,
-    'width : i32, height : i32, cols : i32, rows : i32, kx : f32, ky : f32,', `
+  const program = flatProgram(
+    'leedWarp',
+    [h * w, 4],
+    h * w,
+    ['x', 'flow'],
+    [4, 1],
+    4,
+    'width : i32, height : i32, cols : i32, rows : i32, kx : f32, ky : f32,',
+    `
     ${sampler4('sampleX', 'x', 1, 0)}
     fn node(r : i32, c : i32) -> vec2<f32> {
       let k = 2 * (r * uniforms.cols + c);
@@ -104,11 +120,20 @@ export function warpPixelsWebGPU(pixels: tf.Tensor2D, h: number, w: number, flow
       let u = c + (d - c) * fx;
       let m = t + (u - t) * fy;
       setOutputAtIndex(index, sampleX(f32(i) + m.x, f32(j) + m.y, w, h));
-    }`);
-  return run(program, [pixels, flow], [
-    { type: 'int32', data: [w] }, { type: 'int32', data: [h] }, { type: 'int32', data: [cols] }, { type: 'int32', data: [rows] },
-    { type: 'float32', data: [w > 1 ? (cols - 1) / (w - 1) : 0] }, { type: 'float32', data: [h > 1 ? (rows - 1) / (h - 1) : 0] },
-  ]) as tf.Tensor2D;
+    }`,
+  );
+  return run(
+    program,
+    [pixels, flow],
+    [
+      { type: 'int32', data: [w] },
+      { type: 'int32', data: [h] },
+      { type: 'int32', data: [cols] },
+      { type: 'int32', data: [rows] },
+      { type: 'float32', data: [w > 1 ? (cols - 1) / (w - 1) : 0] },
+      { type: 'float32', data: [h > 1 ? (rows - 1) / (h - 1) : 0] },
+    ],
+  ) as tf.Tensor2D;
 }
 
 /**
@@ -119,8 +144,15 @@ export function warpPixelsWebGPU(pixels: tf.Tensor2D, h: number, w: number, flow
 export function extractCropWebGPU(pixels: tf.Tensor2D, h: number, w: number, pool: number, size: number, m: Affine2): tf.Tensor4D {
   const ph = Math.floor(h / pool);
   const pw = Math.floor(w / pool);
-  const program = flatProgram('leedCrop', [1, size, size, 3], size * size, ['x'], [4], 1,
-    'width : i32, pw : i32, ph : i32, pool : i32, size : i32, a0 : f32, a1 : f32, a2 : f32, a3 : f32, a4 : f32, a5 : f32,', `
+  const program = flatProgram(
+    'leedCrop',
+    [1, size, size, 3],
+    size * size,
+    ['x'],
+    [4],
+    1,
+    'width : i32, pw : i32, ph : i32, pool : i32, size : i32, a0 : f32, a1 : f32, a2 : f32, a3 : f32, a4 : f32, a5 : f32,',
+    `
     fn pooled(pi : i32, pj : i32) -> vec4<f32> {
       let p = uniforms.pool;
       let norm = 1.0 / f32(p * p);
@@ -154,11 +186,20 @@ export function extractCropWebGPU(pixels: tf.Tensor2D, h: number, w: number, poo
       result[3 * index] = px.x;
       result[3 * index + 1] = px.y;
       result[3 * index + 2] = px.z;
-    }`);
-  return run(program, [pixels], [
-    { type: 'int32', data: [w] }, { type: 'int32', data: [pw] }, { type: 'int32', data: [ph] }, { type: 'int32', data: [pool] }, { type: 'int32', data: [size] },
-    ...m.map((a) => ({ type: 'float32' as const, data: [a] })),
-  ]) as tf.Tensor4D;
+    }`,
+  );
+  return run(
+    program,
+    [pixels],
+    [
+      { type: 'int32', data: [w] },
+      { type: 'int32', data: [pw] },
+      { type: 'int32', data: [ph] },
+      { type: 'int32', data: [pool] },
+      { type: 'int32', data: [size] },
+      ...m.map((a) => ({ type: 'float32' as const, data: [a] })),
+    ],
+  ) as tf.Tensor4D;
 }
 
 /** Where the paste-back acts: the mask over `rect` (ROI pixels), and ROI pixel (i, j) -> crop pixel (u, v). */
@@ -177,9 +218,15 @@ export interface PasteGeometry {
  * mask 0 are copied.
  */
 export function pasteWebGPU(pixels: tf.Tensor2D, h: number, w: number, table: tf.Tensor1D, size: number, geo: PasteGeometry): tf.Tensor2D {
-  const program = flatProgram('leedPaste', [h * w, 4], h * w, ['x', 'table', 'mask'], [4, 4, 1], 4,
-    'width : i32, height : i32, size : i32, rx : i32, ry : i32, rw : i32, rh : i32, ' +
-    'a0 : f32, a1 : f32, a2 : f32, a3 : f32, a4 : f32, a5 : f32,', `
+  const program = flatProgram(
+    'leedPaste',
+    [h * w, 4],
+    h * w,
+    ['x', 'table', 'mask'],
+    [4, 4, 1],
+    4,
+    'width : i32, height : i32, size : i32, rx : i32, ry : i32, rw : i32, rh : i32, ' + 'a0 : f32, a1 : f32, a2 : f32, a3 : f32, a4 : f32, a5 : f32,',
+    `
     ${sampler4('sampleChange', 'table', 2, 0)}
     ${sampler4('sampleCrop', 'table', 2, 1)}
     fn main(index : i32) {
@@ -200,11 +247,21 @@ export function pasteWebGPU(pixels: tf.Tensor2D, h: number, w: number, table: tf
       let g = clamp(ch.w, 0.0, 1.0);
       let rgb = p.xyz + wt * (ch.xyz + g * (cr.xyz - p.xyz));
       setOutputAtIndex(index, vec4<f32>(rgb, p.w));
-    }`);
+    }`,
+  );
   const { rect, toCrop } = geo;
-  return run(program, [pixels, table, geo.mask], [
-    { type: 'int32', data: [w] }, { type: 'int32', data: [h] }, { type: 'int32', data: [size] },
-    { type: 'int32', data: [rect.x] }, { type: 'int32', data: [rect.y] }, { type: 'int32', data: [rect.width] }, { type: 'int32', data: [rect.height] },
-    ...toCrop.map((a) => ({ type: 'float32' as const, data: [a] })),
-  ]) as tf.Tensor2D;
+  return run(
+    program,
+    [pixels, table, geo.mask],
+    [
+      { type: 'int32', data: [w] },
+      { type: 'int32', data: [h] },
+      { type: 'int32', data: [size] },
+      { type: 'int32', data: [rect.x] },
+      { type: 'int32', data: [rect.y] },
+      { type: 'int32', data: [rect.width] },
+      { type: 'int32', data: [rect.height] },
+      ...toCrop.map((a) => ({ type: 'float32' as const, data: [a] })),
+    ],
+  ) as tf.Tensor2D;
 }

@@ -49,10 +49,19 @@ export async function initBackend(preferred: BackendName[] = DEFAULT_BACKENDS): 
   for (const name of preferred) {
     try {
       const problem = await register(name);
-      if (problem) { fallbackReasons.push(`${name}: ${problem}`); continue; }
-      if (!(await tf.setBackend(name))) { fallbackReasons.push(`${name}: initialisation failed`); continue; }
+      if (problem) {
+        fallbackReasons.push(`${name}: ${problem}`);
+        continue;
+      }
+      if (!(await tf.setBackend(name))) {
+        fallbackReasons.push(`${name}: initialisation failed`);
+        continue;
+      }
       await tf.ready();
-      if (tf.getBackend() !== name) { fallbackReasons.push(`${name}: tfjs chose ${tf.getBackend()} instead`); continue; }
+      if (tf.getBackend() !== name) {
+        fallbackReasons.push(`${name}: tfjs chose ${tf.getBackend()} instead`);
+        continue;
+      }
       let adapter: string | undefined;
       if (name === 'webgpu') {
         const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
