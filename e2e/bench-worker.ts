@@ -5,7 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor, createFaceMesh, createModelStore, pixelsToTensor, type BackendName, type Edit, type RGBAImage } from '../src/engine/index';
+import { createEditor, createFaceMesh, createModelStore, pixelsToTensor, type BackendName, type Edit, type Patch, type RGBAImage } from '../src/engine/index';
+import { createFrameScheduler } from '../src/app/frame-scheduler';
 
 export interface BenchRow {
   backend: string;
@@ -16,6 +17,10 @@ export interface BenchRow {
   /** Face width of the upscaled photo the slider frame ran on. */
   sliderFaceWidth: number | null;
   sliderFrameMs: number | null;
+  /** Warp-only preview frame (what the slider shows while it moves), median of 3. */
+  previewFrameMs: number | null;
+  /** 20-step drag through the app's frame scheduler: last input to its full frame. */
+  dragMs: number | null;
   export12MpMs: number | null;
   export12MpSize: string | null;
   meshInferenceMs: number | null;
@@ -35,11 +40,45 @@ function draw(bitmap: ImageBitmap, W: number, H: number, x = 0, w = W, h = H): R
 }
 
 /** What the app's worker does for a frame: the render, then the patch as an ImageBitmap. */
-async function frame(edit: Edit, a: number): Promise<number> {
+async function frame(edit: Edit, a: number, refiner = true): Promise<number> {
   const t = performance.now();
-  const p = await edit.render(a);
+  const p = await edit.render(a, { refiner });
   (await createImageBitmap(new ImageData(new Uint8ClampedArray(p.data), p.width, p.height))).close();
   return performance.now() - t;
+}
+
+/**
+ * A 20-step drag through the app's own frame scheduler (previews while it moves, the full frame at rest):
+ * 20 slider values 16 ms apart (a 60 Hz drag); the time from the last input to its full frame on screen.
+ */
+async function drag(edit: Edit, from: number): Promise<number> {
+  const show = async (p: Promise<Patch>) => {
+    const q = await p;
+    return createImageBitmap(new ImageData(new Uint8ClampedArray(q.data), q.width, q.height));
+  };
+  let lastInput = 0;
+  let done: (ms: number) => void = () => {};
+  let fail: (e: unknown) => void = () => {};
+  const finished = new Promise<number>((resolve, reject) => {
+    done = resolve;
+    fail = reject;
+  });
+  const scheduler = createFrameScheduler<number, ImageBitmap>({
+    render: (a) => show(edit.render(a)),
+    preview: (a) => show(edit.render(a, { refiner: false })),
+    deliver: (bitmap, a, kind) => {
+      bitmap.close();
+      if (kind === 'full' && a === from + 20 * 0.02) done(performance.now() - lastInput);
+    },
+    discard: (bitmap) => bitmap.close(),
+    onError: (e) => fail(e),
+  });
+  for (let k = 1; k <= 20; k++) {
+    scheduler.request(from + k * 0.02);
+    lastInput = performance.now();
+    await new Promise((r) => setTimeout(r, 16));
+  }
+  return finished;
 }
 
 async function run(backend: BackendName, models: string, sampleUrl: string): Promise<BenchRow> {
@@ -85,6 +124,8 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
     photo.dispose();
 
     let sliderFrameMs: number | null = null;
+    let previewFrameMs: number | null = null;
+    let dragMs: number | null = null;
     let sliderFaceWidth: number | null = null;
     let export12MpMs: number | null = null;
     let export12MpSize: string | null = null;
@@ -101,6 +142,11 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
       const times: number[] = [];
       for (const a of [0.8, 1.0, 1.2]) times.push(await frame(edit, a));
       sliderFrameMs = times.sort((x, y) => x - y)[1];
+      await frame(edit, 0.7, false); // warm-up of the warp-only path
+      const previews: number[] = [];
+      for (const a of [0.8, 1.0, 1.2]) previews.push(await frame(edit, a, false));
+      previewFrameMs = previews.sort((x, y) => x - y)[1];
+      dragMs = await drag(edit, 0.6);
       sample();
       big.dispose();
 
@@ -141,6 +187,8 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
       analysisWarmMs,
       sliderFaceWidth,
       sliderFrameMs,
+      previewFrameMs,
+      dragMs,
       export12MpMs,
       export12MpSize,
       meshInferenceMs,

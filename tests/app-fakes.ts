@@ -20,7 +20,8 @@ export function fakeBitmap(): ImageBitmap & FakeBitmap {
   return b as unknown as ImageBitmap & FakeBitmap;
 }
 
-export function fakeApi(options: { faces?: number; renderDelayMs?: number } = {}) {
+/** `sizes`: the side of each face box (default BOX's). */
+export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelayMs?: number } = {}) {
   const calls: string[] = [];
   const frames: RenderedFrame[] = [];
   let nextId = 100;
@@ -46,7 +47,15 @@ export function fakeApi(options: { faces?: number; renderDelayMs?: number } = {}
       fail('open');
       const photoId = nextId++;
       calls.push(`open ${photoId}`);
-      return { photoId, width: 100, height: 80, faces: Array.from({ length: options.faces ?? 1 }, () => BOX), bitmap: fakeBitmap() };
+      return {
+        photoId,
+        width: 100,
+        height: 80,
+        faces: Array.from({ length: options.faces ?? 1 }, (_, i) =>
+          options.sizes ? { ...BOX, x: 10 + 100 * i, width: options.sizes[i], height: options.sizes[i] } : BOX,
+        ),
+        bitmap: fakeBitmap(),
+      };
     },
     async face(photoId, index) {
       fail('face');
@@ -60,11 +69,11 @@ export function fakeApi(options: { faces?: number; renderDelayMs?: number } = {}
       calls.push(`edit ${faceId} ${JSON.stringify(reference)} ${regions?.join(',') ?? 'all'} -> ${editId}`);
       return { editId };
     },
-    async render(editId, a) {
+    async render(editId, a, kind = 'full') {
       fail('render');
       if (options.renderDelayMs) await new Promise((r) => setTimeout(r, options.renderDelayMs));
-      calls.push(`render ${editId} ${a}`);
-      const f: RenderedFrame = { patch: fakeBitmap(), x: 1, y: 2, width: 3, height: 4, points: [[a, a, 0]], intensity: a, ms: 5 };
+      calls.push(`render ${editId} ${a}${kind === 'preview' ? ' preview' : ''}`);
+      const f: RenderedFrame = { patch: fakeBitmap(), x: 1, y: 2, width: 3, height: 4, points: [[a, a, 0]], intensity: a, kind, ms: 5 };
       frames.push(f);
       return f;
     },

@@ -139,3 +139,90 @@ describe('frame scheduler', () => {
     expect(rendered.length).toBeLessThan(v); // stale values were dropped
   });
 });
+
+describe('frame scheduler with previews (progressive frames)', () => {
+  function progressive() {
+    const calls: { value: number; kind: 'preview' | 'full'; d: Deferred<string> }[] = [];
+    const shown: string[] = [];
+    const discarded: string[] = [];
+    const make = (kind: 'preview' | 'full') => (value: number) => {
+      const d = deferred<string>();
+      calls.push({ value, kind, d });
+      return d.promise;
+    };
+    const s = createFrameScheduler<number, string>({
+      render: make('full'),
+      preview: make('preview'),
+      deliver: (frame, value, kind) => {
+        expect(frame).toBe(`${kind} ${value}`);
+        shown.push(frame);
+      },
+      discard: (frame) => discarded.push(frame),
+      onError: () => {},
+    });
+    const finish = async (i: number) => {
+      calls[i].d.resolve(`${calls[i].kind} ${calls[i].value}`);
+      await tick();
+    };
+    return { s, calls, shown, discarded, finish };
+  }
+
+  it('a value at rest gets its preview, then its full frame', async () => {
+    const h = progressive();
+    h.s.request(1);
+    await h.finish(0);
+    await h.finish(1);
+    expect(h.shown).toEqual(['preview 1', 'full 1']);
+    expect(h.s.busy).toBe(false);
+  });
+
+  it('while the slider moves only previews of the newest value render; the full frame comes when it rests', async () => {
+    const h = progressive();
+    h.s.request(1);
+    h.s.request(2);
+    h.s.request(3);
+    await h.finish(0); // preview 1 shown; 3 is waiting, so its preview comes before any full frame
+    expect(h.calls.map((c) => `${c.kind} ${c.value}`)).toEqual(['preview 1', 'preview 3']);
+    h.s.request(4);
+    await h.finish(1);
+    expect(h.calls.map((c) => `${c.kind} ${c.value}`)).toEqual(['preview 1', 'preview 3', 'preview 4']);
+    await h.finish(2); // 4 is the newest and nothing waits: its full frame
+    expect(h.calls.at(-1)).toMatchObject({ kind: 'full', value: 4 });
+    await h.finish(3);
+    expect(h.shown).toEqual(['preview 1', 'preview 3', 'preview 4', 'full 4']);
+  });
+
+  it('a full frame overtaken by a newer request is discarded; what stays on screen is the newest value, full', async () => {
+    const h = progressive();
+    h.s.request(1);
+    await h.finish(0); // preview 1; full 1 starts
+    h.s.request(2); // arrives while full 1 renders
+    await h.finish(1); // full 1 is stale: discarded, never shown after... preview 2 next
+    expect(h.discarded).toEqual(['full 1']);
+    await h.finish(2);
+    await h.finish(3);
+    expect(h.shown).toEqual(['preview 1', 'preview 2', 'full 2']);
+    expect(h.shown.at(-1)).toBe('full 2');
+  });
+
+  it('20-step drag with random render times: values on screen never go back, and the last value ends full', async () => {
+    const shown: { value: number; kind: string }[] = [];
+    const slow = (kind: 'preview' | 'full') => async (v: number) => {
+      await sleep(kind === 'full' ? 3 + Math.random() * 6 : Math.random() * 3);
+      return `${kind} ${v}`;
+    };
+    const s = createFrameScheduler<number, string>({
+      render: slow('full'),
+      preview: slow('preview'),
+      deliver: (_f, value, kind) => shown.push({ value, kind }),
+      onError: () => {},
+    });
+    for (let v = 1; v <= 20; v++) {
+      s.request(v);
+      await sleep(Math.random() * 4);
+    }
+    while (s.busy) await sleep(5);
+    for (let i = 1; i < shown.length; i++) expect(shown[i].value).toBeGreaterThanOrEqual(shown[i - 1].value);
+    expect(shown.at(-1)).toEqual({ value: 20, kind: 'full' });
+  });
+});

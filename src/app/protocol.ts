@@ -58,6 +58,8 @@ export interface RenderedFrame {
   /** Target landmarks (image px) the frame was rendered for. */
   points: Point3[];
   intensity: number;
+  /** A warp-only preview (while the slider moves) or the full frame. */
+  kind: 'preview' | 'full';
   /** Worker time of the frame (target + render + bitmap), ms. */
   ms: number;
 }
@@ -69,20 +71,34 @@ export interface WorkerError {
   message: string;
 }
 
+/** Something the engine tells the UI unasked (today: its GPU device was lost; it must be restarted). */
+export type EngineEvent = { kind: 'device-lost'; reason: string };
+
 export interface WorkerApi {
-  init(options: InitOptions, onProgress: (fraction: number, label: string) => void): Promise<EngineInfo>;
+  init(options: InitOptions, onProgress: (fraction: number, label: string) => void, onEvent?: (event: EngineEvent) => void): Promise<EngineInfo>;
   /** Decodes a file (or raw pixels) and finds its faces. */
   open(input: Blob | RawPixels): Promise<OpenedPhoto>;
   /** Landmarks of face `index` of a photo. */
   face(photoId: number, index: number): Promise<FaceInfo>;
   /** An edit of a face toward a reference, limited to `regions` (default all). */
   edit(faceId: number, reference: ReferenceSpec, regions?: Region[]): Promise<{ editId: number }>;
-  /** The frame of an edit at intensity `a`. */
-  render(editId: number, a: number): Promise<RenderedFrame>;
+  /** The frame of an edit at intensity `a`: 'full' (warp + refiner, the default) or a cheap 'preview' (warp only). */
+  render(editId: number, a: number, kind?: 'preview' | 'full'): Promise<RenderedFrame>;
   /** The whole photo at full resolution, encoded: an edit at intensity `a`, or a photo as it is. */
   export(id: number, a: number, format: OutputFormat, quality?: number): Promise<Blob>;
   /** Releases a photo (with its faces and their edits), a face (with its edits) or an edit. */
   dispose(id: number): Promise<void>;
   /** Tensors the engine holds (diagnostics for the test hooks). */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
+}
+
+/**
+ * Test-only worker methods (the browser tests' way to break the engine on purpose); the store never
+ * calls them, only the supervisor's `window.__leedEngine` hooks do.
+ */
+export interface WorkerTestApi {
+  /** Destroys the WebGPU device under tfjs, as a driver reset would (rejects on other backends). */
+  testLoseDevice(): Promise<void>;
+  /** Throws an uncaught error in the worker, as an engine bug would. */
+  testCrash(): Promise<void>;
 }

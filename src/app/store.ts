@@ -48,6 +48,25 @@ export interface ShownFrame {
 /** The reference as the user chose it (a reference photo is named; its face is `referenceFace`). */
 export type ReferenceChoice = { kind: 'neutral' } | { kind: 'preset'; preset: PresetName } | { kind: 'photo'; name: string };
 
+/** The reference photo as shown beside its name: the decoded photo and the box of the face used. */
+export interface ReferencePhoto {
+  name: string;
+  bitmap: ImageBitmap;
+  box: FaceBox;
+}
+
+/** The intensity a first reference starts at (the start state is 0: the photo as it is). */
+export const FIRST_REFERENCE_INTENSITY = 1;
+
+/** Index of the largest face (by box area); -1 when there is none. */
+export function largestFace(faces: readonly FaceBox[]): number {
+  let best = -1;
+  for (let i = 0; i < faces.length; i++) {
+    if (best < 0 || faces[i].width * faces[i].height > faces[best].width * faces[best].height) best = i;
+  }
+  return best;
+}
+
 export interface EditorState {
   status: Status;
   busyLabel: string;
@@ -60,8 +79,11 @@ export interface EditorState {
   face: FaceInfo | null;
   showMesh: boolean;
   error: AppError | null;
-  reference: ReferenceChoice;
+  /** Null until the user chooses one: no edit is made (and nothing rendered) before. */
+  reference: ReferenceChoice | null;
   referenceFace: FaceInfo | null;
+  /** The photo the reference face comes from (its thumbnail), when the reference is a photo. */
+  referencePhoto: ReferencePhoto | null;
   intensity: number;
   regions: Region[];
   targetPoints: Point3[] | null;
@@ -71,9 +93,11 @@ export interface EditorState {
   lastFrameMs: number | null;
   framesRequested: number;
   framesRendered: number;
+  /** Whether the frame on screen is a warp-only preview (the slider is moving) or the full frame. */
+  lastFrameKind: 'preview' | 'full' | null;
   compare: boolean;
-  /** False until the user first touches the expression controls: until then the photo is shown as it is. */
-  editing: boolean;
+  /** What happened to the engine, in plain words, after engine-supervisor.ts restarted it (absent or null: nothing to say). */
+  engineNotice?: string | null;
 }
 
 export interface EditorActions {
@@ -103,6 +127,9 @@ export interface EditorStoreOptions {
   /** Saves the encoded photo (default: a browser download named after the photo). */
   save?: (blob: Blob, originalName: string, format: OutputFormat) => void;
 }
+
+/** The slider's range. */
+export const INTENSITY_MAX = 1.5;
 
 const NO_CAPS: Capabilities = { expression: false, presets: [], regions: [], refiner: false };
 
@@ -134,6 +161,13 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
       edits.show(r?.editId ?? null);
       set({ rendered: r });
     };
+    /** Forgets the reference photo (its face is released in the worker, its thumbnail closed). */
+    const dropReference = () => {
+      const { referenceFace, referencePhoto } = get();
+      release(referenceFace?.photoId);
+      referencePhoto?.bitmap.close();
+      set({ referenceFace: null, referencePhoto: null });
+    };
     /** Stops frames of the current face: the pending value is dropped, the frame in flight discarded. */
     const leaveFace = () => {
       frames.cancel();
@@ -144,11 +178,17 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
     const frames = createFrameScheduler<FrameRequest, { frame: RenderedFrame; editId: number }>({
       async render(v) {
         const editId = await edits.get(v.faceId, v.reference, v.regions);
-        return { frame: await api.render(editId, v.a), editId };
+        return { frame: await api.render(editId, v.a, 'full'), editId };
+      },
+      // Progressive frames: a warp-only preview of each new value, the full frame once the slider rests
+      // (only worth it when the full frame runs the refiner).
+      preview: async (v) => {
+        const editId = await edits.get(v.faceId, v.reference, v.regions);
+        return { frame: await api.render(editId, v.a, get().capabilities.refiner ? 'preview' : 'full'), editId };
       },
       deliver({ frame: f, editId }) {
         setRendered({ patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId, intensity: f.intensity });
-        set((s) => ({ targetPoints: f.points, lastFrameMs: f.ms, framesRendered: s.framesRendered + 1 }));
+        set((s) => ({ targetPoints: f.points, lastFrameMs: f.ms, lastFrameKind: f.kind, framesRendered: s.framesRendered + 1 }));
       },
       discard: ({ frame }) => frame.patch.close(),
       onError: fail,
@@ -157,7 +197,7 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
 
     const request = () => {
       const { capabilities, face, reference, referenceFace, regions, intensity } = get();
-      if (!capabilities.expression || !face) return;
+      if (!capabilities.expression || !face || !reference) return;
       let spec: ReferenceSpec;
       if (reference.kind !== 'photo') spec = reference;
       else if (referenceFace) spec = { kind: 'face', faceId: referenceFace.faceId };
@@ -176,11 +216,12 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
       faces: [],
       selected: null,
       face: null,
-      showMesh: true,
+      showMesh: false,
       error: null,
-      reference: { kind: 'neutral' },
+      reference: null,
       referenceFace: null,
-      intensity: 1,
+      referencePhoto: null,
+      intensity: 0,
       regions: [],
       targetPoints: null,
       rendered: null,
@@ -188,8 +229,8 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
       lastFrameMs: null,
       framesRequested: 0,
       framesRendered: 0,
+      lastFrameKind: null,
       compare: false,
-      editing: false,
 
       async start() {
         set({ status: 'starting', error: null });
@@ -217,7 +258,13 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
           leaveFace();
           old?.bitmap.close();
           release(old?.id);
+          // A new photo starts from the defined start state: no reference, intensity 0, every region.
+          dropReference();
           set({
+            reference: null,
+            intensity: 0,
+            regions: [...get().capabilities.regions],
+
             photo: { id: opened.photoId, name, width: opened.width, height: opened.height, bitmap: opened.bitmap },
             faces: opened.faces,
             selected: null,
@@ -229,8 +276,9 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
           });
           if (opened.faces.length === 0) {
             set({ error: appError(ErrorCode.NO_FACE, 'the detector found no face') });
-          } else if (opened.faces.length === 1) {
-            await get().selectFace(0);
+          } else {
+            // The largest face is selected at first; the user can pick another.
+            await get().selectFace(largestFace(opened.faces));
           }
         } catch (e) {
           if (seq === photoSeq) fail(e);
@@ -253,7 +301,7 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
             return;
           }
           set({ face, status: 'ready', busyLabel: '' });
-          if (get().editing) request();
+          request();
         } catch (e) {
           if (seq === photoSeq && fseq === faceSeq) {
             set({ selected: null });
@@ -266,40 +314,62 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
       dismissError: () => set({ error: null }),
 
       setReference(ref) {
-        set({ reference: ref, editing: true });
+        const first = get().reference === null;
+        set({ reference: ref, ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}) });
         request();
       },
 
       async openReference(file, name) {
         set({ status: 'busy', busyLabel: 'Reading the reference photo…', error: null });
+        const seq = photoSeq;
         let photoId: number | undefined;
+        let bitmap: ImageBitmap | null = null;
         try {
           const opened = await api.open(file);
-          opened.bitmap.close();
+          bitmap = opened.bitmap;
           photoId = opened.photoId;
           if (opened.faces.length === 0) {
             release(photoId);
             set({ error: appError(ErrorCode.NO_FACE, 'no face in the reference photo'), status: 'ready', busyLabel: '' });
             return;
           }
-          const f = await api.face(opened.photoId, 0);
-          release(get().referenceFace?.photoId);
-          set({ referenceFace: f, reference: { kind: 'photo', name }, status: 'ready', busyLabel: '', editing: true });
+          const index = largestFace(opened.faces);
+          const f = await api.face(opened.photoId, index);
+          if (seq !== photoSeq) {
+            // Another photo was opened meanwhile: it starts without a reference.
+            release(photoId);
+            return;
+          }
+          const first = get().reference === null;
+          dropReference();
+          set({
+            referenceFace: f,
+            referencePhoto: { name, bitmap: opened.bitmap, box: opened.faces[index] },
+            reference: { kind: 'photo', name },
+            status: 'ready',
+            busyLabel: '',
+            ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}),
+          });
+          bitmap = null;
           request();
         } catch (e) {
           release(photoId);
           fail(e);
+        } finally {
+          bitmap?.close();
         }
       },
 
       setIntensity(a) {
-        set({ intensity: a, editing: true });
+        // No reference, no edit: the slider is disabled then, and the start state stays at 0.
+        if (get().reference === null) return;
+        set({ intensity: Math.min(INTENSITY_MAX, Math.max(0, a)) });
         request();
       },
 
       toggleRegion(region) {
         const { regions } = get();
-        set({ regions: regions.includes(region) ? regions.filter((r) => r !== region) : [...regions, region], editing: true });
+        set({ regions: regions.includes(region) ? regions.filter((r) => r !== region) : [...regions, region] });
         request();
       },
 
@@ -325,6 +395,7 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
         frames.cancel();
         get().photo?.bitmap.close();
         get().rendered?.patch.close();
+        get().referencePhoto?.bitmap.close();
       },
     };
   });

@@ -18,12 +18,14 @@ export interface LeedState {
   targetPoints: [number, number][];
   regions: string[];
   error: { code: string; message: string } | null;
-  reference: ReferenceChoice;
+  /** Null until the user chooses a reference. */
+  reference: ReferenceChoice | null;
   intensity: number;
   rendering: boolean;
   renderedIntensity: number | null;
   framesRequested: number;
   framesRendered: number;
+  lastFrameKind: 'preview' | 'full' | null;
   /** `render`: the build can render edits (it ships the expression models). */
   capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
 }
@@ -61,6 +63,7 @@ export function snapshot(s: EditorState): LeedState {
     renderedIntensity: s.rendered?.intensity ?? null,
     framesRequested: s.framesRequested,
     framesRendered: s.framesRendered,
+    lastFrameKind: s.lastFrameKind,
     capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
   };
 }

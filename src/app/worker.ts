@@ -4,6 +4,7 @@
  * engine's handles (photos, faces, edits) by numeric id, turns plain messages into API calls and
  * results into plain data and transferred ImageBitmaps, and every failure into a plain WorkerError.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as Comlink from 'comlink';
 import {
   createEditor,
@@ -18,12 +19,12 @@ import {
   type Reference,
   type RGBAImage,
 } from '../engine/index';
-import type { WorkerApi, WorkerError } from './protocol';
+import type { WorkerApi, WorkerError, WorkerTestApi } from './protocol';
 
 const bitmapOf = (img: RGBAImage) =>
   createImageBitmap(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height));
 
-export function createWorkerApi(): WorkerApi {
+export function createWorkerApi(): WorkerApi & WorkerTestApi {
   let editor: Editor | null = null;
   let nextId = 1;
   const photos = new Map<number, Photo>();
@@ -45,9 +46,14 @@ export function createWorkerApi(): WorkerApi {
   };
 
   const api: WorkerApi = {
-    async init(options, onProgress) {
+    async init(options, onProgress, onEvent) {
       editor?.dispose();
-      editor = await createEditor({ models: options.modelBaseUrl, backends: options.backends, onProgress: (f, l) => void onProgress(f, l) });
+      editor = await createEditor({
+        models: options.modelBaseUrl,
+        backends: options.backends,
+        onProgress: (f, l) => void onProgress(f, l),
+        onDeviceLost: (reason) => void onEvent?.({ kind: 'device-lost', reason }),
+      });
       const c = editor.capabilities;
       return { backend: editor.backend, capabilities: { ...c, presets: [...c.presets], regions: [...c.regions] } };
     },
@@ -69,11 +75,11 @@ export function createWorkerApi(): WorkerApi {
       edit.dispose(); // the face was released meanwhile
       throw new EditorError(ErrorCode.DISPOSED, `face ${faceId} was released`);
     },
-    async render(editId, a) {
+    async render(editId, a, kind = 'full') {
       const t0 = performance.now();
-      const p = await find(edits, editId, 'edit').edit.render(a);
+      const p = await find(edits, editId, 'edit').edit.render(a, { refiner: kind === 'full' });
       const patch = await bitmapOf(p);
-      const frame = { patch, x: p.x, y: p.y, width: p.width, height: p.height, points: p.target, intensity: a, ms: performance.now() - t0 };
+      const frame = { patch, x: p.x, y: p.y, width: p.width, height: p.height, points: p.target, intensity: a, kind, ms: performance.now() - t0 };
       return Comlink.transfer(frame, [patch]);
     },
     async export(id, a, format, quality) {
@@ -93,6 +99,18 @@ export function createWorkerApi(): WorkerApi {
     },
     memory: async () => need().memory(),
   };
+  const testApi: WorkerTestApi = {
+    async testLoseDevice() {
+      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      if (!device) throw new EditorError(ErrorCode.BAD_ARGUMENT, `the engine is not on WebGPU (${tf.getBackend()})`);
+      device.destroy();
+    },
+    async testCrash() {
+      setTimeout(() => {
+        throw new Error('simulated engine crash (test)');
+      });
+    },
+  };
 
   // Every failure leaves as a plain object with its code (INTERNAL / OUT_OF_MEMORY / GPU_LOST when unexpected).
   const plain = (e: unknown): WorkerError => {
@@ -100,13 +118,13 @@ export function createWorkerApi(): WorkerApi {
     return { name: 'EditorError', code: err.code, message: err.message };
   };
   const wrapped = {} as Record<string, unknown>;
-  for (const [name, fn] of Object.entries(api) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+  for (const [name, fn] of Object.entries({ ...api, ...testApi }) as [string, (...args: unknown[]) => Promise<unknown>][]) {
     wrapped[name] = (...args: unknown[]) =>
       fn(...args).catch((e: unknown) => {
         throw plain(e);
       });
   }
-  return wrapped as unknown as WorkerApi;
+  return wrapped as unknown as WorkerApi & WorkerTestApi;
 }
 
 Comlink.expose(createWorkerApi());
