@@ -204,7 +204,8 @@ test('tensor count in the worker is steady over 100 slider moves, and stale fram
       let a = 0;
       for (let k = 0; k < 20; k++) {
         const i = burst * 20 + k;
-        a = Math.round((0.05 + (1.4 * ((i * 37) % 100)) / 100) * 100) / 100;
+        // On the slider's 0.05 grid (a range input snaps its value to its step).
+        a = Math.round((0.05 + (1.4 * ((i * 37) % 100)) / 100) * 20) / 20;
         setValue.call(el, String(a));
         el.dispatchEvent(new Event('input', { bubbles: true }));
         await new Promise((r) => setTimeout(r, 25));

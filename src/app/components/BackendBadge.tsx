@@ -7,7 +7,7 @@ export function BackendBadge() {
   if (!backend) {
     return (
       <span className="badge badge-pending" data-testid="backend-badge" data-backend="">
-        {status === 'fatal' ? 'No backend' : 'Starting…'}
+        {status === 'fatal' ? 'No backend' : 'Loading…'}
       </span>
     );
   }

@@ -30,7 +30,13 @@ export function PhotoInput() {
         </button>
       </div>
       <input ref={input} type="file" accept="image/*" hidden onChange={onChange} data-testid="file-input" />
-      <p className="hint">or drag and drop, or paste (Ctrl+V)</p>
+      <p className="hint" data-testid="photo-hint">
+        {status === 'starting' ? (
+          'You can choose a photo once the face models have loaded.'
+        ) : (
+          <span className="desktop-only">or drag and drop, or paste (Ctrl+V)</span>
+        )}
+      </p>
     </div>
   );
 }

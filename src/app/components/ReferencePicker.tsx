@@ -1,6 +1,6 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { PresetName } from '../engine';
-import type { ReferenceChoice } from '../store';
+import type { ReferenceChoice, ReferencePhoto } from '../store';
 import { useEditorStore } from '../store-context';
 
 const PRESET_LABELS: Record<PresetName, string> = {
@@ -13,26 +13,62 @@ const PRESET_LABELS: Record<PresetName, string> = {
 };
 const PRESETS = Object.keys(PRESET_LABELS) as PresetName[];
 
-function optionValue(r: ReferenceChoice): string {
-  return r.kind === 'preset' ? `preset:${r.preset}` : r.kind;
+/** Select values: "" = none chosen yet, "photo" = choose a (new) reference photo, "photo-current" = the one already read. */
+function optionValue(r: ReferenceChoice | null): string {
+  if (!r) return '';
+  if (r.kind === 'preset') return `preset:${r.preset}`;
+  return r.kind === 'photo' ? 'photo-current' : r.kind;
 }
 
-/** Neutral, a preset (those this build ships), or another photo (opens a file chooser). */
+const THUMB = 56;
+
+/** The face of the reference photo, cropped around its box (with a margin) into a small square. */
+function ReferenceThumb({ photo }: { photo: ReferencePhoto }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    c.width = Math.round(THUMB * dpr);
+    c.height = Math.round(THUMB * dpr);
+    const { bitmap, box } = photo;
+    const side = Math.min(Math.max(box.width, box.height) * 1.5, bitmap.width, bitmap.height);
+    const sx = Math.min(Math.max(0, box.x + box.width / 2 - side / 2), bitmap.width - side);
+    const sy = Math.min(Math.max(0, box.y + box.height / 2 - side / 2), bitmap.height - side);
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.drawImage(bitmap, sx, sy, side, side, 0, 0, c.width, c.height);
+  }, [photo]);
+  return (
+    <canvas
+      ref={canvas}
+      role="img"
+      aria-label={`Reference photo ${photo.name}`}
+      data-testid="reference-thumb"
+      data-name={photo.name}
+      style={{ width: THUMB, height: THUMB, borderRadius: 6, flex: 'none' }}
+    />
+  );
+}
+
+/** Neutral, a preset (those this build ships), or a face from another photo (opens a file chooser). */
 export function ReferencePicker({ enabled }: { enabled: boolean }) {
   const presets = useEditorStore((s) => s.capabilities.presets);
   const reference = useEditorStore((s) => s.reference);
+  const referencePhoto = useEditorStore((s) => s.referencePhoto);
   const hasReferenceFace = useEditorStore((s) => s.referenceFace !== null);
   const setReference = useEditorStore((s) => s.setReference);
   const openReference = useEditorStore((s) => s.openReference);
+  const busy = useEditorStore((s) => s.status === 'busy');
   const input = useRef<HTMLInputElement>(null);
 
+  const chooseFile = () => input.current?.click();
   const onSelect = (v: string) => {
     if (v === 'neutral') setReference({ kind: 'neutral' });
     else if (v.startsWith('preset:')) setReference({ kind: 'preset', preset: v.slice(7) as PresetName });
-    else if (v === 'photo') {
-      if (hasReferenceFace && reference.kind === 'photo') setReference(reference);
-      else input.current?.click();
-    }
+    else if (v === 'photo-current' && referencePhoto && hasReferenceFace) setReference({ kind: 'photo', name: referencePhoto.name });
+    else if (v === 'photo') chooseFile();
   };
 
   return (
@@ -40,15 +76,35 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
       <label className="field">
         <span>Reference</span>
         <select value={optionValue(reference)} disabled={!enabled} onChange={(e) => onSelect(e.target.value)} data-testid="reference-select">
+          {reference === null && (
+            <option value="" disabled>
+              Choose a reference…
+            </option>
+          )}
           <option value="neutral">Neutral</option>
           {PRESETS.map((p) => (
             <option key={p} value={`preset:${p}`} disabled={!presets.includes(p)}>
               {PRESET_LABELS[p]}
             </option>
           ))}
-          <option value="photo">{reference.kind === 'photo' ? `Photo: ${reference.name}` : 'Another photo…'}</option>
+          {referencePhoto && hasReferenceFace && <option value="photo-current">Photo: {referencePhoto.name}</option>}
+          <option value="photo">{referencePhoto ? 'Another photo…' : 'A face from another photo…'}</option>
         </select>
       </label>
+      <p className="hint" data-testid="reference-help">
+        The expression to give the face: a preset, neutral, or a face from another photo.
+      </p>
+      {reference?.kind === 'photo' && referencePhoto && (
+        <div className="row" data-testid="reference-photo" style={{ alignItems: 'center', marginTop: '0.5rem' }}>
+          <ReferenceThumb photo={referencePhoto} />
+          <span data-testid="reference-name" style={{ flex: 1, minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+            {referencePhoto.name}
+          </span>
+          <button type="button" disabled={!enabled || busy} onClick={chooseFile} data-testid="reference-replace">
+            Replace…
+          </button>
+        </div>
+      )}
       <input
         ref={input}
         type="file"
