@@ -18,6 +18,7 @@ function useResultLine(): { id: string; text: string } {
   if (!s.photo) return { id: 'result-hint', text: 'Open a photo to start.' };
   if (!s.face) return { id: 'result-hint', text: s.faces.length === 0 ? 'No face to edit.' : 'Pick a face to edit.' };
   if (!s.reference) return { id: 'result-hint', text: 'Choose a reference to edit the expression.' };
+  if (s.rendering && s.lastFrameKind === 'preview') return { id: 'rendering', text: 'Preview; the full-quality edit follows…' };
   if (s.rendering) return { id: 'rendering', text: 'Editing…' };
   if (s.rendered && s.lastFrameMs !== null) return { id: 'generator-mode', text: editedIn(s.lastFrameMs) };
   return { id: 'result-hint', text: 'Move the slider to edit the expression.' };
