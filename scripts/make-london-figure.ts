@@ -101,5 +101,7 @@ for (const id of ids) {
 }
 const out = join(ROOT, 'docs', 'london-edits.png');
 writeFileSync(out, (await encodeImage(grid(rows), 'png')) as Uint8Array);
-console.log(`wrote ${out}: columns neutral | real smile | own smile as reference | happy preset | smile neutralized; rows per person: face (1/3 scale), mouth 1:1, right eye 1:1`);
+console.log(
+  `wrote ${out}: columns neutral | real smile | own smile as reference | happy preset | smile neutralized; rows per person: face (1/3 scale), mouth 1:1, right eye 1:1`,
+);
 editor.dispose();

@@ -20,7 +20,18 @@ import { fromCanonical } from './analyse/manifold';
 import { createFaceMesh } from './analyse/mesh';
 import { EditorError, ErrorCode, toEditorError } from './errors';
 import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from './expression/disentangle';
-import { loadPresets, PRESET_NAMES, PRESETS_PATH, REGIONS, retarget, targetCanonical, type PresetName, type Presets, type Region, type RegionMask } from './expression/target';
+import {
+  loadPresets,
+  PRESET_NAMES,
+  PRESETS_PATH,
+  REGIONS,
+  retarget,
+  targetCanonical,
+  type PresetName,
+  type Presets,
+  type Region,
+  type RegionMask,
+} from './expression/target';
 import { encodeImage, type OutputFormat } from './io/encode';
 import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession, type RenderSessionOptions } from './render/session';
@@ -151,7 +162,10 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   progress(0, 'Starting the compute backend');
   const backend = await initBackend(options.backends);
   let gpuLost = false;
-  watchDevice(backend, (reason) => { gpuLost = true; options.onDeviceLost?.(reason); });
+  watchDevice(backend, (reason) => {
+    gpuLost = true;
+    options.onDeviceLost?.(reason);
+  });
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (gpuLost) throw new EditorError(ErrorCode.GPU_LOST);
     try {
@@ -203,7 +217,9 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   });
   const photos = new Set<Photo>();
   let disposed = false;
-  const live = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED); };
+  const live = () => {
+    if (disposed) throw new EditorError(ErrorCode.DISPOSED);
+  };
 
   function open(input: ImageInput | RGBAImage): Promise<Photo> {
     return guard(async () => {
@@ -259,24 +275,31 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         pose: a.landmarks.pose,
         neutral() {
           if (!neutralP) {
-            neutralP = guard(async () => { live(); return needExpression().neutral(a.canonical.points); });
-            neutralP.catch(() => { neutralP = null; });
+            neutralP = guard(async () => {
+              live();
+              return needExpression().neutral(a.canonical.points);
+            });
+            neutralP.catch(() => {
+              neutralP = null;
+            });
           }
           return neutralP;
         },
-        edit: (reference, opts = {}) => guard(async () => {
-          live();
-          if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the photo was closed');
-          needExpression();
-          const regions = opts.regions ? [...opts.regions] : null;
-          const mask = regionMask(regions);
-          const [srcN, d] = await Promise.all([face.neutral(), fitted(reference)]);
-          return makeEdit(analysed.image, face, reference, regions, mask, srcN, d, renderSession);
-        }),
-        renderTarget: (target, o) => guard(async () => {
-          live();
-          return (await renderSession()).render(target, { useRefiner: (o?.refiner ?? true) && models.refiner !== null });
-        }),
+        edit: (reference, opts = {}) =>
+          guard(async () => {
+            live();
+            if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the photo was closed');
+            needExpression();
+            const regions = opts.regions ? [...opts.regions] : null;
+            const mask = regionMask(regions);
+            const [srcN, d] = await Promise.all([face.neutral(), fitted(reference)]);
+            return makeEdit(analysed.image, face, reference, regions, mask, srcN, d, renderSession);
+          }),
+        renderTarget: (target, o) =>
+          guard(async () => {
+            live();
+            return (await renderSession()).render(target, { useRefiner: (o?.refiner ?? true) && models.refiner !== null });
+          }),
       };
 
       function fitted(reference: Reference): Promise<Point3[] | null> {
@@ -309,7 +332,15 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         if (closed) return Promise.reject(new EditorError(ErrorCode.DISPOSED, 'the photo was closed'));
         if (!session) {
           session = createRenderSession(analysed.image, a, { refiner: models.refiner ?? undefined, sampler: options.sampler });
-          session.then((s) => { if (closed) s.dispose(); else sessions.push(s); }, () => { session = null; });
+          session.then(
+            (s) => {
+              if (closed) s.dispose();
+              else sessions.push(s);
+            },
+            () => {
+              session = null;
+            },
+          );
         }
         return session;
       }
@@ -318,7 +349,16 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
     return photo;
   }
 
-  function makeEdit(image: RGBAImage, face: Face, reference: Reference, regions: Region[] | null, mask: RegionMask | undefined, srcN: Point3[], d: Point3[] | null, session: () => Promise<RenderSession>): Edit {
+  function makeEdit(
+    image: RGBAImage,
+    face: Face,
+    reference: Reference,
+    regions: Region[] | null,
+    mask: RegionMask | undefined,
+    srcN: Point3[],
+    d: Point3[] | null,
+    session: () => Promise<RenderSession>,
+  ): Edit {
     let closed = false;
     let last: { key: string; patch: Promise<Patch> } | null = null;
     const alive = () => {
@@ -330,24 +370,29 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       if (typeof a !== 'number' || !Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
       return fromCanonical(targetCanonical(face.canonical.points, srcN, d, a, mask), face.canonical.transform);
     };
-    const useRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
-    const render = (a: number, o?: RenderOptions): Promise<Patch> => guard(async () => {
-      const points = target(a);
-      const refine = useRefiner(o);
-      const key = `${a}|${refine}`;
-      if (last?.key === key) return last.patch;
-      const p = (async () => {
-        const s = await session();
-        const patch = await s.render(points, { useRefiner: refine });
-        return { ...patch, intensity: a, target: points };
-      })();
-      last = { key, patch: p };
-      p.catch(() => { if (last?.patch === p) last = null; });
-      return p;
-    });
+    const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
+    const render = (a: number, o?: RenderOptions): Promise<Patch> =>
+      guard(async () => {
+        const points = target(a);
+        const refine = wantsRefiner(o);
+        const key = `${a}|${refine}`;
+        if (last?.key === key) return last.patch;
+        const p = (async () => {
+          const s = await session();
+          const patch = await s.render(points, { useRefiner: refine });
+          return { ...patch, intensity: a, target: points };
+        })();
+        last = { key, patch: p };
+        p.catch(() => {
+          if (last?.patch === p) last = null;
+        });
+        return p;
+      });
     const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, o)));
     return {
-      face, reference, regions,
+      face,
+      reference,
+      regions,
       displacement: d,
       target,
       render,
@@ -384,5 +429,8 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
 function watchDevice(backend: BackendInfo, onLost: (reason: string) => void): void {
   if (backend.name !== 'webgpu') return;
   const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  device?.lost.then((info) => onLost(info.message || info.reason || 'device lost'), () => {});
+  device?.lost.then(
+    (info) => onLost(info.message || info.reason || 'device lost'),
+    () => {},
+  );
 }
