@@ -1,5 +1,5 @@
 /**
- * docs/london-edits.png: for London fixtures (CC BY 4.0, ../shared/fixtures/london/README.md), one row per
+ * docs/london-edits.jpg: for London fixtures (CC BY 4.0, ../shared/fixtures/london/README.md), one row per
  * person: the neutral photo, the real smiling photo, the neutral photo edited with the person's own smile as
  * the reference, with the happy preset, and the smiling photo neutralized (all at intensity 1, warp +
  * refiner); then the mouth and the right eye of each of those at 1:1 (no scaling).
@@ -99,8 +99,8 @@ for (const id of ids) {
   neutral.photo.dispose();
   smiling.photo.dispose();
 }
-const out = join(ROOT, 'docs', 'london-edits.png');
-writeFileSync(out, (await encodeImage(grid(rows), 'png')) as Uint8Array);
+const out = join(ROOT, 'docs', 'london-edits.jpg');
+writeFileSync(out, (await encodeImage(grid(rows), 'jpeg', 0.92)) as Uint8Array);
 console.log(
   `wrote ${out}: columns neutral | real smile | own smile as reference | happy preset | smile neutralized; rows per person: face (1/3 scale), mouth 1:1, right eye 1:1`,
 );
