@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { resolve } from 'node:path';
 
@@ -14,8 +14,17 @@ const nodeOnly = resolve(import.meta.dirname, 'src/app/node-only.ts');
 const engineDir = resolve(import.meta.dirname, 'src/engine');
 const moduleSideEffects = (id: string) => !id.startsWith(engineDir);
 
+// index.html carries the Content-Security-Policy (no other origin, ever). The dev server alone needs
+// inline scripts (React Fast Refresh) and its websocket, so only there is script-src relaxed.
+const devCsp: Plugin = {
+  name: 'leed-dev-csp',
+  apply: 'serve',
+  transformIndexHtml: (html) =>
+    html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws: wss:"),
+};
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), devCsp],
   resolve: {
     alias: [
       { find: /^pngjs$/, replacement: nodeOnly },

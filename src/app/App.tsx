@@ -1,6 +1,7 @@
 /** The page layout; it also takes photos pasted or dropped anywhere on it, and installs the test hooks. */
 import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge';
+import { EngineNotice } from './components/EngineNotice';
 import { ExpressionPanel } from './components/ExpressionPanel';
 import { FacePicker } from './components/FacePicker';
 import { MeshToggle } from './components/MeshToggle';
@@ -22,7 +23,7 @@ export function App() {
   const dragging = usePhotoDrop(openFile, accepting);
 
   return (
-    <div className={`app${dragging ? ' dragging' : ''}`} data-testid="app">
+    <div className={`app${dragging ? ' dragging' : ''}${photo ? ' has-photo' : ''}`} data-testid="app">
       <header className="topbar">
         <div className="brand">
           <span className="logo" aria-hidden>
@@ -33,14 +34,26 @@ export function App() {
         <BackendBadge />
       </header>
       <StatusBar />
+      <EngineNotice />
       <main className="layout">
         <section className="stage">{photo ? <PhotoView photo={photo} /> : <Welcome />}</section>
+        {/* Slots: on a phone, once a photo is open, the expression controls come first (right under the photo). */}
         <aside className="panel">
-          <PhotoInput />
-          <FacePicker />
-          <MeshToggle />
-          <ExpressionPanel />
-          <ResultPanel />
+          <div className="slot slot-photo">
+            <PhotoInput />
+          </div>
+          <div className="slot slot-face">
+            <FacePicker />
+          </div>
+          <div className="slot slot-mesh">
+            <MeshToggle />
+          </div>
+          <div className="slot slot-expression">
+            <ExpressionPanel />
+          </div>
+          <div className="slot slot-result">
+            <ResultPanel />
+          </div>
         </aside>
       </main>
       <footer className="foot">Everything runs in this browser tab. Your photo is never uploaded.</footer>

@@ -1,31 +1,54 @@
 /**
- * The UI thread's handle on the engine worker: the worker's API with plain signatures (callbacks
- * proxied and pixel buffers transferred here), so the store never sees comlink. `terminate` ends it.
+ * The UI thread's handle on one engine worker: the worker's API with plain signatures (callbacks
+ * proxied and pixel buffers transferred here), so the store never sees comlink. `onCrash` hears an
+ * uncaught error in the worker; `terminate` ends it. engine-supervisor.ts restarts crashed workers.
  */
 import * as Comlink from 'comlink';
-import type { WorkerApi } from './protocol';
+import type { WorkerApi, WorkerTestApi } from './protocol';
 
 export interface EngineClient {
   api: WorkerApi;
+  /** Test-only methods (window.__leedEngine). */
+  test: WorkerTestApi;
   terminate(): void;
 }
 
-export function createEngineClient(): EngineClient {
+export interface EngineClientOptions {
+  /** The worker threw an uncaught error or could not be started: it must be replaced. */
+  onCrash?: (reason: string) => void;
+}
+
+export function createEngineClient(options: EngineClientOptions = {}): EngineClient {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'leed-engine' });
-  const remote = Comlink.wrap<WorkerApi>(worker);
+  let ended = false;
+  const crashed = (reason: string) => {
+    if (!ended) options.onCrash?.(reason);
+  };
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    crashed(e.message || 'the engine worker failed');
+  });
+  worker.addEventListener('messageerror', () => crashed('a message from the engine worker could not be read'));
+  const remote = Comlink.wrap<WorkerApi & WorkerTestApi>(worker);
   const api: WorkerApi = {
-    init: (options, onProgress) => remote.init(options, Comlink.proxy(onProgress)),
+    init: (options, onProgress, onEvent) => remote.init(options, Comlink.proxy(onProgress), onEvent ? Comlink.proxy(onEvent) : undefined),
     open: (input) => remote.open(input instanceof Blob ? input : Comlink.transfer(input, [input.data.buffer])),
     face: (photoId, index) => remote.face(photoId, index),
     edit: (faceId, reference, regions) => remote.edit(faceId, reference, regions),
-    render: (editId, a) => remote.render(editId, a),
+    render: (editId, a, kind) => remote.render(editId, a, kind),
     export: (id, a, format, quality) => remote.export(id, a, format, quality),
     dispose: (id) => remote.dispose(id),
     memory: () => remote.memory(),
   };
+  const test: WorkerTestApi = {
+    testLoseDevice: () => remote.testLoseDevice(),
+    testCrash: () => remote.testCrash(),
+  };
   return {
     api,
+    test,
     terminate() {
+      ended = true;
       remote[Comlink.releaseProxy]();
       worker.terminate();
     },

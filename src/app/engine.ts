@@ -4,4 +4,4 @@
  * side-effect free, so the UI bundle leaves out the rest of the engine and tfjs (which run in worker.ts).
  */
 export { DEFAULT_JPEG_QUALITY, ERROR_MESSAGES, ErrorCode, editedFilename } from '../engine/index';
-export type { BackendInfo, Capabilities, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';
+export type { BackendInfo, BackendName, Capabilities, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';

@@ -1,21 +1,32 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { createEngineClient, modelBaseUrl } from './engine-client';
+import { modelBaseUrl } from './engine-client';
+import { createEngineSupervisor, type EngineTestHooks } from './engine-supervisor';
 import { createEditorStore } from './store';
 import { EditorStoreProvider, type StoreHandle } from './store-context';
 import './styles.css';
 
-/** One engine worker and one store for the lifetime of the provider. */
+declare global {
+  interface Window {
+    /** Test-only: break the engine on purpose (e2e/ux-view.spec.ts). */
+    __leedEngine?: EngineTestHooks;
+  }
+}
+
+/** One supervised engine worker (restarted when it fails) and one store for the lifetime of the provider. */
 function startEditor(): StoreHandle {
-  const client = createEngineClient();
-  const store = createEditorStore({ api: client.api, modelBaseUrl: modelBaseUrl() });
+  const engine = createEngineSupervisor();
+  const store = createEditorStore({ api: engine.api, modelBaseUrl: modelBaseUrl() });
+  engine.attach(store);
+  window.__leedEngine = engine.test;
   void store.getState().start();
   return {
     store,
     dispose() {
+      if (window.__leedEngine === engine.test) delete window.__leedEngine;
       store.getState().dispose();
-      client.terminate();
+      engine.terminate();
     },
   };
 }

@@ -1,9 +1,40 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { drawMesh, meshEdges } from '../mesh-draw';
 import type { PhotoInfo } from '../store';
 import { useEditorStore } from '../store-context';
+import { faceView, fitSize, type Rect, type ViewMode } from '../view-geometry';
 
-/** The photo (with the edited patch over it unless comparing), the mesh overlay and the face boxes. */
+/** Largest side of the mesh overlay canvas (device pixels); a deep zoom on a big photo draws it coarser. */
+const MAX_OVERLAY_SIDE = 4096;
+
+/** The stage's room for the photo: its width, and a height that leaves the controls in view on a phone. */
+function useStageRoom(ref: React.RefObject<HTMLDivElement | null>) {
+  const [room, setRoom] = useState({ w: 0, h: 0 });
+  useEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    const measure = () => {
+      const narrow = window.matchMedia('(max-width: 860px)').matches;
+      const h = narrow ? Math.max(200, window.innerHeight * 0.42) : Math.max(240, window.innerHeight * 0.72);
+      setRoom({ w: box.clientWidth, h });
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(box);
+    window.addEventListener('resize', measure);
+    return () => {
+      ro.disconnect();
+      window.removeEventListener('resize', measure);
+    };
+  }, [ref]);
+  return room;
+}
+
+/**
+ * The photo (with the edited patch over it unless comparing), the mesh overlay and the face boxes, in
+ * a viewport that shows the whole photo or zooms to the chosen face; a before/after split; and a
+ * "Rendering…" overlay on the face while a frame is being made. Transparent pixels show a checkerboard.
+ */
 export function PhotoView({ photo }: { photo: PhotoInfo }) {
   const faces = useEditorStore((s) => s.faces);
   const selected = useEditorStore((s) => s.selected);
@@ -12,14 +43,32 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
   const targetPoints = useEditorStore((s) => s.targetPoints);
   const rendered = useEditorStore((s) => s.rendered);
   const compare = useEditorStore((s) => s.compare);
+  const setCompare = useEditorStore((s) => s.setCompare);
   const selectFace = useEditorStore((s) => s.selectFace);
   const busy = useEditorStore((s) => s.status === 'busy');
+  const busyLabel = useEditorStore((s) => s.busyLabel);
+  const rendering = useEditorStore((s) => s.rendering);
   const photoCanvas = useRef<HTMLCanvasElement>(null);
+  const beforeCanvas = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
   const viewerRef = useRef<HTMLDivElement>(null);
-  const [cssSize, setCssSize] = useState({ w: 0, h: 0 });
+  const room = useStageRoom(viewerRef);
 
-  const showEdited = !!rendered && !compare;
+  // View: the face (zoomed) or the whole photo. Until the user chooses, a photo with one face opens on
+  // the face and one with several on the whole photo (to pick from).
+  const [viewChoice, setViewChoice] = useState<{ photo: PhotoInfo; mode: ViewMode } | null>(null);
+  const [split, setSplit] = useState<{ on: boolean; at: number }>({ on: false, at: 0.5 });
+  const faceBox = selected !== null ? (faces[selected] ?? null) : null;
+  const mode: ViewMode = faceBox ? (viewChoice?.photo === photo ? viewChoice.mode : faces.length === 1 ? 'face' : 'photo') : 'photo';
+  const setMode = (m: ViewMode) => setViewChoice({ photo, mode: m });
+
+  const viewport = fitSize(photo.width, photo.height, room.w, room.h);
+  const frame: Rect = mode === 'face' && faceBox ? faceView(photo.width, photo.height, viewport, faceBox) : { x: 0, y: 0, w: viewport.w, h: viewport.h };
+
+  const hasFrame = !!rendered;
+  const splitOn = split.on && hasFrame;
+  const showEdited = hasFrame && !compare;
+
   useEffect(() => {
     const c = photoCanvas.current;
     if (!c) return;
@@ -28,82 +77,206 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
       c.height = photo.height;
     }
     const ctx = c.getContext('2d')!;
+    // Replace, never blend: transparent pixels stay transparent (the checkerboard shows through).
+    ctx.clearRect(0, 0, c.width, c.height);
     ctx.drawImage(photo.bitmap, 0, 0);
-    if (showEdited && rendered) ctx.drawImage(rendered.patch, rendered.x, rendered.y);
+    if (showEdited && rendered) {
+      ctx.clearRect(rendered.x, rendered.y, rendered.width, rendered.height);
+      ctx.drawImage(rendered.patch, rendered.x, rendered.y);
+    }
   }, [photo, rendered, showEdited]);
 
-  // Scale the photo to fit the stage (up or down), keeping its aspect ratio.
   useEffect(() => {
-    const box = viewerRef.current;
-    if (!box) return;
-    const fitToStage = () => {
-      const maxW = box.clientWidth;
-      const maxH = Math.max(240, window.innerHeight * 0.72);
-      const k = Math.min(maxW / photo.width, maxH / photo.height);
-      setCssSize({ w: Math.max(1, Math.floor(photo.width * k)), h: Math.max(1, Math.floor(photo.height * k)) });
-    };
-    fitToStage();
-    const ro = new ResizeObserver(fitToStage);
-    ro.observe(box);
-    window.addEventListener('resize', fitToStage);
-    return () => {
-      ro.disconnect();
-      window.removeEventListener('resize', fitToStage);
-    };
-  }, [photo.width, photo.height]);
+    const c = beforeCanvas.current;
+    if (!c || !splitOn) return;
+    c.width = photo.width;
+    c.height = photo.height;
+    const ctx = c.getContext('2d')!;
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.drawImage(photo.bitmap, 0, 0);
+  }, [photo, splitOn]);
 
   const edges = useMemo(() => (face ? meshEdges(face.points) : null), [face]);
   const points = targetPoints ?? face?.points ?? null;
-  const drawn = showMesh && !compare && points && edges ? points.length : 0;
+  const drawn = showMesh && !compare && !splitOn && points && edges ? points.length : 0;
 
   const redraw = useCallback(() => {
     const c = overlay.current;
     if (!c) return;
     const dpr = window.devicePixelRatio || 1;
-    c.width = Math.max(1, Math.round(cssSize.w * dpr));
-    c.height = Math.max(1, Math.round(cssSize.h * dpr));
+    const cap = Math.min(1, MAX_OVERLAY_SIDE / (Math.max(frame.w, frame.h) * dpr || 1));
+    c.width = Math.max(1, Math.round(frame.w * dpr * cap));
+    c.height = Math.max(1, Math.round(frame.h * dpr * cap));
     const ctx = c.getContext('2d')!;
     ctx.clearRect(0, 0, c.width, c.height);
     if (!drawn || !points || !edges) return;
     const scale = c.width / photo.width;
+    const px = dpr * cap;
     const iod = face ? Math.hypot(face.points[33][0] - face.points[263][0], face.points[33][1] - face.points[263][1]) * scale : 50;
-    const r = Math.min(2.5 * dpr, Math.max(0.6 * dpr, iod / 90));
+    const r = Math.min(2.5 * px, Math.max(0.6 * px, iod / 90));
     drawMesh(ctx, points, edges, scale, { edge: 'rgba(80, 220, 255, 0.55)', point: 'rgba(255, 255, 255, 0.95)', radius: r, lineWidth: Math.max(0.5, r / 2) });
-  }, [cssSize, drawn, points, edges, photo.width, face]);
+  }, [frame.w, frame.h, drawn, points, edges, photo.width, face]);
   useEffect(redraw, [redraw]);
 
+  // Before/after split: drag anywhere on the photo (or use the arrow keys on the handle).
+  const dragging = useRef(false);
+  const splitFrom = (e: PointerEvent<HTMLDivElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    setSplit({ on: true, at: Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) });
+  };
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (!splitOn) return;
+    dragging.current = true;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    splitFrom(e);
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    if (splitOn && dragging.current) splitFrom(e);
+  };
+  const onPointerUp = () => {
+    dragging.current = false;
+  };
+  const onSplitKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const step = e.shiftKey ? 0.1 : 0.02;
+    const to = e.key === 'ArrowLeft' ? split.at - step : e.key === 'ArrowRight' ? split.at + step : e.key === 'Home' ? 0 : e.key === 'End' ? 1 : null;
+    if (to === null) return;
+    e.preventDefault();
+    setSplit({ on: true, at: Math.min(1, Math.max(0, to)) });
+  };
+  // Where the split line falls on the photo, in % of the frame (the "before" canvas is clipped there).
+  const splitInFrame = frame.w > 0 ? ((split.at * viewport.w - frame.x) / frame.w) * 100 : 50;
+
+  const pct = (v: number, of: number) => `${(v / of) * 100}%`;
+  const working = rendering ? 'Rendering…' : busy && busyLabel ? busyLabel : null;
+  // The working overlay covers the face (a little beyond its box), or the whole photo before a face is known.
+  const workBox = faceBox
+    ? {
+        left: pct(faceBox.x - faceBox.width * 0.1, photo.width),
+        top: pct(faceBox.y - faceBox.height * 0.1, photo.height),
+        width: pct(faceBox.width * 1.2, photo.width),
+        height: pct(faceBox.height * 1.2, photo.height),
+      }
+    : { left: '0%', top: '0%', width: '100%', height: '100%' };
+
   return (
-    <div className="viewer" data-testid="viewer" ref={viewerRef}>
-      <div className="frame" style={{ width: cssSize.w || undefined, height: cssSize.h || undefined }}>
-        <canvas
-          ref={photoCanvas}
-          className="photo"
-          data-testid="photo-canvas"
-          data-showing={showEdited ? 'edited' : 'original'}
-          aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`}
-          role="img"
-        />
-        <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
-        {(faces.length > 1 || showMesh) &&
-          faces.map((f, i) => (
-            <button
-              key={`${f.x},${f.y}`}
-              type="button"
-              className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
-              style={{
-                left: `${(f.x / photo.width) * 100}%`,
-                top: `${(f.y / photo.height) * 100}%`,
-                width: `${(f.width / photo.width) * 100}%`,
-                height: `${(f.height / photo.height) * 100}%`,
-              }}
-              onClick={() => {
-                if (!busy && i !== selected) void selectFace(i);
-              }}
-              disabled={busy}
-              aria-label={`Face ${i + 1}`}
-              data-testid={`face-box-${i}`}
+    <div className="viewer" data-testid="viewer" data-view={mode} ref={viewerRef}>
+      <div className="view-tools" role="toolbar" aria-label="View">
+        <fieldset className="segmented" aria-label="Zoom">
+          <button type="button" aria-pressed={mode === 'face'} disabled={!faceBox} onClick={() => setMode('face')} data-testid="view-face">
+            Face
+          </button>
+          <button type="button" aria-pressed={mode === 'photo'} onClick={() => setMode('photo')} data-testid="view-photo">
+            Whole photo
+          </button>
+        </fieldset>
+        <fieldset className="segmented" aria-label="Before and after">
+          <button
+            type="button"
+            aria-pressed={splitOn}
+            disabled={!hasFrame}
+            onClick={() => setSplit((s) => ({ on: !s.on, at: 0.5 }))}
+            data-testid="split-toggle"
+            title="Before on the left, after on the right: drag across the photo to move the line"
+          >
+            Before | After
+          </button>
+          <button
+            type="button"
+            className="hold"
+            disabled={!hasFrame}
+            aria-pressed={compare}
+            data-testid="before-hold"
+            title="Press and hold to see the photo before the edit"
+            onPointerDown={() => setCompare(true)}
+            onPointerUp={() => setCompare(false)}
+            onPointerLeave={() => setCompare(false)}
+            onPointerCancel={() => setCompare(false)}
+            onContextMenu={(e) => e.preventDefault()}
+            onKeyDown={(e) => {
+              if (e.key === ' ' || e.key === 'Enter') setCompare(true);
+            }}
+            onKeyUp={() => setCompare(false)}
+            onBlur={() => setCompare(false)}
+          >
+            Hold: before
+          </button>
+        </fieldset>
+      </div>
+      <div
+        className={`viewport${splitOn ? ' splitting' : ''}`}
+        data-testid="viewport"
+        style={{ width: viewport.w || undefined, height: viewport.h || undefined }}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        <div className="frame" data-testid="frame" style={{ left: frame.x, top: frame.y, width: frame.w || undefined, height: frame.h || undefined }}>
+          <canvas
+            ref={photoCanvas}
+            className="photo"
+            data-testid="photo-canvas"
+            data-showing={showEdited ? 'edited' : 'original'}
+            aria-label={`Photo ${photo.name}, ${photo.width} by ${photo.height} pixels`}
+            role="img"
+          />
+          {splitOn && (
+            <canvas
+              ref={beforeCanvas}
+              className="photo before"
+              data-testid="before-canvas"
+              style={{ clipPath: `inset(0 ${Math.max(0, 100 - splitInFrame)}% 0 0)` }}
+              aria-hidden
             />
-          ))}
+          )}
+          <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
+          {(faces.length > 1 || showMesh) &&
+            !splitOn &&
+            faces.map((f, i) => (
+              <button
+                key={`${f.x},${f.y}`}
+                type="button"
+                className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
+                style={{ left: pct(f.x, photo.width), top: pct(f.y, photo.height), width: pct(f.width, photo.width), height: pct(f.height, photo.height) }}
+                onClick={() => {
+                  if (!busy && i !== selected) void selectFace(i);
+                }}
+                disabled={busy}
+                aria-label={`Face ${i + 1}`}
+                data-testid={`face-box-${i}`}
+              />
+            ))}
+          {working && (
+            <div className="working" style={workBox} role="status" aria-live="polite" data-testid="render-overlay" data-kind={rendering ? 'render' : 'busy'}>
+              <div className="working-label">
+                <span className="spinner" aria-hidden />
+                {working}
+              </div>
+            </div>
+          )}
+        </div>
+        {splitOn && (
+          <>
+            <div
+              className="split-line"
+              style={{ left: `${split.at * 100}%` }}
+              role="slider"
+              tabIndex={0}
+              aria-label="Before and after divider"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(split.at * 100)}
+              onKeyDown={onSplitKey}
+              data-testid="split-handle"
+            >
+              <span className="split-knob" aria-hidden>
+                ⟷
+              </span>
+            </div>
+            <span className="split-tag left">Before</span>
+            <span className="split-tag right">After</span>
+          </>
+        )}
       </div>
       <div className="caption" data-testid="photo-caption">
         {photo.name} · {photo.width}×{photo.height} ·{' '}

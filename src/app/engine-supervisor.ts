@@ -1,0 +1,251 @@
+/**
+ * Keeps the editor alive when its engine dies. The store talks to `supervisor.api`, a WorkerApi that
+ * stays the same while the worker behind it is replaced:
+ * - the GPU device is lost (the engine's onDeviceLost, forwarded by the worker): a new worker starts
+ *   on the next backend (WebGPU -> WebGL -> CPU);
+ * - the worker crashes (an uncaught error): a new worker starts on the same backends.
+ * Either way the photo is opened again in the new engine (from the file the user gave), the face
+ * reselected, and the reference, intensity and regions kept; `engineNotice` says what happened.
+ *
+ * Ids: the store holds photo / face / edit ids; each worker numbers its own from 1. The supervisor
+ * hands out its own ids and maps them to (worker generation, worker id), so an id of a dead worker
+ * never names something in the new one: it is DISPOSED (and disposing it is a no-op).
+ */
+import { ErrorCode, type BackendName } from './engine';
+import { createEngineClient, type EngineClient, type EngineClientOptions } from './engine-client';
+import type { EngineEvent, WorkerApi, WorkerError } from './protocol';
+import type { EditorStore } from './store';
+
+const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+const BACKEND_LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'the processor (CPU)' };
+/** More restarts than this within RESTART_WINDOW_MS: give up (something is broken for good). */
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 60_000;
+
+/** Test-only hooks (window.__leedEngine): break the engine on purpose and watch it recover. */
+export interface EngineTestHooks {
+  /** Destroys the WebGPU device in the worker. */
+  loseDevice(): Promise<void>;
+  /** An uncaught error in the worker. */
+  crashWorker(): Promise<void>;
+  /** Terminates the worker, as the browser does to a worker that ran out of memory. */
+  killWorker(): void;
+  /** Completed restarts. */
+  restarts(): number;
+  /** Resolves when no restart is in progress. */
+  settled(): Promise<void>;
+}
+
+export interface EngineSupervisor {
+  api: WorkerApi;
+  /** The store to recover (its state is read and its actions replayed after a restart). */
+  attach(store: EditorStore): void;
+  test: EngineTestHooks;
+  terminate(): void;
+}
+
+interface Generation {
+  n: number;
+  client: EngineClient;
+  backends: BackendName[];
+  /** Rejects of the calls in flight (they never settle once the worker is gone). */
+  pending: Set<(e: WorkerError) => void>;
+}
+
+const workerError = (code: ErrorCode, message: string): WorkerError => ({ name: 'EditorError', code, message });
+
+export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineClient = createEngineClient): EngineSupervisor {
+  let store: EditorStore | null = null;
+  let ended = false;
+  let genCount = 0;
+  let gen: Generation;
+  /** Why better backends are not used (shown by the backend badge after a device loss). */
+  const lostReasons: string[] = [];
+  const restartTimes: number[] = [];
+  let restarts = 0;
+  let recovering: Promise<void> = Promise.resolve();
+
+  const spawn = (backends: BackendName[]): Generation => {
+    const n = ++genCount;
+    const client = make({ onCrash: (reason) => void restart(n, 'crash', reason) });
+    return { n, client, backends, pending: new Set() };
+  };
+  gen = spawn(BACKEND_ORDER);
+
+  // ---- ids ----
+  let nextHandle = 1;
+  const handles = new Map<number, { gen: number; id: number }>();
+  /** The file each photo was opened from (to open it again in a new engine). */
+  const sources = new Map<number, Blob>();
+  const handle = (g: Generation, id: number) => {
+    const h = nextHandle++;
+    handles.set(h, { gen: g.n, id });
+    return h;
+  };
+  const local = (g: Generation, h: number): number => {
+    const e = handles.get(h);
+    if (!e || e.gen !== g.n) throw workerError(ErrorCode.DISPOSED, `id ${h} belongs to an engine that was restarted`);
+    return e.id;
+  };
+
+  /** Runs `fn` on the current worker; rejects if that worker is replaced before it answers. */
+  const call = <T>(fn: (api: WorkerApi, g: Generation) => Promise<T>): Promise<T> => {
+    const g = gen;
+    return new Promise<T>((resolve, reject) => {
+      g.pending.add(reject);
+      let p: Promise<T>;
+      try {
+        p = fn(g.client.api, g);
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      p.then(resolve, reject).finally(() => g.pending.delete(reject));
+    });
+  };
+
+  const api: WorkerApi = {
+    init: (options, onProgress) =>
+      call(async (w, g) => {
+        const onEvent = (e: EngineEvent) => {
+          if (e.kind === 'device-lost') void restart(g.n, 'device-lost', e.reason);
+        };
+        const info = await w.init({ ...options, backends: options.backends ?? g.backends }, onProgress, onEvent);
+        return { ...info, backend: { ...info.backend, fallbackReasons: [...lostReasons, ...info.backend.fallbackReasons] } };
+      }),
+    open: (input) =>
+      call(async (w, g) => {
+        const opened = await w.open(input);
+        const photoId = handle(g, opened.photoId);
+        if (input instanceof Blob) sources.set(photoId, input);
+        return { ...opened, photoId };
+      }),
+    face: (photoId, index) =>
+      call(async (w, g) => {
+        const f = await w.face(local(g, photoId), index);
+        return { ...f, faceId: handle(g, f.faceId), photoId };
+      }),
+    edit: (faceId, reference, regions) =>
+      call(async (w, g) => {
+        const ref = reference.kind === 'face' ? { kind: 'face' as const, faceId: local(g, reference.faceId) } : reference;
+        const r = await w.edit(local(g, faceId), ref, regions);
+        return { editId: handle(g, r.editId) };
+      }),
+    render: (editId, a, kind) => call((w, g) => w.render(local(g, editId), a, kind)),
+    export: (id, a, format, quality) => call((w, g) => w.export(local(g, id), a, format, quality)),
+    async dispose(id) {
+      const e = handles.get(id);
+      handles.delete(id);
+      sources.delete(id);
+      if (e && e.gen === gen.n) await call((w) => w.dispose(e.id));
+    },
+    memory: () => call((w) => w.memory()),
+  };
+
+  const notice = (text: string | null) => store?.setState({ engineNotice: text });
+
+  async function restart(from: number, why: 'device-lost' | 'crash', reason: string): Promise<void> {
+    if (ended || from !== gen.n) return; // an old worker's last words
+    const now = Date.now();
+    while (restartTimes.length && now - restartTimes[0] > RESTART_WINDOW_MS) restartTimes.shift();
+    restartTimes.push(now);
+    const on = store?.getState().backend?.name ?? gen.backends[0];
+    let backends = gen.backends;
+    if (why === 'device-lost') {
+      backends = BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(on) + 1);
+      if (!backends.length) backends = ['cpu'];
+      lostReasons.push(`${on}: the graphics device was lost (${reason})`);
+    }
+    console.warn(`[leed] engine ${why === 'crash' ? 'crashed' : 'lost its GPU device'}: ${reason}; restarting on ${backends.join(', ')}`);
+    const old = gen;
+    old.client.terminate();
+    gen = spawn(backends);
+    const err = workerError(why === 'crash' ? ErrorCode.INTERNAL : ErrorCode.GPU_LOST, reason);
+    for (const reject of old.pending) reject(err);
+    old.pending.clear();
+
+    if (restartTimes.length > MAX_RESTARTS) {
+      notice('The editing engine keeps failing on this device, so it was stopped. Reload the page to try again.');
+      store?.setState({ status: 'fatal', busyLabel: '' });
+      gen.client.terminate();
+      return;
+    }
+    const firstWords =
+      why === 'device-lost'
+        ? `The graphics processor stopped working, so the editor is restarting on ${BACKEND_LABEL[backends[0]]}.`
+        : 'The editing engine stopped unexpectedly and is restarting.';
+    notice(`${firstWords} Your photo and settings are kept.`);
+    const done = recover(gen, why).catch((e: unknown) => console.warn('[leed] recovery failed', e));
+    recovering = recovering.then(() => done);
+    await done;
+  }
+
+  /** Starts the new engine and opens the photo again; stops early if `g` is replaced meanwhile. */
+  async function recover(g: Generation, why: 'device-lost' | 'crash'): Promise<void> {
+    const st = store;
+    if (!st) return;
+    const s = st.getState();
+    const photo = s.photo ? { source: sources.get(s.photo.id), name: s.photo.name } : null;
+    const ref = s.reference;
+    const refSource = s.referenceFace ? sources.get(s.referenceFace.photoId) : undefined;
+    const { selected, intensity, regions } = s;
+    // Let the rejected calls of the old worker run their handlers before the store starts again.
+    st.setState({ face: null, referenceFace: null, targetPoints: null });
+    await new Promise((r) => setTimeout(r, 0));
+    if (g !== gen) return;
+    await st.getState().start();
+    if (g !== gen || st.getState().status === 'fatal') return;
+    if (photo?.source) {
+      // Opening a photo starts from the start state (no reference); the old settings are put back after.
+      await st.getState().openFile(photo.source, photo.name);
+      if (g !== gen) return;
+      if (selected !== null && st.getState().selected !== selected && st.getState().faces.length > selected) await st.getState().selectFace(selected);
+      if (g !== gen) return;
+      const caps = st.getState().capabilities;
+      st.setState({ regions: regions.filter((r) => caps.regions.includes(r)) });
+      if (ref?.kind === 'photo') {
+        if (refSource) {
+          st.setState({ reference: ref, intensity });
+          await st.getState().openReference(refSource, ref.name);
+        }
+      } else if (ref) {
+        st.setState({ reference: ref });
+        st.getState().setIntensity(intensity); // renders the frame
+      }
+    }
+    if (g !== gen) return;
+    restarts++;
+    const b = st.getState().backend?.name ?? g.backends[0];
+    const kept = photo?.source ? ' Your photo and settings were kept.' : '';
+    const what =
+      why === 'device-lost'
+        ? `The graphics processor stopped working, so the editor restarted on ${BACKEND_LABEL[b]}${b === 'webgpu' ? '' : ' (slower)'}.`
+        : 'The editing engine stopped unexpectedly and was restarted.';
+    st.setState({ engineNotice: what + kept });
+  }
+
+  return {
+    api,
+    attach(s) {
+      store = s;
+    },
+    test: {
+      loseDevice: () => gen.client.test.testLoseDevice(),
+      crashWorker: () => gen.client.test.testCrash(),
+      killWorker() {
+        void restart(gen.n, 'crash', 'the engine worker was terminated');
+      },
+      restarts: () => restarts,
+      settled: async () => {
+        let seen: Promise<void>;
+        do {
+          seen = recovering;
+          await seen;
+        } while (seen !== recovering);
+      },
+    },
+    terminate() {
+      ended = true;
+      gen.client.terminate();
+    },
+  };
+}
