@@ -30,7 +30,7 @@ test.afterAll(async () => {
 
 test('the page loads and the engine runs on WebGPU', async () => {
   const backend = await openApp(page);
-  await expect(page.getByRole('heading', { name: 'LEED expression editor' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Expression editor' })).toBeVisible();
   // A WebGL or CPU fallback fails here: the flags in e2e/chromium.ts must give a WebGPU adapter.
   expect(backend, `fallback reasons: ${(await leedState(page)).fallbackReasons.join('; ')}`).toBe('webgpu');
   await expect(page.getByTestId('backend-badge')).toHaveText(/WEBGPU/);

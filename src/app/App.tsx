@@ -29,7 +29,7 @@ export function App() {
           <span className="logo" aria-hidden>
             ◐
           </span>
-          <h1>LEED expression editor</h1>
+          <h1>Expression editor</h1>
         </div>
         <BackendBadge />
       </header>

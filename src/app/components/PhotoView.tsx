@@ -35,6 +35,16 @@ function useStageRoom(ref: React.RefObject<HTMLDivElement | null>) {
  * a viewport that shows the whole photo or zooms to the chosen face; a before/after split; and a
  * "Rendering…" overlay on the face while a frame is being made. Transparent pixels show a checkerboard.
  */
+/** A face box as CSS percentages of the photo, clipped to the photo (a box the detector placed past an edge stays inside it). */
+function clippedBox(f: { x: number; y: number; width: number; height: number }, w: number, h: number) {
+  const x0 = Math.max(0, f.x);
+  const y0 = Math.max(0, f.y);
+  const x1 = Math.min(w, f.x + f.width);
+  const y1 = Math.min(h, f.y + f.height);
+  const pct = (v: number, of: number) => `${(v / of) * 100}%`;
+  return { left: pct(x0, w), top: pct(y0, h), width: pct(Math.max(0, x1 - x0), w), height: pct(Math.max(0, y1 - y0), h) };
+}
+
 export function PhotoView({ photo }: { photo: PhotoInfo }) {
   const faces = useEditorStore((s) => s.faces);
   const selected = useEditorStore((s) => s.selected);
@@ -237,7 +247,7 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
                 key={`${f.x},${f.y}`}
                 type="button"
                 className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
-                style={{ left: pct(f.x, photo.width), top: pct(f.y, photo.height), width: pct(f.width, photo.width), height: pct(f.height, photo.height) }}
+                style={clippedBox(f, photo.width, photo.height)}
                 onClick={() => {
                   if (!busy && i !== selected) void selectFace(i);
                 }}
@@ -283,12 +293,7 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
         <span data-testid="face-count">
           {faces.length} {faces.length === 1 ? 'face' : 'faces'}
         </span>
-        {face && (
-          <>
-            {' '}
-            · yaw {face.pose.yaw.toFixed(0)}°, pitch {face.pose.pitch.toFixed(0)}°
-          </>
-        )}
+        {face && Math.max(Math.abs(face.pose.yaw), Math.abs(face.pose.pitch)) > 20 && <> · the face is turned; the edit works best on frontal faces</>}
       </div>
     </div>
   );
