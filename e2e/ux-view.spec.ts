@@ -152,7 +152,8 @@ test('desktop: face zoom, whole photo, rendering overlay, before/after, checkerb
   await expect(page.getByTestId('photo-canvas')).toHaveAttribute('data-showing', 'edited');
 
   mkdirSync('docs', { recursive: true });
-  await page.screenshot({ path: 'docs/screenshot-desktop.png' });
+  // docs pictures: LEED_SCREENSHOTS=1 npm run test:e2e -- e2e/ux-view.spec.ts
+  if (process.env.LEED_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshot-desktop.png' });
 
   // A transparent PNG: the hidden colour (magenta) under alpha 0 is never shown, a checkerboard is.
   const png = PNG.sync.read(readFileSync(SAMPLE));
@@ -225,7 +226,7 @@ test('phone 390x844: the zoomed face and the slider are in view together; touch 
   expect(vp.y).toBeLessThan(120);
   await page.evaluate(() => window.scrollTo(0, 0));
   mkdirSync('docs', { recursive: true });
-  await page.screenshot({ path: 'docs/screenshot-phone.png' });
+  if (process.env.LEED_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshot-phone.png' });
   await expectNoCspViolation(page, csp);
   await page.context().close();
 });
