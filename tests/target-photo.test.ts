@@ -21,13 +21,17 @@ beforeAll(async () => {
   face = await photo.face(0);
   photo.dispose();
 });
-afterAll(() => { dis?.dispose(); editor?.dispose(); });
+afterAll(() => {
+  dis?.dispose();
+  editor?.dispose();
+});
 
-const moved = (a: readonly Point3[], b: readonly Point3[], idx: readonly number[]) => idx.reduce((s, i) => s + Math.hypot(a[i][0] - b[i][0], a[i][1] - b[i][1]), 0) / idx.length;
+const moved = (a: readonly Point3[], b: readonly Point3[], idx: readonly number[]) =>
+  idx.reduce((s, i) => s + Math.hypot(a[i][0] - b[i][0], a[i][1] - b[i][1]), 0) / idx.length;
 const MOUTH = [61, 291, 13, 14, 0, 17, 78, 308];
 
 describe('targets on the sample portrait', () => {
-  it('a = 0 gives back the photo\'s own landmarks in pixels', () => {
+  it("a = 0 gives back the photo's own landmarks in pixels", () => {
     const t = targetCanonical(face.canonical.points, face.canonical.points, null, 0);
     const px = fromCanonical(t, face.canonical.transform);
     const iod = interOcular(face.landmarks.points);

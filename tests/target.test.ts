@@ -11,13 +11,14 @@ import { LANDMARK_SETS } from '../src/engine/landmark-sets';
 const T = TEMPLATE as Point3[];
 /** Outer and inner lip contours: target.ts's mouth part (landmark-sets.json; tests/landmark-sets.test.ts checks they are the same points). */
 const MOUTH = [...LANDMARK_SETS.outerLipRing, ...LANDMARK_SETS.innerMouthRing];
-const expectClose = (a: readonly Point3[], b: readonly Point3[], digits = 12) => a.forEach((p, i) => p.forEach((v, k) => expect(v).toBeCloseTo(b[i][k], digits)));
+const expectClose = (a: readonly Point3[], b: readonly Point3[], digits = 12) =>
+  a.forEach((p, i) => p.forEach((v, k) => expect(v).toBeCloseTo(b[i][k], digits)));
 const RIGHT_EYE = [...LANDMARK_SETS.rightEyeRing];
 
 /** The template with some points scaled about their centroid along some axes. */
 function stretched(indices: number[], scale: Point3): Point3[] {
   const c = [0, 1, 2].map((k) => indices.reduce((s, i) => s + T[i][k], 0) / indices.length);
-  return T.map((p, i) => (indices.includes(i) ? p.map((v, k) => c[k] + (v - c[k]) * scale[k]) as Point3 : [...p] as Point3));
+  return T.map((p, i) => (indices.includes(i) ? (p.map((v, k) => c[k] + (v - c[k]) * scale[k]) as Point3) : ([...p] as Point3)));
 }
 
 /** A displacement that moves the mouth corners outward and up (a smile), nothing else. */
@@ -103,7 +104,9 @@ describe('targetCanonical', () => {
 
 describe('presets', () => {
   let presets: Presets;
-  beforeAll(async () => { presets = await loadPresets(new ModelStore(fileByteSource())); });
+  beforeAll(async () => {
+    presets = await loadPresets(new ModelStore(fileByteSource()));
+  });
 
   it('ships every named expression, built from real photos', () => {
     expect(presets.names).toEqual([...PRESET_NAMES]);
@@ -113,10 +116,12 @@ describe('presets', () => {
   it('happy raises and widens the mouth corners; surprise lifts the brows and opens the mouth', () => {
     const h = presets.displacement('happy');
     // canonical y points down, x to the subject's left (landmark 291 side)
-    expect(h[291][1]).toBeLessThan(0); expect(h[61][1]).toBeLessThan(0);
+    expect(h[291][1]).toBeLessThan(0);
+    expect(h[61][1]).toBeLessThan(0);
     expect(h[291][0] - h[61][0]).toBeGreaterThan(0);
     const s = presets.displacement('surprise');
-    expect(s[105][1]).toBeLessThan(0); expect(s[334][1]).toBeLessThan(0);
+    expect(s[105][1]).toBeLessThan(0);
+    expect(s[334][1]).toBeLessThan(0);
     expect(s[14][1] - s[13][1]).toBeGreaterThan(0); // inner lips part
   });
 

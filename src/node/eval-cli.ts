@@ -51,18 +51,28 @@ export function defaultCachePath(dir: string): string {
   return join(ROOT, 'data-out', 'eval', `${basename(abs)}-${key}.jsonl`);
 }
 
-const USAGE = 'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N]';
+const USAGE =
+  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N]';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) { console.error(`${name} wants a positive integer, got ${v}\n${USAGE}`); process.exit(2); }
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`${name} wants a positive integer, got ${v}\n${USAGE}`);
+    process.exit(2);
+  }
   return n;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const flag = (name: string) => { const i = args.indexOf(name); if (i < 0) return undefined; const v = args[i + 1]; args.splice(i, 2); return v; };
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return undefined;
+    const v = args[i + 1];
+    args.splice(i, 2);
+    return v;
+  };
   const dir = flag('--data');
   const landmarks = flag('--landmarks');
   const backend = (flag('--backend') ?? 'wasm') as BackendName;
@@ -73,10 +83,15 @@ async function main(): Promise<void> {
   if (pairs) {
     // Ground truth on paired photos (neutral/ID.jpg + smiling/ID.jpg), eval-pairs.ts; runs before (or without) --data.
     pointWasmAtNodeModules();
-    console.log(`## Ground truth on paired photos\n${await pairsSection(pairs, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`);
+    console.log(
+      `## Ground truth on paired photos\n${await pairsSection(pairs, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`,
+    );
     if (!dir) return;
   }
-  if (!dir || args.length) { console.error(args.length ? `unknown arguments: ${args.join(' ')}\n${USAGE}` : USAGE); process.exit(2); }
+  if (!dir || args.length) {
+    console.error(args.length ? `unknown arguments: ${args.join(' ')}\n${USAGE}` : USAGE);
+    process.exit(2);
+  }
   const allRows = readFacesCsv(dir);
   const rows = limit ? allRows.slice(0, limit) : allRows;
   let file = landmarks;
@@ -85,15 +100,22 @@ async function main(): Promise<void> {
     mkdirSync(join(ROOT, 'data-out', 'eval'), { recursive: true });
     extractLandmarks(dir, file, backend, limit);
   } else if (!existsSync(file)) {
-    console.error(`no such landmarks file: ${file}`); process.exit(2);
+    console.error(`no such landmarks file: ${file}`);
+    process.exit(2);
   }
   const { faces, missing, unreadable } = loadLandmarkedRows(rows, file);
   const byPerson = new Map<string, EvalFace[]>();
-  for (const f of faces) { const l = byPerson.get(f.person) ?? []; l.push(f); byPerson.set(f.person, l); }
+  for (const f of faces) {
+    const l = byPerson.get(f.person) ?? [];
+    l.push(f);
+    byPerson.set(f.person, l);
+  }
   await initBackend(['cpu']);
   const store = createModelStore(fileByteSource());
   const ctx: EvalContext = { dir, rows, faces, byPerson, store, backend };
-  console.log(`eval: ${dir}: ${rows.length} images in faces.csv${limit ? ` (the first ${rows.length} of ${allRows.length}: --limit)` : ''}, ${faces.length} with landmarks (${file}), ${byPerson.size} people`);
+  console.log(
+    `eval: ${dir}: ${rows.length} images in faces.csv${limit ? ` (the first ${rows.length} of ${allRows.length}: --limit)` : ''}, ${faces.length} with landmarks (${file}), ${byPerson.size} people`,
+  );
   const codes = [...missing].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, n]) => `${why} x ${n}`);
   if (codes.length) console.log(`without landmarks: ${rows.length - faces.length}: ${codes.join(', ')}`);
   if (unreadable) console.log(`${unreadable} unreadable lines in the landmark file (interrupted writes; landmarks-cli redoes those images)`);

@@ -30,7 +30,10 @@ export interface EvalSection {
 export const EXPRESSIONS = ['happy', 'surprise', 'anger', 'sad', 'disgust', 'fear', 'contempt'];
 
 export const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
-export const sd = (v: readonly number[]) => { const m = mean(v); return Math.sqrt(mean(v.map((x) => (x - m) ** 2))); };
+export const sd = (v: readonly number[]) => {
+  const m = mean(v);
+  return Math.sqrt(mean(v.map((x) => (x - m) ** 2)));
+};
 
 /** Deterministic spread of `n` items over `list` (every k-th). */
 export function spread<T>(list: T[], n: number): T[] {

@@ -14,14 +14,36 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  cosine, createEditor, createFaceDescriber, decodeImage, EditorError, EMOTIONS, ErrorCode, nearestFace, nme, padImage, PRESET_NAMES,
-  type Editor, type Emotion, type FaceDescriber, type Point3, type PresetName, type RGBAImage,
+  cosine,
+  createEditor,
+  createFaceDescriber,
+  decodeImage,
+  EditorError,
+  EMOTIONS,
+  ErrorCode,
+  nearestFace,
+  nme,
+  padImage,
+  PRESET_NAMES,
+  type Editor,
+  type Emotion,
+  type FaceDescriber,
+  type Point3,
+  type PresetName,
+  type RGBAImage,
 } from '../engine/index';
 import { Failures, mean, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
 import { fileByteSource, pointWasmAtNodeModules } from './platform';
 
 /** Emotion-model label each preset should read as. */
-export const PRESET_EMOTION: Record<PresetName, Emotion> = { happy: 'happy', surprise: 'surprise', anger: 'angry', sadness: 'sad', disgust: 'disgust', fear: 'fear' };
+export const PRESET_EMOTION: Record<PresetName, Emotion> = {
+  happy: 'happy',
+  surprise: 'surprise',
+  anger: 'angry',
+  sadness: 'sad',
+  disgust: 'disgust',
+  fear: 'fear',
+};
 const PAD = 128;
 const MODES = ['warp + refiner', 'warp only'] as const;
 type Mode = (typeof MODES)[number];
@@ -65,24 +87,27 @@ async function measure(ctx: EvalContext, editor: Editor, describer: FaceDescribe
   const editFailures = new Failures('edits (source x preset, both modes)');
   const redetect = new Failures('landmarks on the edited photo (transfer error without it; identity and emotion read at x_t)');
   /** Landmarks found by the engine in `img`: the face nearest the centre. */
-  const landmarksOf = (img: RGBAImage): Promise<Point3[] | undefined> => redetect.attempt(async () => {
-    const photo = await editor.open(img);
-    try {
-      if (!photo.faces.length) throw new EditorError(ErrorCode.NO_FACE, 'on the edited photo');
-      return (await photo.face(nearestFace(photo.faces, [img.width / 2, img.height / 2]))).landmarks.points;
-    } finally {
-      photo.dispose();
-    }
-  });
+  const landmarksOf = (img: RGBAImage): Promise<Point3[] | undefined> =>
+    redetect.attempt(async () => {
+      const photo = await editor.open(img);
+      try {
+        if (!photo.faces.length) throw new EditorError(ErrorCode.NO_FACE, 'on the edited photo');
+        return (await photo.face(nearestFace(photo.faces, [img.width / 2, img.height / 2]))).landmarks.points;
+      } finally {
+        photo.dispose();
+      }
+    });
 
   // Identity references: two photos of one person, and two different people.
   const multi = [...ctx.byPerson.values()].filter((l) => l.length >= 2);
   const same: number[] = [];
-  for (const l of spread(multi, nPairs)) same.push(cosine(await describer.embed(await padded(l[0]), shifted(l[0].points)), await describer.embed(await padded(l[1]), shifted(l[1].points))));
+  for (const l of spread(multi, nPairs))
+    same.push(cosine(await describer.embed(await padded(l[0]), shifted(l[0].points)), await describer.embed(await padded(l[1]), shifted(l[1].points))));
   const people = [...ctx.byPerson.values()];
   const diff: number[] = [];
   for (let i = 0; i < Math.min(nPairs, Math.floor(people.length / 2)); i++) {
-    const a = people[(i * 7919) % people.length][0]; const b = people[(i * 7919 + Math.floor(people.length / 2)) % people.length][0];
+    const a = people[(i * 7919) % people.length][0];
+    const b = people[(i * 7919 + Math.floor(people.length / 2)) % people.length][0];
     if (a.person === b.person) continue;
     diff.push(cosine(await describer.embed(await padded(a), shifted(a.points)), await describer.embed(await padded(b), shifted(b.points))));
   }
@@ -151,12 +176,20 @@ async function measure(ctx: EvalContext, editor: Editor, describer: FaceDescribe
   const out: string[] = [];
   out.push(`${used} source photos (neutral-labelled, one per person) x ${presets.length} presets at intensity 1; backend ${editor.backend.name}.`);
   out.push('', '| figure | warp + refiner | warp only | reference |', '| --- | --- | --- | --- |');
-  out.push(`| transfer error: landmarks found on the edit vs x_t, mean NME % IOD (n) | ${f2(mean(transfer['warp + refiner']))} (${transfer['warp + refiner'].length}) | ${f2(mean(transfer['warp only']))} (${transfer['warp only'].length}) | no edit (source landmarks vs x_t): ${f2(mean(targetDistance))} |`);
-  out.push(`| identity: cosine(source, edit), mean ± sd | ${f3(mean(identity['warp + refiner']))} ± ${f3(sd(identity['warp + refiner']))} | ${f3(mean(identity['warp only']))} ± ${f3(sd(identity['warp only']))} | same person, two photos ${f3(mean(same))} ± ${f3(sd(same))} (${same.length} pairs); different people ${f3(mean(diff))} ± ${f3(sd(diff))} (${diff.length} pairs) |`);
+  out.push(
+    `| transfer error: landmarks found on the edit vs x_t, mean NME % IOD (n) | ${f2(mean(transfer['warp + refiner']))} (${transfer['warp + refiner'].length}) | ${f2(mean(transfer['warp only']))} (${transfer['warp only'].length}) | no edit (source landmarks vs x_t): ${f2(mean(targetDistance))} |`,
+  );
+  out.push(
+    `| identity: cosine(source, edit), mean ± sd | ${f3(mean(identity['warp + refiner']))} ± ${f3(sd(identity['warp + refiner']))} | ${f3(mean(identity['warp only']))} ± ${f3(sd(identity['warp only']))} | same person, two photos ${f3(mean(same))} ± ${f3(sd(same))} (${same.length} pairs); different people ${f3(mean(diff))} ± ${f3(sd(diff))} (${diff.length} pairs) |`,
+  );
   for (const mode of [...MODES, 'source (no edit)'] as const) {
     const agree = PRESET_NAMES.reduce((s, p) => s + confusion[mode][p][PRESET_EMOTION[p]], 0);
     const total = PRESET_NAMES.reduce((s, p) => s + EMOTIONS.reduce((t, e) => t + confusion[mode][p][e], 0), 0);
-    out.push('', `Expression agreement, ${mode}: emotion model's top label on the ${mode === 'source (no edit)' ? 'unedited source' : 'edit'} vs the preset's label: ${agree}/${total} = ${f2((100 * agree) / Math.max(total, 1))}%`, '');
+    out.push(
+      '',
+      `Expression agreement, ${mode}: emotion model's top label on the ${mode === 'source (no edit)' ? 'unedited source' : 'edit'} vs the preset's label: ${agree}/${total} = ${f2((100 * agree) / Math.max(total, 1))}%`,
+      '',
+    );
     out.push(`| preset \\ predicted | ${EMOTIONS.join(' | ')} |`, `| --- | ${EMOTIONS.map(() => '---').join(' | ')} |`);
     for (const p of PRESET_NAMES) out.push(`| ${p} (${PRESET_EMOTION[p]}) | ${EMOTIONS.map((e) => confusion[mode][p][e]).join(' | ')} |`);
   }

@@ -44,7 +44,14 @@ export const neutralErrorSection: EvalSection = {
       const neutrals = all.filter((f) => f.expression === 'neutral');
       type Acc = { people: Set<string>; photos: number; none: number[]; pop: number[]; n: number[] };
       const table = new Map<string, Acc>();
-      const acc = (k: string) => { let a = table.get(k); if (!a) { a = { people: new Set(), photos: 0, none: [], pop: [], n: [] }; table.set(k, a); } return a; };
+      const acc = (k: string) => {
+        let a = table.get(k);
+        if (!a) {
+          a = { people: new Set(), photos: 0, none: [], pop: [], n: [] };
+          table.set(k, a);
+        }
+        return a;
+      };
       const floor: Acc = { people: new Set(), photos: 0, none: [], pop: [], n: [] };
       const lines = [
         `mean NME, 2-D, % of the neutral photo's IOD, canonical landmarks; ${all.length} photos analysed, ${neutrals.length} neutral (population mean from these)`,
@@ -65,16 +72,29 @@ export const neutralErrorSection: EvalSection = {
           const none = mean(refs.map((g) => nme(f.canonical, g.canonical)));
           const pop = mean(refs.map((g) => nme(popMean, g.canonical)));
           const n = mean(refs.map((g) => nme(nf, g.canonical)));
-          for (const a of rowsFor) { a.people.add(person); a.photos++; a.none.push(none); a.pop.push(pop); a.n.push(n); }
+          for (const a of rowsFor) {
+            a.people.add(person);
+            a.photos++;
+            a.none.push(none);
+            a.pop.push(pop);
+            a.n.push(n);
+          }
         }
       }
       const order = ['all expressive', ...EXPRESSIONS, ...[...table.keys()].filter((k) => k !== 'all expressive' && !EXPRESSIONS.includes(k)).sort()];
-      lines.push(`${pad('expression', 24)}${'people'.padStart(7)}${'photos'.padStart(8)}${'no change'.padStart(11)}${'pop. mean'.padStart(11)}${'N(x)'.padStart(8)}${'N vs no change'.padStart(16)}`);
+      lines.push(
+        `${pad('expression', 24)}${'people'.padStart(7)}${'photos'.padStart(8)}${'no change'.padStart(11)}${'pop. mean'.padStart(11)}${'N(x)'.padStart(8)}${'N vs no change'.padStart(16)}`,
+      );
       const line = (label: string, a: Acc) => {
         const rel = 100 * (1 - mean(a.n) / mean(a.none));
-        lines.push(`${pad(label, 24)}${String(a.people.size).padStart(7)}${String(a.photos).padStart(8)}${num(mean(a.none), 11)}${num(mean(a.pop), 11)}${num(mean(a.n), 8)}${(`-${rel.toFixed(0)}%`).padStart(16)}`);
+        lines.push(
+          `${pad(label, 24)}${String(a.people.size).padStart(7)}${String(a.photos).padStart(8)}${num(mean(a.none), 11)}${num(mean(a.pop), 11)}${num(mean(a.n), 8)}${(`-${rel.toFixed(0)}%`).padStart(16)}`,
+        );
       };
-      for (const k of order) { const a = table.get(k); if (a) line(k, a); }
+      for (const k of order) {
+        const a = table.get(k);
+        if (a) line(k, a);
+      }
       if (floor.photos) line('neutral vs other neutral', floor);
       lines.push('', `${batches}${lostPhotos ? `; ${lostPhotos} photos without N(x) left out of the table` : ''}`);
       return lines.join('\n');

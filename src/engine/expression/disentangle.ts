@@ -53,7 +53,7 @@ function checkPoints(points: readonly Point3[], what: string): void {
     throw new EditorError(ErrorCode.BAD_ARGUMENT, `${what}: expected ${NUM_POINTS} points, got ${Array.isArray(points) ? points.length : typeof points}`);
   }
   for (const p of points) {
-    if (!p || p.length !== 3 || !Number.isFinite(p[0]) || !Number.isFinite(p[1]) || !Number.isFinite(p[2])) {
+    if (p?.length !== 3 || !Number.isFinite(p[0]) || !Number.isFinite(p[1]) || !Number.isFinite(p[2])) {
       throw new EditorError(ErrorCode.BAD_ARGUMENT, `${what}: every point must be 3 finite numbers`);
     }
   }
@@ -69,7 +69,10 @@ function unflatten(f: Float32Array | Int32Array | Uint8Array, count: number): Po
   const out: Point3[][] = [];
   for (let b = 0; b < count; b++) {
     const pts: Point3[] = [];
-    for (let i = 0; i < NUM_POINTS; i++) { const o = b * DIM + i * 3; pts.push([f[o], f[o + 1], f[o + 2]]); }
+    for (let i = 0; i < NUM_POINTS; i++) {
+      const o = b * DIM + i * 3;
+      pts.push([f[o], f[o + 1], f[o + 2]]);
+    }
     out.push(pts);
   }
   return out;
@@ -99,10 +102,14 @@ export async function createDisentangler(store: ModelStore, path = DISENTANGLER_
   }
   // Tensors of the manifest that the network does not use are not kept.
   const used = new Set(Object.values(w));
-  Object.values(weights).forEach((t) => { if (!used.has(t)) t.dispose(); });
+  Object.values(weights).forEach((t) => {
+    if (!used.has(t)) t.dispose();
+  });
 
   let disposed = false;
-  const alive = () => { if (disposed) throw new EditorError(ErrorCode.DISPOSED, 'disentangler'); };
+  const alive = () => {
+    if (disposed) throw new EditorError(ErrorCode.DISPOSED, 'disentangler');
+  };
 
   const neutralTensor = (flat: tf.Tensor2D): tf.Tensor2D => {
     alive();

@@ -73,7 +73,10 @@ const PART_WEIGHTS: readonly (readonly number[])[] = partWeights(TEMPLATE);
 export function regionWeights(): Record<Region | 'rest', number>[] {
   return PART_WEIGHTS.map((w) => {
     const r: Record<Region | 'rest', number> = { brows: 0, eyes: 0, mouth: 0, jaw: 0, rest: 1 };
-    PARTS.forEach((part, k) => { r[part.region] += w[k]; r.rest -= w[k]; });
+    PARTS.forEach((part, k) => {
+      r[part.region] += w[k];
+      r.rest -= w[k];
+    });
     return r;
   });
 }
@@ -100,7 +103,9 @@ function ratio(src: readonly Point3[], ref: readonly Point3[], pair: readonly [n
  * mouth thus transfers a proportionally smaller mouth-corner displacement.
  */
 export function retarget(dRef: readonly Point3[], refNeutral: readonly Point3[], srcNeutral: readonly Point3[]): Point3[] {
-  check(dRef, 'retarget dRef'); check(refNeutral, 'retarget refNeutral'); check(srcNeutral, 'retarget srcNeutral');
+  check(dRef, 'retarget dRef');
+  check(refNeutral, 'retarget refNeutral');
+  check(srcNeutral, 'retarget srcNeutral');
   const scales = PARTS.map((part) => [ratio(srcNeutral, refNeutral, part.x), ratio(srcNeutral, refNeutral, part.y), ratio(srcNeutral, refNeutral, part.z)]);
   return dRef.map((d, i) => {
     const w = PART_WEIGHTS[i];
@@ -130,8 +135,15 @@ export function maskWeights(mask?: RegionMask): number[] {
  * x_t(a) = x_src + a * m * (N(x_src) + d' - x_src), canonical space.
  * dFitted: the reference displacement already fitted by `retarget`, or null to neutralize (d' = 0).
  */
-export function targetCanonical(src: readonly Point3[], srcNeutral: readonly Point3[], dFitted: readonly Point3[] | null, a: number, mask?: RegionMask): Point3[] {
-  check(src, 'targetCanonical src'); check(srcNeutral, 'targetCanonical srcNeutral');
+export function targetCanonical(
+  src: readonly Point3[],
+  srcNeutral: readonly Point3[],
+  dFitted: readonly Point3[] | null,
+  a: number,
+  mask?: RegionMask,
+): Point3[] {
+  check(src, 'targetCanonical src');
+  check(srcNeutral, 'targetCanonical srcNeutral');
   if (dFitted) check(dFitted, 'targetCanonical dFitted');
   if (!Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
   const m = mask ? maskWeights(mask) : null;
