@@ -1,63 +1,102 @@
 /**
- * docs/presets.png: the sample portrait under presets, warp + refiner, at intensity 1, face region
- * enlarged. Top row: face crops; the full edited photos are written as docs/presets-<name>.png.
- * Usage: npx tsx scripts/make-docs-figure.ts [preset ...]   (default: neutral surprise sadness anger)
+ * docs/presets.jpg: the public-domain sample portrait and two London fixtures (CC BY 4.0, attribution in docs/README.md)
+ * under "neutral" and every preset, at intensity 1 (first row of each face) and 1.5 (second row), warp + refiner,
+ * face region; and docs/neutralized.jpg: the London people's smiling photos, neutralized, beside their real neutral photo.
+ * Every edit goes through the editing API: editor.open -> photo.face(0) -> face.edit(reference) -> edit.renderFull(a).
+ *
+ *   npx tsx scripts/make-docs-figure.ts [LONDON_ID LONDON_ID]   (default 022 062)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
-import { createEditor, PRESET_NAMES, type PresetName, type Reference, type RGBAImage } from '../src/engine/index';
-import { fileByteSource, ROOT } from '../src/node/platform';
+import { join } from 'node:path';
+import { createEditor, encodeImage, PRESET_NAMES, type Face, type Reference, type RGBAImage } from '../src/engine/index';
+import { fileByteSource, pointWasmAtNodeModules, ROOT } from '../src/node/platform';
 
-const names = process.argv.slice(2).length ? process.argv.slice(2) : ['neutral', 'surprise', 'sadness', 'anger'];
-for (const name of names) {
-  if (name !== 'neutral' && !PRESET_NAMES.includes(name as PresetName)) {
-    console.error(`unknown preset ${name}; presets: neutral ${PRESET_NAMES.join(' ')}`);
-    process.exit(2);
-  }
-}
-const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
-const photo = await editor.open(readFileSync(`${ROOT}/public/samples/astronaut.png`));
-const face = await photo.face(0);
-const panels: { label: string; img: RGBAImage }[] = [{ label: 'original', img: photo.image }];
-for (const name of names) {
-  const reference: Reference = name === 'neutral' ? 'neutral' : { preset: name as PresetName };
-  const edit = await face.edit(reference);
-  for (const refiner of [false, true]) {
-    const img = await edit.renderFull(1, { refiner });
-    panels.push({ label: `${name}${refiner ? '' : ' (warp only)'}`, img });
-    if (refiner)
-      writeFileSync(
-        `${ROOT}/docs/presets-${name}.png`,
-        PNG.sync.write(Object.assign(new PNG({ width: img.width, height: img.height }), { data: Buffer.from(img.data) })),
-      );
-  }
-  edit.dispose();
-}
-// Face crop: a square around the landmarks, enlarged 2x (nearest), panels side by side.
-const xs = face.landmarks.points.map((p) => p[0]);
-const ys = face.landmarks.points.map((p) => p[1]);
-const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
-const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
-const side = Math.round((Math.max(...xs) - Math.min(...xs)) * 1.5);
-const x0 = Math.round(cx - side / 2);
-const y0 = Math.round(cy - side / 2);
-const Z = 2;
-const W = side * Z;
-const out = new PNG({ width: W * panels.length, height: W });
-panels.forEach(({ img }, k) => {
-  for (let y = 0; y < W; y++)
-    for (let x = 0; x < W; x++) {
-      const sx = Math.min(img.width - 1, Math.max(0, x0 + Math.floor(x / Z)));
-      const sy = Math.min(img.height - 1, Math.max(0, y0 + Math.floor(y / Z)));
-      const s = (sy * img.width + sx) * 4;
-      const o = (y * out.width + k * W + x) * 4;
-      out.data[o] = img.data[s];
-      out.data[o + 1] = img.data[s + 1];
-      out.data[o + 2] = img.data[s + 2];
-      out.data[o + 3] = 255;
+const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
+const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['022', '062'];
+const CELL = 192;
+const LABEL_H = 0;
+pointWasmAtNodeModules();
+const editor = await createEditor({ backends: ['wasm', 'cpu'], models: fileByteSource(), warmUp: false });
+
+/** A square cell around the face (landmarks' bounding box x 1.35), resampled to CELL x CELL (box filter). */
+function faceCell(img: RGBAImage, face: Face): RGBAImage {
+  const xs = face.landmarks.points.map((p) => p[0]);
+  const ys = face.landmarks.points.map((p) => p[1]);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) * 1.35;
+  const data = new Uint8ClampedArray(CELL * CELL * 4);
+  const step = side / CELL;
+  const n = Math.max(1, Math.round(step));
+  for (let y = 0; y < CELL; y++) {
+    for (let x = 0; x < CELL; x++) {
+      const acc = [0, 0, 0];
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) {
+          const sx = Math.min(img.width - 1, Math.max(0, Math.floor(cx - side / 2 + (x + (i + 0.5) / n) * step)));
+          const sy = Math.min(img.height - 1, Math.max(0, Math.floor(cy - side / 2 + (y + (j + 0.5) / n) * step)));
+          const o = (sy * img.width + sx) * 4;
+          for (let c = 0; c < 3; c++) acc[c] += img.data[o + c];
+        }
+      }
+      const o = (y * CELL + x) * 4;
+      for (let c = 0; c < 3; c++) data[o + c] = acc[c] / (n * n);
+      data[o + 3] = 255;
     }
-});
-writeFileSync(`${ROOT}/docs/presets.png`, PNG.sync.write(out));
-console.log('docs/presets.png panels:', panels.map((p) => p.label).join(' | '));
-photo.dispose();
+  }
+  return { width: CELL, height: CELL, data };
+}
+
+function grid(rows: RGBAImage[][]): RGBAImage {
+  const cols = Math.max(...rows.map((r) => r.length));
+  const width = cols * CELL;
+  const height = rows.length * (CELL + LABEL_H);
+  const data = new Uint8ClampedArray(width * height * 4).fill(255);
+  rows.forEach((row, r) =>
+    row.forEach((cell, c) => {
+      for (let y = 0; y < CELL; y++) data.set(cell.data.subarray(y * CELL * 4, (y + 1) * CELL * 4), ((r * (CELL + LABEL_H) + y) * width + c * CELL) * 4);
+    }),
+  );
+  return { width, height, data };
+}
+
+const references: [string, Reference][] = [['neutral', 'neutral'], ...PRESET_NAMES.map((p) => [p, { preset: p }] as [string, Reference])];
+
+async function rowsFor(bytes: Uint8Array): Promise<RGBAImage[][]> {
+  const photo = await editor.open(bytes);
+  const face = await photo.face(0);
+  const rows: RGBAImage[][] = [[faceCell(photo.image, face)], [faceCell(photo.image, face)]];
+  for (const [, reference] of references) {
+    const edit = await face.edit(reference);
+    for (const [k, a] of [1, 1.5].entries()) rows[k].push(faceCell(await edit.renderFull(a), face));
+    edit.dispose();
+    process.stderr.write('.');
+  }
+  photo.dispose();
+  return rows;
+}
+
+const rows: RGBAImage[][] = [];
+rows.push(...(await rowsFor(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))))));
+for (const id of ids) rows.push(...(await rowsFor(new Uint8Array(readFileSync(join(LONDON, 'neutral', `${id}.jpg`))))));
+writeFileSync(join(ROOT, 'docs', 'presets.jpg'), (await encodeImage(grid(rows), 'jpeg', 0.88)) as Uint8Array);
+console.log(
+  `docs/presets.jpg: rows sample, London ${ids.join(', ')} (neutral photos), each at intensity 1 then 1.5; columns: photo, ${references.map(([n]) => n).join(', ')}`,
+);
+
+// the smiling photos neutralized, beside the real neutral photo of the same person
+const nrows: RGBAImage[][] = [];
+for (const id of ids) {
+  const smiling = await editor.open(new Uint8Array(readFileSync(join(LONDON, 'smiling', `${id}.jpg`))));
+  const neutral = await editor.open(new Uint8Array(readFileSync(join(LONDON, 'neutral', `${id}.jpg`))));
+  const sf = await smiling.face(0);
+  const nf = await neutral.face(0);
+  const edit = await sf.edit('neutral');
+  nrows.push([faceCell(smiling.image, sf), faceCell(await edit.renderFull(1), sf), faceCell(neutral.image, nf)]);
+  edit.dispose();
+  smiling.dispose();
+  neutral.dispose();
+}
+writeFileSync(join(ROOT, 'docs', 'neutralized.jpg'), (await encodeImage(grid(nrows), 'jpeg', 0.9)) as Uint8Array);
+console.log(`docs/neutralized.jpg: rows London ${ids.join(', ')}; columns: smiling photo, neutralized (intensity 1), the real neutral photo`);
 editor.dispose();

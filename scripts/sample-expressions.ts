@@ -19,7 +19,7 @@ const face = await photo.face(0);
 const x = face.canonical.points;
 const n = await face.neutral();
 console.log(`photo       ${fmt(x)}`);
-console.log(`N(x)        ${fmt(n)}`);
+console.log(`N'(x)       ${fmt(n)}`); // face.neutral(): N corrected (target.ts correctNeutral)
 for (const preset of editor.capabilities.presets) {
   const edit = await face.edit({ preset });
   // the target in canonical space (edit.target gives it in image pixels): the edit's fitted displacement at intensity a

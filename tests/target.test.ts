@@ -3,9 +3,26 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../src/engine/errors';
 import { TEMPLATE } from '../src/engine/analyse/manifold';
 import { ModelStore } from '../src/engine/runtime/models';
-import { loadPresets, maskWeights, PRESET_NAMES, regionWeights, retarget, targetCanonical, type Presets } from '../src/engine/expression/target';
+import {
+  closeLips,
+  correctNeutral,
+  faceMeasures,
+  INNER_LIP_PAIRS,
+  loadPresets,
+  maskWeights,
+  OUTER_LIP_PAIRS,
+  PRESET_NAMES,
+  regionWeights,
+  retarget,
+  targetCanonical,
+  type NeutralStats,
+  type PresetName,
+  type Presets,
+} from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
-import { fileByteSource } from '../src/node/platform';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileByteSource, MODEL_DIR } from '../src/node/platform';
 import { LANDMARK_SETS } from '../src/engine/landmark-sets';
 
 const T = TEMPLATE as Point3[];
@@ -82,8 +99,24 @@ describe('targetCanonical', () => {
     expect(t[291][0]).toBeCloseTo(neutral[291][0] + 0.06, 12);
     const half = targetCanonical(src, neutral, d, 0.5);
     expect(half[291][1]).toBeCloseTo((src[291][1] + neutral[291][1] - 0.05) / 2, 12);
+    // beyond 1 the displacement grows (N + a d), instead of extrapolating the change from the photo
     const more = targetCanonical(src, neutral, d, 1.5);
-    expect(more[291][0]).toBeCloseTo(src[291][0] + 1.5 * (neutral[291][0] + 0.06 - src[291][0]), 12);
+    expect(more[291][0]).toBeCloseTo(neutral[291][0] + 1.5 * 0.06, 12);
+    expect(targetCanonical(src, neutral, null, 1.5)).toEqual(targetCanonical(src, neutral, null, 1));
+  });
+
+  it('inner lips never cross, however far the displacement closes them', () => {
+    const open = T.map((p) => [...p] as Point3);
+    for (const [, l] of INNER_LIP_PAIRS) open[l][1] += 0.1; // a photo with parted lips
+    const press = T.map(() => [0, 0, 0] as Point3);
+    for (const [u, l] of INNER_LIP_PAIRS) {
+      press[u][1] = 0.05;
+      press[l][1] = -0.05;
+    } // lips pressed hard
+    for (const a of [1, 1.5, 2]) {
+      const t = targetCanonical(open, T, press, a);
+      for (const [u, l] of INNER_LIP_PAIRS) expect(t[l][1]).toBeGreaterThanOrEqual(t[u][1] - 1e-12);
+    }
   });
 
   it('a region mask limits the change to the chosen regions', () => {
@@ -99,6 +132,74 @@ describe('targetCanonical', () => {
 
   it('region weights of every landmark add up to one', () => {
     for (const w of regionWeights()) expect(w.brows + w.eyes + w.mouth + w.jaw + w.rest).toBeCloseTo(1, 12);
+  });
+});
+
+describe("the corrected neutral N'(x)", () => {
+  const zero = () => T.map(() => [0, 0, 0] as Point3);
+  const smileDir = () => {
+    const d = zero();
+    d[61] = [-0.05, -0.04, 0];
+    d[291] = [0.05, -0.04, 0];
+    return d;
+  };
+  const stats = (over: Partial<NeutralStats> = {}): NeutralStats => ({
+    bias: zero(),
+    smile: smileDir(),
+    mean: T,
+    smileLimit: 0,
+    closedGap: INNER_LIP_PAIRS.map(() => 0.02),
+    ...over,
+  });
+
+  it('closeLips brings each inner-lip pair to its midline, leaving the closed gap; outer lips follow by half; corners stay', () => {
+    const open = T.map((p) => [...p] as Point3);
+    for (const [u, l] of INNER_LIP_PAIRS) {
+      open[u][1] -= 0.03;
+      open[l][1] += 0.07;
+    }
+    const gap0 = INNER_LIP_PAIRS.map(([u, l]) => open[l][1] - open[u][1]);
+    const shut = closeLips(
+      open,
+      INNER_LIP_PAIRS.map(() => 0.02),
+    );
+    INNER_LIP_PAIRS.forEach(([u, l], k) => {
+      if (gap0[k] <= 0.02) return;
+      expect(shut[l][1] - shut[u][1]).toBeCloseTo(0.02, 12);
+      expect((shut[u][1] + shut[l][1]) / 2).toBeCloseTo((open[u][1] + open[l][1]) / 2, 12);
+      const [ou, ol] = OUTER_LIP_PAIRS[k];
+      expect(shut[ou][1] - open[ou][1]).toBeCloseTo((shut[u][1] - open[u][1]) / 2, 12);
+      expect(shut[ol][1] - open[ol][1]).toBeCloseTo((shut[l][1] - open[l][1]) / 2, 12);
+    });
+    for (const i of [61, 291, 78, 308, 1, 152]) expect(shut[i]).toEqual(open[i]);
+    // a closed mouth is left alone
+    expect(
+      closeLips(
+        shut,
+        INNER_LIP_PAIRS.map(() => 0.02),
+      ),
+    ).toEqual(shut);
+  });
+
+  it("adds N's bias, removes the smile beyond the neutral population's median, and closes the lips", () => {
+    const bias = zero();
+    bias[1] = [0, 0.01, 0];
+    const n = closeLips(
+      T,
+      INNER_LIP_PAIRS.map(() => 0.02),
+    );
+    const plain = correctNeutral(n, stats({ bias }));
+    expect(plain[1][1]).toBeCloseTo(n[1][1] + 0.01, 3);
+    // N(x) still smiling: 0.8 smile directions beyond the limit come off
+    const smiling = n.map((p, i) => [p[0] + 0.8 * smileDir()[i][0], p[1] + 0.8 * smileDir()[i][1], p[2]] as Point3);
+    const fixed = correctNeutral(smiling, stats());
+    // (the direction is fitted to the smiling face's proportions, whose mouth is 8 % wider: a few thousandths too far)
+    expect(Math.abs(fixed[291][0] - n[291][0])).toBeLessThan(0.005);
+    expect(Math.abs(fixed[291][1] - n[291][1])).toBeLessThan(0.005);
+    expect(Math.abs(smiling[291][0] - n[291][0])).toBeGreaterThan(0.035);
+    // a face at or below the median along the smile direction keeps its own mouth
+    const narrow = n.map((p, i) => [p[0] - 0.5 * smileDir()[i][0], p[1] - 0.5 * smileDir()[i][1], p[2]] as Point3);
+    expect(correctNeutral(narrow, stats())[291]).toEqual(narrow[291]);
   });
 });
 
@@ -123,6 +224,58 @@ describe('presets', () => {
     expect(s[105][1]).toBeLessThan(0);
     expect(s[334][1]).toBeLessThan(0);
     expect(s[14][1] - s[13][1]).toBeGreaterThan(0); // inner lips part
+  });
+
+  it('reach the strong end of real expressions over the whole face, each part within what real photos of the label do', () => {
+    type Stored = { strength: Record<string, number>; measuresPercentIod: Record<string, number>; realRangePercentIod: Record<string, [number, number]> };
+    const file = JSON.parse(readFileSync(join(MODEL_DIR, 'leed', 'presets.json'), 'utf8')) as { expressions: Record<PresetName, Stored> };
+    const mean = presets.neutral!.mean;
+    const change = (name: PresetName, a = 1) => {
+      const d = retarget(presets.displacement(name), T, mean);
+      const m0 = faceMeasures(mean);
+      const m = faceMeasures(mean.map((p, i) => [p[0] + a * d[i][0], p[1] + a * d[i][1], p[2] + a * d[i][2]] as Point3));
+      return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, 100 * (v - m0[k as keyof typeof m0])])) as Record<keyof typeof m0, number>;
+    };
+    for (const name of PRESET_NAMES) {
+      const e = file.expressions[name];
+      const m = change(name);
+      // what the test measures is what make_presets.ts stored
+      for (const [k, v] of Object.entries(e.measuresPercentIod)) expect(m[k as keyof typeof m]).toBeCloseTo(v, 1);
+      // within the label's real range (1st to 99th percentile of its photos' change of that measure)
+      for (const [k, [lo, hi]] of Object.entries(e.realRangePercentIod)) {
+        expect(m[k as keyof typeof m]).toBeGreaterThanOrEqual(lo - 0.05);
+        expect(m[k as keyof typeof m]).toBeLessThanOrEqual(hi + 0.05);
+      }
+    }
+    // the strong end: the parts that carry each expression sit at the 80th percentile of their label's photos or beyond
+    const strong: [PresetName, string[]][] = [
+      ['happy', ['eyes', 'mouth', 'rest']],
+      ['surprise', ['brows', 'eyes']],
+      ['anger', ['brows', 'eyes', 'mouth']],
+      ['sadness', ['brows', 'mouth']],
+    ];
+    for (const [name, parts] of strong) for (const p of parts) expect(file.expressions[name].strength[p]).toBeGreaterThanOrEqual(0.8);
+    // what each one does (% IOD on the mean neutral face)
+    const h = change('happy');
+    const s = change('surprise');
+    const a = change('anger');
+    const sa = change('sadness');
+    expect(h.mouthWidth).toBeGreaterThan(12);
+    expect(h.corners).toBeGreaterThan(6);
+    expect(h.eyeOpen).toBeLessThan(-1);
+    expect(h.lipGap).toBeLessThan(5); // a smile with the lips mostly together
+    expect(s.brow).toBeGreaterThan(4);
+    expect(s.eyeOpen).toBeGreaterThan(1);
+    expect(s.lipGap).toBeGreaterThan(10);
+    expect(s.mouthWidth).toBeLessThan(1); // an "O"
+    expect(a.browInner).toBeLessThan(-2.5);
+    expect(a.browGap).toBeLessThan(-1.5);
+    expect(a.eyeOpen).toBeLessThan(-2);
+    expect(a.lipGap).toBeLessThan(1);
+    expect(sa.corners).toBeLessThan(-2);
+    expect(sa.browInner).toBeGreaterThan(sa.browOuter);
+    expect(sa.browGap).toBeLessThan(0);
+    expect(sa.lipGap).toBeLessThan(0.5);
   });
 
   it('fitted to the template is the stored displacement; to a wider mouth it is wider', () => {

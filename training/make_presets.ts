@@ -1,56 +1,121 @@
 /**
- * Expression presets for the app: per labelled expression, the mean displacement d = x - N(x) of the
- * clear examples among the training photos, each photo's displacement first fitted to the template's
- * proportions (target.ts `retarget` from the photo's own neutral N(x) to the template), minus the mean
- * over neutral-labelled photos (so "neutral" is exactly zero). Clear examples: the photos whose
- * displacement projects most strongly on the expression's mean direction (top STRONG_FRACTION, at least
- * MIN_STRONG photos); for the brows and the eyes, on the expression's direction in that part alone, the
- * parts blended with target.ts regionWeights (which sum to 1 at every landmark). The labelled photos are news pictures whose expressions are mostly mild,
- * and the plain mean over all of them is fainter still (mild + label noise), so intensity 1 would
- * barely show; the slider scales between none (0) and exaggerated (1.5). Labels are allowed here
- * (presets), never in training.
+ * Expression presets for the app, and the population's neutral statistics that correct N(x), from the colour set's
+ * landmarks (labels are allowed here, in the presets, never in training).
  *
- *   npx tsx training/make_presets.ts [--landmarks data-out/landmarks.jsonl] [--data ../shared/data/faces]
+ * 1. Neutral statistics (target.ts NeutralStats), over the neutral-labelled photos: N's average bias x - N(x), the
+ *    smile direction (mean over happy photos of x - N(x) - bias), the mean neutral face and its median along the smile
+ *    direction, and the inner-lip gap of a closed mouth (25th percentile per lip pair). target.ts correctNeutral turns
+ *    N(x) into N'(x) with them; every displacement below is d = x - N'(x), fitted to the template's proportions
+ *    (retarget(d, N'(x), TEMPLATE)), minus its mean over the neutral photos (so "neutral" is exactly zero).
+ * 2. Presets at the strong end of real expressions: per expression and per part of the face (brows, eyes, mouth, jaw,
+ *    rest), the photos of that label are ranked by a score of their displacement in that part, and the part of the
+ *    preset is the mean displacement of the photos in a band of high percentiles (RECIPES: e.g. the 90th to 99th).
+ *    The parts are blended with target.ts regionWeights. The score is the projection on the label's mean
+ *    displacement in that part, or, where the labelled news photos' mean says little (their anger is mostly shouting,
+ *    their sadness mostly mild), a measure of the motion the expression is known for: brows lowered and drawn
+ *    together for anger, inner brows raised for sadness, lips pressed, mouth corners down, an "O" mouth for surprise.
+ *    A filter keeps the happy mouth to smiles whose lips are apart by less than 15 % IOD (about 55 % of the labelled
+ *    smiles; an opened mouth renders poorly: the refiner paints blurred teeth).
+ *    A band's mean is real photos' displacement, so each part stays within the range of real faces; where it falls
+ *    in its label's distribution is stored as `strength` (percentile of the preset's score).
+ *
+ * People of the evaluation split (src/node/eval-common.ts isEvalPerson, about 15 %) are left out of everything here.
+ *
+ *   npx tsx training/make_presets.ts [--landmarks data-out/landmarks-color.jsonl] [--data ../shared/data/faces-color]
  *
  * Writes public/models/leed/presets.json and its sha256 into public/models/manifest.json.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  correctNeutral,
+  faceMeasures,
   createDisentangler,
   createModelStore,
+  INNER_LIP_PAIRS,
   initBackend,
   PRESET_NAMES,
   PRESETS_PATH,
   regionWeights,
   retarget,
   TEMPLATE,
+  MEASURE_NAMES,
+  type FaceMeasures,
+  type NeutralStats,
   type Point3,
   type PresetName,
 } from '../src/engine/index';
 import { loadContextFaces, readFacesCsv } from '../src/node/dataset';
+import { isEvalPerson } from '../src/node/eval-common';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
-/** Fraction of each expression's photos, the most clearly expressed, that its preset averages. */
-const STRONG_FRACTION = 0.25;
-const MIN_STRONG = 8;
-/**
- * Parts ranked on their own displacement. Only the upper face: ranked on their own, the mouth and jaw of the
- * weak labels (sadness: 0.7 % IOD mean displacement) pick outliers that N does not take for an expression
- * (N(x + preset) moved 1.3-2.9 times as far from N(x) as the preset itself, against 0.1-0.5 this way).
- */
-const OWN_RANKING: readonly string[] = ['brows', 'eyes'];
+const T = TEMPLATE as Point3[];
+const PARTS = ['brows', 'eyes', 'mouth', 'jaw', 'rest'] as const;
+type Part = (typeof PARTS)[number];
 
-const LABEL_TO_PRESET: Record<string, PresetName | 'neutral'> = {
-  neutral: 'neutral',
-  happy: 'happy',
-  surprise: 'surprise',
-  anger: 'anger',
-  sad: 'sadness',
-  disgust: 'disgust',
-  fear: 'fear',
+type Measures = FaceMeasures;
+
+interface Band {
+  /** Percentiles of the ranked photos whose mean displacement makes the part. */
+  lo: number;
+  hi: number;
+  /** Ranking score from the change in measures the displacement makes on the mean neutral face; default: projection on the label's mean displacement in the part. */
+  score?: (m: Measures) => number;
+  /** Which photos may take part, from the photo's own measures. */
+  filter?: (x: Measures) => boolean;
+  why?: string;
+}
+type Recipe = Partial<Record<Part | 'default', Band>>;
+
+const pressed = (m: Measures) => -m.lipHeight - m.lipGap - 0.5 * m.mouthWidth;
+const cornersDown = (m: Measures) => -m.corners - m.lipGap - 0.5 * m.mouthWidth;
+const oMouth = (m: Measures) => m.lipGap - m.mouthWidth;
+
+/** Per preset and part: the band of percentiles, the score and the filter (labels of faces.csv in LABEL_OF). */
+const RECIPES: Record<PresetName, Recipe> = {
+  happy: {
+    default: { lo: 0.9, hi: 0.99 },
+    brows: { lo: 0.7, hi: 0.95 },
+    mouth: { lo: 0.9, hi: 0.99, filter: (x) => x.lipGap < 0.15, why: 'smiles with the lips apart by less than 15 % IOD' },
+    jaw: { lo: 0.9, hi: 0.99, filter: (x) => x.lipGap < 0.15 },
+  },
+  surprise: {
+    default: { lo: 0.85, hi: 0.99 },
+    brows: { lo: 0.9, hi: 0.99 },
+    mouth: { lo: 0.8, hi: 0.97, score: oMouth, filter: (x) => x.lipGap < 0.3, why: 'an "O": opened, not widened; lips apart by less than 30 % IOD' },
+    jaw: { lo: 0.8, hi: 0.97, score: oMouth, filter: (x) => x.lipGap < 0.3 },
+  },
+  anger: {
+    default: { lo: 0.7, hi: 0.95 },
+    brows: { lo: 0.9, hi: 0.99, score: (m) => -m.browInner - m.browGap, why: 'brows lowered and drawn together' },
+    eyes: { lo: 0.85, hi: 0.99, score: (m) => -m.eyeOpen, why: 'eyes narrowed' },
+    mouth: { lo: 0.85, hi: 0.99, score: pressed, why: 'lips pressed' },
+    jaw: { lo: 0.85, hi: 0.99, score: pressed },
+  },
+  sadness: {
+    default: { lo: 0.7, hi: 0.95 },
+    brows: { lo: 0.9, hi: 0.99, score: (m) => m.browInner + 2 * (m.browInner - m.browOuter) - m.browGap, why: 'inner brows raised' },
+    mouth: { lo: 0.9, hi: 0.99, score: cornersDown, why: 'mouth corners down, lips closed' },
+    jaw: { lo: 0.9, hi: 0.99, score: cornersDown },
+  },
+  // 11 and 10 labelled photos: the top half, whatever it holds (rough)
+  disgust: { default: { lo: 0.5, hi: 1 } },
+  fear: { default: { lo: 0.5, hi: 1 } },
 };
+
+const LABEL_OF: Record<PresetName, string> = { happy: 'happy', surprise: 'surprise', anger: 'anger', sadness: 'sad', disgust: 'disgust', fear: 'fear' };
+
+const sub = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0] - b[i][0], p[1] - b[i][1], p[2] - b[i][2]] as Point3);
+const meanShape = (list: readonly (readonly Point3[])[]) =>
+  T.map((_, j) => [0, 1, 2].map((c) => list.reduce((s, a) => s + a[j][c], 0) / list.length) as Point3);
+const dot = (a: readonly Point3[], b: readonly Point3[], w?: readonly number[]) =>
+  a.reduce((s, p, i) => s + (w ? w[i] : 1) * (p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2]), 0);
+const quantile = (v: readonly number[], q: number) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))];
+};
+const round = (d: readonly Point3[]) => d.map((p) => p.map((v) => +v.toFixed(5)));
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -58,96 +123,123 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i < 0 ? dflt : args[i + 1];
   };
-  const landmarks = resolve(flag('--landmarks', join(ROOT, 'data-out', 'landmarks.jsonl')));
-  const data = resolve(flag('--data', join(ROOT, '..', 'shared', 'data', 'faces')));
-  const faces = loadContextFaces(readFacesCsv(data), landmarks);
+  const landmarks = resolve(flag('--landmarks', join(ROOT, 'data-out', 'landmarks-color.jsonl')));
+  const data = resolve(flag('--data', join(ROOT, '..', 'shared', 'data', 'faces-color')));
+  const all = loadContextFaces(readFacesCsv(data), landmarks);
+  const faces = all.filter((f) => !isEvalPerson(f.person));
+  console.log(`${all.length} photos with landmarks; ${faces.length} outside the evaluation split (${new Set(faces.map((f) => f.person)).size} people)`);
   await initBackend(['cpu']);
-  const store = createModelStore(fileByteSource());
-  const dis = await createDisentangler(store);
-  const sums = new Map<string, { n: number; people: Set<string>; s: Point3[]; each: Float32Array[] }>();
-  const batch = 256;
-  for (let i = 0; i < faces.length; i += batch) {
-    const part = faces.slice(i, i + batch);
-    const neutrals = await dis.neutralBatch(part.map((f) => f.canonical));
-    part.forEach((f, k) => {
-      const key = LABEL_TO_PRESET[f.expression];
-      if (!key) return;
-      const n = neutrals[k];
-      const d = f.canonical.map((p, j) => [p[0] - n[j][0], p[1] - n[j][1], p[2] - n[j][2]] as Point3);
-      const dT = retarget(d, n, TEMPLATE);
-      let acc = sums.get(key);
-      if (!acc) {
-        acc = { n: 0, people: new Set(), s: TEMPLATE.map(() => [0, 0, 0] as Point3), each: [] };
-        sums.set(key, acc);
-      }
-      acc.n++;
-      acc.people.add(f.person);
-      if (key !== 'neutral') acc.each.push(Float32Array.from(dT.flat()));
-      dT.forEach((p, j) => {
-        for (let c = 0; c < 3; c++) acc!.s[j][c] += p[c];
-      });
-    });
-  }
+  const dis = await createDisentangler(createModelStore(fileByteSource()));
+  const N: Point3[][] = [];
+  for (let i = 0; i < faces.length; i += 256) N.push(...(await dis.neutralBatch(faces.slice(i, i + 256).map((f) => f.canonical))));
   dis.dispose();
-  const meanOf = (key: string) => {
-    const a = sums.get(key)!;
-    return a.s.map((p) => p.map((v) => v / a.n) as Point3);
+
+  // 1. neutral statistics
+  const isLabel = (l: string) => faces.map((f, i) => (f.expression === l ? i : -1)).filter((i) => i >= 0);
+  const neutralIdx = isLabel('neutral');
+  const rawD = (i: number) => retarget(sub(faces[i].canonical, N[i]), N[i], T);
+  const bias = meanShape(neutralIdx.map(rawD));
+  const smile = sub(meanShape(isLabel('happy').map(rawD)), bias);
+  const mean = meanShape(neutralIdx.map((i) => faces[i].canonical));
+  const smileCoef = neutralIdx.map((i) => dot(sub(faces[i].canonical, mean), smile) / dot(smile, smile));
+  const closedGap = INNER_LIP_PAIRS.map(([u, l]) =>
+    Math.max(
+      0,
+      quantile(
+        neutralIdx.map((i) => faces[i].canonical[l][1] - faces[i].canonical[u][1]),
+        0.25,
+      ),
+    ),
+  );
+  const stats: NeutralStats = { bias, smile, mean, smileLimit: quantile(smileCoef, 0.5), closedGap };
+
+  // 2. displacements from the corrected neutral, template proportions, minus the neutral photos' mean
+  const d = faces.map((f, i) => {
+    const n = correctNeutral(N[i], stats);
+    return retarget(sub(f.canonical, n), n, T);
+  });
+  const base = meanShape(neutralIdx.map((i) => d[i]));
+  const r = d.map((x) => sub(x, base));
+  const size = (x: readonly Point3[]) => (100 * x.reduce((s, p) => s + Math.hypot(...p), 0)) / x.length;
+  console.log(
+    `neutral statistics from ${neutralIdx.length} neutral photos: N's bias ${size(bias).toFixed(2)} % IOD mean |d|; smile direction ${size(smile).toFixed(2)}; smile limit ${stats.smileLimit.toFixed(3)}; closed lip gap ${closedGap.map((g) => (100 * g).toFixed(1)).join(' ')} % IOD`,
+  );
+  console.log(`after the correction, the neutral photos' mean displacement (subtracted) is ${size(base).toFixed(2)} % IOD (${size(bias).toFixed(2)} before)`);
+
+  // measures of a displacement: the change it makes on the mean neutral face
+  const m0 = faceMeasures(mean);
+  const change = (x: readonly Point3[]): Measures => {
+    const fitted = retarget(x, T, mean);
+    const m = faceMeasures(mean.map((p, i) => [p[0] + fitted[i][0], p[1] + fitted[i][1], p[2] + fitted[i][2]] as Point3));
+    return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v - m0[k as keyof Measures]])) as Measures;
   };
-  const base = meanOf('neutral');
-  const size = (d: Point3[]) => (100 * d.reduce((s, p) => s + Math.hypot(...p), 0)) / d.length;
-  const expressions: Record<
-    string,
-    { count: number; strongCount: number; people: number; meanSizePercentIod: number; allPhotosMeanSizePercentIod: number; displacement: number[][] }
-  > = {};
-  const flatBase = Float32Array.from(base.flat());
   const weights = regionWeights();
+  const expressions: Record<string, unknown> = {};
+  const pct = (x: number) => `${(100 * x).toFixed(1)}`;
   for (const name of PRESET_NAMES) {
-    const a = sums.get(name);
-    if (!a) {
-      console.error(`no photos labelled ${name}`);
+    const idx = isLabel(LABEL_OF[name]);
+    if (!idx.length) {
+      console.error(`no photos labelled ${LABEL_OF[name]}`);
       continue;
     }
-    const all = meanOf(name).map((p, j) => [p[0] - base[j][0], p[1] - base[j][1], p[2] - base[j][2]] as Point3);
-    // Rank the photos by how far their displacement goes along the expression's mean direction and average the
-    // clearest. The whole-face ranking is decided by the mouth, the part that moves most, and keeps photos whose
-    // brows barely move (surprise's raised brows then average to almost nothing), so the upper face (OWN_RANKING)
-    // is ranked on its own part of the displacement; the parts are blended with regionWeights.
-    const count = Math.min(a.each.length, Math.max(MIN_STRONG, Math.round(a.each.length * STRONG_FRACTION)));
-    const partMean = (w: number[]): Point3[] => {
-      const score = (e: Float32Array) => {
-        let s = 0;
-        for (let k = 0; k < e.length; k++) s += w[Math.floor(k / 3)] * (e[k] - flatBase[k]) * all[Math.floor(k / 3)][k % 3];
-        return s;
-      };
-      const keep = a.each
-        .map((e) => ({ e, s: score(e) }))
-        .sort((p, q) => q.s - p.s)
-        .slice(0, count);
-      return TEMPLATE.map((_, j) => [0, 1, 2].map((c) => keep.reduce((s, { e }) => s + e[3 * j + c], 0) / keep.length - base[j][c]) as Point3);
-    };
-    const parts = (['brows', 'eyes', 'mouth', 'jaw', 'rest'] as const).map((part) => ({ part, w: weights.map((r) => r[part]) }));
-    const whole = partMean(weights.map(() => 1));
-    const means = parts.map(({ part, w }) => (OWN_RANKING.includes(part) ? partMean(w) : whole));
-    const d = TEMPLATE.map((_, j) => [0, 1, 2].map((c) => parts.reduce((s, { w }, k) => s + w[j] * means[k][j][c], 0)) as Point3);
+    const recipe = RECIPES[name];
+    const labelMean = meanShape(idx.map((i) => r[i]));
+    const changes = new Map(idx.map((i) => [i, change(r[i])]));
+    const own = new Map(idx.map((i) => [i, faceMeasures(faces[i].canonical)]));
+    const parts = {} as Record<Part, Point3[]>;
+    const used = {} as Record<Part, number>;
+    const strength = {} as Record<Part, number>;
+    for (const part of PARTS) {
+      const band = recipe[part] ?? recipe.default!;
+      const w = weights.map((x) => x[part]);
+      const score = (x: readonly Point3[], m: Measures) => (band.score ? band.score(m) : dot(x, labelMean, w));
+      const pool = idx.filter((i) => !band.filter || band.filter(own.get(i)!));
+      const ranked = pool.map((i) => ({ i, s: score(r[i], changes.get(i)!) })).sort((a, b) => a.s - b.s);
+      const from = Math.floor(band.lo * ranked.length);
+      const keep = ranked.slice(from, Math.max(from + 1, Math.ceil(band.hi * ranked.length)));
+      parts[part] = meanShape(keep.map(({ i }) => r[i]));
+      used[part] = keep.length;
+      const s = score(parts[part], change(parts[part]));
+      strength[part] = +(idx.filter((i) => score(r[i], changes.get(i)!) < s).length / idx.length).toFixed(3);
+    }
+    const disp = T.map((_, j) => [0, 1, 2].map((c) => PARTS.reduce((s, part) => s + weights[j][part] * parts[part][j][c], 0)) as Point3);
+    const m = change(disp);
     expressions[name] = {
-      count: a.n,
-      strongCount: count,
-      people: a.people.size,
-      meanSizePercentIod: +size(d).toFixed(3),
-      allPhotosMeanSizePercentIod: +size(all).toFixed(3),
-      displacement: d.map((p) => p.map((v) => +v.toFixed(5))),
+      count: idx.length,
+      people: new Set(idx.map((i) => faces[i].person)).size,
+      photosPerPart: used,
+      strength,
+      measuresPercentIod: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, +(100 * v).toFixed(2)])),
+      // the label's real photos: 1st and 99th percentile of each measure's change (tests/target.test.ts checks the preset lies inside)
+      realRangePercentIod: Object.fromEntries(
+        MEASURE_NAMES.map((k) => {
+          const v = idx.map((i) => changes.get(i)![k]);
+          return [k, [+(100 * quantile(v, 0.01)).toFixed(2), +(100 * quantile(v, 0.99)).toFixed(2)]];
+        }),
+      ),
+      meanSizePercentIod: +size(disp).toFixed(3),
+      displacement: round(disp),
     };
     console.log(
-      `${name.padEnd(10)} ${String(a.n).padStart(5)} photos ${String(a.people.size).padStart(5)} people; preset from the ${count} clearest: mean |d| ${size(d).toFixed(2)} % IOD (all photos' mean: ${size(all).toFixed(2)})`,
+      `${name.padEnd(9)} ${String(idx.length).padStart(5)} photos; photos per part ${PARTS.map((p) => `${p} ${used[p]}`).join(', ')}; percentile of the preset's score ${PARTS.map((p) => `${p} ${strength[p]}`).join(', ')}`,
+    );
+    console.log(
+      `          change on the mean neutral face, % IOD: brows ${pct(m.brow)} (inner ${pct(m.browInner)}, outer ${pct(m.browOuter)}, apart ${pct(m.browGap)}), eyes open ${pct(m.eyeOpen)}, mouth width ${pct(m.mouthWidth)}, corners up ${pct(m.corners)}, lips apart ${pct(m.lipGap)}, red lip height ${pct(m.lipHeight)}, chin down ${pct(m.chin)}`,
     );
   }
-  console.log(`neutral photos: ${sums.get('neutral')!.n}, their mean displacement (subtracted) ${size(base).toFixed(2)} % IOD`);
   const out = {
     format: 'leed-presets',
-    version: 1,
+    version: 2,
     space:
-      'template: displacements fitted to the proportions of src/engine/analyse/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral)',
-    source: `training/make_presets.ts: mean over the clearest ${STRONG_FRACTION * 100} % (at least ${MIN_STRONG}) of the labelled training photos, ranked by projection on the expression's mean direction (brows and eyes: on its direction in that part, blended with target.ts regionWeights), of retarget(x - N(x), N(x), TEMPLATE), minus the mean over neutral photos`,
+      'template: displacements fitted to the proportions of src/engine/analyse/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral), srcNeutral = correctNeutral(N(x), neutral)',
+    source: `training/make_presets.ts on ${faces.length} colour photos (evaluation people left out): per expression and part of the face, the mean of x - N'(x) over the photos in a band of high percentiles of a score (RECIPES), blended with target.ts regionWeights, minus the mean over neutral photos`,
+    neutral: {
+      bias: round(bias),
+      smile: round(smile),
+      mean: round(mean),
+      smileLimit: +stats.smileLimit.toFixed(5),
+      closedGap: closedGap.map((g) => +g.toFixed(5)),
+    },
     expressions,
   };
   const path = join(MODEL_DIR, PRESETS_PATH);

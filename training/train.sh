@@ -8,7 +8,8 @@
 # --dry-run     print the checks and the commands, run nothing
 # --from STAGE  skip the stages before STAGE (after an interruption; the stage names are printed as "# == NAME")
 #
-# Environment: PYTHON (default python3; the interpreter with torch), LEED_DATA (default ../shared/data/faces).
+# Environment: PYTHON (default python3; the interpreter with torch), LEED_DATA (default ../shared/data/faces),
+# LEED_COLOR_DATA (default ../shared/data/faces-color: the presets).
 # Run from anywhere; paths are relative to the repository root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +17,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3}
 DATA=${LEED_DATA:-../shared/data/faces}
 LANDMARKS=data-out/landmarks.jsonl
+COLOR_DATA=${LEED_COLOR_DATA:-../shared/data/faces-color}
+COLOR_LANDMARKS=data-out/landmarks-color.jsonl
 REFINER_DATA=training/out/refiner-data
 WINDOWS=.gpu/refiner-mouth
 CKPT=training/out/refiner.pt
@@ -110,7 +113,9 @@ if [[ $MODEL == disentangler ]]; then
     run "$PYTHON" training/export_disentangler.py --ckpt training/out/disentangler.pt
   fi
   if stage presets; then
-    run npx tsx training/make_presets.ts --landmarks "$LANDMARKS" --data "$DATA"
+    # presets and the neutral statistics come from the colour set (labels allowed there): its landmarks first (resumes)
+    run npm run landmarks -- "$COLOR_DATA" "$COLOR_LANDMARKS"
+    run npx tsx training/make_presets.ts --landmarks "$COLOR_LANDMARKS" --data "$COLOR_DATA"
   fi
   if stage check; then
     run npx vitest run tests/disentangle.test.ts tests/target.test.ts tests/target-photo.test.ts

@@ -21,6 +21,7 @@ import { createFaceMesh } from './analyse/mesh';
 import { EditorError, ErrorCode, toEditorError } from './errors';
 import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from './expression/disentangle';
 import {
+  correctNeutral,
   loadPresets,
   PRESET_NAMES,
   PRESETS_PATH,
@@ -113,7 +114,7 @@ export interface Face extends FaceAnalysis {
   readonly landmarks: FaceLandmarks;
   readonly canonical: CanonicalLandmarks;
   readonly pose: FaceLandmarks['pose'];
-  /** N(x): this person's neutral face, canonical space (computed once). */
+  /** N(x): this person's neutral face, canonical space (computed once): the disentangler's output, corrected by target.ts correctNeutral when the presets ship the neutral statistics. */
   neutral(): Promise<Point3[]>;
   edit(reference: Reference, options?: EditOptions): Promise<Edit>;
   /** Renders arbitrary target landmarks (468 points, image pixels, the face's order): for tools and tests. */
@@ -277,7 +278,9 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
           if (!neutralP) {
             neutralP = guard(async () => {
               live();
-              return needExpression().neutral(a.canonical.points);
+              const n = await needExpression().neutral(a.canonical.points);
+              // N corrected toward real neutral faces (target.ts correctNeutral) when the presets carry the statistics
+              return models.presets?.neutral ? correctNeutral(n, models.presets.neutral) : n;
             });
             neutralP.catch(() => {
               neutralP = null;

@@ -35,8 +35,20 @@ export type { FaceMesh } from './analyse/mesh';
 export { pixelsToTensor } from './analyse/image-ops';
 export { createDisentangler } from './expression/disentangle';
 export type { Disentangler } from './expression/disentangle';
-export { loadPresets, retarget, targetCanonical, regionWeights, BROW_POINTS, PRESETS_PATH } from './expression/target';
-export type { Presets, RegionMask } from './expression/target';
+export {
+  loadPresets,
+  correctNeutral,
+  closeLips,
+  faceMeasures,
+  MEASURE_NAMES,
+  INNER_LIP_PAIRS,
+  retarget,
+  targetCanonical,
+  regionWeights,
+  BROW_POINTS,
+  PRESETS_PATH,
+} from './expression/target';
+export type { Presets, NeutralStats, FaceMeasures, RegionMask } from './expression/target';
 // Node tools (src/node, scripts, training/*.ts): padded analysis, the render session with a tool's own refiner, mouth masks
 export { nearestFace } from './analyse/detect';
 export { padImage } from './analyse/pad';

@@ -1,24 +1,30 @@
 /**
- * Evaluation of the expression models on any folder laid out like ../shared/data/faces
+ * Evaluation of the expression models on any folder laid out like ../shared/data/faces-color
  * (faces.csv + images/). Expression labels are used here, and only here and in the presets.
  *
- *   npm run eval -- --data <folder> [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections neutral,...]
- *                   [--limit N] [--sources N] [--pairs <folder>]
+ *   npm run eval -- --data <folder> [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...]
+ *                   [--limit N] [--sources N] [--pairs <folder>] [--models <folder>]
  *
- * `--pairs <folder>` (laid out like ../shared/fixtures/london: neutral/ID.jpg, smiling/ID.jpg) adds the
- * ground-truth section (eval-pairs.ts); with --pairs alone, only that section runs.
+ * Sections, in order (eval-generator.ts unless said): the ceiling (how often the emotion model reads real photos of
+ * each label as that label), the upper face (brow and eye motion the mesh sees), the neutral error (eval-neutral.ts),
+ * the presets on neutral sources (agreement at intensity 1 and 1.5, identity, landmarks on the edit), reference
+ * transfer (how much of the reference's displacement arrives), neutralized smiles. `--pairs <folder>` (laid out like
+ * ../shared/fixtures/london: neutral/ID.jpg, smiling/ID.jpg) adds the ground-truth section (eval-pairs.ts) at the end;
+ * with --pairs alone, only that section runs. `--models <folder>` reads the models (and presets) from another folder
+ * laid out like public/models, e.g. the previous presets, for a before/after comparison.
  *
  * Landmarks come from the engine's own extraction (src/node/landmarks-cli.ts, run as a child process
  * with the same code path the training data came from), cached in data-out/eval/<folder>-<hash>.jsonl
  * and resumed when interrupted. `--landmarks` reads an existing extraction of the same folder instead.
  * `--limit N` evaluates the first N rows of faces.csv only (a quick run; the cache is shared with full
- * runs, which resume it); `--sources N` sets the generator's number of source photos (default 12, or
- * LEED_EVAL_SOURCES).
+ * runs, which resume it); `--sources N` sets the number of neutral source photos (default 12, or
+ * LEED_EVAL_SOURCES; the transfer section uses N/2 references per label, the neutralized section 2N photos).
+ * Sources and references are people of the evaluation split (eval-common.ts isEvalPerson), whom
+ * training/make_presets.ts leaves out.
  *
  * Each figure is an `EvalSection` (eval-common.ts): a name and a function from the shared context (rows
  * with labels, canonical landmarks per image, the verified model store) to printed text, which ends with
- * the section's failure counts: the neutral error (eval-neutral.ts) and the generator's figures
- * (eval-generator.ts). Another figure is one more entry in `sections`.
+ * the section's failure counts. Another figure is one more entry in `sections`.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,14 +32,22 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createModelStore, initBackend, type BackendName } from '../engine/index';
 import { loadLandmarkedRows, readFacesCsv } from './dataset';
-import type { EvalContext, EvalFace, EvalSection } from './eval-common';
-import { generatorSection } from './eval-generator';
+import { modelSource, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
+import { ceilingSection, disposeKit, neutralizeSection, presetsSection, transferSection, upperFaceSection } from './eval-generator';
 import { neutralErrorSection } from './eval-neutral';
 import { pairsSection } from './eval-pairs';
-import { fileByteSource, pointWasmAtNodeModules, ROOT } from './platform';
+import { pointWasmAtNodeModules, ROOT } from './platform';
 
 export function sections(options: { sources?: number } = {}): EvalSection[] {
-  return [neutralErrorSection, generatorSection({ sources: options.sources ?? Number(process.env.LEED_EVAL_SOURCES ?? 12) })];
+  const sources = options.sources ?? Number(process.env.LEED_EVAL_SOURCES ?? 12);
+  return [
+    ceilingSection,
+    upperFaceSection,
+    neutralErrorSection,
+    presetsSection({ sources }),
+    transferSection({ refs: Math.max(2, Math.round(sources / 2)) }),
+    neutralizeSection({ photos: 2 * sources }),
+  ];
 }
 
 /** Runs the engine's landmark extraction over `dir` into `out` (resumes; images already there are skipped). */
@@ -52,7 +66,7 @@ export function defaultCachePath(dir: string): string {
 }
 
 const USAGE =
-  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N]';
+  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N] [--models <folder like public/models>]';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -80,14 +94,17 @@ async function main(): Promise<void> {
   const limit = positiveInt('--limit', flag('--limit'));
   const sources = positiveInt('--sources', flag('--sources'));
   const pairs = flag('--pairs');
-  if (pairs) {
-    // Ground truth on paired photos (neutral/ID.jpg + smiling/ID.jpg), eval-pairs.ts; runs before (or without) --data.
+  const models = flag('--models');
+  if (models) process.env.LEED_MODELS = resolve(models);
+  const runPairs = async () => {
+    // Ground truth on paired photos (neutral/ID.jpg + smiling/ID.jpg), eval-pairs.ts; after (or without) --data.
+    if (!pairs) return;
     pointWasmAtNodeModules();
     console.log(
-      `## Ground truth on paired photos\n${await pairsSection(pairs, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`,
+      `\n## Ground truth on paired photos\n${await pairsSection(pairs, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`,
     );
-    if (!dir) return;
-  }
+  };
+  if (pairs && !dir && !args.length) return runPairs();
   if (!dir || args.length) {
     console.error(args.length ? `unknown arguments: ${args.join(' ')}\n${USAGE}` : USAGE);
     process.exit(2);
@@ -111,7 +128,7 @@ async function main(): Promise<void> {
     byPerson.set(f.person, l);
   }
   await initBackend(['cpu']);
-  const store = createModelStore(fileByteSource());
+  const store = createModelStore(modelSource());
   const ctx: EvalContext = { dir, rows, faces, byPerson, store, backend };
   console.log(
     `eval: ${dir}: ${rows.length} images in faces.csv${limit ? ` (the first ${rows.length} of ${allRows.length}: --limit)` : ''}, ${faces.length} with landmarks (${file}), ${byPerson.size} people`,
@@ -119,10 +136,13 @@ async function main(): Promise<void> {
   const codes = [...missing].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, n]) => `${why} x ${n}`);
   if (codes.length) console.log(`without landmarks: ${rows.length - faces.length}: ${codes.join(', ')}`);
   if (unreadable) console.log(`${unreadable} unreadable lines in the landmark file (interrupted writes; landmarks-cli redoes those images)`);
+  if (process.env.LEED_MODELS) console.log(`models: ${process.env.LEED_MODELS}`);
   for (const s of sections({ sources })) {
     if (only && !only.some((o) => s.name.toLowerCase().includes(o.toLowerCase()))) continue;
     console.log(`\n## ${s.name}\n${await s.run(ctx)}`);
   }
+  await disposeKit(ctx);
+  await runPairs();
 }
 
 if (process.argv[1] && /eval-cli/.test(process.argv[1])) await main();

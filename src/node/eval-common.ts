@@ -2,7 +2,14 @@
  * What the evaluation's sections share (eval-cli.ts runs them; eval-neutral.ts and eval-generator.ts
  * are sections): the context they get, small statistics, and the failure counter every section reports.
  */
-import { isEditorError, type BackendName, type ModelStore } from '../engine/index';
+import { createHash } from 'node:crypto';
+import { isEditorError, type BackendName, type ByteSource, type ModelStore } from '../engine/index';
+import { fileByteSource, MODEL_DIR } from './platform';
+
+/** The model folder the evaluation reads: public/models, or LEED_MODELS (eval-cli --models) to measure other presets or weights. */
+export function modelSource(): ByteSource {
+  return fileByteSource(process.env.LEED_MODELS ?? MODEL_DIR);
+}
 import type { FaceRow, LandmarkedFace } from './dataset';
 
 /** One face photo of the evaluation folder with its landmarks (only photos the engine could analyse). */
@@ -24,6 +31,15 @@ export interface EvalSection {
   name: string;
   /** Printed text; it ends with the section's failure counts (Failures). */
   run(ctx: EvalContext): Promise<string>;
+}
+
+/**
+ * The evaluation split: about 15 % of the people (first byte of sha256(person) below 39), chosen by name alone so
+ * that every tool agrees. training/make_presets.ts leaves them out; the evaluation's edits use them as sources and
+ * references. (The maintainers hold out their own 15 % of people, which this set does not contain.)
+ */
+export function isEvalPerson(person: string): boolean {
+  return createHash('sha256').update(person).digest()[0] < 39;
 }
 
 /** Expression names of faces.csv shown in tables, in this order; others are grouped under their own name. */

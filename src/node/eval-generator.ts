@@ -1,19 +1,25 @@
 /**
- * Generator figures of the evaluation (LEED-DESIGN.md, "Evaluation"), each for "warp + refiner" and
- * for the baseline "warp only": sources are neutral-labelled photos of different people, edited with
- * every preset at intensity 1 through the editing API the app uses (editor.open -> photo.face ->
- * face.edit({ preset }) -> edit.renderFull), then measured:
- * - transfer error: the landmark model re-run on the edited image against the target x_t (% IOD);
- * - identity: cosine similarity of face embeddings (faceres) between source and edit, beside the
- *   typical value for two photos of the same person and for two different people;
- * - expression agreement: the emotion model on the edit against the preset's label (confusion table).
- * Failures are counted by error code and printed under the tables: source photos the engine refused,
- * edits that failed (both modes of a preset are left out together), edits the landmark model found no
- * face in (left out of the transfer error only).
+ * Expression figures of the evaluation (LEED-DESIGN.md, "Evaluation"; issue 11), on the people of the evaluation split
+ * (eval-common.ts isEvalPerson: left out of the presets), edits made through the editing API the app uses
+ * (editor.open -> photo.face -> face.edit(reference) -> edit.render), measured with the emotion model and the face
+ * description model of @vladmandic/human and with the landmarks the engine finds again on the edited image:
+ *
+ * - ceiling: how often the emotion model reads real photos of each label as that label (the reference every other
+ *   agreement is divided by);
+ * - upper face: how far the mesh sees brows and eyes move between a person's neutral and expressive photos;
+ * - presets: each preset at intensity 1 and 1.5 on neutral sources: agreement, identity (cosine of face embeddings,
+ *   source vs edit, beside the same-person level), the landmarks found on the edit against x_t, and how much of the
+ *   target's brow and eye motion the mesh finds on the render; warp only (no refiner) at intensity 1 as the baseline;
+ * - reference transfer: another person's expressive photo as the reference: how much of the reference's displacement
+ *   arrives (projection on it, canonical IOD units) at each stage: fitted (retarget), target x_t, render (landmarks
+ *   found on the edit), and whether the edit reads as the reference's label;
+ * - neutralized smiles: happy-labelled photos edited to 'neutral', read as neutral, beside real neutral photos.
+ * Every engine failure is counted by error code and printed under its table.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  applyPatch,
   cosine,
   createEditor,
   createFaceDescriber,
@@ -21,19 +27,24 @@ import {
   EditorError,
   EMOTIONS,
   ErrorCode,
+  faceMeasures,
   nearestFace,
   nme,
   padImage,
-  PRESET_NAMES,
+  targetCanonical,
+  type Edit,
   type Editor,
   type Emotion,
+  type Face,
   type FaceDescriber,
+  type FaceMeasures,
   type Point3,
   type PresetName,
+  type Reference,
   type RGBAImage,
 } from '../engine/index';
-import { Failures, mean, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
-import { fileByteSource, pointWasmAtNodeModules } from './platform';
+import { Failures, isEvalPerson, mean, modelSource, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
+import { pointWasmAtNodeModules } from './platform';
 
 /** Emotion-model label each preset should read as. */
 export const PRESET_EMOTION: Record<PresetName, Emotion> = {
@@ -44,155 +55,535 @@ export const PRESET_EMOTION: Record<PresetName, Emotion> = {
   disgust: 'disgust',
   fear: 'fear',
 };
-const PAD = 128;
-const MODES = ['warp + refiner', 'warp only'] as const;
-type Mode = (typeof MODES)[number];
+/** Emotion-model label of each faces.csv label. */
+export const LABEL_EMOTION: Record<string, Emotion> = {
+  neutral: 'neutral',
+  happy: 'happy',
+  surprise: 'surprise',
+  anger: 'angry',
+  sad: 'sad',
+  disgust: 'disgust',
+  fear: 'fear',
+};
+const PAD = 64;
+const INTENSITIES = [1, 1.5] as const;
 
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+const pc = (k: number, n: number) => (n ? `${k}/${n} = ${((100 * k) / n).toFixed(0)} %` : '-');
 const topEmotion = (p: Float32Array): Emotion => EMOTIONS[p.indexOf(Math.max(...p))];
+const median = (v: readonly number[]) => {
+  if (!v.length) return Number.NaN;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const quantile = (v: readonly number[], q: number) => {
+  if (!v.length) return Number.NaN;
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const sub = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0] - b[i][0], p[1] - b[i][1], p[2] - b[i][2]] as Point3);
+const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2], 0);
+const meanShape = (list: readonly (readonly Point3[])[]) =>
+  list[0].map((_, j) => [0, 1, 2].map((c) => list.reduce((s, a) => s + a[j][c], 0) / list.length) as Point3);
+/** Change of each measure from `a` to `b`, % IOD. */
+const measureChange = (a: readonly Point3[], b: readonly Point3[]) => {
+  const ma = faceMeasures(a);
+  const mb = faceMeasures(b);
+  return Object.fromEntries(Object.keys(ma).map((k) => [k, 100 * (mb[k as keyof FaceMeasures] - ma[k as keyof FaceMeasures])])) as FaceMeasures;
+};
 
-export function generatorSection(options: { sources?: number; pairs?: number } = {}): EvalSection {
-  return {
-    name: 'Generator: transfer error, identity, expression agreement (warp + refiner vs warp only)',
-    async run(ctx: EvalContext): Promise<string> {
-      const nSources = options.sources ?? 40;
-      const nPairs = options.pairs ?? 150;
+/** The evaluation split's photos, by label, in file order. */
+function splitByLabel(ctx: EvalContext): Map<string, EvalFace[]> {
+  const m = new Map<string, EvalFace[]>();
+  for (const f of ctx.faces) if (isEvalPerson(f.person)) m.set(f.expression, [...(m.get(f.expression) ?? []), f]);
+  return m;
+}
+
+/** One source photo per person: the first neutral photo of each evaluation person. */
+function neutralSources(ctx: EvalContext): EvalFace[] {
+  const out: EvalFace[] = [];
+  for (const [person, list] of ctx.byPerson) {
+    if (!isEvalPerson(person)) continue;
+    const f = list.find((x) => x.expression === 'neutral');
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+/** Shared per run: the models, decoded photos, and the emotion model's reading of real photos. */
+interface Kit {
+  editor: Editor;
+  describer: FaceDescriber;
+  image(f: EvalFace): Promise<RGBAImage>;
+  /** Emotion probabilities of a real photo at its landmark file's points. */
+  realEmotion(f: EvalFace): Promise<Float32Array>;
+  /** Share of the evaluation split's photos of each label the emotion model reads as that label. */
+  ceiling: Map<string, { agree: number; n: number; counts: Record<Emotion, number> }>;
+}
+const kits = new WeakMap<EvalContext, Promise<Kit>>();
+
+function kit(ctx: EvalContext): Promise<Kit> {
+  let k = kits.get(ctx);
+  if (!k) {
+    k = (async () => {
       pointWasmAtNodeModules();
-      const editor = await createEditor({ backends: [ctx.backend, 'cpu'], models: fileByteSource() });
-      try {
-        if (!editor.capabilities.expression) throw new Error('the model folder has no disentangler: nothing to evaluate');
-        const describer = await createFaceDescriber(fileByteSource());
-        try {
-          return await measure(ctx, editor, describer, nSources, nPairs);
-        } finally {
-          describer.dispose();
+      const editor = await createEditor({ backends: [ctx.backend, 'cpu'], models: modelSource(), warmUp: false });
+      const describer = await createFaceDescriber(modelSource());
+      const images = new Map<string, RGBAImage>();
+      const image = async (f: EvalFace) => {
+        let img = images.get(f.image);
+        if (!img) {
+          img = padImage(await decodeImage(readFileSync(join(ctx.dir, 'images', f.image))), PAD);
+          if (images.size > 200) images.clear();
+          images.set(f.image, img);
         }
-      } finally {
-        editor.dispose();
+        return img;
+      };
+      const shifted = (pts: Point3[]) => pts.map((p) => [p[0] + PAD, p[1] + PAD, p[2]] as Point3);
+      const emotions = new Map<string, Float32Array>();
+      const realEmotion = async (f: EvalFace) => {
+        let e = emotions.get(f.image);
+        if (!e) {
+          e = await describer.emotion(await image(f), shifted(f.points));
+          emotions.set(f.image, e);
+        }
+        return e;
+      };
+      const ceiling: Kit['ceiling'] = new Map();
+      for (const [label, list] of splitByLabel(ctx)) {
+        const emo = LABEL_EMOTION[label];
+        if (!emo) continue;
+        const counts = Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
+        for (const f of list) counts[topEmotion(await realEmotion(f))]++;
+        ceiling.set(label, { agree: counts[emo], n: list.length, counts });
       }
+      return { editor, describer, image, realEmotion, ceiling };
+    })();
+    kits.set(ctx, k);
+  }
+  return k;
+}
+
+/** Disposes the models of a run (eval-cli calls it after the last section). */
+export async function disposeKit(ctx: EvalContext): Promise<void> {
+  const k = kits.get(ctx);
+  if (!k) return;
+  const { editor, describer } = await k;
+  describer.dispose();
+  editor.dispose();
+  kits.delete(ctx);
+}
+
+const ceilingShare = (k: Kit, label: string) => {
+  const c = k.ceiling.get(label);
+  return c?.n ? c.agree / c.n : Number.NaN;
+};
+
+export const ceilingSection: EvalSection = {
+  name: 'Ceiling: the emotion model on real photos of each label (evaluation people)',
+  async run(ctx) {
+    const k = await kit(ctx);
+    const out = ['How often the emotion model reads real photos of the evaluation split as their own label: the level an edit is compared with.', ''];
+    out.push(`| label | photos | read as the label | ${EMOTIONS.join(' | ')} |`, `| --- | --- | --- | ${EMOTIONS.map(() => '---').join(' | ')} |`);
+    for (const label of ['neutral', 'happy', 'surprise', 'anger', 'sad', 'disgust', 'fear']) {
+      const c = k.ceiling.get(label);
+      if (!c) continue;
+      out.push(`| ${label} (${LABEL_EMOTION[label]}) | ${c.n} | ${pc(c.agree, c.n)} | ${EMOTIONS.map((e) => c.counts[e]).join(' | ')} |`);
+    }
+    return out.join('\n');
+  },
+};
+
+export const upperFaceSection: EvalSection = {
+  name: 'Upper face: brow and eye motion the face mesh sees (real photos, same person)',
+  async run(ctx) {
+    const out = [
+      "Change from the mean of a person's neutral photos to each of their expressive photos, canonical landmarks, % IOD (all people of the folder with both; labels used for evaluation only). brow = mean height of the 20 brow points; inner / outer = the four innermost / outermost; apart = distance of the inner ends; eyes = lid opening.",
+      '',
+    ];
+    out.push(
+      '| label | photos | brow raise: median [p10, p90] | inner brow | outer brow | brows apart | eyes open: median [p10, p90] | neutral vs other neutral, brow: median [p10, p90] |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    const rows = new Map<string, FaceMeasures[]>();
+    for (const list of ctx.byPerson.values()) {
+      const neu = list.filter((f) => f.expression === 'neutral');
+      if (!neu.length) continue;
+      for (const f of list) {
+        const refs = f.expression === 'neutral' ? neu.filter((g) => g !== f) : neu;
+        if (!refs.length || f.expression === 'unlabelled') continue;
+        const c = measureChange(meanShape(refs.map((g) => g.canonical)), f.canonical);
+        rows.set(f.expression, [...(rows.get(f.expression) ?? []), c]);
+      }
+    }
+    const neutralBrow = (rows.get('neutral') ?? []).map((m) => m.brow);
+    const q3 = (v: number[]) => `${f1(median(v))} [${f1(quantile(v, 0.1))}, ${f1(quantile(v, 0.9))}]`;
+    for (const label of ['surprise', 'fear', 'anger', 'sad', 'happy', 'disgust']) {
+      const l = rows.get(label);
+      if (!l?.length) continue;
+      out.push(
+        `| ${label} | ${l.length} | ${q3(l.map((m) => m.brow))} | ${f1(median(l.map((m) => m.browInner)))} | ${f1(median(l.map((m) => m.browOuter)))} | ${f1(median(l.map((m) => m.browGap)))} | ${q3(l.map((m) => m.eyeOpen))} | ${q3(neutralBrow)} |`,
+      );
+    }
+    return out.join('\n');
+  },
+};
+
+interface Rendered {
+  img: RGBAImage;
+  motionScale: number;
+}
+async function renderAt(edit: Edit, a: number, refiner: boolean, img: RGBAImage): Promise<Rendered> {
+  const patch = await edit.render(a, { refiner });
+  return { img: applyPatch(img, patch), motionScale: patch.motionScale };
+}
+
+/** The face the engine finds on an edited image (nearest the centre), or undefined (counted in `fails`). */
+async function refind(editor: Editor, img: RGBAImage, fails: Failures): Promise<Face | undefined> {
+  return fails.attempt(async () => {
+    const photo = await editor.open(img);
+    try {
+      if (!photo.faces.length) throw new EditorError(ErrorCode.NO_FACE, 'on the edited photo');
+      return await photo.face(nearestFace(photo.faces, [img.width / 2, img.height / 2]));
+    } finally {
+      photo.dispose();
+    }
+  });
+}
+
+/** Identity reference levels: two photos of the same person, and two different people (evaluation split). */
+async function identityLevels(ctx: EvalContext, k: Kit, pairs: number): Promise<{ same: number[]; diff: number[] }> {
+  const shifted = (pts: Point3[]) => pts.map((p) => [p[0] + PAD, p[1] + PAD, p[2]] as Point3);
+  const emb = async (f: EvalFace) => k.describer.embed(await k.image(f), shifted(f.points));
+  const people = [...ctx.byPerson.entries()].filter(([p]) => isEvalPerson(p)).map(([, l]) => l);
+  const same: number[] = [];
+  for (const l of spread(
+    people.filter((x) => x.length >= 2),
+    pairs,
+  ))
+    same.push(cosine(await emb(l[0]), await emb(l[1])));
+  const diff: number[] = [];
+  for (let i = 0; i + 1 < people.length && diff.length < pairs; i += 2) diff.push(cosine(await emb(people[i][0]), await emb(people[i + 1][0])));
+  return { same, diff };
+}
+
+interface Opened {
+  face: Face;
+  img: RGBAImage;
+  dispose(): void;
+}
+async function openFace(k: Kit, f: EvalFace, fails: Failures): Promise<Opened | undefined> {
+  const img = await k.image(f);
+  return fails.attempt(async () => {
+    const photo = await k.editor.open(img);
+    try {
+      const face = await photo.face(nearestFace(photo.faces, [img.width / 2, img.height / 2]));
+      await face.neutral();
+      return { face, img, dispose: () => photo.dispose() };
+    } catch (e) {
+      photo.dispose();
+      throw e;
+    }
+  });
+}
+
+export function presetsSection(options: { sources?: number; pairs?: number } = {}): EvalSection {
+  return {
+    name: 'Presets on neutral sources: expression agreement at intensity 1 and 1.5, identity, landmarks on the edit',
+    async run(ctx) {
+      const k = await kit(ctx);
+      const sources = spread(neutralSources(ctx), options.sources ?? 12);
+      const presets = k.editor.capabilities.presets;
+      const srcFails = new Failures('source photos (open, face, N(x))');
+      const editFails = new Failures('edits (render)');
+      const found = new Failures('landmarks on the edited photo (emotion and identity read at x_t without them)');
+      type Cell = {
+        emo: Record<Emotion, number>;
+        n: number;
+        id: number[];
+        nme: number[];
+        browT: number[];
+        browF: number[];
+        eyeT: number[];
+        eyeF: number[];
+        scale: number[];
+      };
+      const cell = (): Cell => ({
+        emo: Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>,
+        n: 0,
+        id: [],
+        nme: [],
+        browT: [],
+        browF: [],
+        eyeT: [],
+        eyeF: [],
+        scale: [],
+      });
+      const cells = new Map<string, Cell>();
+      const get = (key: string) => {
+        let c = cells.get(key);
+        if (!c) {
+          c = cell();
+          cells.set(key, c);
+        }
+        return c;
+      };
+      const unedited = cell();
+      for (const src of sources) {
+        const o = await openFace(k, src, srcFails);
+        if (!o) continue;
+        try {
+          const srcEmb = await k.describer.embed(o.img, o.face.landmarks.points);
+          unedited.emo[topEmotion(await k.describer.emotion(o.img, o.face.landmarks.points))]++;
+          unedited.n++;
+          for (const preset of presets) {
+            const edit = await editFails.attempt(() => o.face.edit({ preset }));
+            if (!edit) continue;
+            try {
+              const runs: [string, number, boolean][] = [
+                ...INTENSITIES.map((a) => [`${preset}|${a}`, a, true] as [string, number, boolean]),
+                [`${preset}|warp`, 1, false],
+              ];
+              for (const [key, a, refiner] of runs) {
+                const r = await editFails.attempt(() => renderAt(edit, a, refiner, o.img));
+                if (!r) continue;
+                const target = edit.target(a);
+                const face = await refind(k.editor, r.img, found);
+                const pts = face ? face.landmarks.points : target;
+                const c = get(key);
+                c.n++;
+                c.emo[topEmotion(await k.describer.emotion(r.img, pts))]++;
+                c.id.push(cosine(srcEmb, await k.describer.embed(r.img, pts)));
+                c.scale.push(r.motionScale);
+                if (face && refiner) {
+                  c.nme.push(nme(face.landmarks.points, target));
+                  // brow and eye change, source -> target and source -> found (canonical: the found face's own fit)
+                  const xt = targetCanonical(o.face.canonical.points, await o.face.neutral(), edit.displacement, a);
+                  const ct = measureChange(o.face.canonical.points, xt);
+                  const cf = measureChange(o.face.canonical.points, face.canonical.points);
+                  c.browT.push(ct.brow);
+                  c.browF.push(cf.brow);
+                  c.eyeT.push(ct.eyeOpen);
+                  c.eyeF.push(cf.eyeOpen);
+                }
+              }
+            } finally {
+              edit.dispose();
+            }
+          }
+        } finally {
+          o.dispose();
+        }
+      }
+      const { same, diff } = await identityLevels(ctx, k, options.pairs ?? 100);
+      const out = [
+        `${unedited.n} neutral source photos (evaluation people, one each) x ${presets.length} presets; warp + refiner at intensity 1 and 1.5, warp only at 1; backend ${k.editor.backend.name}.`,
+        '',
+      ];
+      out.push(
+        'Agreement: the emotion model\'s top label on the edit is the preset\'s; "x ceiling" divides it by the share of real photos of that label it reads so (ceiling section).',
+        '',
+      );
+      out.push(
+        '| preset | intensity 1 | x ceiling | intensity 1.5 | x ceiling | warp only, 1 | what intensity 1 reads as |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+      );
+      const label = (p: PresetName) => Object.entries(LABEL_EMOTION).find(([, e]) => e === PRESET_EMOTION[p])![0];
+      for (const p of presets) {
+        const want = PRESET_EMOTION[p];
+        const ceil = ceilingShare(k, label(p));
+        const [c1, c15, cw] = [get(`${p}|1`), get(`${p}|1.5`), get(`${p}|warp`)];
+        const spreadOf = EMOTIONS.filter((e) => c1.emo[e])
+          .map((e) => `${e} ${c1.emo[e]}`)
+          .join(', ');
+        out.push(
+          `| ${p} (${want}) | ${pc(c1.emo[want], c1.n)} | ${f2(c1.emo[want] / c1.n / ceil)} | ${pc(c15.emo[want], c15.n)} | ${f2(c15.emo[want] / c15.n / ceil)} | ${pc(cw.emo[want], cw.n)} | ${spreadOf} |`,
+        );
+      }
+      out.push(
+        '',
+        `Unedited sources: ${EMOTIONS.filter((e) => unedited.emo[e])
+          .map((e) => `${e} ${unedited.emo[e]}`)
+          .join(', ')} (of ${unedited.n}).`,
+        '',
+      );
+      out.push(
+        '| preset | identity cos, 1 (mean ± sd) | identity cos, 1.5 | warp only, 1 | landmarks found vs x_t, NME % IOD (1 / 1.5) | brow change x_t -> found, % IOD (1) | eye opening x_t -> found (1) | render motion scale < 1 |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      );
+      for (const p of presets) {
+        const [c1, c15, cw] = [get(`${p}|1`), get(`${p}|1.5`), get(`${p}|warp`)];
+        const scaled = [...c1.scale, ...c15.scale].filter((s) => s < 1).length;
+        out.push(
+          `| ${p} | ${f3(mean(c1.id))} ± ${f3(sd(c1.id))} | ${f3(mean(c15.id))} | ${f3(mean(cw.id))} | ${f2(mean(c1.nme))} / ${f2(mean(c15.nme))} | ${f1(mean(c1.browT))} -> ${f1(mean(c1.browF))} | ${f1(mean(c1.eyeT))} -> ${f1(mean(c1.eyeF))} | ${scaled} of ${c1.scale.length + c15.scale.length} |`,
+        );
+      }
+      out.push(
+        '',
+        `Identity levels (evaluation people): same person, two photos ${f3(mean(same))} ± ${f3(sd(same))} (${same.length} pairs); different people ${f3(mean(diff))} ± ${f3(sd(diff))} (${diff.length} pairs).`,
+      );
+      out.push('', `${srcFails}`, `${editFails}`, `${found}`);
+      return out.join('\n');
     },
   };
 }
 
-async function measure(ctx: EvalContext, editor: Editor, describer: FaceDescriber, nSources: number, nPairs: number): Promise<string> {
-  const presets = editor.capabilities.presets;
-  const imageCache = new Map<string, RGBAImage>();
-  const padded = async (f: EvalFace) => {
-    if (!imageCache.has(f.image)) imageCache.set(f.image, padImage(await decodeImage(readFileSync(join(ctx.dir, 'images', f.image))), PAD));
-    return imageCache.get(f.image)!;
-  };
-  const shifted = (pts: Point3[]) => pts.map((p) => [p[0] + PAD, p[1] + PAD, p[2]] as Point3);
-  const sourceFailures = new Failures('source photos (open, face 0, N(x))');
-  const editFailures = new Failures('edits (source x preset, both modes)');
-  const redetect = new Failures('landmarks on the edited photo (transfer error without it; identity and emotion read at x_t)');
-  /** Landmarks found by the engine in `img`: the face nearest the centre. */
-  const landmarksOf = (img: RGBAImage): Promise<Point3[] | undefined> =>
-    redetect.attempt(async () => {
-      const photo = await editor.open(img);
-      try {
-        if (!photo.faces.length) throw new EditorError(ErrorCode.NO_FACE, 'on the edited photo');
-        return (await photo.face(nearestFace(photo.faces, [img.width / 2, img.height / 2]))).landmarks.points;
-      } finally {
-        photo.dispose();
-      }
-    });
+const REF_LABELS = ['happy', 'surprise', 'anger', 'sad'] as const;
 
-  // Identity references: two photos of one person, and two different people.
-  const multi = [...ctx.byPerson.values()].filter((l) => l.length >= 2);
-  const same: number[] = [];
-  for (const l of spread(multi, nPairs))
-    same.push(cosine(await describer.embed(await padded(l[0]), shifted(l[0].points)), await describer.embed(await padded(l[1]), shifted(l[1].points))));
-  const people = [...ctx.byPerson.values()];
-  const diff: number[] = [];
-  for (let i = 0; i < Math.min(nPairs, Math.floor(people.length / 2)); i++) {
-    const a = people[(i * 7919) % people.length][0];
-    const b = people[(i * 7919 + Math.floor(people.length / 2)) % people.length][0];
-    if (a.person === b.person) continue;
-    diff.push(cosine(await describer.embed(await padded(a), shifted(a.points)), await describer.embed(await padded(b), shifted(b.points))));
-  }
-
-  // Sources: neutral photos of different people.
-  const neutrals = [...ctx.byPerson.values()].map((l) => l.find((f) => f.expression === 'neutral')).filter((f): f is EvalFace => !!f);
-  const sources = spread(neutrals, nSources);
-  const transfer: Record<Mode, number[]> = { 'warp + refiner': [], 'warp only': [] };
-  const identity: Record<Mode, number[]> = { 'warp + refiner': [], 'warp only': [] };
-  const confusion: Record<Mode | 'source (no edit)', Record<PresetName, Record<Emotion, number>>> = Object.fromEntries(
-    [...MODES, 'source (no edit)'].map((m) => [m, Object.fromEntries(PRESET_NAMES.map((p) => [p, Object.fromEntries(EMOTIONS.map((e) => [e, 0]))]))]),
-  ) as never;
-  const targetDistance: number[] = [];
-  let used = 0;
-  for (const src of sources) {
-    const img = await padded(src);
-    const opened = await sourceFailures.attempt(async () => {
-      const photo = await editor.open(img);
-      try {
-        const face = await photo.face(0);
-        await face.neutral();
-        return { photo, face };
-      } catch (e) {
-        photo.dispose();
-        throw e;
-      }
-    });
-    if (!opened) continue;
-    const { photo, face } = opened;
-    try {
-      const srcEmbedding = await describer.embed(img, face.landmarks.points);
-      const srcTop = topEmotion(await describer.emotion(img, face.landmarks.points));
-      used++;
-      for (const preset of presets) {
-        // measured for both modes first, kept only when both rendered: the columns stay over the same edits
-        const result = await editFailures.attempt(async () => {
-          const edit = await face.edit({ preset });
-          try {
-            const target = edit.target(1);
-            const modes = [];
-            for (const mode of MODES) {
-              const edited = await edit.renderFull(1, { refiner: mode === 'warp + refiner' });
-              modes.push({ mode, edited });
-            }
-            return { target, modes };
-          } finally {
-            edit.dispose();
+export function transferSection(options: { refs?: number } = {}): EvalSection {
+  return {
+    name: "Reference transfer: another person's expression as the reference",
+    async run(ctx) {
+      const k = await kit(ctx);
+      const split = splitByLabel(ctx);
+      const sources = neutralSources(ctx);
+      const srcFails = new Failures('photos (open, face, N(x))');
+      const editFails = new Failures('edits (render)');
+      const found = new Failures('landmarks on the edited photo');
+      type Row = { fit: number; target: number; render: number; real: number[]; agree: number; refAgree: number; sameAsRef: number; n: number; nFound: number };
+      const rows = new Map<string, Row>();
+      const perRef = options.refs ?? 6;
+      let s = 0;
+      for (const label of REF_LABELS) {
+        const refs = spread(split.get(label) ?? [], perRef);
+        const row: Row = { fit: 0, target: 0, render: 0, real: [], agree: 0, refAgree: 0, sameAsRef: 0, n: 0, nFound: 0 };
+        rows.set(label, row);
+        const fits: number[] = [];
+        const targets: number[] = [];
+        const renders: number[] = [];
+        const realFit: number[] = [];
+        for (const refFace of refs) {
+          let src = sources[s++ % sources.length];
+          if (src.person === refFace.person) src = sources[s++ % sources.length];
+          const ref = await openFace(k, refFace, srcFails);
+          const o = ref && (await openFace(k, src, srcFails));
+          if (!ref || !o) {
+            ref?.dispose();
+            continue;
           }
-        });
-        if (!result) continue;
-        targetDistance.push(nme(face.landmarks.points, result.target));
-        confusion['source (no edit)'][preset][srcTop]++;
-        for (const { mode, edited } of result.modes) {
-          const found = await landmarksOf(edited);
-          if (found) transfer[mode].push(nme(found, result.target));
-          const lm = found ?? result.target;
-          identity[mode].push(cosine(srcEmbedding, await describer.embed(edited, lm)));
-          confusion[mode][preset][topEmotion(await describer.emotion(edited, lm))]++;
+          try {
+            const refN = await ref.face.neutral();
+            const srcN = await o.face.neutral();
+            // the reference's displacement, canonical IOD units: what LEED transfers (x - N'(x)) ...
+            const dRef = sub(ref.face.canonical.points, refN);
+            const along = (d: readonly Point3[]) => dot(d, dRef) / dot(dRef, dRef);
+            // ... and, where the reference person has neutral photos, its real displacement from them
+            const ownNeutral = (ctx.byPerson.get(refFace.person) ?? []).filter((f) => f.expression === 'neutral');
+            const dReal = ownNeutral.length ? sub(refFace.canonical, meanShape(ownNeutral.map((f) => f.canonical))) : null;
+            const edit = await editFails.attempt(() => o.face.edit(ref.face as Reference));
+            if (!edit) continue;
+            try {
+              const r = await editFails.attempt(() => renderAt(edit, 1, true, o.img));
+              if (!r) continue;
+              const xt = targetCanonical(o.face.canonical.points, srcN, edit.displacement, 1);
+              fits.push(along(edit.displacement as Point3[]));
+              targets.push(along(sub(xt, o.face.canonical.points)));
+              const face = await refind(k.editor, r.img, found);
+              const pts = face ? face.landmarks.points : edit.target(1);
+              if (face) {
+                const dEdit = sub(face.canonical.points, o.face.canonical.points);
+                renders.push(along(dEdit));
+                if (dReal) realFit.push(dot(dEdit, dReal) / dot(dReal, dReal));
+              }
+              const top = topEmotion(await k.describer.emotion(r.img, pts));
+              const refTop = topEmotion(await k.realEmotion(refFace));
+              row.n++;
+              if (top === LABEL_EMOTION[label]) row.agree++;
+              if (refTop === LABEL_EMOTION[label]) row.refAgree++;
+              if (top === refTop) row.sameAsRef++;
+            } finally {
+              edit.dispose();
+            }
+          } finally {
+            ref.dispose();
+            o.dispose();
+          }
+        }
+        row.fit = median(fits);
+        row.target = median(targets);
+        row.render = median(renders);
+        row.real = realFit;
+        row.nFound = renders.length;
+      }
+      const out = [
+        `References: ${perRef} photos per label of evaluation people, each on a neutral source photo of another evaluation person, intensity 1, warp + refiner.`,
+      ];
+      out.push(
+        "\"Arrives\": projection of the edit's displacement on the reference's (x_ref - N'(x_ref)), canonical IOD units; 1 = all of it (retarget scales it by the source's proportions to the reference's, part by part: about 1 on average). Stages: fitted (retarget to the source), target (x_t - x_src), render (landmarks found on the edit - x_src). Last column: the found displacement projected on the reference's real displacement (its photo minus the person's neutral photos), where there are some.",
+        '',
+      );
+      out.push(
+        '| reference label | edits | arrives: fitted | target | render | vs real displacement (n) | edit reads as the label | the reference photo does | edit reads as the reference photo |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      );
+      for (const [label, r] of rows)
+        out.push(
+          `| ${label} | ${r.n} | ${f2(r.fit)} | ${f2(r.target)} | ${f2(r.render)} | ${f2(median(r.real))} (${r.real.length}) | ${pc(r.agree, r.n)} | ${pc(r.refAgree, r.n)} | ${pc(r.sameAsRef, r.n)} |`,
+        );
+      out.push('', 'Medians over edits.', '', `${srcFails}`, `${editFails}`, `${found}`);
+      return out.join('\n');
+    },
+  };
+}
+
+export function neutralizeSection(options: { photos?: number } = {}): EvalSection {
+  return {
+    name: 'Neutralized smiles: happy-labelled photos edited to neutral',
+    async run(ctx) {
+      const k = await kit(ctx);
+      const photos = spread(splitByLabel(ctx).get('happy') ?? [], options.photos ?? 24);
+      const srcFails = new Failures('photos (open, face, N(x))');
+      const editFails = new Failures('edits (render)');
+      const found = new Failures('landmarks on the edited photo');
+      const counts = { neutral: 0, happy: 0, n: 0, before: 0 };
+      const id: number[] = [];
+      const mouth: { w: number[]; gap: number[]; corners: number[] } = { w: [], gap: [], corners: [] };
+      for (const f of photos) {
+        const o = await openFace(k, f, srcFails);
+        if (!o) continue;
+        try {
+          const edit = await editFails.attempt(() => o.face.edit('neutral'));
+          if (!edit) continue;
+          const r = await editFails.attempt(() => renderAt(edit, 1, true, o.img));
+          if (!r) {
+            edit.dispose();
+            continue;
+          }
+          const face = await refind(k.editor, r.img, found);
+          const pts = face ? face.landmarks.points : edit.target(1);
+          const top = topEmotion(await k.describer.emotion(r.img, pts));
+          counts.n++;
+          if (top === 'neutral') counts.neutral++;
+          if (top === 'happy') counts.happy++;
+          if (topEmotion(await k.describer.emotion(o.img, o.face.landmarks.points)) === 'neutral') counts.before++;
+          id.push(cosine(await k.describer.embed(o.img, o.face.landmarks.points), await k.describer.embed(r.img, pts)));
+          if (face) {
+            const c = measureChange(o.face.canonical.points, face.canonical.points);
+            mouth.w.push(c.mouthWidth);
+            mouth.gap.push(c.lipGap);
+            mouth.corners.push(c.corners);
+          }
+          edit.dispose();
+        } finally {
+          o.dispose();
         }
       }
-    } finally {
-      photo.dispose();
-    }
-  }
-
-  const out: string[] = [];
-  out.push(`${used} source photos (neutral-labelled, one per person) x ${presets.length} presets at intensity 1; backend ${editor.backend.name}.`);
-  out.push('', '| figure | warp + refiner | warp only | reference |', '| --- | --- | --- | --- |');
-  out.push(
-    `| transfer error: landmarks found on the edit vs x_t, mean NME % IOD (n) | ${f2(mean(transfer['warp + refiner']))} (${transfer['warp + refiner'].length}) | ${f2(mean(transfer['warp only']))} (${transfer['warp only'].length}) | no edit (source landmarks vs x_t): ${f2(mean(targetDistance))} |`,
-  );
-  out.push(
-    `| identity: cosine(source, edit), mean ± sd | ${f3(mean(identity['warp + refiner']))} ± ${f3(sd(identity['warp + refiner']))} | ${f3(mean(identity['warp only']))} ± ${f3(sd(identity['warp only']))} | same person, two photos ${f3(mean(same))} ± ${f3(sd(same))} (${same.length} pairs); different people ${f3(mean(diff))} ± ${f3(sd(diff))} (${diff.length} pairs) |`,
-  );
-  for (const mode of [...MODES, 'source (no edit)'] as const) {
-    const agree = PRESET_NAMES.reduce((s, p) => s + confusion[mode][p][PRESET_EMOTION[p]], 0);
-    const total = PRESET_NAMES.reduce((s, p) => s + EMOTIONS.reduce((t, e) => t + confusion[mode][p][e], 0), 0);
-    out.push(
-      '',
-      `Expression agreement, ${mode}: emotion model's top label on the ${mode === 'source (no edit)' ? 'unedited source' : 'edit'} vs the preset's label: ${agree}/${total} = ${f2((100 * agree) / Math.max(total, 1))}%`,
-      '',
-    );
-    out.push(`| preset \\ predicted | ${EMOTIONS.join(' | ')} |`, `| --- | ${EMOTIONS.map(() => '---').join(' | ')} |`);
-    for (const p of PRESET_NAMES) out.push(`| ${p} (${PRESET_EMOTION[p]}) | ${EMOTIONS.map((e) => confusion[mode][p][e]).join(' | ')} |`);
-  }
-  out.push('', `${sourceFailures}`, `${editFailures}`, `${redetect}`);
-  return out.join('\n');
+      const ceil = ceilingShare(k, 'neutral');
+      const share = counts.n ? counts.neutral / counts.n : Number.NaN;
+      const out = [`${counts.n} happy-labelled photos of evaluation people, edited to 'neutral' (intensity 1, warp + refiner).`, ''];
+      out.push('| figure | value |', '| --- | --- |');
+      out.push(`| read as neutral | ${pc(counts.neutral, counts.n)} (x ceiling ${f2(share / ceil)}; real neutral photos: ${f1(100 * ceil)} %) |`);
+      out.push(`| still read as happy | ${pc(counts.happy, counts.n)} |`);
+      out.push(`| the unedited photos read as neutral | ${pc(counts.before, counts.n)} |`);
+      out.push(
+        `| mouth on the edit vs the photo (landmarks found), % IOD, median: width, lips apart, corners up | ${f1(median(mouth.w))}, ${f1(median(mouth.gap))}, ${f1(median(mouth.corners))} |`,
+      );
+      out.push(`| identity cos(photo, edit), mean ± sd | ${f3(mean(id))} ± ${f3(sd(id))} |`);
+      out.push('', `${srcFails}`, `${editFails}`, `${found}`);
+      return out.join('\n');
+    },
+  };
 }

@@ -25,6 +25,7 @@ import {
   createEditor,
   createFaceDescriber,
   EMOTIONS,
+  faceMeasures,
   fitSimilarity,
   interOcular,
   LANDMARK_SETS,
@@ -34,8 +35,7 @@ import {
   type Point3,
   type RGBAImage,
 } from '../engine/index';
-import { Failures } from './eval-common';
-import { fileByteSource } from './platform';
+import { Failures, modelSource } from './eval-common';
 
 type Kind = 'no edit' | 'warp only' | 'edit';
 const KINDS: Kind[] = ['no edit', 'warp only', 'edit'];
@@ -156,14 +156,17 @@ export interface PairsOptions {
 /** Runs the paired ground-truth section over `dir` and returns its printed text. */
 export async function pairsSection(dir: string, options: PairsOptions = {}): Promise<string> {
   const log = options.log ?? (() => {});
-  const editor: Editor = await createEditor({ backends: [options.backend ?? 'wasm', 'cpu'], models: fileByteSource(), warmUp: false });
-  const describer: FaceDescriber = await createFaceDescriber(fileByteSource());
+  const editor: Editor = await createEditor({ backends: [options.backend ?? 'wasm', 'cpu'], models: modelSource(), warmUp: false });
+  const describer: FaceDescriber = await createFaceDescriber(modelSource());
   const ids = readdirSync(join(dir, 'neutral'))
     .filter((f) => /\.(jpe?g|png)$/i.test(f))
     .map((f) => f.replace(/\.[^.]+$/, ''))
     .sort()
     .slice(0, options.limit ?? Infinity);
   const results = new Map<string, Measure[]>();
+  const realRead = { neutral: 0, smiling: 0, n: 0 };
+  const upper = { brow: [] as number[], eyes: [] as number[], width: [] as number[] };
+  const landmarkNme: { all: number[]; mouth: number[]; smileAll: number[]; smileMouth: number[] } = { all: [], mouth: [], smileAll: [], smileMouth: [] };
   const failures = new Failures('edits');
   const open = async (bytes: Uint8Array | RGBAImage) => {
     const p = await editor.open(bytes);
@@ -190,6 +193,29 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
         neutral: await describer.embed(neutral.image, neutral.face.landmarks.points),
       };
       const real = { smile: smiling, neutral };
+      // the real photos' own reading (the level a neutralized smile is compared with)
+      const read = async (o: { image: RGBAImage; face: Face }) => {
+        const e = await describer.emotion(o.image, o.face.landmarks.points);
+        return EMOTIONS[e.indexOf(Math.max(...e))];
+      };
+      realRead.n++;
+      if ((await read(neutral)) === 'neutral') realRead.neutral++;
+      if ((await read(smiling)) === 'happy') realRead.smiling++;
+      // landmarks only: N'(smiling) (the editor's neutral) against the real neutral photo, canonical (aligned on the upper face's stable points)
+      const nSmile = await smiling.face.neutral();
+      const canonNme = (a: readonly Point3[], idx: readonly number[]) =>
+        (100 * idx.reduce((s, i) => s + Math.hypot(a[i][0] - neutral.face.canonical.points[i][0], a[i][1] - neutral.face.canonical.points[i][1]), 0)) /
+        idx.length;
+      const allIdx = nSmile.map((_, i) => i);
+      landmarkNme.all.push(canonNme(nSmile, allIdx));
+      landmarkNme.mouth.push(canonNme(nSmile, MOUTH_POINTS));
+      landmarkNme.smileAll.push(canonNme(smiling.face.canonical.points, allIdx));
+      landmarkNme.smileMouth.push(canonNme(smiling.face.canonical.points, MOUTH_POINTS));
+      // upper face: what the mesh sees the brows and eyes do between the two photos (% IOD, canonical)
+      const [mn, ms] = [faceMeasures(neutral.face.canonical.points), faceMeasures(smiling.face.canonical.points)];
+      upper.brow.push(100 * (ms.brow - mn.brow));
+      upper.eyes.push(100 * (ms.eyeOpen - mn.eyeOpen));
+      upper.width.push(100 * (ms.mouthWidth - mn.mouthWidth));
       for (const name of EDITS) {
         const src = name === 'neutralized' ? smiling : neutral;
         const goal = name === 'neutralized' ? real.neutral : real.smile;
@@ -223,7 +249,13 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
     describer.dispose();
     editor.dispose();
   }
-  return report(dir, ids.length, results, failures);
+  const extra = [
+    '',
+    `Real photos: the neutral ones read as neutral ${realRead.neutral}/${realRead.n}, the smiling ones as happy ${realRead.smiling}/${realRead.n}.`,
+    `Upper face, smiling vs neutral photo (mesh, canonical, % IOD, median [min, max] over people): brows ${median(upper.brow).toFixed(1)} [${Math.min(...upper.brow).toFixed(1)}, ${Math.max(...upper.brow).toFixed(1)}], eye opening ${median(upper.eyes).toFixed(1)} [${Math.min(...upper.eyes).toFixed(1)}, ${Math.max(...upper.eyes).toFixed(1)}] (mouth width ${median(upper.width).toFixed(1)}).`,
+    `Landmarks only (no render), canonical (aligned on the upper face's stable points), mean NME % IOD against the person's real neutral photo: the editor's neutral of the smiling photo ${median(landmarkNme.all).toFixed(2)} (mouth ${median(landmarkNme.mouth).toFixed(2)}) vs the smiling photo itself ${median(landmarkNme.smileAll).toFixed(2)} (mouth ${median(landmarkNme.smileMouth).toFixed(2)}); medians over people.`,
+  ];
+  return report(dir, ids.length, results, failures) + extra.join('\n');
 }
 
 function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, src: RGBAImage, srcFace: Face): Measure {

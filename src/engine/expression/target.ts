@@ -1,11 +1,16 @@
 /**
  * Stage 6, target: where the source face's landmarks should go.
  *
- *   x_t(a) = x_src + a * m * (N(x_src) + d_ref' - x_src)
+ *   x_t(a) = x_src + a * m * (N(x_src) + d_ref' - x_src)                       for a <= 1
+ *   x_t(a) = x_src + m * (N(x_src) + d_ref' - x_src) + (a - 1) * m * d_ref'     for a > 1
  *
- * a = 0 is the photo as it is, 1 the reference's expression, ~1.5 exaggerated; m is an optional
+ * a = 0 is the photo as it is, 1 the reference's expression, ~1.5 exaggerated (beyond 1 the expression
+ * itself grows: extrapolating the change from an expressive photo would carry its mouth past the
+ * neutral one, e.g. an open smile's lips through each other); m is an optional
  * per-landmark region mask (brows, eyes, mouth, jaw, rest); d_ref' is the reference displacement
- * fitted to the source's proportions by `retarget`; "neutralize" is d_ref' = 0.
+ * fitted to the source's proportions by `retarget`; "neutralize" is d_ref' = 0. N(x_src) here is the
+ * disentangler's output corrected by `correctNeutral` (N's average bias, a residual smile, parted lips)
+ * when the presets file carries the population's neutral statistics.
  * Target image points = fromCanonical(targetCanonical(...), face.canonical.transform) (manifold.ts).
  * All functions here are pure: plain arrays in, new plain arrays out.
  */
@@ -40,6 +45,40 @@ const PARTS: readonly PartDef[] = LANDMARK_SETS.regionParts as readonly PartDef[
 
 /** The 20 brow points (both brows' anchors), left brow first. */
 export const BROW_POINTS: readonly number[] = PARTS.filter((p) => p.region === 'brows').flatMap((p) => p.anchors);
+
+const R_BROW_INNER = [107, 66, 55, 65];
+const L_BROW_INNER = [336, 296, 285, 295];
+const R_BROW_OUTER = [70, 63, 46, 53];
+const L_BROW_OUTER = [300, 293, 276, 283];
+const meanY = (p: readonly Point3[], idx: readonly number[], k = 1) => idx.reduce((s, i) => s + p[i][k], 0) / idx.length;
+
+/**
+ * Shape measures of a face (canonical landmarks, IOD units, y down), signed so that "more" is positive: the
+ * presets' recipes (training/make_presets.ts), their range checks and the evaluation's brow and eye figures use them.
+ */
+export function faceMeasures(p: readonly Point3[]) {
+  return {
+    /** Height of the 20 brow points. */
+    brow: -meanY(p, BROW_POINTS),
+    browInner: -(meanY(p, R_BROW_INNER) + meanY(p, L_BROW_INNER)) / 2,
+    browOuter: -(meanY(p, R_BROW_OUTER) + meanY(p, L_BROW_OUTER)) / 2,
+    /** Distance between the inner ends of the brows. */
+    browGap: meanY(p, L_BROW_INNER, 0) - meanY(p, R_BROW_INNER, 0),
+    /** Eye opening, upper to lower lid, both eyes. */
+    eyeOpen: (p[145][1] - p[159][1] + (p[374][1] - p[386][1])) / 2,
+    mouthWidth: p[291][0] - p[61][0],
+    /** Height of the mouth corners. */
+    corners: -(p[61][1] + p[291][1]) / 2,
+    /** Inner lips apart (lower minus upper, mid-lip). */
+    lipGap: p[14][1] - p[13][1],
+    /** Red lip height, upper plus lower (pressed lips thin it). */
+    lipHeight: p[13][1] - p[0][1] + (p[17][1] - p[14][1]),
+    /** Chin height, downwards. */
+    chin: p[152][1],
+  };
+}
+export type FaceMeasures = ReturnType<typeof faceMeasures>;
+export const MEASURE_NAMES = Object.keys(faceMeasures(TEMPLATE)) as (keyof FaceMeasures)[];
 
 /** Width (IOD units) of the soft fall-off of a part's influence around its anchors. */
 const FALLOFF = 0.12;
@@ -132,7 +171,9 @@ export function maskWeights(mask?: RegionMask): number[] {
 }
 
 /**
- * x_t(a) = x_src + a * m * (N(x_src) + d' - x_src), canonical space.
+ * x_t(a) = x_src + a * m * (N(x_src) + d' - x_src), canonical space, for a <= 1; beyond 1 the displacement
+ * grows: x_t(1) + (a - 1) * m * d'. Inner lips never cross: where the lower inner lip would rise above the
+ * upper one, both go to their midline.
  * dFitted: the reference displacement already fitted by `retarget`, or null to neutralize (d' = 0).
  */
 export function targetCanonical(
@@ -147,12 +188,100 @@ export function targetCanonical(
   if (dFitted) check(dFitted, 'targetCanonical dFitted');
   if (!Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
   const m = mask ? maskWeights(mask) : null;
-  return src.map((x, i) => {
-    const s = a * (m ? m[i] : 1);
-    const out: Point3 = [0, 0, 0];
-    for (let k = 0; k < 3; k++) out[k] = x[k] + s * (srcNeutral[i][k] + (dFitted ? dFitted[i][k] : 0) - x[k]);
-    return out;
+  const out = src.map((x, i) => {
+    const w = m ? m[i] : 1;
+    const s = Math.min(a, 1) * w;
+    const more = Math.max(a - 1, 0) * w;
+    const p: Point3 = [0, 0, 0];
+    for (let k = 0; k < 3; k++) {
+      const d = dFitted ? dFitted[i][k] : 0;
+      p[k] = x[k] + s * (srcNeutral[i][k] + d - x[k]) + more * d;
+    }
+    return p;
   });
+  for (const [u, l] of INNER_LIP_PAIRS) {
+    if (out[l][1] >= out[u][1] || src[l][1] < src[u][1]) continue; // apart, or already crossed in the photo (a mesh slip)
+    const mid = (out[u][1] + out[l][1]) / 2;
+    out[u][1] = mid;
+    out[l][1] = mid;
+  }
+  return out;
+}
+
+/**
+ * What real neutral faces look like, measured on the colour set's neutral-labelled photos by
+ * training/make_presets.ts; `correctNeutral` uses it to correct N(x), without retraining N.
+ */
+export interface NeutralStats {
+  /** Mean over neutral photos of x - N(x), template space: N's average bias (N widens and parts a neutral mouth). */
+  bias: Point3[];
+  /** The smile direction, template space: mean x - N(x) - bias over happy-labelled photos. */
+  smile: Point3[];
+  /** The mean neutral face, canonical space. */
+  mean: Point3[];
+  /** Median over neutral photos of the smile coefficient <x - mean, smile> / <smile, smile>. */
+  smileLimit: number;
+  /** Per inner-lip pair (INNER_LIP_PAIRS), the lower-minus-upper y gap a closed neutral mouth shows in the mesh, IOD units. */
+  closedGap: number[];
+}
+
+/**
+ * Inner-lip point pairs [upper, lower] facing each other, from the right mouth corner to the left, and the outer-lip
+ * pairs in the same order (landmark-sets.json rings: the inner ring runs 78, upper lip, 308, lower lip; the outer ring
+ * 61, lower lip, 291, upper lip).
+ */
+const innerRing = LANDMARK_SETS.innerMouthRing;
+const outerRing = LANDMARK_SETS.outerLipRing;
+export const INNER_LIP_PAIRS: readonly (readonly [number, number])[] = innerRing.slice(1, 10).map((u, k) => [u, innerRing[19 - k]] as const);
+export const OUTER_LIP_PAIRS: readonly (readonly [number, number])[] = outerRing.slice(1, 10).map((l, k) => [outerRing[19 - k], l] as const);
+/** Share of an inner-lip point's closing motion that its outer-lip point takes (closed lips are a little fuller). */
+const OUTER_FOLLOW = 0.5;
+
+/**
+ * Brings parted lips together: each upper/lower inner-lip pair whose gap exceeds `closedGap[k]` moves to its
+ * common midline (leaving that gap), the outer lip points following by half as much; the mouth's corners, width
+ * and the rest of the face stay where they are. Canonical space (y down).
+ */
+export function closeLips(points: readonly Point3[], closedGap: readonly number[]): Point3[] {
+  check(points, 'closeLips');
+  const out = points.map((p) => [...p] as Point3);
+  INNER_LIP_PAIRS.forEach(([u, l], k) => {
+    const g = closedGap[k] ?? 0;
+    if (points[l][1] - points[u][1] <= g) return;
+    const mid = (points[u][1] + points[l][1]) / 2;
+    const du = mid - g / 2 - points[u][1];
+    const dl = mid + g / 2 - points[l][1];
+    const [ou, ol] = OUTER_LIP_PAIRS[k];
+    out[u][1] += du;
+    out[l][1] += dl;
+    out[ou][1] += OUTER_FOLLOW * du;
+    out[ol][1] += OUTER_FOLLOW * dl;
+  });
+  return out;
+}
+
+const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2], 0);
+
+/**
+ * N'(x): the disentangler's neutral corrected toward real neutral faces. N pulls every face toward the training
+ * population, which smiles (40 % of its photos are labelled happy), so N(x) of a neutral face comes out with a wider,
+ * parted mouth, and N(x) of a smiling face keeps about half of its smile. The correction, in three steps:
+ * 1. add N's average bias on neutral photos (`stats.bias`, fitted to the face's proportions);
+ * 2. remove what remains along the smile direction beyond the neutral population's median (faces whose N'
+ *    is at or below the median along it are left alone, so a person's own mouth shape is kept);
+ * 3. close parted lips (`closeLips`), as real neutral mouths are closed.
+ */
+export function correctNeutral(n: readonly Point3[], stats: NeutralStats): Point3[] {
+  check(n, 'correctNeutral');
+  const bias = retarget(stats.bias, TEMPLATE, n);
+  const nb = n.map((p, i) => [p[0] + bias[i][0], p[1] + bias[i][1], p[2] + bias[i][2]] as Point3);
+  const centred = nb.map((p, i) => [p[0] - stats.mean[i][0], p[1] - stats.mean[i][1], p[2] - stats.mean[i][2]] as Point3);
+  const excess = Math.max(0, dot(centred, stats.smile) / dot(stats.smile, stats.smile) - stats.smileLimit);
+  const smile = retarget(stats.smile, TEMPLATE, n);
+  return closeLips(
+    nb.map((p, i) => [p[0] - excess * smile[i][0], p[1] - excess * smile[i][1], p[2] - excess * smile[i][2]] as Point3),
+    stats.closedGap,
+  );
 }
 
 /** Stored expression displacements, normalised to the template's proportions (see training/README.md). */
@@ -164,12 +293,36 @@ export interface Presets {
   displacement(name: PresetName): Point3[];
   /** A preset's displacement fitted to a source's neutral face (= retarget from the template). */
   fitted(name: PresetName, srcNeutral: readonly Point3[]): Point3[];
+  /** The population's neutral statistics for `correctNeutral` (null in a file without them). */
+  neutral: NeutralStats | null;
 }
 
 interface PresetsFile {
   format: 'leed-presets';
   version: number;
   expressions: Record<string, { count: number; displacement: number[][] }>;
+  neutral?: { bias: number[][]; smile: number[][]; mean: number[][]; smileLimit: number; closedGap: number[] };
+}
+
+const points = (a: number[][], what: string, path: string): Point3[] => {
+  if (!Array.isArray(a) || a.length !== TEMPLATE.length)
+    throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: ${what} has ${Array.isArray(a) ? a.length : 0} points`);
+  return a.map((p) => [p[0], p[1], p[2]] as Point3);
+};
+
+function readNeutral(file: PresetsFile, path: string): NeutralStats | null {
+  const n = file.neutral;
+  if (!n) return null;
+  if (!Number.isFinite(n.smileLimit) || !Array.isArray(n.closedGap) || n.closedGap.length !== INNER_LIP_PAIRS.length) {
+    throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: malformed neutral statistics`);
+  }
+  return {
+    bias: points(n.bias, 'neutral.bias', path),
+    smile: points(n.smile, 'neutral.smile', path),
+    mean: points(n.mean, 'neutral.mean', path),
+    smileLimit: n.smileLimit,
+    closedGap: [...n.closedGap],
+  };
 }
 
 export async function loadPresets(store: ModelStore, path = PRESETS_PATH): Promise<Presets> {
@@ -192,5 +345,6 @@ export async function loadPresets(store: ModelStore, path = PRESETS_PATH): Promi
     counts: Object.fromEntries([...table].map(([k, v]) => [k, v.count])) as Record<PresetName, number>,
     displacement: (name) => get(name).d.map((p) => [...p] as Point3),
     fitted: (name, srcNeutral) => retarget(get(name).d, TEMPLATE, srcNeutral),
+    neutral: readNeutral(file, path),
   };
 }
