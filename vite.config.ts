@@ -41,6 +41,7 @@ export default defineConfig({
       input: {
         main: resolve(import.meta.dirname, 'index.html'),
         bench: resolve(import.meta.dirname, 'e2e/bench.html'),
+        sampler: resolve(import.meta.dirname, 'e2e/sampler.html'),
       },
     },
   },

@@ -46,6 +46,8 @@ async function twoFacesOfTwoSizes(): Promise<Buffer> {
 interface Sample {
   value: number | null;
   label: string;
+  /** The quiet line of what still loads once photos can be opened (the face models' warm-up, the expression models). */
+  preparing: string;
   expression: string;
   result: string;
 }
@@ -61,8 +63,15 @@ test.beforeAll(async ({ browser }) => {
       const bar = document.querySelector('[data-testid="progress-bar"]') as HTMLProgressElement | null;
       const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
       if (!document.querySelector('[data-testid="app"]')) return;
-      samples.push({ value: bar ? bar.value : null, label: text('progress-label'), expression: text('expression-panel'), result: text('export-panel') });
-      if (!bar && samples.some((s) => s.value !== null)) clearInterval(timer);
+      const preparing = text('preparing');
+      samples.push({
+        value: bar ? bar.value : null,
+        label: text('progress-label'),
+        preparing,
+        expression: text('expression-panel'),
+        result: text('export-panel'),
+      });
+      if (!bar && !preparing && samples.some((s) => s.value !== null)) clearInterval(timer);
     }, 100);
   });
 });
@@ -79,19 +88,28 @@ test('while the models load: a moving bar with the step, panels that say loading
   await expect(page.getByTestId('progress-label')).toContainText('Loading the face models');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', /.+/, { timeout: 150_000 });
   await expect(page.getByTestId('progress')).toHaveCount(0);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __loadingSamples: Sample[] }).__loadingSamples.at(-1)?.value)).toBeNull();
+  // Photos can be opened now (issue 13): the face models' warm-up and the expression models go on behind a quiet
+  // line that says so, which goes once everything has loaded.
+  await expect(page.getByTestId('preparing')).toHaveCount(0, { timeout: 150_000 });
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __loadingSamples: Sample[] }).__loadingSamples.at(-1)))
+    .toMatchObject({ value: null, preparing: '' });
   const samples = await page.evaluate(() => (window as unknown as { __loadingSamples: Sample[] }).__loadingSamples);
   const loading = samples.filter((s) => s.value !== null);
   const values = loading.map((s) => s.value!);
-  expect(loading.length, 'samples while loading').toBeGreaterThan(10);
-  // The bar never goes back, and it moves between the engine's steps (0, 0.05, 0.2, 0.35, 0.45, 0.55, 1), not only at them.
+  expect(loading.length, 'samples while loading').toBeGreaterThan(0);
+  // The bar never goes back; on a load long enough to watch, it moves between the engine's steps, not only at them.
   for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
-  const steps = [0, 0.05, 0.2, 0.35, 0.45, 0.55, 1];
+  const steps = [0, 0.05, 0.5, 0.8, 0.9, 1];
   const between = new Set(values.filter((v) => !steps.some((s) => Math.abs(s - v) < 1e-9)).map((v) => v.toFixed(4)));
-  expect(between.size, `bar values ${[...new Set(values.map((v) => v.toFixed(3)))].join(' ')}`).toBeGreaterThan(5);
-  expect(values.at(-1)!).toBeGreaterThan(values[0] + 0.2);
-  // The step's own label is shown (e.g. "Loading the face mesh").
-  expect(loading.some((s) => /: Loading the (face detector|face mesh|expression models|refiner)/.test(s.label) || /Preparing/.test(s.label))).toBe(true);
+  if (loading.length > 10) expect(between.size, `bar values ${[...new Set(values.map((v) => v.toFixed(3)))].join(' ')}`).toBeGreaterThan(5);
+  // The step's own label is shown (e.g. "Loading the face detector and mesh"), then what still loads.
+  expect(loading.some((s) => /: (Starting|Loading the (face detector|face mesh|expression models|refiner))/.test(s.label))).toBe(true);
+  expect(samples.some((s) => /Preparing the face models/.test(s.preparing))).toBe(true);
+  for (const s of samples.filter((x) => x.preparing)) {
+    expect(s.value, 'the quiet line comes after the bar').toBeNull();
+    expect(s.expression).not.toMatch(/Loading/);
+  }
   for (const s of samples) {
     expect(s.expression).not.toMatch(/not available/);
     expect(s.result).not.toMatch(/not available/);

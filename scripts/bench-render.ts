@@ -85,7 +85,7 @@ for (const k of scales) {
   const image = scaled.image;
   const face: Face = await scaled.face(0);
   const t0 = performance.now();
-  const session = await createRenderSession(image, face, { refiner: passThrough, sampler });
+  const session = await createRenderSession(image, face, { refiner: passThrough, sampler, fullCropRefiner: true });
   const create = performance.now() - t0;
   const targets = [0.1, 0.2, 0.3].map((a) => openMouth(face, a));
   let i = 0;

@@ -56,9 +56,10 @@ const rampMask: Refiner = {
 
 async function renderOn(sampler?: SamplerKind): Promise<{ patches: RenderPatch[]; leaked: number; peakBytes: number }> {
   const before = tf.memory().numTensors;
-  const s = await createRenderSession(photo.image, face, { refiner: ramp, sampler });
-  const m = await createRenderSession(photo.image, face, { refiner: rampMask, sampler });
-  const c = await createRenderSession(closed.image, closed.face, { refiner: rampMask, sampler });
+  // the whole crop (the ramps are S wide), not the refiner's windows around the mouth
+  const s = await createRenderSession(photo.image, face, { refiner: ramp, sampler, fullCropRefiner: true });
+  const m = await createRenderSession(photo.image, face, { refiner: rampMask, sampler, fullCropRefiner: true });
+  const c = await createRenderSession(closed.image, closed.face, { refiner: rampMask, sampler, fullCropRefiner: true });
   const patches = [
     await s.render(target),
     await s.render(target, { useRefiner: false }),

@@ -4,7 +4,7 @@
  * the reference, with the happy preset, and the smiling photo neutralized (all at intensity 1, warp +
  * refiner); then the mouth and the right eye of each of those at 1:1 (no scaling).
  *
- *   npx tsx scripts/make-london-figure.ts [IDs...]   (default 007 043)
+ *   npx tsx scripts/make-london-figure.ts [IDs...]   (default 009 126: smiles that show teeth)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { createEditor, encodeImage, type Face, type RGBAImage } from '../src/eng
 import { fileByteSource, pointWasmAtNodeModules, ROOT } from '../src/node/platform';
 
 const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
-const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['007', '043'];
+const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['009', '126'];
 pointWasmAtNodeModules();
 const editor = await createEditor({ backends: ['wasm', 'cpu'], models: fileByteSource(), warmUp: false });
 

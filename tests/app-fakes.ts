@@ -38,6 +38,7 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
       calls.push('init');
       onProgress(0.5, 'Loading');
       fail('init');
+      onProgress(1, 'Ready'); // the engine's last step (it may come after init resolves: see protocol.ts)
       return {
         backend: { name: 'webgpu', fallbackReasons: [] },
         capabilities: { expression: true, presets: ['happy', 'surprise'], regions: ['brows', 'eyes', 'mouth', 'jaw'], refiner: true },

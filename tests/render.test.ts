@@ -65,7 +65,12 @@ function inRect(x: number, y: number, r: { x: number; y: number; width: number; 
  * at crop size `size`. It goes through the session exactly as the shipped refiner does.
  */
 function scriptedRefiner(size: number, image: (crop: tf.Tensor4D) => tf.Tensor4D, attention: number, crop: CropSpec = DEFAULT_CROP): Refiner {
-  return { size, crop, refineWithMask: (c) => ({ image: image(c), mask: tf.fill([1, size, size, 1], attention) as tf.Tensor4D }), dispose: () => {} };
+  return {
+    size,
+    crop,
+    refineWithMask: (c) => ({ image: image(c), mask: tf.fill([1, c.shape[1], c.shape[2], 1], attention) as tf.Tensor4D }),
+    dispose: () => {},
+  };
 }
 
 /** Paints the whole crop one flat grey (attention 0): makes the paste-back's footprint visible. */
@@ -399,7 +404,8 @@ describe('GPU path parity', () => {
     for (const refiner of [ramp, rampWithMask])
       for (const sampler of ['ops', 'js'] as const) {
         const before = tf.memory().numTensors;
-        const s = await createRenderSession(photo.image, face, { refiner, sampler });
+        // the whole crop (the ramps are 64 wide), not the refiner's windows around the mouth
+        const s = await createRenderSession(photo.image, face, { refiner, sampler, fullCropRefiner: true });
         results.push(await s.render(target));
         s.dispose();
         expect(tf.memory().numTensors).toBe(before);

@@ -75,6 +75,10 @@ export interface WorkerError {
 export type EngineEvent = { kind: 'device-lost'; reason: string };
 
 export interface WorkerApi {
+  /**
+   * Starts the engine; resolves as soon as a photo can be opened. `onProgress` goes on after that while the
+   * expression models and the refiner load or warm up (an edit waits for them), and reaches 1 when nothing loads.
+   */
   init(options: InitOptions, onProgress: (fraction: number, label: string) => void, onEvent?: (event: EngineEvent) => void): Promise<EngineInfo>;
   /** Decodes a file (or raw pixels) and finds its faces. */
   open(input: Blob | RawPixels): Promise<OpenedPhoto>;

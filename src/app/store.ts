@@ -70,6 +70,7 @@ export function largestFace(faces: readonly FaceBox[]): number {
 export interface EditorState {
   status: Status;
   busyLabel: string;
+  /** Model loading: 0..1 and the step. It goes on after 'starting' (the expression models, the refiner) and is 1 when nothing loads. */
   progress: { fraction: number; label: string };
   backend: BackendInfo | null;
   capabilities: Capabilities;
@@ -235,8 +236,20 @@ export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: 
       async start() {
         set({ status: 'starting', error: null });
         try {
-          const { backend, capabilities } = await api.init({ modelBaseUrl }, (fraction, label) => set({ progress: { fraction, label } }));
-          set({ backend, capabilities, regions: [...capabilities.regions], status: 'ready', progress: { fraction: 1, label: 'Ready' } });
+          // init resolves once a photo can be opened; progress goes on while the rest loads (the status bar says
+          // what) and reaches 1 when everything has loaded.
+          let reported = false;
+          const { backend, capabilities } = await api.init({ modelBaseUrl }, (fraction, label) => {
+            reported = true;
+            set({ progress: { fraction, label } });
+          });
+          set({
+            backend,
+            capabilities,
+            regions: [...capabilities.regions],
+            status: 'ready',
+            ...(reported ? {} : { progress: { fraction: 1, label: 'Ready' } }),
+          });
         } catch (e) {
           fail(e);
         }

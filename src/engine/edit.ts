@@ -1,7 +1,7 @@
 /**
  * The engine's editing API, the only door into the engine (re-exported by index.ts):
  *
- *   const editor = await createEditor({ models: 'models', onProgress });
+ *   const editor = await createEditor({ models: 'models', onProgress }); // photos can be opened; the rest loads on
  *   const photo = await editor.open(file);              // decode + find faces
  *   const face = await photo.face(0);                   // landmarks, canonical landmarks, pose
  *   const edit = await face.edit({ preset: 'happy' });  // or 'neutral', or another photo's Face
@@ -35,6 +35,7 @@ import {
 } from './expression/target';
 import { encodeImage, type OutputFormat } from './io/encode';
 import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
+import { carriesInterior, type InteriorSource } from './render/mouth-interior';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession, type RenderSessionOptions } from './render/session';
 import { initBackend, type BackendInfo, type BackendName } from './runtime/backend';
 import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './runtime/models';
@@ -47,7 +48,11 @@ export interface EditorOptions {
   models?: string | ByteSource;
   /** Backends to try in order (default WebGPU, WebGL, CPU). */
   backends?: BackendName[];
-  /** Load progress, 0..1 with a label for each step. */
+  /**
+   * Load progress, 0..1 with a label for each step. It goes on after `createEditor` resolves ("Preparing the face
+   * models", "Preparing the expression models", and "Preparing the refiner" after the first face) and is 1
+   * ("Ready") when nothing loads.
+   */
   onProgress?: ProgressCallback;
   /** Called once if the GPU device is lost; every later call rejects with GPU_LOST. */
   onDeviceLost?: (reason: string) => void;
@@ -56,7 +61,11 @@ export interface EditorOptions {
   analysisMaxSide?: number;
   /** Pixel sampler of the render stage (default 'auto': chosen once per render session from the backend). */
   sampler?: SamplerKind;
-  /** Run each network once at load so the first photo does not pay for shader compilation (default true). */
+  /**
+   * Run each network once so that its first real use does not pay for shader compilation (default true), in the
+   * background: the detector and mesh as soon as they are loaded (their programs compiled in parallel on WebGPU /
+   * WebGL, runtime/compile.ts; `open` waits for it), the refiner after the first face is found.
+   */
   warmUp?: boolean;
 }
 
@@ -83,6 +92,11 @@ export interface EditOptions {
 export interface RenderOptions {
   /** Use the refiner network (default: when the build ships one). false = warp only. */
   refiner?: boolean;
+  /**
+   * Carry an open mouth's inside at full resolution (default true; render/mouth-interior.ts): the reference photo's
+   * teeth, or the photo's own as its mouth opens further or closes. false: the warp's and the refiner's pixels only.
+   */
+  interior?: boolean;
 }
 
 /** A rendered frame: the changed region of the photo; place `data` (width x height RGBA) at (x, y). */
@@ -133,11 +147,40 @@ export interface Photo {
 
 export interface Editor {
   readonly backend: BackendInfo;
+  /** Decided from the model manifest: what this build ships, whether or not it has finished loading. */
   readonly capabilities: Capabilities;
+  /**
+   * Resolves when every model is loaded and the face models are warmed up. `createEditor` resolves as soon as a
+   * photo can be opened (the face detector and mesh loaded); their warm-up and the loading of the expression models
+   * and the refiner go on, and what needs them waits (`open` for the warm-up, an edit for the expression models).
+   * Rejects with the first failure, which those calls then reject with too.
+   */
+  readonly loaded: Promise<void>;
   open(input: ImageInput | RGBAImage): Promise<Photo>;
   /** Tensors and bytes the backend holds now (diagnostics: leak checks in tests and the app's test hooks). */
   memory(): { numTensors: number; numBytes: number };
   dispose(): void;
+}
+
+/** Each face's photo, so that a face used as a reference can lend its open mouth's pixels (mouth-interior.ts). */
+const facePhotos = new WeakMap<Face, RGBAImage>();
+
+/** `face`'s photo and landmarks when its mouth is open (its teeth can be carried), else undefined. */
+function openMouth(face: Face): InteriorSource | undefined {
+  const image = facePhotos.get(face);
+  const points = face.landmarks.points;
+  return image && carriesInterior({ image, points }) ? { image, points } : undefined;
+}
+
+/**
+ * Where the inside of the edited mouth comes from (mouth-interior.ts): the reference photo's open mouth when the
+ * reference is a face and the edit changes the mouth; else the photo's own open mouth (its teeth then move with the
+ * lips instead of stretching with the warp, and are covered by the lips as the mouth closes); else none (the
+ * refiner paints a mouth that opens from closed lips).
+ */
+function interiorFor(face: Face, reference: Reference, regions: Region[] | null): InteriorSource | undefined {
+  const mouthMoves = !regions || regions.includes('mouth');
+  return (mouthMoves && isFace(reference) ? openMouth(reference) : undefined) ?? openMouth(face);
 }
 
 function isFace(r: unknown): r is Face {
@@ -179,51 +222,99 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   const source = typeof options.models === 'function' ? options.models : fetchByteSource(options.models ?? 'models');
   const store = new ModelStore(source);
   const owned: { dispose(): void }[] = [];
-  let models: Models;
+  let disposed = false;
+  // createEditor resolves once the detector and the mesh are loaded (and the small presets file, read for
+  // `capabilities`). Their warm-up, the first run that compiles every GPU program of both networks (most of the
+  // start-up on a GPU backend), goes on in the background, and `open` waits for it; the disentangler and the refiner
+  // load meanwhile (only weights: no GPU work until they run) and an edit waits for them. `loaded` says when all is in.
+  const models: Models = { refiner: null, disentangler: null, presets: null };
   let analyser: ReturnType<typeof createAnalyser>;
+  let capabilities: Capabilities;
+  let expressionLoad: Promise<void>;
+  let warm: Promise<void>;
   try {
     await guard(async () => {
-      progress(0.05, 'Loading the face detector');
-      const detector = await createFaceDetector(store, options.detector);
-      owned.push(detector);
-      progress(0.2, 'Loading the face mesh');
-      const mesh = await createFaceMesh(store);
-      owned.push(mesh);
-      progress(0.35, 'Loading the expression models');
+      progress(0.05, 'Loading the face detector and mesh');
       const [hasDis, hasPresets, hasRefiner] = await Promise.all([store.has(DISENTANGLER_PATH), store.has(PRESETS_PATH), store.has(REFINER_PATH)]);
-      const disentangler = hasDis ? await createDisentangler(store) : null;
-      if (disentangler) owned.push(disentangler);
-      const presets = hasDis && hasPresets ? await loadPresets(store) : null;
-      progress(0.45, 'Loading the refiner');
-      const refiner = hasDis && hasRefiner ? await createRefiner(store) : null;
-      if (refiner) owned.push(refiner);
-      models = { refiner, disentangler, presets };
+      // Decided from the manifest, before the weights arrive; a load that fails later fails the edits that need it.
+      capabilities = { expression: hasDis, presets: [], regions: Object.freeze(hasDis ? [...REGIONS] : []), refiner: hasDis && hasRefiner };
+      expressionLoad = guard(() => loadExpressionModels(store, capabilities, models, owned, () => disposed));
+      expressionLoad.catch(() => {}); // reported by the edits (and `loaded`), not as an unhandled rejection
+      const [detector, mesh, presets] = await settleAll([
+        createFaceDetector(store, options.detector),
+        createFaceMesh(store),
+        hasDis && hasPresets ? loadPresets(store) : Promise.resolve(null),
+      ]);
+      owned.push(detector, mesh);
+      models.presets = presets;
       analyser = createAnalyser(detector, mesh, options.analysisMaxSide ?? DEFAULT_ANALYSIS_MAX_SIDE);
-      if (options.warmUp ?? true) {
-        progress(0.55, 'Preparing the face models');
-        await warmUpAnalysis(detector, mesh);
-      }
+      warm = (options.warmUp ?? true) ? guard(() => warmUpAnalysis(detector, mesh)) : Promise.resolve();
+      warm.catch(() => {}); // `open` goes on without it (and `loaded` reports it)
     });
   } catch (e) {
+    disposed = true;
     for (const m of owned) m.dispose();
     throw e;
   }
-  progress(1, 'Ready');
-
-  const capabilities: Capabilities = Object.freeze({
-    expression: models!.disentangler !== null,
-    presets: Object.freeze(models!.presets ? PRESET_NAMES.filter((n) => models.presets!.names.includes(n)) : []),
-    regions: Object.freeze(models!.disentangler ? [...REGIONS] : []),
-    refiner: models!.refiner !== null,
+  capabilities = Object.freeze({
+    ...capabilities!,
+    presets: Object.freeze(models.presets ? PRESET_NAMES.filter((n) => models.presets!.names.includes(n)) : []),
   });
+  // What still loads, for the progress that goes on after createEditor resolves (1 = nothing).
+  let warmed = !(options.warmUp ?? true);
+  let expressionIn = false;
+  const report = () => {
+    if (disposed) return;
+    if (!warmed) progress(0.5, 'Preparing the face models');
+    else if (!expressionIn) progress(0.8, 'Preparing the expression models');
+    else progress(1, 'Ready');
+  };
+  const after = (p: Promise<void>, mark: () => void) =>
+    p.then(mark, mark).then(() => {
+      if (!refinerWarming) report();
+    });
+  after(warm!, () => {
+    warmed = true;
+  });
+  after(expressionLoad!, () => {
+    expressionIn = true;
+  });
+  const loaded = Promise.all([warm!, expressionLoad!]).then(() => {});
+  loaded.catch(() => {});
+  report();
+  /** The expression models (waits for their load; rejects with its error). */
+  const expressionModels = async (): Promise<Models> => {
+    await expressionLoad;
+    return models;
+  };
+  // The refiner's first run compiles many GPU programs: done once, in the background, after the first face is found.
+  let refinerWarm: Promise<void> | null = null;
+  let refinerWarming = false;
+  const warmRefinerSoon = () => {
+    if (refinerWarm || !capabilities.refiner || !(options.warmUp ?? true)) return;
+    refinerWarm = (async () => {
+      await loaded; // after the analysis warm-up: never beside its compile-only pass (runtime/compile.ts)
+      if (disposed || gpuLost || !models.refiner) return;
+      refinerWarming = true;
+      progress(0.9, 'Preparing the refiner');
+      try {
+        await warmUpRefiner(models.refiner);
+      } finally {
+        refinerWarming = false;
+        report();
+      }
+    })();
+    refinerWarm.catch(() => {}); // a failure here shows again on the first render
+  };
   const photos = new Set<Photo>();
-  let disposed = false;
   const live = () => {
     if (disposed) throw new EditorError(ErrorCode.DISPOSED);
   };
 
   function open(input: ImageInput | RGBAImage): Promise<Photo> {
     return guard(async () => {
+      live();
+      await warm.catch(() => {}); // the warm-up's compile-only pass must not overlap other GPU work
       live();
       const analysed = await analyser.open(input);
       const photo = wrapPhoto(analysed, () => photos.delete(photo));
@@ -244,7 +335,11 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         if (closed) return Promise.reject(new EditorError(ErrorCode.DISPOSED, 'the photo was closed'));
         let f = faces.get(index);
         if (!f) {
-          f = guard(async () => makeFace(index, await analysed.face(index)));
+          f = guard(async () => {
+            const face = makeFace(index, await analysed.face(index));
+            warmRefinerSoon();
+            return face;
+          });
           faces.set(index, f);
           f.catch(() => faces.delete(index));
         }
@@ -264,9 +359,10 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       let neutralP: Promise<Point3[]> | null = null;
       const fittedCache = new Map<string | Face, Promise<Point3[] | null>>();
       let session: Promise<RenderSession> | null = null;
-      const needExpression = (): Disentangler => {
-        if (!models.disentangler) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression models');
-        return models.disentangler;
+      /** The disentangler, once loaded (an edit made while the expression models load waits for them). */
+      const needExpression = async (): Promise<Disentangler> => {
+        if (!capabilities.expression) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression models');
+        return (await expressionModels()).disentangler!;
       };
       const face: Face = {
         index,
@@ -278,7 +374,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
           if (!neutralP) {
             neutralP = guard(async () => {
               live();
-              const n = await needExpression().neutral(a.canonical.points);
+              const n = await (await needExpression()).neutral(a.canonical.points);
               // N corrected toward real neutral faces (target.ts correctNeutral) when the presets carry the statistics
               return models.presets?.neutral ? correctNeutral(n, models.presets.neutral) : n;
             });
@@ -292,7 +388,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
           guard(async () => {
             live();
             if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the photo was closed');
-            needExpression();
+            await needExpression();
             const regions = opts.regions ? [...opts.regions] : null;
             const mask = regionMask(regions);
             const [srcN, d] = await Promise.all([face.neutral(), fitted(reference)]);
@@ -301,6 +397,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         renderTarget: (target, o) =>
           guard(async () => {
             live();
+            if (capabilities.expression) await expressionModels(); // the refiner loads with them
             return (await renderSession()).render(target, { useRefiner: (o?.refiner ?? true) && models.refiner !== null });
           }),
       };
@@ -347,6 +444,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         }
         return session;
       }
+      facePhotos.set(face, analysed.image);
       return face;
     }
     return photo;
@@ -364,6 +462,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   ): Edit {
     let closed = false;
     let last: { key: string; patch: Promise<Patch> } | null = null;
+    const interior = interiorFor(face, reference, regions);
     const alive = () => {
       live();
       if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the edit was disposed');
@@ -378,11 +477,11 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       guard(async () => {
         const points = target(a);
         const refine = wantsRefiner(o);
-        const key = `${a}|${refine}`;
+        const key = `${a}|${refine}|${o?.interior !== false}`;
         if (last?.key === key) return last.patch;
         const p = (async () => {
           const s = await session();
-          const patch = await s.render(points, { useRefiner: refine });
+          const patch = await s.render(points, { useRefiner: refine, interior: o?.interior === false ? undefined : interior });
           return { ...patch, intensity: a, target: points };
         })();
         last = { key, patch: p };
@@ -414,6 +513,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   return {
     backend,
     capabilities,
+    loaded,
     open,
     memory() {
       const m = tf.memory();
@@ -426,6 +526,57 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       for (const m of owned) m.dispose();
     },
   };
+}
+
+/**
+ * Loads the disentangler and the refiner that `capabilities` promise into `models` (both are only weights: nothing
+ * runs on the GPU until they are used). What arrives after the editor was disposed is disposed at once.
+ */
+async function loadExpressionModels(
+  store: ModelStore,
+  capabilities: Pick<Capabilities, 'expression' | 'refiner'>,
+  models: Models,
+  owned: { dispose(): void }[],
+  disposed: () => boolean,
+): Promise<void> {
+  const [disentangler, refiner] = await settleAll([
+    capabilities.expression ? createDisentangler(store) : Promise.resolve(null),
+    capabilities.refiner ? createRefiner(store) : Promise.resolve(null),
+  ]);
+  if (disposed()) {
+    disentangler?.dispose();
+    refiner?.dispose();
+    return;
+  }
+  for (const m of [disentangler, refiner]) if (m) owned.push(m);
+  models.disentangler = disentangler;
+  models.refiner = refiner;
+}
+
+/** Like Promise.all, but on a failure it waits for the others and disposes what they made before rejecting. */
+async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  for (const r of results) if (r.status === 'fulfilled') (r.value as { dispose?: () => void } | null)?.dispose?.();
+  throw failed.reason;
+}
+
+/** One refiner run on a blank crop of its size: its first run compiles its GPU programs (a dozen convolutions and more). */
+async function warmUpRefiner(refiner: Refiner): Promise<void> {
+  const S = refiner.size;
+  const crop = tf.fill([1, S, S, 3], 0.5) as tf.Tensor4D;
+  const mouth = tf.zeros([1, S, S, 1]) as tf.Tensor4D;
+  try {
+    const { image, mask } = refiner.refineWithMask(crop, mouth);
+    try {
+      await Promise.all([image.data(), mask.data()]);
+    } finally {
+      tf.dispose([image, mask]);
+    }
+  } finally {
+    tf.dispose([crop, mouth]);
+  }
 }
 
 /** Calls `onLost` once if the WebGPU device is lost (no-op on other backends). */

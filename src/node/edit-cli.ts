@@ -77,10 +77,17 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   console.warn = (...a: unknown[]) => {
     if (!String(a[0]).includes('install our node backend')) warn(...a);
   };
-  let editor: Editor;
+  let editor: Editor | undefined;
+  // Every photo is edited: the CLI waits for all the models (createEditor resolves before the expression models
+  // are in), and shows no loading step after that (the refiner's warm-up after the first face).
+  let loading = true;
   try {
-    editor = await createEditor({ models: fileByteSource(), backends: [args.backend, 'cpu'], onProgress: (f, label) => progress.loading(f, label) });
+    editor = await createEditor({ models: fileByteSource(), backends: [args.backend, 'cpu'], onProgress: (f, label) => loading && progress.loading(f, label) });
+    await editor.loaded;
+    loading = false;
   } catch (e) {
+    loading = false;
+    editor?.dispose();
     console.warn = warn;
     progress.finish();
     const err = toEditorError(e);

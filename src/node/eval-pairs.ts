@@ -1,11 +1,14 @@
 /**
  * Ground truth on paired photos (a folder laid out like ../shared/fixtures/london: neutral/ID.jpg and
- * smiling/ID.jpg of the same person, same session). Three edits, each against the real photo of the
+ * smiling/ID.jpg of the same person, same session; or a labelled set like ../shared/data/faces-color, faces.csv +
+ * images/: for each person of the evaluation split with a neutral and a happy photo, the first of each, same person
+ * but not the same day, light or pose, so the figures there are looser). Three edits, each against the real photo of the
  * expression it aims at:
  *   - "own smile": the neutral photo edited with the person's own smiling photo as the reference (vs smiling);
  *   - "happy preset": the neutral photo with the happy preset at intensity 1 (vs smiling);
  *   - "neutralized": the smiling photo edited to 'neutral' (vs neutral);
- * beside "no edit" (the source itself) and "warp only" (the same edit without the refiner).
+ * beside "no edit" (the source itself) and "warp only" (the same edit without the refiner and without the mouth interior
+ * carried from an open-mouth photo).
  * Figures, median over people (landmarks re-found on every image by the engine):
  *   - mouth NME: mouth landmarks after a similarity fit on the upper face (eyes, nose bridge, forehead), % IOD;
  *   - identity: cosine of face embeddings (Human's faceres) between the edit and the real photo;
@@ -15,9 +18,11 @@
  *   - mouth interior chroma: mean C*ab inside the inner lip contour, edit / real (only where both are open);
  *   - sharpness: mean |Laplacian| of luminance inside the region, edit / real;
  *   - still eyes: where the eye landmarks moved under 1 % IOD, the mean absolute luminance difference of the
- *     eye regions between the edit and its source, grey levels.
+ *     eye regions between the edit and its source, grey levels;
+ *   - teeth show: how many edits have an inner mouth (landmarks found on the edit, 10 px or more) brighter on
+ *     average than their lips (between the outer and the inner lip contour); for a neutralized smile, 0 is the aim.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   applySimilarity,
@@ -35,7 +40,7 @@ import {
   type Point3,
   type RGBAImage,
 } from '../engine/index';
-import { Failures, modelSource } from './eval-common';
+import { Failures, isEvalPerson, modelSource } from './eval-common';
 
 type Kind = 'no edit' | 'warp only' | 'edit';
 const KINDS: Kind[] = ['no edit', 'warp only', 'edit'];
@@ -51,6 +56,8 @@ interface Measure {
   mouthSharp: number;
   eyeSharp: number;
   stillEyes: number | null;
+  /** The inner mouth (found landmarks) is brighter than the lips: teeth show. False when it is closed (under 10 px). */
+  teeth: boolean;
 }
 
 const UPPER_FACE: readonly number[] = [33, 133, 362, 263, 168, 6, 197, 10, 151, 108, 337, 127, 356];
@@ -136,7 +143,10 @@ function regions(img: RGBAImage, pts: readonly Point3[]) {
   const eyeAll = new Int32Array(eyes[0].length + eyes[1].length);
   eyeAll.set(eyes[0]);
   eyeAll.set(eyes[1], eyes[0].length);
-  return { mouth: ring(LANDMARK_SETS.outerLipRing), inner: ring(LANDMARK_SETS.innerMouthRing), eyes: eyeAll };
+  const mouth = ring(LANDMARK_SETS.outerLipRing);
+  const inner = ring(LANDMARK_SETS.innerMouthRing);
+  const innerSet = new Set(inner);
+  return { mouth, inner, lips: mouth.filter((i) => !innerSet.has(i)), eyes: eyeAll };
 }
 
 const median = (v: number[]) => {
@@ -153,16 +163,49 @@ export interface PairsOptions {
   log?: (line: string) => void;
 }
 
+/** One person's pair of photos. */
+interface Pair {
+  id: string;
+  neutral: string;
+  smiling: string;
+}
+
+/** The pairs in `dir`: neutral/ID.* + smiling/ID.*, or from faces.csv (evaluation-split people with both labels). */
+export function listPairs(dir: string, limit = Infinity): Pair[] {
+  const csv = join(dir, 'faces.csv');
+  if (existsSync(csv)) {
+    const byPerson = new Map<string, { neutral?: string; happy?: string }>();
+    for (const line of readFileSync(csv, 'utf8').split('\n').slice(1)) {
+      const [person, image, label] = line.trim().split(',');
+      if (!person || !image || !(label === 'neutral' || label === 'happy') || !isEvalPerson(person)) continue;
+      const e = byPerson.get(person) ?? {};
+      e[label] ??= image;
+      byPerson.set(person, e);
+    }
+    return [...byPerson.entries()]
+      .filter(([, e]) => e.neutral && e.happy)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, limit)
+      .map(([person, e]) => ({ id: person, neutral: join(dir, 'images', e.neutral!), smiling: join(dir, 'images', e.happy!) }));
+  }
+  const find = (sub: string, id: string) => {
+    const f = readdirSync(join(dir, sub)).find((x) => x.replace(/\.[^.]+$/, '') === id);
+    return join(dir, sub, f ?? `${id}.jpg`);
+  };
+  return readdirSync(join(dir, 'neutral'))
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .map((f) => f.replace(/\.[^.]+$/, ''))
+    .sort()
+    .slice(0, limit)
+    .map((id) => ({ id, neutral: find('neutral', id), smiling: find('smiling', id) }));
+}
+
 /** Runs the paired ground-truth section over `dir` and returns its printed text. */
 export async function pairsSection(dir: string, options: PairsOptions = {}): Promise<string> {
   const log = options.log ?? (() => {});
   const editor: Editor = await createEditor({ backends: [options.backend ?? 'wasm', 'cpu'], models: modelSource(), warmUp: false });
   const describer: FaceDescriber = await createFaceDescriber(modelSource());
-  const ids = readdirSync(join(dir, 'neutral'))
-    .filter((f) => /\.(jpe?g|png)$/i.test(f))
-    .map((f) => f.replace(/\.[^.]+$/, ''))
-    .sort()
-    .slice(0, options.limit ?? Infinity);
+  const pairs = listPairs(dir, options.limit);
   const results = new Map<string, Measure[]>();
   const realRead = { neutral: 0, smiling: 0, n: 0 };
   const upper = { brow: [] as number[], eyes: [] as number[], width: [] as number[] };
@@ -177,16 +220,12 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
       throw e;
     }
   };
-  const file = (sub: string, id: string) => {
-    const f = readdirSync(join(dir, sub)).find((x) => x.replace(/\.[^.]+$/, '') === id);
-    if (!f) throw new Error(`${sub}/${id}.* missing`);
-    return new Uint8Array(readFileSync(join(dir, sub, f)));
-  };
+  const file = (path: string) => new Uint8Array(readFileSync(path));
   try {
-    for (const [n, id] of ids.entries()) {
-      log(`pairs: ${id} (${n + 1}/${ids.length})`);
-      const neutral = await failures.attempt(() => open(file('neutral', id)));
-      const smiling = await failures.attempt(() => open(file('smiling', id)));
+    for (const [n, pair] of pairs.entries()) {
+      log(`pairs: ${pair.id} (${n + 1}/${pairs.length})`);
+      const neutral = await failures.attempt(() => open(file(pair.neutral)));
+      const smiling = await failures.attempt(() => open(file(pair.smiling)));
       if (!neutral || !smiling) continue;
       const realEmb = {
         smile: await describer.embed(smiling.image, smiling.face.landmarks.points),
@@ -226,7 +265,8 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
         );
         if (!edit) continue;
         for (const kind of KINDS) {
-          const out = kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, { refiner: kind === 'edit' }));
+          const out =
+            kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, kind === 'edit' ? {} : { refiner: false, interior: false }));
           if (!out) continue;
           const found = kind === 'no edit' ? src : await failures.attempt(() => open(out));
           if (!found) continue;
@@ -255,7 +295,7 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
     `Upper face, smiling vs neutral photo (mesh, canonical, % IOD, median [min, max] over people): brows ${median(upper.brow).toFixed(1)} [${Math.min(...upper.brow).toFixed(1)}, ${Math.max(...upper.brow).toFixed(1)}], eye opening ${median(upper.eyes).toFixed(1)} [${Math.min(...upper.eyes).toFixed(1)}, ${Math.max(...upper.eyes).toFixed(1)}] (mouth width ${median(upper.width).toFixed(1)}).`,
     `Landmarks only (no render), canonical (aligned on the upper face's stable points), mean NME % IOD against the person's real neutral photo: the editor's neutral of the smiling photo ${median(landmarkNme.all).toFixed(2)} (mouth ${median(landmarkNme.mouth).toFixed(2)}) vs the smiling photo itself ${median(landmarkNme.smileAll).toFixed(2)} (mouth ${median(landmarkNme.smileMouth).toFixed(2)}); medians over people.`,
   ];
-  return report(dir, ids.length, results, failures) + extra.join('\n');
+  return report(dir, pairs.length, results, failures) + extra.join('\n');
 }
 
 function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, src: RGBAImage, srcFace: Face): Measure {
@@ -295,7 +335,10 @@ function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, sr
     for (const i of se) d += Math.abs(luma(img, i) - luma(src, i));
     stillEyes = d / Math.max(se.length, 1);
   }
+  const meanLuma = (px: Int32Array) => px.reduce((a, i) => a + luma(img, i), 0) / Math.max(px.length, 1);
+  const teeth = r.inner.length >= 10 && meanLuma(r.inner) > meanLuma(r.lips);
   return {
+    teeth,
     mouthNme: nme,
     identity: 0,
     emotionOk: 0,
@@ -311,9 +354,9 @@ function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, sr
 function report(dir: string, people: number, results: Map<string, Measure[]>, failures: Failures): string {
   const lines = [`${dir}: ${people} people; medians over people; each edit against the real photo of the expression it aims at.`, ''];
   lines.push(
-    '| edit | kind | mouth NME % IOD | identity cos | emotion agrees | mouth ΔE | eye ΔE | mouth interior chroma / real (n) | mouth sharpness / real | eye sharpness / real | still eyes: grey levels vs source (n) |',
+    '| edit | kind | mouth NME % IOD | identity cos | emotion agrees | mouth ΔE | eye ΔE | mouth interior chroma / real (n) | mouth sharpness / real | eye sharpness / real | still eyes: grey levels vs source (n) | teeth show |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   for (const name of EDITS)
     for (const kind of KINDS) {
@@ -323,7 +366,7 @@ function report(dir: string, people: number, results: Map<string, Measure[]>, fa
       const still = ms.map((m) => m.stillEyes).filter((x): x is number => x !== null);
       const ok = ms.reduce((s, m) => s + m.emotionOk, 0);
       lines.push(
-        `| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) |`,
+        `| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) | ${ms.filter((m) => m.teeth).length}/${ms.length} |`,
       );
     }
   lines.push('', failures.toString());

@@ -1,10 +1,20 @@
 /**
  * Synthetic edits of a real photo, for tools and tests (scripts/bench-render.ts, scripts/check-render-webgpu.ts,
- * training/refiner_demo.ts, tests/refine.test.ts, tests/render.test.ts): target landmarks with the mouth
- * opened or closed, a closed-mouth photo made of real pixels by the warp, and renders through the real
- * render session that capture what the refiner is given.
+ * scripts/bench-refiner-windows.ts, training/refiner_demo.ts, tests/refine.test.ts, tests/render.test.ts,
+ * tests/refine-windows.test.ts): target landmarks with the mouth opened or closed or the eyes closing, a
+ * closed-mouth photo made of real pixels by the warp, and renders through the real render session that
+ * capture what the refiner is given.
  */
-import { createRenderSession, fromCanonical, type AlignedCropRect, type FaceAnalysis, type Point3, type Refiner, type RGBAImage } from '../engine/index';
+import {
+  createRenderSession,
+  fromCanonical,
+  LANDMARK_SETS,
+  type AlignedCropRect,
+  type FaceAnalysis,
+  type Point3,
+  type Refiner,
+  type RGBAImage,
+} from '../engine/index';
 
 /** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
 export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
@@ -16,6 +26,26 @@ export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
     return [p[0], p[1] + amount * below * jaw, p[2]] as Point3;
   });
   return fromCanonical(moved, f.canonical.transform);
+}
+
+/**
+ * `points` with both eyes closed to `open` of their opening: each upper-lid point and the lower-lid point under it
+ * move toward their midpoint (closing eyes are painted too: windows for the eyes). Shut (0), an eye ring has no
+ * area left and paints nothing (mouth-mask.ts eyeMask is the target's eye polygon).
+ */
+export function closeEyes(points: Point3[], open = 0.3): Point3[] {
+  const out = points.map((p) => [...p] as Point3);
+  for (const ring of [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing]) {
+    const half = ring.length / 2; // outer corner, 7 upper-lid points, inner corner, 7 lower-lid points back
+    for (let k = 1; k < half; k++) {
+      const up = points[ring[k]];
+      const low = points[ring[ring.length - k]];
+      const mid = [0, 1, 2].map((j) => (up[j] + low[j]) / 2);
+      out[ring[k]] = mid.map((m, j) => m + (open * (up[j] - low[j])) / 2) as Point3;
+      out[ring[ring.length - k]] = mid.map((m, j) => m - (open * (up[j] - low[j])) / 2) as Point3;
+    }
+  }
+  return out;
 }
 
 /** Canonical points with the mouth closed (inner lips meet at their midpoints, the jaw follows): training/refiner_data.py close_mouth, t = 1. */
@@ -98,7 +128,8 @@ export async function renderCapturingRefiner(image: RGBAImage, face: FaceAnalysi
     },
     dispose() {},
   };
-  const session = await createRenderSession(image, face, { refiner: spy });
+  // the whole crop: what the refiner is given and gives is captured at S x S (not its windows around the paint region)
+  const session = await createRenderSession(image, face, { refiner: spy, fullCropRefiner: true });
   try {
     const withRefiner = await session.renderFull(target);
     const warpOnly = await session.renderFull(target, { useRefiner: false });

@@ -67,15 +67,25 @@ function Progress() {
       </div>
     );
   }
+  // Loading that goes on once photos can be opened (the expression models; the refiner after the first face).
+  const preparing =
+    status !== 'fatal' && progress.fraction < 1 ? (
+      <div className="preparing" data-testid="preparing" role="status">
+        {progress.label}…
+      </div>
+    ) : null;
   if (status === 'busy') {
     return (
-      <div className="progress" data-testid="busy" role="status">
-        <div className="progress-label">{busyLabel}</div>
-        <progress aria-label={busyLabel} />
-      </div>
+      <>
+        <div className="progress" data-testid="busy" role="status">
+          <div className="progress-label">{busyLabel}</div>
+          <progress aria-label={busyLabel} />
+        </div>
+        {preparing}
+      </>
     );
   }
-  return null;
+  return preparing;
 }
 
 function ErrorBanner() {

@@ -166,6 +166,9 @@ function boxFilter(src: Float32Array, S: number, r: number, op: 'max' | 'mean'):
 /** Half-width (fraction of the crop side) of the feathered edge of a region to paint. */
 export const PAINT_FEATHER = 0.016;
 
+/** The feather's half-width in pixels of an S x S crop: paintRegion is > 0 only this close to its mask. */
+export const paintFeatherRadius = (S: number): number => Math.max(1, Math.round(PAINT_FEATHER * S));
+
 /**
  * Where the refiner may paint, S x S in 0..1: `mask` (a region whose content is new: the target's inner
  * mouth, eyes that close) with its edge feathered: 0.5 on the region's outline, 1 a feather's width inside,
@@ -173,7 +176,7 @@ export const PAINT_FEATHER = 0.016;
  * own pixels, warped at full resolution, are kept exactly.
  */
 export function paintRegion(mask: Float32Array, S: number): Float32Array {
-  const r = Math.max(1, Math.round(PAINT_FEATHER * S));
+  const r = paintFeatherRadius(S);
   return boxFilter(mask, S, r, 'mean').map((m) => Math.min(1, Math.max(0, (m - 0.25) / 0.5)));
 }
 

@@ -1,7 +1,8 @@
 /**
  * Stage 7, generate: one render session per face. The face's region of the full-resolution photo is
  * uploaded once; each `render(target)` warps it to the target landmarks, optionally lets the refiner
- * repaint the aligned crop, and returns the changed region as RGBA pixels. Pixels outside the region
+ * repaint what is new in the aligned crop (run on windows of the crop around it, refine-windows.ts, or not
+ * at all when nothing is), and returns the changed region as RGBA pixels. Pixels outside the region
  * are never touched; inside it, pixels beyond the warp's anchor ring (and, with the refiner, beyond
  * the crop's feathered mask) come back bit-identical.
  */
@@ -19,12 +20,15 @@ import {
   lipMask,
   lipStretchPlan,
   newOpeningWeight,
+  paintFeatherRadius,
   paintRegion,
   STRETCH_CHROMA,
   type LipStretch,
 } from './mouth-mask';
 import { LANDMARK_SETS } from '../landmark-sets';
-import type { Refiner } from './refine';
+import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
+import type { Refiner, RefinerResult } from './refine';
+import { paintBoxes, REFINER_MARGIN, refinerWindows } from './refine-windows';
 import { createSampler, type SamplerKind } from './sampler';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
 
@@ -34,11 +38,23 @@ export interface RenderSessionOptions {
   warp?: Partial<WarpConfig>;
   /** Sampler (sampler.ts), chosen once for the session (default 'auto': from the tfjs backend). */
   sampler?: SamplerKind;
+  /**
+   * Run the refiner on the whole aligned crop, as before refiner windows (refine-windows.ts), even where nothing
+   * is painted: for parity checks, and for tools that capture the refiner's full-crop input. Default false.
+   */
+  fullCropRefiner?: boolean;
+  /** Context around the paint region in the refiner's windows, crop pixels (default REFINER_MARGIN, scaled to the refiner's size). */
+  refinerMargin?: number;
 }
 
 export interface RenderOptions {
   /** Use the refiner (default: true when the session has one). */
   useRefiner?: boolean;
+  /**
+   * Where the inside of an open target mouth comes from, at full resolution (mouth-interior.ts): a photo of an open
+   * mouth (the reference photo, or the source photo itself). Default (or null) none: the refiner's or the warp's pixels stay.
+   */
+  interior?: InteriorSource | null;
 }
 
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
@@ -46,6 +62,12 @@ export interface RenderPatch extends Rect {
   data: Uint8ClampedArray;
   /** 1 = the target was rendered; below 1 = the edit went too far for the face's region and was scaled down by this factor. */
   motionScale: number;
+  /** Pixels of the mouth's inside carried at full resolution from an open-mouth photo (mouth-interior.ts); 0 when none. */
+  interiorPixels: number;
+  /** Refiner runs for this patch (windows of the aligned crop; 0 = warp only: no refiner, or nothing new to paint). */
+  refinerWindows: number;
+  /** Aligned-crop pixels the refiner ran on (the windows' areas; the whole crop is refiner.size squared). */
+  refinedPixels: number;
 }
 
 export interface RenderSession {
@@ -60,8 +82,16 @@ export interface RenderSession {
   renderFull(target: readonly Point3[], opts?: RenderOptions): Promise<RGBAImage>;
   /** The backward motion the warp uses for `target` (for tests, evaluation and debugging). */
   flow(target: readonly Point3[]): FlowGrid;
+  /**
+   * Where the refiner's output is used for `target`: S x S over the aligned crop (S = the refiner's size), 0..1;
+   * null without a refiner (for tests, evaluation and debugging).
+   */
+  paintRegion(target: readonly Point3[]): Float32Array | null;
   dispose(): void;
 }
+
+/** RenderPatch's account of the refiner's runs on `windows` of the crop. */
+const refinerStats = (windows: readonly Rect[]) => ({ refinerWindows: windows.length, refinedPixels: windows.reduce((n, w) => n + w.width * w.height, 0) });
 
 /** Copies the `rect` region of `img` out as float RGBA [h*w, 4]. */
 function roiFloats(img: RGBAImage, rect: Rect): Float32Array {
@@ -149,16 +179,55 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
   }
   let disposed = false;
   let sourceMouthArea: number | undefined;
+  const fullCropRefiner = options.fullCropRefiner ?? false;
 
   const eyeRings = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing] as const;
   const sourceEyes = eyeRings.map((r) => eyeOpening(source, r));
-  /** The target's inner mouth, and its eyes where they close (a lid must be painted over the eye). */
-  function newContentMask(target: readonly Point3[], mouthMask: Float32Array): Float32Array {
+  /**
+   * What is new in the target, as the masks the paint region grows from: its inner mouth, then each of its eyes
+   * that closes (a lid must be painted over the eye). The paint region is paintRegion of their maximum.
+   */
+  function newContent(target: readonly Point3[], mouthMask: Float32Array, mouth = true): Float32Array[] {
     const S = mouthMask.length ** 0.5;
-    const w = eyeRings.map((r, e) => closingWeight(sourceEyes[e], eyeOpening(target, r))) as [number, number];
-    if (!(w[0] > 0 || w[1] > 0)) return mouthMask;
-    const eyes = eyeMask(target, crop, S, w);
-    return eyes.map((x, k) => Math.max(x, mouthMask[k]));
+    const w = eyeRings.map((r, e) => closingWeight(sourceEyes[e], eyeOpening(target, r)));
+    const parts = mouth ? [mouthMask] : [];
+    if (w[0] > 0) parts.push(eyeMask(target, crop, S, [w[0], 0]));
+    if (w[1] > 0) parts.push(eyeMask(target, crop, S, [0, w[1]]));
+    return parts;
+  }
+
+  /** The paint region grown from the parts of newContent. */
+  const paintOf = (parts: Float32Array[], S: number) =>
+    paintRegion(parts.length > 1 ? parts.reduce((a, b) => a.map((x, k) => Math.max(x, b[k]))) : parts[0], S);
+
+  /**
+   * The refiner on the crop `c` ([1, S, S, 3]), run on `windows` of it only (refine-windows.ts), its image and
+   * attention placed back at S x S: outside the windows the image is `c` and the attention 1 (the warp kept),
+   * which the paint blend leaves there anyway, as the windows hold the whole paint region.
+   */
+  function refineWindows(r: Refiner, c: tf.Tensor4D, mouthMask: Float32Array, windows: readonly Rect[]): RefinerResult {
+    const S = r.size;
+    if (windows.length === 1 && windows[0].width === S && windows[0].height === S) return r.refineWithMask(c, tf.tensor4d(mouthMask, [1, S, S, 1]));
+    // One gather places every window (a gather's program depends on shapes only, not on where the windows are):
+    // rows of the table are the crop's pixels (RGB, attention 1), then each window's (image, attention).
+    const index = new Int32Array(S * S);
+    for (let k = 0; k < S * S; k++) index[k] = k;
+    const rows: tf.Tensor2D[] = [tf.concat([tf.reshape(c, [S * S, 3]), tf.ones([S * S, 1])], 1)];
+    let next = S * S;
+    for (const w of windows) {
+      const mouth = new Float32Array(w.width * w.height);
+      for (let v = 0; v < w.height; v++) {
+        const row = (w.y + v) * S + w.x;
+        mouth.set(mouthMask.subarray(row, row + w.width), v * w.width);
+        for (let u = 0; u < w.width; u++) index[row + u] = next + v * w.width + u;
+      }
+      const out = r.refineWithMask(tf.slice(c, [0, w.y, w.x, 0], [1, w.height, w.width, 3]), tf.tensor4d(mouth, [1, w.height, w.width, 1]));
+      rows.push(tf.reshape(tf.concat([out.image, out.mask], 3), [w.width * w.height, 4]));
+      next += w.width * w.height;
+    }
+    const placed = tf.reshape(tf.gather(tf.concat(rows, 0), tf.tensor1d(index, 'int32')), [1, S, S, 4]);
+    const [image, mask] = tf.split(placed, [3, 1], 3) as [tf.Tensor4D, tf.Tensor4D];
+    return { image, mask };
   }
 
   /**
@@ -194,11 +263,15 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     return rgb(Y, cb, cr);
   }
 
-  function flow(target: readonly Point3[]): FlowGrid {
+  function checkTarget(target: readonly Point3[]): void {
     if (disposed) throw new EditorError(ErrorCode.DISPOSED);
     if (!Array.isArray(target) || target.length !== source.length) {
       throw new EditorError(ErrorCode.BAD_ARGUMENT, `expected ${source.length} target points`);
     }
+  }
+
+  function flow(target: readonly Point3[]): FlowGrid {
+    checkTarget(target);
     return flowGrid(source, target, region);
   }
 
@@ -206,33 +279,45 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     const grid = flow(target);
     const useRefiner = opts.useRefiner ?? true;
     if (opts.useRefiner && !refiner) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this session has no refiner');
+    let windows: Rect[] = [];
     const out = tf.tidy(() => {
       const warped = sampler.warp(pixels, roi.height, roi.width, grid);
       if (!useRefiner || !refiner || !compositor) return warped;
-      let c = compositor.extractCrop(warped);
-      const warpedCrop = c;
       const S = refiner.size;
       const mouthMask = innerMouthMask(target, crop, S);
-      const mouth = tf.tensor4d(mouthMask, [1, S, S, 1]);
+      // Paint only what is new: the target's mouth opening (and eyes that close), grown a little and feathered.
+      // Everywhere else the attention is forced to 1, so the warp's full-resolution pixels (eyes, skin) pass
+      // through exactly, whatever the network would have repainted there at its low resolution. So the refiner
+      // runs only on windows around the paint region, and not at all when there is nothing to paint: the paste
+      // of an unchanged crop with attention 1 gives back the warp exactly.
+      // A mouth whose inside is carried from a photo at full resolution (opts.interior, mouth-interior.ts) needs
+      // no painting: only eyes that close are left for the refiner.
+      const parts = newContent(target, mouthMask, !(opts.interior && carriesInterior(opts.interior)));
+      if (parts.length === 0) return warped;
+      const paintMask = paintOf(parts, S);
+      windows = fullCropRefiner
+        ? [{ x: 0, y: 0, width: S, height: S }]
+        : refinerWindows(paintBoxes(paintMask, parts, S, paintFeatherRadius(S)), S, options.refinerMargin ?? Math.round((REFINER_MARGIN * S) / 128));
+      if (windows.length === 0) return warped;
+      let c = compositor.extractCrop(warped);
+      const warpedCrop = c;
       // A new opening gets stretched lips, as in training. The paste drops the warp's own pixels where the
       // refiner painted (attention), so the fill's change does not land on the warp's lips.
       sourceMouthArea ??= sum(innerMouthMask(source, crop, S));
       const opening = newOpeningWeight(sourceMouthArea, sum(mouthMask));
       if (opening > 0) c = stretchLips(c, lipStretchPlan(mouthMask, S), opening);
-      const refined = refiner.refineWithMask(c, mouth);
+      const refined = refineWindows(refiner, c, mouthMask, windows);
       const mask = refined.mask;
       const image = mouthColour(refined.image, mask, warpedCrop, target, mouthMask, S);
-      // Paint only what is new: the target's mouth opening (and eyes that close), grown a little and feathered.
-      // Everywhere else the attention is forced to 1, so the warp's full-resolution pixels (eyes, skin) pass
-      // through exactly, whatever the network would have repainted there at its low resolution.
-      const paint = tf.tensor4d(paintRegion(newContentMask(target, mouthMask), S), [1, S, S, 1]);
+      const paint = tf.tensor4d(paintMask, [1, S, S, 1]);
       const attention = tf.sub(1, tf.mul(paint, tf.sub(1, mask))) as tf.Tensor4D;
       const painted = tf.add(c, tf.mul(paint, tf.sub(image, c))) as tf.Tensor4D;
       return compositor.paste(warped, c, painted, attention);
     });
     try {
-      const values = await out.data();
-      return { ...roi, data: new Uint8ClampedArray(values), motionScale: grid.motionScale }; // rounds and clamps to 0..255
+      const values = (await out.data()) as Float32Array;
+      const interiorPixels = opts.interior ? transferInterior(values, roi, target, image, opts.interior) : 0;
+      return { ...roi, data: new Uint8ClampedArray(values), motionScale: grid.motionScale, interiorPixels, ...refinerStats(windows) }; // rounds and clamps to 0..255
     } finally {
       out.dispose();
     }
@@ -249,6 +334,11 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       return applyPatch(image, patch);
     },
     flow,
+    paintRegion(target) {
+      checkTarget(target);
+      if (!refiner) return null;
+      return paintOf(newContent(target, innerMouthMask(target, crop, refiner.size)), refiner.size);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -12,7 +12,8 @@
  * The map is evaluated on a coarse grid of nodes over the region of interest (ROI) in plain
  * JavaScript (a loop over grid nodes, never over photo pixels). The sampler upsamples it to the ROI
  * with align-corners bilinear interpolation (node (i, j) sits exactly on ROI pixel
- * (i (w-1)/(cols-1), j (h-1)/(rows-1))) and samples the ROI bilinearly where it points.
+ * (i (w-1)/(cols-1), j (h-1)/(rows-1))) and samples the ROI where it points with bicubic Catmull-Rom
+ * interpolation (4 x 4 taps), which keeps a sub-pixel shift sharp where bilinear sampling would blur it.
  *
  * Coordinates: image pixel coordinates put the centre of pixel (i, j) at (i, j), as tf.image.transform
  * and analyse/rotated-crop.ts do. Landmarks (Point3) are in those coordinates; z is ignored here.
@@ -45,7 +46,7 @@ export interface WarpConfig {
   /**
    * Motion under about this many pixels is dropped: |flow| is scaled by smoothstep from 0.5 * still (0) to
    * 1.5 * still (1), so what would move by a fraction of a pixel is not resampled at all and keeps its exact
-   * pixels and sharpness (eyes and skin that barely move are not blurred by sub-pixel bilinear sampling),
+   * pixels and sharpness (eyes and skin that barely move are not softened by sub-pixel resampling),
    * while motion of more than 1.5 * still pixels is kept exactly.
    */
   still: number;

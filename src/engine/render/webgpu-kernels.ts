@@ -3,11 +3,14 @@
  * machinery (`WebGPUBackend.runWebGPUProgram`): the same buffers, command queue, pipeline cache and
  * tensor bookkeeping as tfjs's built-in kernels, so the results are ordinary tensors.
  *
- * Each kernel replaces a chain of some ten to thirty generic tfjs ops (resizeBilinear of the flow grid,
- * range/add/reshape, four gathers, slices and concats) and their full-resolution temporaries with one
- * pass that reads the ROI once and writes the result once. The arithmetic is that of the typed-array
- * ('js') sampler in sampler.ts, in float32:
- * - pixel centres at integer coordinates, bilinear sampling clamped to the image (sampler.ts sampleInto);
+ * Each kernel replaces a chain of some ten to a hundred generic tfjs ops (resizeBilinear of the flow grid,
+ * range/add/reshape, four or sixteen gathers, slices and concats) and their full-resolution temporaries
+ * with one pass that reads the ROI once and writes the result once. The arithmetic is that of the
+ * typed-array ('js') sampler in sampler.ts, in float32:
+ * - pixel centres at integer coordinates, sample positions clamped to the image;
+ * - the warp samples the photo bicubically (Catmull-Rom, a = -0.5, 4 x 4 taps clamped to the edge, the
+ *   result clamped to 0..255: sampler.ts sampleCubicInto), the crop and the paste-back bilinearly
+ *   (sampler.ts sampleInto);
  * - the flow grid upsampled with align-corners bilinear interpolation, inline per pixel;
  * - a pixel whose four surrounding grid nodes carry no motion (warp), or whose paste mask is 0
  *   (paste-back), is copied unchanged, so those pixels are bit-identical.
@@ -76,8 +79,39 @@ function sampler4(fnName: string, buffer: string, stride: number, offset: number
 }
 
 /**
- * The warp: `pixels` ([h*w, 4] float) resampled at (i, j) + flow(i, j), where the flow is the
- * rows x cols grid `flow` ([rows*cols*2], x then y per node) upsampled with align corners.
+ * Bicubic (Catmull-Rom, a = -0.5) read of a vec4 image in `buffer` (w x h, row-major) at (x, y): the
+ * position clamped to the image, the 4 x 4 taps to its edge, the result to 0..255; as sampler.ts
+ * sampleCubicInto (the same weight polynomials, (0, 1, 0, 0) at a pixel).
+ */
+function cubicSampler4(fnName: string, buffer: string): string {
+  return `
+    fn ${fnName}Weights(t : f32) -> vec4<f32> {
+      return vec4<f32>(((-0.5 * t + 1.0) * t - 0.5) * t, (1.5 * t - 2.5) * t * t + 1.0, ((-1.5 * t + 2.0) * t + 0.5) * t, (0.5 * t - 0.5) * t * t);
+    }
+    fn ${fnName}Row(row : i32, cx : vec4<i32>, wx : vec4<f32>) -> vec4<f32> {
+      return ${buffer}[row + cx.x] * wx.x + ${buffer}[row + cx.y] * wx.y + ${buffer}[row + cx.z] * wx.z + ${buffer}[row + cx.w] * wx.w;
+    }
+    fn ${fnName}(xIn : f32, yIn : f32, w : i32, h : i32) -> vec4<f32> {
+      let sx = clamp(xIn, 0.0, f32(w - 1));
+      let sy = clamp(yIn, 0.0, f32(h - 1));
+      let x0 = i32(floor(sx));
+      let y0 = i32(floor(sy));
+      let wx = ${fnName}Weights(sx - f32(x0));
+      let wy = ${fnName}Weights(sy - f32(y0));
+      let cx = clamp(vec4<i32>(x0 - 1, x0, x0 + 1, x0 + 2), vec4<i32>(0), vec4<i32>(w - 1));
+      let ry = clamp(vec4<i32>(y0 - 1, y0, y0 + 1, y0 + 2), vec4<i32>(0), vec4<i32>(h - 1)) * w;
+      var acc = ${fnName}Row(ry.x, cx, wx) * wy.x;
+      acc += ${fnName}Row(ry.y, cx, wx) * wy.y;
+      acc += ${fnName}Row(ry.z, cx, wx) * wy.z;
+      acc += ${fnName}Row(ry.w, cx, wx) * wy.w;
+      return clamp(acc, vec4<f32>(0.0), vec4<f32>(255.0));
+    }`;
+}
+
+/**
+ * The warp: `pixels` ([h*w, 4] float, 0..255) resampled bicubically (Catmull-Rom, clamped to 0..255) at
+ * (i, j) + flow(i, j), where the flow is the rows x cols grid `flow` ([rows*cols*2], x then y per node)
+ * upsampled bilinearly with align corners.
  */
 export function warpPixelsWebGPU(pixels: tf.Tensor2D, h: number, w: number, flow: tf.Tensor1D, cols: number, rows: number): tf.Tensor2D {
   const program = flatProgram(
@@ -89,7 +123,7 @@ export function warpPixelsWebGPU(pixels: tf.Tensor2D, h: number, w: number, flow
     4,
     'width : i32, height : i32, cols : i32, rows : i32, kx : f32, ky : f32,',
     `
-    ${sampler4('sampleX', 'x', 1, 0)}
+    ${cubicSampler4('sampleX', 'x')}
     fn node(r : i32, c : i32) -> vec2<f32> {
       let k = 2 * (r * uniforms.cols + c);
       return vec2<f32>(flow[k], flow[k + 1]);

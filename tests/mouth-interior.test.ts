@@ -1,0 +1,203 @@
+/**
+ * The inside of an open mouth carried at full resolution (src/engine/render/mouth-interior.ts), on a London fixture
+ * (../shared/fixtures/london, CC BY 4.0): person 009's neutral and smiling photos, 1350 x 1350.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Editor, Face, Point3, RGBAImage } from '../src/engine/index';
+import { LANDMARK_SETS } from '../src/engine/index';
+import { mouthFrame, mouthOpening, transferInterior } from '../src/engine/render/mouth-interior';
+import { ROOT } from '../src/node/platform';
+import { cpuEditor } from './helpers';
+
+const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
+const bytes = (kind: string) => new Uint8Array(readFileSync(join(LONDON, kind, '009.jpg')));
+
+let editor: Editor;
+let smile: { image: RGBAImage; face: Face };
+let neutral: { image: RGBAImage; face: Face };
+
+beforeAll(async () => {
+  editor = await cpuEditor();
+  for (const kind of ['smiling', 'neutral'] as const) {
+    const photo = await editor.open(bytes(kind));
+    const got = { image: photo.image, face: await photo.face(0) };
+    if (kind === 'smiling') smile = got;
+    else neutral = got;
+  }
+}, 120_000);
+afterAll(() => editor?.dispose());
+
+const whole = (img: RGBAImage) => ({ x: 0, y: 0, width: img.width, height: img.height });
+const floats = (img: RGBAImage) => Float32Array.from(img.data);
+const luma = (d: ArrayLike<number>, k: number) => 0.299 * d[k] + 0.587 * d[k + 1] + 0.114 * d[k + 2];
+
+/** Pixels (x, y) strictly inside the inner mouth ring of `pts`, at least `margin` px from the lips. */
+function interior(pts: readonly Point3[], margin: number, ends = 0.1): [number, number][] {
+  const f = mouthFrame(pts);
+  const out: [number, number][] = [];
+  const xs = LANDMARK_SETS.innerMouthRing.map((i) => pts[i][0]);
+  const ys = LANDMARK_SETS.innerMouthRing.map((i) => pts[i][1]);
+  for (let y = Math.floor(Math.min(...ys)); y <= Math.ceil(Math.max(...ys)); y++) {
+    for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++) {
+      const dx = x - f.ox;
+      const dy = y - f.oy;
+      const u = (dx * f.ax + dy * f.ay) / f.len;
+      const v = -dx * f.ay + dy * f.ax;
+      if (u <= ends || u >= 1 - ends) continue;
+      if (v - lipV(f, u, 'upper') > margin && lipV(f, u, 'lower') - v > margin) out.push([x, y]);
+    }
+  }
+  return out;
+}
+
+/** Pixel offsets (RGBA) of the lips: inside the outer lip ring, outside the inner mouth ring. */
+function lipPixels(pts: readonly Point3[], width: number): number[] {
+  const inPoly = (idx: readonly number[], x: number, y: number) => {
+    let c = false;
+    for (let i = 0, j = idx.length - 1; i < idx.length; j = i++) {
+      const [xi, yi] = pts[idx[i]];
+      const [xj, yj] = pts[idx[j]];
+      if (yi > y !== yj > y && x < xi + ((y - yi) * (xj - xi)) / (yj - yi)) c = !c;
+    }
+    return c;
+  };
+  const outer = LANDMARK_SETS.outerLipRing;
+  const xs = outer.map((i) => pts[i][0]);
+  const ys = outer.map((i) => pts[i][1]);
+  const out: number[] = [];
+  for (let y = Math.floor(Math.min(...ys)); y <= Math.ceil(Math.max(...ys)); y++) {
+    for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++) {
+      if (inPoly(outer, x, y) && !inPoly(LANDMARK_SETS.innerMouthRing, x, y)) out.push((y * width + x) * 4);
+    }
+  }
+  return out;
+}
+
+/** Mean |4-neighbour Laplacian| of luminance and mean CIE-ish chroma (|Cb, Cr|) over `px`. */
+function stats(d: ArrayLike<number>, width: number, px: [number, number][]) {
+  let sharp = 0;
+  let chroma = 0;
+  for (const [x, y] of px) {
+    const k = (y * width + x) * 4;
+    const lap = 4 * luma(d, k) - luma(d, k - 4) - luma(d, k + 4) - luma(d, k - 4 * width) - luma(d, k + 4 * width);
+    sharp += Math.abs(lap);
+    const [r, g, b] = [d[k], d[k + 1], d[k + 2]];
+    chroma += Math.hypot(-0.168736 * r - 0.331264 * g + 0.5 * b, 0.5 * r - 0.418688 * g - 0.081312 * b);
+  }
+  return { sharp: sharp / px.length, chroma: chroma / px.length };
+}
+
+describe('mouth interior at full resolution', () => {
+  it('the photos: 009 smiles with teeth, her neutral mouth is closed', () => {
+    expect(mouthOpening(smile.face.landmarks.points)).toBeGreaterThan(0.07);
+    expect(mouthOpening(neutral.face.landmarks.points)).toBeLessThan(0.03);
+  });
+
+  it('onto its own landmarks, a mouth is carried onto itself unchanged', () => {
+    const pts = smile.face.landmarks.points;
+    const values = floats(smile.image);
+    const n = transferInterior(values, whole(smile.image), pts, smile.image, { image: smile.image, points: pts });
+    expect(n).toBeGreaterThan(1000);
+    let max = 0;
+    for (let k = 0; k < values.length; k++) max = Math.max(max, Math.abs(values[k] - smile.image.data[k]));
+    expect(max).toBeLessThan(1);
+  });
+
+  it('a jaw that drops: upper teeth stay with the upper lip, lower teeth go with the lower lip, the gap between is drawn out', () => {
+    const pts = smile.face.landmarks.points;
+    const f = mouthFrame(pts);
+    const drop = Math.round(0.08 * f.iod); // pixels, along the mouth's normal (nearly straight down)
+    const nx = -f.ay * drop;
+    const ny = f.ax * drop;
+    const ring = LANDMARK_SETS.innerMouthRing;
+    const lower = new Set(ring.slice(ring.indexOf(LANDMARK_SETS.mouthCorners.inner[1]) + 1));
+    const target = pts.map((p, i) => (lower.has(i) ? ([p[0] + nx, p[1] + ny, p[2]] as Point3) : p));
+    const values = floats(smile.image);
+    transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts });
+    const W = smile.image.width;
+    const src = smile.image.data;
+    // target pixels in the upper third of the new opening show the source pixel at the same place; those in the
+    // lower third the source pixel `drop` px higher; compare luminance, mean absolute difference
+    const inside = interior(target, 2);
+    const fr = mouthFrame(target);
+    let upErr = 0;
+    let upN = 0;
+    let loErr = 0;
+    let loN = 0;
+    let loSame = 0;
+    for (const [x, y] of inside) {
+      const dx = x - fr.ox;
+      const dy = y - fr.oy;
+      const u = (dx * fr.ax + dy * fr.ay) / fr.len;
+      const v = -dx * fr.ay + dy * fr.ax;
+      const k = (y * W + x) * 4;
+      const t = (v - lipV(fr, u, 'upper')) / (lipV(fr, u, 'lower') - lipV(fr, u, 'upper'));
+      if (t < 0.3) {
+        upErr += Math.abs(luma(values, k) - luma(src, k));
+        upN++;
+      } else if (t > 0.7) {
+        const ks = (Math.round(y - ny) * W + Math.round(x - nx)) * 4;
+        loErr += Math.abs(luma(values, k) - luma(src, ks));
+        loSame += Math.abs(luma(values, k) - luma(src, k));
+        loN++;
+      }
+    }
+    expect(upN).toBeGreaterThan(200);
+    expect(loN).toBeGreaterThan(200);
+    expect(upErr / upN).toBeLessThan(3); // grey levels (0..255); measured 0.02
+    expect(loErr / loN).toBeLessThan(6); // measured 1.2 (the drop is a whole number of pixels, the lip curve is not)
+    expect(loSame / loN).toBeGreaterThan(10 * (loErr / loN)); // the lower teeth really moved down with the lip (measured 39)
+  });
+
+  it('a mouth closing over its teeth: at a closed target the opening is the dark seam of the lips, no teeth', () => {
+    const pts = smile.face.landmarks.points;
+    const f = mouthFrame(pts);
+    // each lower inner-lip point moved to 0.015 IOD under its upper partner (a closed mouth as the mesh sees one)
+    const ring = LANDMARK_SETS.innerMouthRing;
+    const target = pts.map((p) => [...p] as Point3);
+    for (let k = 1; k < 10; k++) {
+      const up = pts[ring[k]];
+      const lo = ring[20 - k];
+      target[lo] = [up[0] - f.ay * 0.015 * f.iod, up[1] + f.ax * 0.015 * f.iod, pts[lo][2]];
+    }
+    expect(mouthOpening(target)).toBeLessThan(0.03);
+    const values = floats(smile.image);
+    const n = transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts });
+    expect(n).toBeGreaterThan(50);
+    const W = smile.image.width;
+    const gap = interior(target, 0, 0.2);
+    const before = gap.reduce((s, [x, y]) => s + luma(smile.image.data, (y * W + x) * 4), 0) / gap.length;
+    const after = gap.reduce((s, [x, y]) => s + luma(values, (y * W + x) * 4), 0) / gap.length;
+    const lips = lipPixels(target, W).reduce((s, k) => s + luma(values, k), 0) / lipPixels(target, W).length;
+    expect(before).toBeGreaterThan(lips); // her teeth were there
+    expect(after).toBeLessThan(lips); // now darker than the lips
+  });
+
+  it('her own smile as the reference: the edit shows her real teeth, as sharp and as coloured as in the smiling photo', async () => {
+    const edit = await neutral.face.edit(smile.face);
+    const patch = await edit.render(1);
+    expect(patch.interiorPixels).toBeGreaterThan(1000);
+    const out = await edit.renderFull(1);
+    const got = stats(out.data, out.width, interior(patch.target, 2));
+    const real = stats(smile.image.data, smile.image.width, interior(smile.face.landmarks.points, 2));
+    // measured: sharpness 0.95x (0.83x when sampled bilinearly), chroma 0.99x of the real smile's
+    expect(got.sharp / real.sharp).toBeGreaterThan(0.8);
+    expect(got.chroma / real.chroma).toBeGreaterThan(0.7);
+    expect(got.chroma / real.chroma).toBeLessThan(1.3);
+    // the "happy" preset has no open mouth to take teeth from (her neutral mouth is closed): the refiner paints
+    const happy = await (await neutral.face.edit({ preset: 'happy' })).render(1);
+    expect(happy.interiorPixels).toBe(0);
+  }, 120_000);
+});
+
+/** v of the upper or lower inner lip at u (the frame's piecewise-linear curve). */
+function lipV(f: ReturnType<typeof mouthFrame>, u: number, which: 'upper' | 'lower'): number {
+  const c = f[which];
+  if (u <= c.u[0]) return c.v[0];
+  let k = 1;
+  while (k < c.u.length - 1 && c.u[k] < u) k++;
+  const t = Math.min(Math.max((u - c.u[k - 1]) / (c.u[k] - c.u[k - 1]), 0), 1);
+  return c.v[k - 1] + t * (c.v[k] - c.v[k - 1]);
+}
