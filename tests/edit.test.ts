@@ -1,7 +1,7 @@
 /** The engine's editing API (src/engine/edit.ts) end to end on the real models, tfjs CPU backend. */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, ErrorCode, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
+import { applyPatch, decodeImage, ErrorCode, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;
@@ -92,6 +92,37 @@ describe('editing API', () => {
     expect(tf.memory().numTensors).toBe(before);
     edit.dispose();
     expect(() => edit.target(1)).toThrowError(expect.objectContaining({ code: ErrorCode.DISPOSED }));
+  });
+
+  it('a preview is the same warp at half resolution: half the pixels, close to the full-size frame shrunk; it is not an export', async () => {
+    const edit = await face.edit({ preset: 'surprise' });
+    const full = await edit.render(1, { refiner: false });
+    const preview = await edit.render(1, { preview: true });
+    expect([preview.x, preview.y, preview.width, preview.height]).toEqual([full.x, full.y, full.width, full.height]);
+    expect([preview.dataWidth, preview.dataHeight]).toEqual([Math.floor(full.width / 2), Math.floor(full.height / 2)]);
+    expect(preview.data.length).toBe(preview.dataWidth * preview.dataHeight * 4);
+    expect(preview.refinedPixels).toBe(0);
+    // each preview pixel against the mean of its 2 x 2 block of the full-size warp, luminance
+    const L = (d: ArrayLike<number>, k: number) => 0.299 * d[k] + 0.587 * d[k + 1] + 0.114 * d[k + 2];
+    let err = 0;
+    for (let j = 0; j < preview.dataHeight; j++)
+      for (let i = 0; i < preview.dataWidth; i++) {
+        let m = 0;
+        for (const [di, dj] of [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ])
+          m += L(full.data, ((2 * j + dj) * full.width + 2 * i + di) * 4) / 4;
+        err += Math.abs(L(preview.data, (j * preview.dataWidth + i) * 4) - m);
+      }
+    // measured 0.8 grey levels on average (the warp of 2 x 2 means vs the mean of the warp, plus the flow's rounding)
+    expect(err / (preview.dataWidth * preview.dataHeight)).toBeLessThan(3);
+    // renderFull and export are always full size; a preview patch cannot be applied to the photo
+    expect((await edit.renderFull(1, { preview: true })).width).toBe(photo.image.width);
+    expect(() => applyPatch(photo.image, preview)).toThrowError(expect.objectContaining({ code: ErrorCode.BAD_ARGUMENT }));
+    edit.dispose();
   });
 
   it('bad references and regions are BAD_ARGUMENT; a closed photo is DISPOSED', async () => {

@@ -16,7 +16,8 @@ import {
 } from '../src/engine/render/aligned-crop';
 import { featherWeight } from '../src/engine/render/composite';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
-import { applySimilarity } from '../src/engine/analyse/manifold';
+import { applySimilarity, TEMPLATE } from '../src/engine/analyse/manifold';
+import { LANDMARK_SETS } from '../src/engine/landmark-sets';
 import type { Point3, Similarity } from '../src/engine/types';
 import { bicubicSample, bilinearSample, createSampler, sampleCubicInto, sampleInto } from '../src/engine/render/sampler';
 import { flowGrid, maxFlowGradient, minJacobian, warpRegion, type FlowGrid } from '../src/engine/render/warp';
@@ -549,5 +550,30 @@ describe('flow grid', () => {
       code = isEditorError(e) ? e.code : 'other';
     }
     expect(code).toBe(ErrorCode.BAD_ARGUMENT);
+  });
+});
+
+describe('eyes: the eyeball stays, the lids move', () => {
+  it('a squint: grid nodes inside the eye opening (target and photo) do not move; the lowered upper lid does', () => {
+    // the canonical template face (IOD units) at 150 px per IOD
+    const src = TEMPLATE.map((p) => [320 + 150 * p[0], 300 + 150 * p[1], 150 * p[2]] as Point3);
+    const rim = LANDMARK_SETS.rightEyeRing;
+    const upper = rim.slice(1, rim.indexOf(LANDMARK_SETS.eyeCorners.rightInner)); // between the corners, over the top
+    const target = src.map((p, i) => (upper.includes(i) ? ([p[0], p[1] + 4, p[2]] as Point3) : p));
+    const region = warpRegion(src, 640, 600);
+    const grid = flowGrid(src, target, region);
+    const { roi } = region;
+    const sx = (roi.width - 1) / (grid.cols - 1);
+    const sy = (roi.height - 1) / (grid.rows - 1);
+    const at = (x: number, y: number) => {
+      const k = Math.round((y - roi.y) / sy) * grid.cols + Math.round((x - roi.x) / sx);
+      return Math.hypot(grid.dx[k], grid.dy[k]);
+    };
+    const cx = rim.reduce((s, i) => s + src[i][0], 0) / rim.length;
+    const cy = rim.reduce((s, i) => s + src[i][1], 0) / rim.length;
+    expect(at(cx, cy + 2)).toBe(0); // the iris: exactly still
+    // just above the lowered lid line, inside the photo's opening but outside the target's: lid pixels come down
+    const top = src[rim[4]];
+    expect(at(top[0], top[1] + 2)).toBeGreaterThan(1);
   });
 });

@@ -77,8 +77,9 @@ export function createWorkerApi(): WorkerApi & WorkerTestApi {
     },
     async render(editId, a, kind = 'full') {
       const t0 = performance.now();
-      const p = await find(edits, editId, 'edit').edit.render(a, { refiner: kind === 'full' });
-      const patch = await bitmapOf(p);
+      // a preview is the warp at half resolution, drawn scaled over the region (PhotoView)
+      const p = await find(edits, editId, 'edit').edit.render(a, kind === 'full' ? {} : { refiner: false, preview: true });
+      const patch = await bitmapOf({ data: p.data, width: p.dataWidth, height: p.dataHeight });
       const frame = { patch, x: p.x, y: p.y, width: p.width, height: p.height, points: p.target, intensity: a, kind, ms: performance.now() - t0 };
       return Comlink.transfer(frame, [patch]);
     },

@@ -63,8 +63,8 @@ export interface EditorOptions {
   sampler?: SamplerKind;
   /**
    * Run each network once so that its first real use does not pay for shader compilation (default true), in the
-   * background: the detector and mesh as soon as they are loaded (their programs compiled in parallel on WebGPU /
-   * WebGL, runtime/compile.ts; `open` waits for it), the refiner after the first face is found.
+   * background: the detector and mesh as soon as they are loaded (`open` waits for it), the refiner after the first
+   * face is found.
    */
   warmUp?: boolean;
 }
@@ -97,6 +97,11 @@ export interface RenderOptions {
    * teeth, or the photo's own as its mouth opens further or closes. false: the warp's and the refiner's pixels only.
    */
   interior?: boolean;
+  /**
+   * A quick frame for a moving slider (render only): the warp and the carried mouth interior at half resolution, no
+   * refiner; the patch's `data` is `dataWidth` x `dataHeight`, to be drawn scaled over its `width` x `height`.
+   */
+  preview?: boolean;
 }
 
 /** A rendered frame: the changed region of the photo; place `data` (width x height RGBA) at (x, y). */
@@ -293,7 +298,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   const warmRefinerSoon = () => {
     if (refinerWarm || !capabilities.refiner || !(options.warmUp ?? true)) return;
     refinerWarm = (async () => {
-      await loaded; // after the analysis warm-up: never beside its compile-only pass (runtime/compile.ts)
+      await loaded; // after the analysis warm-up, not competing with it
       if (disposed || gpuLost || !models.refiner) return;
       refinerWarming = true;
       progress(0.9, 'Preparing the refiner');
@@ -314,7 +319,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   function open(input: ImageInput | RGBAImage): Promise<Photo> {
     return guard(async () => {
       live();
-      await warm.catch(() => {}); // the warm-up's compile-only pass must not overlap other GPU work
+      await warm.catch(() => {}); // it compiles what this photo needs; a failed one is tried again by the photo itself
       live();
       const analysed = await analyser.open(input);
       const photo = wrapPhoto(analysed, () => photos.delete(photo));
@@ -477,11 +482,12 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       guard(async () => {
         const points = target(a);
         const refine = wantsRefiner(o);
-        const key = `${a}|${refine}|${o?.interior !== false}`;
+        const preview = o?.preview === true;
+        const key = `${a}|${refine && !preview}|${o?.interior !== false}|${preview}`;
         if (last?.key === key) return last.patch;
         const p = (async () => {
           const s = await session();
-          const patch = await s.render(points, { useRefiner: refine, interior: o?.interior === false ? undefined : interior });
+          const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview });
           return { ...patch, intensity: a, target: points };
         })();
         last = { key, patch: p };
@@ -490,7 +496,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         });
         return p;
       });
-    const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, o)));
+    const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, { ...o, preview: false })));
     return {
       face,
       reference,

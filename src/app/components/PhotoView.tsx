@@ -92,7 +92,7 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
     ctx.drawImage(photo.bitmap, 0, 0);
     if (showEdited && rendered) {
       ctx.clearRect(rendered.x, rendered.y, rendered.width, rendered.height);
-      ctx.drawImage(rendered.patch, rendered.x, rendered.y);
+      ctx.drawImage(rendered.patch, rendered.x, rendered.y, rendered.width, rendered.height); // a preview's bitmap is half size
     }
   }, [photo, rendered, showEdited]);
 

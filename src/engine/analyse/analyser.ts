@@ -28,7 +28,6 @@ import { DETECTOR_INPUT, type FaceDetector } from './detect';
 import { cutRegion, downscaleBox, pixelsToTensor } from './image-ops';
 import { eyeCentres, headPose, interOcular, toCanonical } from './manifold';
 import type { FaceMesh } from './mesh';
-import { compileOnly } from '../runtime/compile';
 
 export const DEFAULT_ANALYSIS_MAX_SIDE = 2048;
 /**
@@ -288,14 +287,8 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
   };
 }
 
-/** One inference of each model so that shader compilation is done before the first photo (createEditor runs it in the background; `open` waits for it). */
+/** One inference of each model so shader compilation happens at load time, not on the first photo. */
 export async function warmUpAnalysis(detector: FaceDetector, mesh: FaceMesh): Promise<void> {
-  // Both networks' programs compiled at once (WebGPU / WebGL; runtime/compile.ts), then one real run of each
-  // for the rest (pre- and post-processing kernels, and the programs' first dispatch).
-  await compileOnly(() => {
-    detector.runBlank?.();
-    mesh.runBlank?.();
-  });
   const img = tf.fill([64, 64, 3], 128) as tf.Tensor3D;
   try {
     await detector.detect(img);

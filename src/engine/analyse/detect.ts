@@ -53,8 +53,6 @@ export interface FaceDetector {
    * `minScore` overrides the configured threshold for this call (the analyser asks for weaker boxes to verify them).
    */
   detect(image: tf.Tensor3D, scale?: number, minScore?: number): Promise<FaceBox[]>;
-  /** Runs the network once on a blank image, synchronously, results discarded by the caller's tidy (compile-only warm-up, runtime/compile.ts). */
-  runBlank?(): void;
   dispose(): void;
 }
 
@@ -62,22 +60,6 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
   const cfg = { ...DEFAULT_DETECTOR_CONFIG, ...config };
   const model: GraphModel = await store.loadGraphModel('human/blazeface.json');
   const anchors = blazeAnchors();
-
-  /** The network on `image` resized to rh x rw and letterboxed: [896, 17] raw rows (synchronous ops; call in a tidy). */
-  function network(image: tf.Tensor3D, rh: number, rw: number): tf.Tensor2D {
-    const resized = tf.image.resizeBilinear(image, [rh, rw]);
-    const padded = tf.pad(resized, [
-      [0, INPUT - rh],
-      [0, INPUT - rw],
-      [0, 0],
-    ]);
-    const input = tf.expandDims(tf.sub(tf.div(padded, 127.5), 1), 0);
-    const outs = model.execute(input) as tf.Tensor[];
-    const bySize = [...outs].sort((a, b) => a.size - b.size); // [384x1, 512x1, 384x16, 512x16]
-    const rows512 = tf.concat([bySize[1], bySize[3]], 2);
-    const rows384 = tf.concat([bySize[0], bySize[2]], 2);
-    return tf.squeeze(tf.concat([rows512, rows384], 1), [0]) as tf.Tensor2D; // [896, 17]
-  }
 
   async function detect(image: tf.Tensor3D, scale = 1, minScore = cfg.minScore): Promise<FaceBox[]> {
     const [h, w] = image.shape;
@@ -87,7 +69,20 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
     const rw = Math.max(1, Math.round((w * INPUT) / side));
     const kx = w / rw;
     const ky = h / rh; // input pixel -> image pixel
-    const raw = tf.tidy(() => network(image, rh, rw));
+    const raw = tf.tidy(() => {
+      const resized = tf.image.resizeBilinear(image, [rh, rw]);
+      const padded = tf.pad(resized, [
+        [0, INPUT - rh],
+        [0, INPUT - rw],
+        [0, 0],
+      ]);
+      const input = tf.expandDims(tf.sub(tf.div(padded, 127.5), 1), 0);
+      const outs = model.execute(input) as tf.Tensor[];
+      const bySize = [...outs].sort((a, b) => a.size - b.size); // [384x1, 512x1, 384x16, 512x16]
+      const rows512 = tf.concat([bySize[1], bySize[3]], 2);
+      const rows384 = tf.concat([bySize[0], bySize[2]], 2);
+      return tf.squeeze(tf.concat([rows512, rows384], 1), [0]) as tf.Tensor2D; // [896, 17]
+    });
     const data = await raw.data();
     raw.dispose();
     const n = anchors.length / 2;
@@ -124,12 +119,5 @@ export async function createFaceDetector(store: ModelStore, config: Partial<Dete
     return faces.sort((a, b) => b.width * b.height - a.width * a.height);
   }
 
-  return {
-    minScore: cfg.minScore,
-    detect,
-    runBlank() {
-      network(tf.fill([64, 64, 3], 128) as tf.Tensor3D, INPUT, INPUT);
-    },
-    dispose: () => model.dispose(),
-  };
+  return { minScore: cfg.minScore, detect, dispose: () => model.dispose() };
 }

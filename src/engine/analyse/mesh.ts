@@ -35,8 +35,6 @@ export interface FaceMesh {
    * form: landmarks on a downscaled copy lose what the full-resolution pixels hold.
    */
   estimate(image: tf.Tensor3D, scale: number, face: FaceBox, passes?: number): Promise<MeshResult>;
-  /** Runs the network once on a blank crop, synchronously, results discarded by the caller's tidy (compile-only warm-up, runtime/compile.ts). */
-  runBlank?(): void;
   dispose(): void;
 }
 
@@ -125,11 +123,5 @@ export async function createFaceMesh(store: ModelStore): Promise<FaceMesh> {
     return result;
   }
 
-  return {
-    estimate,
-    runBlank() {
-      model.execute(tf.fill([1, MESH_INPUT, MESH_INPUT, 3], 0.5));
-    },
-    dispose: () => model.dispose(),
-  };
+  return { estimate, dispose: () => model.dispose() };
 }

@@ -147,20 +147,23 @@ function inside(points: readonly Point3[], idx: readonly number[], x: number, y:
   return c;
 }
 
-/** Mean RGB (0..255) of the lips (inside the outer lip ring, outside the inner mouth ring) in `values` over `roi`. */
+/**
+ * Median RGB (0..255, per channel) of the lips (inside the outer lip ring, outside the inner mouth ring) in `values`
+ * over `roi`. The median, not the mean: on a smile the mesh's inner lip contour often lies a little inside the
+ * teeth, so the lips' ring holds some bright tooth pixels.
+ */
 function lipColour(values: Float32Array, roi: Rect, points: readonly Point3[]): number[] | null {
   const b = bounds(points, LANDMARK_SETS.outerLipRing);
-  const s = [0, 0, 0];
-  let n = 0;
+  const ch: number[][] = [[], [], []];
   for (let y = Math.max(b.y0, roi.y); y <= Math.min(b.y1, roi.y + roi.height - 1); y++) {
     for (let x = Math.max(b.x0, roi.x); x <= Math.min(b.x1, roi.x + roi.width - 1); x++) {
       if (!inside(points, LANDMARK_SETS.outerLipRing, x, y) || inside(points, ring, x, y)) continue;
       const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
-      for (let c = 0; c < 3; c++) s[c] += values[k + c];
-      n++;
+      for (let c = 0; c < 3; c++) ch[c].push(values[k + c]);
     }
   }
-  return n > 8 ? s.map((v) => v / n) : null;
+  if (ch[0].length <= 8) return null;
+  return ch.map((v) => v.sort((p, q) => p - q)[v.length >> 1]);
 }
 
 const whitePoints = new WeakMap<RGBAImage, [number, number, number]>();
@@ -246,8 +249,8 @@ export function transferInterior(values: Float32Array, roi: Rect, target: readon
   // shows); toward a closed target the lips meet over them: the seam (SEAM of the lips' colour) takes their place.
   const full = Math.max(Math.min(INTERIOR_OPENING.open, 0.8 * openS), INTERIOR_OPENING.closed + 0.005);
   const teeth = smoothstep(INTERIOR_OPENING.closed, full, openT);
-  const seam = teeth < 1 ? lipColour(values, roi, target) : null;
-  if (seam) for (let c = 0; c < 3; c++) seam[c] *= SEAM;
+  const lips = teeth < 1 ? lipColour(values, roi, target) : null;
+  const seam = lips ? lips.map((v) => v * SEAM) : null;
 
   const src = source.image;
   const gain = [1, 1, 1];

@@ -55,6 +55,12 @@ export interface RenderOptions {
    * mouth (the reference photo, or the source photo itself). Default (or null) none: the refiner's or the warp's pixels stay.
    */
   interior?: InteriorSource | null;
+  /**
+   * A quick frame for a moving slider: the warp (and the carried mouth interior) at half resolution, no refiner. The
+   * patch then holds `dataWidth` x `dataHeight` pixels to be drawn scaled over its `width` x `height` region; it
+   * cannot be applied to the photo (applyPatch refuses it).
+   */
+  preview?: boolean;
 }
 
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
@@ -64,6 +70,9 @@ export interface RenderPatch extends Rect {
   motionScale: number;
   /** Pixels of the mouth's inside carried at full resolution from an open-mouth photo (mouth-interior.ts); 0 when none. */
   interiorPixels: number;
+  /** Size of `data`: width x height, or about half of each for a preview (RenderOptions.preview). */
+  dataWidth: number;
+  dataHeight: number;
   /** Refiner runs for this patch (windows of the aligned crop; 0 = warp only: no refiner, or nothing new to paint). */
   refinerWindows: number;
   /** Aligned-crop pixels the refiner ran on (the windows' areas; the whole crop is refiner.size squared). */
@@ -105,6 +114,9 @@ function roiFloats(img: RGBAImage, rect: Rect): Float32Array {
 
 /** A copy of `img` with `patch` written over it. */
 export function applyPatch(img: RGBAImage, patch: RenderPatch): RGBAImage {
+  if (patch.dataWidth !== patch.width || patch.dataHeight !== patch.height) {
+    throw new EditorError(ErrorCode.BAD_ARGUMENT, 'a preview patch is drawn scaled, not applied to the photo');
+  }
   if (patch.x < 0 || patch.y < 0 || patch.x + patch.width > img.width || patch.y + patch.height > img.height) {
     throw new EditorError(ErrorCode.BAD_ARGUMENT, 'patch lies outside the image');
   }
@@ -275,8 +287,51 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     return flowGrid(source, target, region);
   }
 
+  /** The ROI at half resolution (2 x 2 means), for previews; made on the first preview. */
+  let half: { pixels: tf.Tensor2D; width: number; height: number } | null = null;
+
+  /**
+   * A preview: the warp at half resolution (flow halved, sampled on the 2 x 2 means), the mouth interior carried in
+   * half-resolution ROI coordinates (pixel (i, j) has its centre at ROI pixel (2i + 0.5, 2j + 0.5)).
+   */
+  async function renderPreview(target: readonly Point3[], grid: FlowGrid, interior: InteriorSource | null | undefined): Promise<RenderPatch> {
+    if (!half) {
+      const width = Math.max(1, Math.floor(roi.width / 2));
+      const height = Math.max(1, Math.floor(roi.height / 2));
+      half = {
+        width,
+        height,
+        pixels: tf.tidy(() => {
+          const img = tf.reshape(pixels, [1, roi.height, roi.width, 4]) as tf.Tensor4D;
+          const cut = roi.width >= 2 && roi.height >= 2 ? tf.avgPool(tf.slice(img, [0, 0, 0, 0], [1, 2 * height, 2 * width, 4]), 2, 2, 'valid') : img;
+          return tf.reshape(cut, [height * width, 4]) as tf.Tensor2D;
+        }),
+      };
+    }
+    const { width, height } = half;
+    const halved: FlowGrid = { ...grid, dx: grid.dx.map((v) => v / 2), dy: grid.dy.map((v) => v / 2) };
+    const out = tf.tidy(() => sampler.warp(half!.pixels, height, width, halved));
+    try {
+      const values = (await out.data()) as Float32Array;
+      const local = target.map((p) => [(p[0] - roi.x - 0.5) / 2, (p[1] - roi.y - 0.5) / 2, p[2]] as Point3);
+      const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, image, interior) : 0;
+      return {
+        ...roi,
+        data: new Uint8ClampedArray(values),
+        dataWidth: width,
+        dataHeight: height,
+        motionScale: grid.motionScale,
+        interiorPixels,
+        ...refinerStats([]),
+      };
+    } finally {
+      out.dispose();
+    }
+  }
+
   async function render(target: readonly Point3[], opts: RenderOptions = {}): Promise<RenderPatch> {
     const grid = flow(target);
+    if (opts.preview) return renderPreview(target, grid, opts.interior);
     const useRefiner = opts.useRefiner ?? true;
     if (opts.useRefiner && !refiner) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this session has no refiner');
     let windows: Rect[] = [];
@@ -317,7 +372,16 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     try {
       const values = (await out.data()) as Float32Array;
       const interiorPixels = opts.interior ? transferInterior(values, roi, target, image, opts.interior) : 0;
-      return { ...roi, data: new Uint8ClampedArray(values), motionScale: grid.motionScale, interiorPixels, ...refinerStats(windows) }; // rounds and clamps to 0..255
+      // rounds and clamps to 0..255
+      return {
+        ...roi,
+        data: new Uint8ClampedArray(values),
+        dataWidth: roi.width,
+        dataHeight: roi.height,
+        motionScale: grid.motionScale,
+        interiorPixels,
+        ...refinerStats(windows),
+      };
     } finally {
       out.dispose();
     }
@@ -343,6 +407,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       if (disposed) return;
       disposed = true;
       pixels.dispose();
+      half?.pixels.dispose();
       compositor?.dispose();
     },
   };

@@ -20,6 +20,7 @@
  */
 import Delaunator from 'delaunator';
 import { EditorError, ErrorCode } from '../errors';
+import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point2, Point3 } from '../types';
 
 /** Integer pixel rectangle. */
@@ -261,7 +262,40 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
       }
     }
   }
+  // The eyeballs stay: lids slide over them, they do not stretch with them. Grid nodes inside an eye's opening both
+  // in the target and in the photo sample the photo where they are (zero motion), so iris, catchlights and sclera
+  // keep their exact pixels while the lids around them move (a squint lowers the upper lid over a still iris).
+  // (FaceMesh points only: synthetic point sets in tests have no eyes.)
+  for (const rim of n >= 468 ? EYE_RIMS : []) {
+    const tx = rim.map((i) => coords[2 * i] - roi.x);
+    const ty = rim.map((i) => coords[2 * i + 1] - roi.y);
+    const sxs = rim.map((i) => source[i][0] - roi.x);
+    const sys = rim.map((i) => source[i][1] - roi.y);
+    const i0 = Math.max(0, Math.ceil(Math.min(...tx) / sx));
+    const i1 = Math.min(cols - 1, Math.floor(Math.max(...tx) / sx));
+    const j0 = Math.max(0, Math.ceil(Math.min(...ty) / sy));
+    const j1 = Math.min(rows - 1, Math.floor(Math.max(...ty) / sy));
+    for (let j = j0; j <= j1; j++) {
+      for (let i = i0; i <= i1; i++) {
+        if (!insidePolygon(tx, ty, i * sx, j * sy) || !insidePolygon(sxs, sys, i * sx, j * sy)) continue;
+        dx[j * cols + i] = 0;
+        dy[j * cols + i] = 0;
+      }
+    }
+  }
   return { cols, rows, dx, dy, ringRadius, motionScale };
+}
+
+/** MediaPipe FaceMesh eye rims (landmark-sets.json rightEyeRing, leftEyeRing). */
+const EYE_RIMS = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing];
+
+/** Even-odd test of (x, y) against the polygon (xs[k], ys[k]). */
+function insidePolygon(xs: readonly number[], ys: readonly number[], x: number, y: number): boolean {
+  let c = false;
+  for (let i = 0, j = xs.length - 1; i < xs.length; j = i++) {
+    if (ys[i] > y !== ys[j] > y && x < xs[i] + ((y - ys[i]) * (xs[j] - xs[i])) / (ys[j] - ys[i])) c = !c;
+  }
+  return c;
 }
 
 /** Largest change of the displacement between neighbouring grid nodes, per ROI pixel of node spacing. */
