@@ -127,7 +127,7 @@ test('London 009, 1350 px: "happy" paints a coloured, detailed mouth; her own sm
     `happy: mouth chroma ${hChroma.toFixed(2)}, sharpness ${hSharp.toFixed(2)} of the real smile's (opening ${h.inner} px, Cb ${h.cb.toFixed(1)}, Cr ${h.cr.toFixed(1)})`,
   );
   // The preset parts her lips in a smile (measured: an opening of ~1900 px showing mostly lip and cavity, chroma 1.9x
-  // the real smile's white teeth, sharpness 0.45x): coloured like her lips, warm, not a grey or blue-violet band.
+  // the real smile's white teeth, sharpness 0.45-0.52x): coloured like her lips, warm, not a grey or blue-violet band.
   expect(h.inner).toBeGreaterThan(1000);
   expect(hChroma).toBeGreaterThan(0.7);
   expect(h.cr).toBeGreaterThan(Math.max(h.cb, 0));
@@ -144,5 +144,5 @@ test('London 009, 1350 px: "happy" paints a coloured, detailed mouth; her own sm
   expect(o.inner).toBeGreaterThan(0.7 * real.inner);
   expect(oChroma).toBeGreaterThan(0.7);
   expect(oChroma).toBeLessThan(1.3);
-  expect(oSharp).toBeGreaterThan(0.75); // measured 0.80 on WebGPU (SwiftShader), chroma 0.97
+  expect(oSharp).toBeGreaterThan(0.8); // measured 0.88 on WebGPU (SwiftShader), chroma 1.04
 });
