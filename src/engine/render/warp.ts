@@ -290,7 +290,7 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
 const EYE_RIMS = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing];
 
 /** Even-odd test of (x, y) against the polygon (xs[k], ys[k]). */
-function insidePolygon(xs: readonly number[], ys: readonly number[], x: number, y: number): boolean {
+export function insidePolygon(xs: readonly number[], ys: readonly number[], x: number, y: number): boolean {
   let c = false;
   for (let i = 0, j = xs.length - 1; i < xs.length; j = i++) {
     if (ys[i] > y !== ys[j] > y && x < xs[i] + ((y - ys[i]) * (xs[j] - xs[i])) / (ys[j] - ys[i])) c = !c;
