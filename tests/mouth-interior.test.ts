@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Editor, Face, Point3, RGBAImage } from '../src/engine/index';
 import { LANDMARK_SETS } from '../src/engine/index';
-import { mouthFrame, mouthOpening, transferInterior } from '../src/engine/render/mouth-interior';
+import { mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
 import { ROOT } from '../src/node/platform';
 import { cpuEditor } from './helpers';
 
@@ -105,7 +105,7 @@ describe('mouth interior at full resolution', () => {
     expect(max).toBeLessThan(1);
   });
 
-  it('a jaw that drops: upper teeth stay with the upper lip, lower teeth go with the lower lip, the gap between is drawn out', () => {
+  it('a jaw that drops: upper teeth stay with the upper lip, lower teeth go with the lower lip, the dark of the mouth opens between', () => {
     const pts = smile.face.landmarks.points;
     const f = mouthFrame(pts);
     const drop = Math.round(0.08 * f.iod); // pixels, along the mouth's normal (nearly straight down)
@@ -118,8 +118,11 @@ describe('mouth interior at full resolution', () => {
     transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts });
     const W = smile.image.width;
     const src = smile.image.data;
-    // target pixels in the upper third of the new opening show the source pixel at the same place; those in the
-    // lower third the source pixel `drop` px higher; compare luminance, mean absolute difference
+    // where her upper teeth end (the darkest row between the teeth), below the upper lip, source = target pixels
+    const split = teethSplit({ image: smile.image, points: pts });
+    // target pixels within her upper teeth show the source pixel at the same place; those within her lower teeth
+    // (as high above the lower lip as they reach in the source) the source pixel `drop` px higher; those between are
+    // the mouth's dark inside; luminance, mean absolute difference
     const inside = interior(target, 2);
     const fr = mouthFrame(target);
     let upErr = 0;
@@ -127,28 +130,39 @@ describe('mouth interior at full resolution', () => {
     let loErr = 0;
     let loN = 0;
     let loSame = 0;
+    let gap = 0;
+    let gapN = 0;
     for (const [x, y] of inside) {
       const dx = x - fr.ox;
       const dy = y - fr.oy;
       const u = (dx * fr.ax + dy * fr.ay) / fr.len;
       const v = -dx * fr.ay + dy * fr.ax;
       const k = (y * W + x) * 4;
-      const t = (v - lipV(fr, u, 'upper')) / (lipV(fr, u, 'lower') - lipV(fr, u, 'upper'));
-      if (t < 0.3) {
+      const sp = lipV({ ...f, upper: split }, u, 'upper');
+      const dUp = v - lipV(fr, u, 'upper');
+      const dLo = lipV(fr, u, 'lower') - v;
+      const below = lipV(f, u, 'lower') - lipV(f, u, 'upper') - sp; // the lower teeth's height in the source
+      if (dUp < sp - 2) {
         upErr += Math.abs(luma(values, k) - luma(src, k));
         upN++;
-      } else if (t > 0.7) {
+      } else if (dLo < below - 2) {
         const ks = (Math.round(y - ny) * W + Math.round(x - nx)) * 4;
         loErr += Math.abs(luma(values, k) - luma(src, ks));
         loSame += Math.abs(luma(values, k) - luma(src, k));
         loN++;
+      } else if (dUp > sp + 0.03 * f.iod && dLo > below + 0.03 * f.iod) {
+        gap += luma(values, k);
+        gapN++;
       }
     }
     expect(upN).toBeGreaterThan(200);
-    expect(loN).toBeGreaterThan(200);
-    expect(upErr / upN).toBeLessThan(3); // grey levels (0..255); measured 0.02
-    expect(loErr / loN).toBeLessThan(6); // measured 1.2 (the drop is a whole number of pixels, the lip curve is not)
-    expect(loSame / loN).toBeGreaterThan(10 * (loErr / loN)); // the lower teeth really moved down with the lip (measured 39)
+    expect(loN).toBeGreaterThan(100);
+    expect(gapN).toBeGreaterThan(200);
+    expect(upErr / upN).toBeLessThan(3); // grey levels (0..255); measured 0
+    expect(loErr / loN).toBeLessThan(6); // measured 1.0 (the drop is a whole number of pixels, the lip curve is not)
+    expect(loSame / loN).toBeGreaterThan(5 * (loErr / loN)); // the lower teeth really moved down with the lip (measured 28)
+    const lips = lipPixels(target, W).reduce((s, k) => s + luma(values, k), 0) / lipPixels(target, W).length;
+    expect(gap / gapN).toBeLessThan(0.5 * lips); // the new gap is the dark inside, not teeth drawn out (measured 32 vs lips 107)
   });
 
   it('a mouth closing over its teeth: at a closed target the opening is the dark seam of the lips, no teeth', () => {
@@ -175,7 +189,42 @@ describe('mouth interior at full resolution', () => {
     expect(after).toBeLessThan(lips); // now darker than the lips
   });
 
-  it('her own smile as the reference: the edit shows her real teeth, as sharp and as coloured as in the smiling photo', async () => {
+  it('her smile neutralized: the lips close over her teeth, no strip of teeth above or below the seam', async () => {
+    const edit = await smile.face.edit('neutral');
+    const patch = await edit.render(1);
+    const W = smile.image.width;
+    const target = patch.target;
+    const f = mouthFrame(target);
+    expect(mouthOpening(target)).toBeLessThan(0.03);
+    // the upper lip's band along the seam, up to 0.04 IOD above it (the lower lip's gloss is as bright as teeth)
+    const band: [number, number][] = [];
+    const [x0, x1] = [Math.min(...target.map((p) => p[0])), Math.max(...target.map((p) => p[0]))];
+    for (let y = Math.round(f.oy - 0.3 * f.iod); y <= f.oy + 0.3 * f.iod; y++) {
+      for (let x = Math.max(0, Math.round(x0)); x <= Math.min(W - 1, x1); x++) {
+        const dx = x - f.ox;
+        const dy = y - f.oy;
+        const u = (dx * f.ax + dy * f.ay) / f.len;
+        const v = -dx * f.ay + dy * f.ax;
+        if (u < 0.05 || u > 0.95) continue;
+        const above = lipV(f, u, 'upper') - v;
+        if (above > 1 && above < 0.04 * f.iod) band.push([x, y]);
+      }
+    }
+    expect(band.length).toBeGreaterThan(500);
+    // teeth: brighter than her lips' median by 40 grey levels (her teeth are about 200, her lips about 130)
+    const lipLuma = lipPixels(smile.face.landmarks.points, W)
+      .map((k) => luma(smile.image.data, k))
+      .sort((a, b) => a - b);
+    const bright = lipLuma[lipLuma.length >> 1] + 40;
+    const teeth = (img: RGBAImage) => band.filter(([x, y]) => luma(img.data, (y * W + x) * 4) > bright).length / band.length;
+    const warped = teeth(await edit.renderFull(1, { interior: false, refiner: false }));
+    const edited = teeth(await edit.renderFull(1));
+    // measured: warp only 0.57 (a strip of upper teeth under the lip line), the edit 0
+    expect(warped).toBeGreaterThan(0.3);
+    expect(edited).toBeLessThan(0.02);
+  }, 120_000);
+
+  it('her own smile as the reference, or the happy preset: the edit shows real teeth, as sharp and as coloured as in the smiling photo', async () => {
     const edit = await neutral.face.edit(smile.face);
     const patch = await edit.render(1);
     expect(patch.interiorPixels).toBeGreaterThan(1000);
@@ -186,9 +235,22 @@ describe('mouth interior at full resolution', () => {
     expect(got.sharp / real.sharp).toBeGreaterThan(0.8);
     expect(got.chroma / real.chroma).toBeGreaterThan(0.7);
     expect(got.chroma / real.chroma).toBeLessThan(1.3);
-    // the "happy" preset has no open mouth to take teeth from (her neutral mouth is closed): the refiner paints
-    const happy = await (await neutral.face.edit({ preset: 'happy' })).render(1);
-    expect(happy.interiorPixels).toBe(0);
+    // the "happy" preset on her closed mouth takes the stock mouth's teeth (public/models/leed/stock-mouth.*), at
+    // their own resolution
+    const happyEdit = await neutral.face.edit({ preset: 'happy' });
+    const happy = await happyEdit.render(1);
+    expect(happy.interiorPixels).toBeGreaterThan(300);
+    const hOut = await happyEdit.renderFull(1);
+    const hGot = stats(hOut.data, hOut.width, interior(happy.target, 1));
+    // measured: sharpness 1.45x, chroma 1.31x of her real smile's inside (the stock teeth are whiter than hers)
+    expect(hGot.sharp / real.sharp).toBeGreaterThan(0.8);
+    expect(hGot.chroma / real.chroma).toBeGreaterThan(0.7);
+    expect(hGot.chroma / real.chroma).toBeLessThan(1.5);
+    // at intensity 0 the stock mouth leaves her mouth as it is
+    const still = await happyEdit.renderFull(0);
+    const lips = lipPixels(neutral.face.landmarks.points, still.width);
+    expect(lips.length).toBeGreaterThan(5000);
+    expect(Math.max(...lips.map((k) => Math.abs(luma(still.data, k) - luma(neutral.image.data, k))))).toBeLessThan(1);
   }, 120_000);
 });
 

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createAnalyser, DEFAULT_ANALYSIS_MAX_SIDE, warmUpAnalysis, type AnalysedPhoto, type FaceAnalysis } from './analyse/analyser';
-import type { ImageInput } from './analyse/decode';
+import { decodeImage, type ImageInput } from './analyse/decode';
 import { createFaceDetector, type DetectorConfig } from './analyse/detect';
 import { fromCanonical } from './analyse/manifold';
 import { createFaceMesh } from './analyse/mesh';
@@ -35,7 +35,7 @@ import {
 } from './expression/target';
 import { encodeImage, type OutputFormat } from './io/encode';
 import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
-import { carriesInterior, type InteriorSource } from './render/mouth-interior';
+import { carriesInterior, type InteriorSource, showsTeeth } from './render/mouth-interior';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession, type RenderSessionOptions } from './render/session';
 import { initBackend, type BackendInfo, type BackendName } from './runtime/backend';
 import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './runtime/models';
@@ -179,13 +179,22 @@ function openMouth(face: Face): InteriorSource | undefined {
 
 /**
  * Where the inside of the edited mouth comes from (mouth-interior.ts): the reference photo's open mouth when the
- * reference is a face and the edit changes the mouth; else the photo's own open mouth (its teeth then move with the
- * lips instead of stretching with the warp, and are covered by the lips as the mouth closes); else none (the
- * refiner paints a mouth that opens from closed lips).
+ * reference is a face and the edit changes the mouth; for a preset, when the photo's own mouth shows no teeth, the
+ * stock mouth (a smiling mouth's inside shipped with the models: scripts/make-stock-mouth.ts); else the photo's own
+ * open mouth (its teeth then move with the lips instead of stretching with the warp, and are covered by the lips as
+ * the mouth closes); else none (the refiner paints a mouth that opens from closed lips).
  */
-function interiorFor(face: Face, reference: Reference, regions: Region[] | null): InteriorSource | undefined {
+function interiorFor(face: Face, reference: Reference, regions: Region[] | null, stock: InteriorSource | null): InteriorSource | undefined {
   const mouthMoves = !regions || regions.includes('mouth');
-  return (mouthMoves && isFace(reference) ? openMouth(reference) : undefined) ?? openMouth(face);
+  const fromReference = mouthMoves && isFace(reference) ? openMouth(reference) : undefined;
+  if (fromReference) return fromReference;
+  const own = openMouth(face);
+  // a preset opening a mouth that shows no teeth of its own (closed, or lips parted over a dark gap, whose middle
+  // row drawn out would streak) takes the stock mouth's; another photo's interior goes only where the mouth opens
+  // past its own opening, so the photo's own pixels stay wherever the mouth does not open further
+  const preset = mouthMoves && !isFace(reference) && reference !== 'neutral' && stock;
+  if (preset && !(own && showsTeeth(own))) return stock;
+  return own;
 }
 
 function isFace(r: unknown): r is Face {
@@ -204,6 +213,8 @@ interface Models {
   refiner: Refiner | null;
   disentangler: Disentangler | null;
   presets: Presets | null;
+  /** The inside of a smiling mouth, for presets that open a closed mouth (leed/stock-mouth.*), when shipped. */
+  stockMouth: InteriorSource | null;
 }
 
 export async function createEditor(options: EditorOptions = {}): Promise<Editor> {
@@ -232,7 +243,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   // `capabilities`). Their warm-up, the first run that compiles every GPU program of both networks (most of the
   // start-up on a GPU backend), goes on in the background, and `open` waits for it; the disentangler and the refiner
   // load meanwhile (only weights: no GPU work until they run) and an edit waits for them. `loaded` says when all is in.
-  const models: Models = { refiner: null, disentangler: null, presets: null };
+  const models: Models = { refiner: null, disentangler: null, presets: null, stockMouth: null };
   let analyser: ReturnType<typeof createAnalyser>;
   let capabilities: Capabilities;
   let expressionLoad: Promise<void>;
@@ -467,7 +478,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   ): Edit {
     let closed = false;
     let last: { key: string; patch: Promise<Patch> } | null = null;
-    const interior = interiorFor(face, reference, regions);
+    const interior = interiorFor(face, reference, regions, models.stockMouth);
     const alive = () => {
       live();
       if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the edit was disposed');
@@ -545,9 +556,10 @@ async function loadExpressionModels(
   owned: { dispose(): void }[],
   disposed: () => boolean,
 ): Promise<void> {
-  const [disentangler, refiner] = await settleAll([
+  const [disentangler, refiner, stockMouth] = await settleAll([
     capabilities.expression ? createDisentangler(store) : Promise.resolve(null),
     capabilities.refiner ? createRefiner(store) : Promise.resolve(null),
+    capabilities.expression ? loadStockMouth(store) : Promise.resolve(null),
   ]);
   if (disposed()) {
     disentangler?.dispose();
@@ -557,6 +569,21 @@ async function loadExpressionModels(
   for (const m of [disentangler, refiner]) if (m) owned.push(m);
   models.disentangler = disentangler;
   models.refiner = refiner;
+  models.stockMouth = stockMouth;
+}
+
+const STOCK_MOUTH_PATH = 'leed/stock-mouth';
+
+/** The stock mouth interior (scripts/make-stock-mouth.ts), or null when the build does not ship one. */
+async function loadStockMouth(store: ModelStore): Promise<InteriorSource | null> {
+  if (!(await store.has(`${STOCK_MOUTH_PATH}.jpg`))) return null;
+  const [bytes, meta] = await Promise.all([
+    store.readVerified(`${STOCK_MOUTH_PATH}.jpg`),
+    store.readJSON<{ points: Point3[]; whitePoint: [number, number, number] }>(`${STOCK_MOUTH_PATH}.json`),
+  ]);
+  const decoded = await decodeImage(new Uint8Array(bytes));
+  const image: RGBAImage = { width: decoded.width, height: decoded.height, data: decoded.data };
+  return { image, points: meta.points, whitePoint: meta.whitePoint };
 }
 
 /** Like Promise.all, but on a failure it waits for the others and disposes what they made before rejecting. */

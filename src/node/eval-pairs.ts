@@ -276,6 +276,7 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
           const top = EMOTIONS[emo.indexOf(Math.max(...emo))];
           m.identity = cosine(emb, goalEmb);
           m.emotionOk = top === wanted ? 1 : 0;
+          if (m.teeth && name === 'neutralized' && kind === 'edit') log(`pairs: ${pair.id}: teeth show on the neutralized smile`);
           const key = `${name}|${kind}`;
           results.set(key, [...(results.get(key) ?? []), m]);
           if (found !== src) found.photo.dispose();

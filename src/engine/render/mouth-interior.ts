@@ -28,6 +28,8 @@ import { insidePolygon, type Rect } from './warp';
 export interface InteriorSource {
   readonly image: RGBAImage;
   readonly points: readonly Point3[];
+  /** The white point of the photo `image` was cut from (whitePoint), when `image` is only a crop of it. */
+  readonly whitePoint?: readonly [number, number, number];
 }
 
 /** Openings (tallest inner-lip gap, in IOD) below `closed` count as closed (a seam, no teeth); teeth in full from `open` on. */
@@ -36,6 +38,11 @@ export const INTERIOR_OPENING = { closed: 0.03, open: 0.07 } as const;
 export const SEAM = 0.55;
 /** Per-channel white-balance gains between two photos are kept within this range. */
 const GAIN_RANGE = [0.8, 1.25] as const;
+/**
+ * The inside of a mouth opened taller than the photo it comes from: this fraction of the lips' colour (the dark of
+ * mouth and tongue), reached `ramp` IOD (source) past the teeth's edges.
+ */
+export const CAVITY = { shade: 0.3, ramp: 0.025 } as const;
 /** Feather at the inner lip line, as a fraction of the target's IOD (at least 1 px). */
 const FEATHER_IOD = 0.012;
 
@@ -175,12 +182,23 @@ export function whitePoint(img: RGBAImage): [number, number, number] {
  * region `roi` of the edited photo, target landmarks `target` in photo pixels), in place. Returns the number of
  * pixels written (0 when either mouth is closed).
  */
-export function transferInterior(values: Float32Array, roi: Rect, target: readonly Point3[], here: RGBAImage, source: InteriorSource): number {
+export function transferInterior(
+  values: Float32Array,
+  roi: Rect,
+  target: readonly Point3[],
+  here: RGBAImage,
+  source: InteriorSource,
+  own?: readonly Point3[],
+): number {
   const ft = mouthFrame(target);
   const fs = mouthFrame(source.points);
   const openS = mouthOpening(source.points);
   const openT = mouthOpening(target);
-  if (!carriesInterior(source) || !(openT > 0)) return 0;
+  if (!carriesInterior(source)) return 0;
+  const covered = own ? coverLips(values, roi, target, ft, here, own) : 0;
+  // another photo's interior goes only where the mouth opens past its own opening (at intensity 0 nothing changes)
+  const opens = source.image !== here && own ? smoothstep(0.005, 0.02, openT - mouthOpening(own)) : 1;
+  if (!(openT > 0) || !(opens > 0)) return covered;
   // Teeth in full from `open` (or from 80 % of the source's own opening, so a slightly parted source shows what it
   // shows); toward a closed target the lips meet over them: the seam (SEAM of the lips' colour) takes their place.
   const full = Math.max(Math.min(INTERIOR_OPENING.open, 0.8 * openS), INTERIOR_OPENING.closed + 0.005);
@@ -192,10 +210,16 @@ export function transferInterior(values: Float32Array, roi: Rect, target: readon
   const gain = [1, 1, 1];
   if (src !== here) {
     const a = whitePoint(here);
-    const b = whitePoint(src);
+    const b = source.whitePoint ?? whitePoint(src);
     for (let c = 0; c < 3; c++) gain[c] = Math.min(Math.max(a[c] / b[c], GAIN_RANGE[0]), GAIN_RANGE[1]);
   }
 
+  const splits = teethSplit(source);
+  let dark: number[] | null = null;
+  const cavity = () => {
+    dark ??= (lips ?? lipColour(values, roi, target) ?? [110, 70, 70]).map((v) => v * CAVITY.shade);
+    return dark;
+  };
   const scale = fs.iod / ft.iod; // source pixels per target pixel across the mouth
   const feather = 1 + teeth * Math.max(0, FEATHER_IOD * ft.iod - 1); // a seam is a sharp line
   const b = bounds(target, ring);
@@ -217,23 +241,275 @@ export function transferInterior(values: Float32Array, roi: Rect, target: readon
       const upS = at(fs.upper, u);
       const loS = at(fs.lower, u);
       const hS = Math.max(loS - upS, 0);
+      // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
+      const split = Math.min(Math.max(at(splits, u), 0), hS);
       let vS: number;
-      if (dUp <= hT / 2) vS = dUp * scale <= hS / 2 ? upS + dUp * scale : upS + hS / 2;
-      else vS = dLo * scale <= hS / 2 ? loS - dLo * scale : upS + hS / 2;
+      let cav = 0;
+      if (hT * scale >= hS) {
+        // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them
+        if (dUp * scale <= split) vS = upS + dUp * scale;
+        else if (dLo * scale <= hS - split) vS = loS - dLo * scale;
+        else {
+          vS = upS + split;
+          cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - (hS - split)));
+        }
+      } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
       const uS = u * fs.len;
       // bicubic: teeth land at sub-pixel offsets, where bilinear sampling softened them by a fifth (London own-smile
       // edits: sharpness 0.83 of the real photo's with bilinear)
       sampleCubicInto(src.data, src.height, src.width, 4, fs.ox + uS * fs.ax - vS * fs.ay, fs.oy + uS * fs.ay + vS * fs.ax, rgb, 0);
       const edge = Math.min(dUp, dLo, u * ft.len, (1 - u) * ft.len);
-      const w = Math.min(edge / feather, 1);
+      const w = opens * Math.min(edge / feather, 1);
       const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
       for (let c = 0; c < 3; c++) {
-        const carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
+        let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
+        if (cav > 0) carried += cav * (cavity()[c] - carried);
         const want = seam ? seam[c] + teeth * (carried - seam[c]) : carried;
         values[k + c] += w * (want - values[k + c]);
       }
       written++;
     }
   }
+  return written + covered;
+}
+
+const [OUTER_A, OUTER_B] = LANDMARK_SETS.mouthCorners.outer;
+const outerRing = LANDMARK_SETS.outerLipRing;
+/** outerLipRing runs from corner A under the lower lip to corner B, then back over the upper one. */
+const OUTER_LOWER = outerRing.slice(0, outerRing.indexOf(OUTER_B) + 1);
+const OUTER_UPPER = [...outerRing.slice(outerRing.indexOf(OUTER_B)), OUTER_A];
+
+/** The lips' outer contours in `f`'s frame. */
+function outerCurves(f: MouthFrame, points: readonly Point3[]): { upper: Curve; lower: Curve } {
+  return { upper: curve(f, points, OUTER_UPPER), lower: curve(f, points, OUTER_LOWER) };
+}
+
+/**
+ * Lips drawn from the photo's own lips where the target closes over teeth: out to `full` of each lip's thickness,
+ * fading out by `fade`; drawn from the own lip past its innermost `skip` (where shaded teeth and lip look alike),
+ * `skip + cornerSkip` at the corners.
+ */
+export const LIP_COVER = { full: 0.6, fade: 1, skip: 0.2, cornerSkip: 0.25 } as const;
+
+/**
+ * Where the target's opening is lower than the photo's own (`own`: this photo's landmarks), the lips close over
+ * teeth. The warp interpolates its motion over a grid of nodes several pixels apart (about 10 px on a 1350 px
+ * portrait), and the mesh's inner lip line lies a few pixels inside the teeth, so just above a lip line that moves
+ * down over the teeth it fetches a strip of them. Here each lip of the target is drawn from the photo's own lip
+ * instead, across its thickness, in the mouth frame: a target pixel a fraction t of the way from its inner lip line
+ * to its outer contour comes from the same fraction of the way from the own lip's real edge (lipEdges) to its outer
+ * contour, at the same u. Full up to LIP_COVER.full of the thickness, fading into the warp by the outer contour,
+ * and toward the corners. Returns the number of pixels written.
+ */
+function coverLips(values: Float32Array, roi: Rect, target: readonly Point3[], ft: MouthFrame, here: RGBAImage, own: readonly Point3[]): number {
+  const fo = lipEdges(here, own);
+  if (!fo) return 0;
+  const scale = fo.iod / ft.iod;
+  const outT = outerCurves(ft, target);
+  const outO = outerCurves(fo, own);
+  const b = bounds(target, outerRing);
+  const cornerU = (f: MouthFrame, points: readonly Point3[]) =>
+    [OUTER_A, OUTER_B].map((i) => ((points[i][0] - f.ox) * f.ax + (points[i][1] - f.oy) * f.ay) / f.len);
+  const cornerT = cornerU(ft, target);
+  const cornerO = cornerU(fo, own);
+  if (!(cornerT[0] < 0 && cornerT[1] > 1 && cornerO[0] < 0 && cornerO[1] > 1)) return 0;
+  const rgb = new Float32Array(4);
+  let written = 0;
+  for (let y = Math.max(b.y0, roi.y); y <= Math.min(b.y1, roi.y + roi.height - 1); y++) {
+    for (let x = Math.max(b.x0, roi.x); x <= Math.min(b.x1, roi.x + roi.width - 1); x++) {
+      const dx = x - ft.ox;
+      const dy = y - ft.oy;
+      const u = (dx * ft.ax + dy * ft.ay) / ft.len;
+      // past the inner corners, out to the outer ones: there the inner lines meet at the corner, and the own u is
+      // the same fraction of the way from its inner corner to its outer one
+      const s = u < 0 ? u / cornerT[0] : u > 1 ? (u - 1) / (cornerT[1] - 1) : 0;
+      if (!(s < 1)) continue;
+      const uO = u < 0 ? s * cornerO[0] : u > 1 ? 1 + s * (cornerO[1] - 1) : u;
+      const v = -dx * ft.ay + dy * ft.ax;
+      const up = at(ft.upper, u);
+      const lo = at(ft.lower, u);
+      // inside the opening (a seam, or teeth, drawn over this by transferInterior) the lips' edges: under the seam's
+      // feathered rim lies lip, not the teeth the warp brought
+      const upper = v <= (up + lo) / 2;
+      const thick = upper ? up - at(outT.upper, u) : at(outT.lower, u) - lo;
+      if (!(thick > 1)) continue;
+      const t = Math.max(0, (upper ? up - v : v - lo) / thick);
+      if (t >= LIP_COVER.fade) continue;
+      // how much more the photo's own mouth is open than the target's, in target pixels (near the corners: as at
+      // 15 % of the way in, since the inner lines meet at the corners however much teeth show there)
+      const uc = Math.min(Math.max(u, 0.15), 0.85);
+      const closing = (at(fo.lower, uc) - at(fo.upper, uc)) / scale - (at(ft.lower, uc) - at(ft.upper, uc));
+      const w = smoothstep(0, 2, closing) * smoothstep(LIP_COVER.fade, LIP_COVER.full, t) * smoothstep(1, 0.5, s);
+      if (!(w > 0)) continue;
+      const upO = at(fo.upper, uO);
+      const loO = at(fo.lower, uO);
+      // toward the corners the teeth reach further past the mesh's line (the buccal corridor's shade): skip more
+      const skip = LIP_COVER.skip + LIP_COVER.cornerSkip * smoothstep(0.25, 0, Math.min(uO, 1 - uO));
+      const edge = upper ? upO : loO;
+      const span = upper ? at(outO.upper, uO) - upO : at(outO.lower, uO) - loO;
+      const uu = uO * fo.len;
+      const vO = edge + (skip + t * (1 - skip)) * span;
+      sampleCubicInto(here.data, here.height, here.width, 4, fo.ox + uu * fo.ax - vO * fo.ay, fo.oy + uu * fo.ay + vO * fo.ax, rgb, 0);
+      const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
+      for (let c = 0; c < 3; c++) values[k + c] += w * (Math.min(Math.max(rgb[c], 0), 255) - values[k + c]);
+      written++;
+    }
+  }
   return written;
+}
+
+/** How far past the mesh's inner lip line lipEdges looks for the lips' real edge, in IOD. */
+const EDGE_SEARCH = 0.06;
+/** A found lip edge is moved this much further out (IOD, at least 1.5 px): the pixels where lip blends into tooth. */
+const EDGE_MARGIN = 0.01;
+/** Teeth show between the lips when the bright half of what lies between is this much brighter than the lips (luma, 0..255). */
+const TEETH_OVER_LIPS = 25;
+const edgeCache = new WeakMap<readonly Point3[], MouthFrame | null>();
+const teethCache = new WeakMap<readonly Point3[], boolean>();
+
+/** Teeth show between the lips of `source` (the bright half of the inside is TEETH_OVER_LIPS brighter than the lips). */
+export function showsTeeth(source: InteriorSource): boolean {
+  if (!teethCache.has(source.points)) lipEdges(source.image, source.points);
+  return teethCache.get(source.points) ?? false;
+}
+
+/**
+ * The mouth frame of `points` on `img` with its inner lip curves moved to where the lips really end. On a toothy
+ * smile the face mesh puts its inner lip line a few pixels inside the teeth (London fixtures: 2-5 px on a 1350 px
+ * photo); lips drawn from there carry a strip of teeth. Along 40 columns of the frame, each curve is walked outward
+ * from the mesh's line while the pixel looks like the mouth's inside (nearer in colour to the bright half of the
+ * inside than to the lips' median), then median-filtered across 5 columns. Curves only ever move outward. When no
+ * teeth show (the bright half of the inside is not TEETH_OVER_LIPS brighter than the lips: parted lips, a dark gap)
+ * the mesh's lines stand (walking there moved them onto the lips). Null when the mouth is too closed to tell.
+ */
+export function lipEdges(img: RGBAImage, points: readonly Point3[]): MouthFrame | null {
+  const cached = edgeCache.get(points);
+  if (cached !== undefined) return cached;
+  const f = mouthFrame(points);
+  const px = (u: number, v: number, out: Float32Array) => {
+    const uu = u * f.len;
+    sampleCubicInto(img.data, img.height, img.width, 4, f.ox + uu * f.ax - v * f.ay, f.oy + uu * f.ay + v * f.ax, out, 0);
+    return out;
+  };
+  // reference colours, in a space where chroma counts twice: the lips (between the lines, just outside them) and
+  // the bright half of what lies between the inner lines
+  const ycc = (c: ArrayLike<number>): [number, number, number] => {
+    const y = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+    return [y, 2 * (c[2] - y), 2 * (c[0] - y)];
+  };
+  const inside: [number, number, number][] = [];
+  const lips: [number, number, number][] = [];
+  const t = new Float32Array(4);
+  const lipDepth = 0.04 * f.iod;
+  for (let k = 1; k < 40; k++) {
+    const u = k / 40;
+    const up = at(f.upper, u);
+    const lo = at(f.lower, u);
+    for (let v = up + 1; v < lo - 1; v += 1) inside.push(ycc(px(u, v, t)));
+    for (let d = 0.5 * lipDepth; d <= lipDepth; d += 1) {
+      lips.push(ycc(px(u, up - d, t)));
+      lips.push(ycc(px(u, lo + d, t)));
+    }
+  }
+  if (inside.length < 20 || lips.length < 20) {
+    edgeCache.set(points, null);
+    return null;
+  }
+  const median = (xs: [number, number, number][]) => [0, 1, 2].map((c) => xs.map((x) => x[c]).sort((a, b) => a - b)[xs.length >> 1]);
+  inside.sort((a, b) => b[0] - a[0]);
+  const mouth = median(inside.slice(0, Math.max(1, inside.length >> 1)));
+  const lip = median(lips);
+  teethCache.set(points, mouth[0] > lip[0] + TEETH_OVER_LIPS);
+  if (!(mouth[0] > lip[0] + TEETH_OVER_LIPS)) {
+    // no teeth between the lips (parted lips, a dark gap): the mesh's lines stand
+    edgeCache.set(points, f);
+    return f;
+  }
+  const d2 = (a: readonly number[], b: readonly number[]) => (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2;
+  const inMouth = (u: number, v: number) => {
+    const c = ycc(px(u, v, t));
+    return d2(c, mouth) < d2(c, lip);
+  };
+  const reach = EDGE_SEARCH * f.iod;
+  const margin = Math.max(1.5, EDGE_MARGIN * f.iod);
+  const walk = (c: Curve, dir: -1 | 1): Curve => {
+    const n = 40;
+    const us = new Float64Array(n - 1);
+    const raw = new Float64Array(n - 1);
+    for (let k = 1; k < n; k++) {
+      const u = k / n;
+      const v0 = at(c, u);
+      let edge = v0;
+      // start a pixel inside the line; step outward while the pixel still looks like the inside
+      for (let s = -1; s <= reach; s++) {
+        if (!inMouth(u, v0 + dir * s)) break;
+        edge = v0 + dir * (s + 1);
+      }
+      us[k - 1] = u;
+      // past the last pixel that looks like the inside lie a pixel or two of blend (and the cubic's reach)
+      if (edge !== v0) edge += dir * margin;
+      raw[k - 1] = dir < 0 ? Math.min(edge, v0) : Math.max(edge, v0);
+    }
+    const vs = new Float64Array(n - 1);
+    for (let k = 0; k < n - 1; k++) {
+      const w = Array.from(raw.subarray(Math.max(0, k - 2), Math.min(n - 1, k + 3))).sort((a, b) => a - b);
+      const m = w[w.length >> 1];
+      vs[k] = dir < 0 ? Math.min(m, at(c, us[k])) : Math.max(m, at(c, us[k]));
+    }
+    return { u: us, v: vs };
+  };
+  const out = { ...f, upper: walk(f.upper, -1), lower: walk(f.lower, 1) };
+  edgeCache.set(points, out);
+  return out;
+}
+
+const splitCache = new WeakMap<readonly Point3[], Curve>();
+
+/**
+ * Where the upper teeth end in `source`'s open mouth: per column of the mouth frame (40), the darkest row between
+ * 30 % and 85 % of the opening's height (luma, smoothed over 3 rows and 3 columns; the gap between upper and lower
+ * teeth, or the shade over the lower lip), median-filtered across 5 columns; v = distance below the upper inner lip,
+ * source pixels. Openings under 4 px split in the middle.
+ */
+export function teethSplit(source: InteriorSource): Curve {
+  const cached = splitCache.get(source.points);
+  if (cached) return cached;
+  const f = mouthFrame(source.points);
+  const img = source.image;
+  const t = new Float32Array(4);
+  const luma = (u: number, v: number) => {
+    const uu = u * f.len;
+    sampleCubicInto(img.data, img.height, img.width, 4, f.ox + uu * f.ax - v * f.ay, f.oy + uu * f.ay + v * f.ax, t, 0);
+    return 0.299 * t[0] + 0.587 * t[1] + 0.114 * t[2];
+  };
+  const n = 40;
+  const us = new Float64Array(n - 1);
+  const raw = new Float64Array(n - 1);
+  for (let k = 1; k < n; k++) {
+    const u = k / n;
+    const up = at(f.upper, u);
+    const h = at(f.lower, u) - up;
+    us[k - 1] = u;
+    raw[k - 1] = h / 2;
+    if (!(h >= 4)) continue;
+    const rows = Math.floor(h);
+    const prof = new Float64Array(rows + 1);
+    for (let j = 0; j <= rows; j++) prof[j] = (luma(u - 0.5 / n, up + j) + luma(u, up + j) + luma(u + 0.5 / n, up + j)) / 3;
+    let best = Infinity;
+    for (let j = Math.max(1, Math.ceil(0.3 * h)); j <= Math.min(rows - 1, Math.floor(0.85 * h)); j++) {
+      const l = prof[j - 1] + prof[j] + prof[j + 1];
+      if (l < best) {
+        best = l;
+        raw[k - 1] = j;
+      }
+    }
+  }
+  const vs = new Float64Array(n - 1);
+  for (let k = 0; k < n - 1; k++) {
+    const w = Array.from(raw.subarray(Math.max(0, k - 2), Math.min(n - 1, k + 3))).sort((a, b) => a - b);
+    vs[k] = w[w.length >> 1];
+  }
+  const out = { u: us, v: vs };
+  splitCache.set(source.points, out);
+  return out;
 }

@@ -314,7 +314,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     try {
       const values = (await out.data()) as Float32Array;
       const local = target.map((p) => [(p[0] - roi.x - 0.5) / 2, (p[1] - roi.y - 0.5) / 2, p[2]] as Point3);
-      const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, image, interior) : 0;
+      const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, image, interior, source) : 0;
       return {
         ...roi,
         data: new Uint8ClampedArray(values),
@@ -371,7 +371,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     });
     try {
       const values = (await out.data()) as Float32Array;
-      const interiorPixels = opts.interior ? transferInterior(values, roi, target, image, opts.interior) : 0;
+      const interiorPixels = opts.interior ? transferInterior(values, roi, target, image, opts.interior, source) : 0;
       // rounds and clamps to 0..255
       return {
         ...roi,
