@@ -263,7 +263,8 @@ describe('presets', () => {
     expect(h.mouthWidth).toBeGreaterThan(12);
     expect(h.corners).toBeGreaterThan(6);
     expect(h.eyeOpen).toBeLessThan(-1);
-    expect(h.lipGap).toBeLessThan(5); // a smile with the lips mostly together
+    expect(h.lipGap).toBeGreaterThan(8); // a smile that shows teeth (13.5: the stock mouth's, on a closed mouth)
+    expect(h.lipGap).toBeLessThan(20);
     expect(s.brow).toBeGreaterThan(4);
     expect(s.eyeOpen).toBeGreaterThan(1);
     expect(s.lipGap).toBeGreaterThan(10);

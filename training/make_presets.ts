@@ -14,8 +14,9 @@
  *    displacement in that part, or, where the labelled news photos' mean says little (their anger is mostly shouting,
  *    their sadness mostly mild), a measure of the motion the expression is known for: brows lowered and drawn
  *    together for anger, inner brows raised for sadness, lips pressed, mouth corners down, an "O" mouth for surprise.
- *    A filter keeps the happy mouth to smiles whose lips are apart by less than 15 % IOD (about 55 % of the labelled
- *    smiles; an opened mouth renders poorly: the refiner paints blurred teeth).
+ *    The happy mouth ranks all smiles, open ones included: a mouth a preset opens shows the stock mouth's teeth at
+ *    full resolution (render/mouth-interior.ts). (Until the stock mouth, a filter kept it to smiles whose lips were
+ *    apart by less than 15 % IOD: the refiner painted an opened mouth's teeth blurred.)
  *    A band's mean is real photos' displacement, so each part stays within the range of real faces; where it falls
  *    in its label's distribution is stored as `strength` (percentile of the preset's score).
  *
@@ -77,8 +78,8 @@ const RECIPES: Record<PresetName, Recipe> = {
   happy: {
     default: { lo: 0.9, hi: 0.99 },
     brows: { lo: 0.7, hi: 0.95 },
-    mouth: { lo: 0.9, hi: 0.99, filter: (x) => x.lipGap < 0.15, why: 'smiles with the lips apart by less than 15 % IOD' },
-    jaw: { lo: 0.9, hi: 0.99, filter: (x) => x.lipGap < 0.15 },
+    mouth: { lo: 0.9, hi: 0.99 },
+    jaw: { lo: 0.9, hi: 0.99 },
   },
   surprise: {
     default: { lo: 0.85, hi: 0.99 },

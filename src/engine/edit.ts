@@ -193,9 +193,15 @@ function interiorFor(face: Face, reference: Reference, regions: Region[] | null,
   // row drawn out would streak) takes the stock mouth's; another photo's interior goes only where the mouth opens
   // past its own opening, so the photo's own pixels stay wherever the mouth does not open further
   const preset = mouthMoves && !isFace(reference) && reference !== 'neutral' && stock;
-  if (preset && !(own && showsTeeth(own))) return stock;
+  if (preset && !(own && showsTeeth(own))) {
+    const hidden = STOCK_UPPER_HIDDEN[(reference as { preset: PresetName }).preset] ?? 0;
+    return hidden ? { ...stock, upperHidden: hidden } : stock;
+  }
   return own;
 }
+
+/** How much of the stock smile's upper teeth each preset's upper lip covers (an "O" shows their lower half). */
+const STOCK_UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.5, fear: 0.5, sadness: 0.5 };
 
 function isFace(r: unknown): r is Face {
   return typeof r === 'object' && r !== null && 'canonical' in r && typeof (r as Face).neutral === 'function';

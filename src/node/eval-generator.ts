@@ -16,7 +16,7 @@
  * - neutralized smiles: happy-labelled photos edited to 'neutral', read as neutral, beside real neutral photos.
  * Every engine failure is counted by error code and printed under its table.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   applyPatch,
@@ -26,6 +26,7 @@ import {
   decodeImage,
   EditorError,
   EMOTIONS,
+  encodeImage,
   ErrorCode,
   faceMeasures,
   nearestFace,
@@ -232,6 +233,17 @@ export const upperFaceSection: EvalSection = {
   },
 };
 
+/**
+ * With LEED_EVAL_SAVE=<folder>, the section's edited photos are written there as PNG (to judge the edits by eye:
+ * the figures alone can look good over a picture that looks wrong).
+ */
+async function saveForEye(img: RGBAImage, name: string): Promise<void> {
+  const dir = process.env.LEED_EVAL_SAVE;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.png`), (await encodeImage(img, 'png')) as Uint8Array);
+}
+
 interface Rendered {
   img: RGBAImage;
   motionScale: number;
@@ -350,6 +362,7 @@ export function presetsSection(options: { sources?: number; pairs?: number } = {
               for (const [key, a, refiner] of runs) {
                 const r = await editFails.attempt(() => renderAt(edit, a, refiner, o.img));
                 if (!r) continue;
+                await saveForEye(r.img, `${src.image.replace(/[^\w.-]+/g, '_')}-${key.replace('|', '-')}`);
                 const target = edit.target(a);
                 const face = await refind(k.editor, r.img, found);
                 const pts = face ? face.landmarks.points : target;

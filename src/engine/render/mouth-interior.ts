@@ -30,6 +30,11 @@ export interface InteriorSource {
   readonly points: readonly Point3[];
   /** The white point of the photo `image` was cut from (whitePoint), when `image` is only a crop of it. */
   readonly whitePoint?: readonly [number, number, number];
+  /**
+   * Share (0..1) of the upper teeth the upper lip covers in the target: 0 shows them from the lip down as in the
+   * source (a smile's retracted lip); 0.5 shows their lower half (the rounded upper lip of an "O").
+   */
+  readonly upperHidden?: number;
 }
 
 /** Openings (tallest inner-lip gap, in IOD) below `closed` count as closed (a seam, no teeth); teeth in full from `open` on. */
@@ -39,10 +44,12 @@ export const SEAM = 0.55;
 /** Per-channel white-balance gains between two photos are kept within this range. */
 const GAIN_RANGE = [0.8, 1.25] as const;
 /**
- * The inside of a mouth opened taller than the photo it comes from: this fraction of the lips' colour (the dark of
- * mouth and tongue), reached `ramp` IOD (source) past the teeth's edges.
+ * The inside of a mouth opened taller than the photo it comes from: `shade` of the lips' colour under the upper teeth
+ * (the dark of the mouth), up to (1 + `tongue`) times that by the lower lip, reached `ramp` IOD (source) past the
+ * teeth's edges; as the opening grows 1-1.4 times taller than the source's, the last `corner` of the width at each end
+ * shades into it too.
  */
-export const CAVITY = { shade: 0.3, ramp: 0.025 } as const;
+export const CAVITY = { shade: 0.25, ramp: 0.025, tongue: 0.8, corner: 0.12 } as const;
 /** Feather at the inner lip line, as a fraction of the target's IOD (at least 1 px). */
 const FEATHER_IOD = 0.012;
 
@@ -215,6 +222,9 @@ export function transferInterior(
   }
 
   const splits = teethSplit(source);
+  const hide = Math.min(Math.max(source.upperHidden ?? 0, 0), 0.9);
+  // shaded corners: for a mouth opened taller than its source, and for an "O" (upper lip over the teeth)
+  const taller = hide > 0 ? 1 : smoothstep(1, 1.4, openT / Math.max(openS, 1e-6));
   let dark: number[] | null = null;
   const cavity = () => {
     dark ??= (lips ?? lipColour(values, roi, target) ?? [110, 70, 70]).map((v) => v * CAVITY.shade);
@@ -238,13 +248,19 @@ export function transferInterior(
       const dLo = lo - v;
       if (!(dUp > 0 && dLo > 0)) continue;
       const hT = lo - up;
-      const upS = at(fs.upper, u);
+      let upS = at(fs.upper, u);
       const loS = at(fs.lower, u);
-      const hS = Math.max(loS - upS, 0);
+      let hS = Math.max(loS - upS, 0);
       // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
-      const split = Math.min(Math.max(at(splits, u), 0), hS);
+      let split = Math.min(Math.max(at(splits, u), 0), hS);
+      // the covered top of the upper teeth is skipped: the target's upper region starts that far down the source
+      const hidden = hide * split;
+      upS += hidden;
+      hS -= hidden;
+      split -= hidden;
       let vS: number;
       let cav = 0;
+      let depth = 0;
       if (hT * scale >= hS) {
         // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them
         if (dUp * scale <= split) vS = upS + dUp * scale;
@@ -254,6 +270,10 @@ export function transferInterior(
           cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - (hS - split)));
         }
       } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
+      // the corners of an opened mouth are in shade (the source's corners, drawn into a taller opening, streak)
+      cav = Math.max(cav, smoothstep(CAVITY.corner, 0, Math.min(u, 1 - u)) * taller);
+      // lighter toward the lower lip (the tongue), darkest under the upper teeth
+      if (cav > 0) depth = Math.min(Math.max(dUp / Math.max(hT, 1e-6), 0), 1);
       const uS = u * fs.len;
       // bicubic: teeth land at sub-pixel offsets, where bilinear sampling softened them by a fifth (London own-smile
       // edits: sharpness 0.83 of the real photo's with bilinear)
@@ -263,7 +283,7 @@ export function transferInterior(
       const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
       for (let c = 0; c < 3; c++) {
         let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
-        if (cav > 0) carried += cav * (cavity()[c] - carried);
+        if (cav > 0) carried += cav * (cavity()[c] * (1 + CAVITY.tongue * depth) - carried);
         const want = seam ? seam[c] + teeth * (carried - seam[c]) : carried;
         values[k + c] += w * (want - values[k + c]);
       }
