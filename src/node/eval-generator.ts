@@ -565,6 +565,7 @@ export function neutralizeSection(options: { photos?: number } = {}): EvalSectio
             edit.dispose();
             continue;
           }
+          await saveForEye(r.img, `${f.image.replace(/[^\w.-]+/g, '_')}-neutralized`);
           const face = await refind(k.editor, r.img, found);
           const pts = face ? face.landmarks.points : edit.target(1);
           const top = topEmotion(await k.describer.emotion(r.img, pts));
