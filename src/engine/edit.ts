@@ -35,7 +35,7 @@ import {
 } from './expression/target';
 import { encodeImage, type OutputFormat } from './io/encode';
 import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
-import { carriesInterior, type InteriorSource, showsTeeth } from './render/mouth-interior';
+import { carriesInterior, type InteriorSource, mouthOpening, showsTeeth } from './render/mouth-interior';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession, type RenderSessionOptions } from './render/session';
 import { initBackend, type BackendInfo, type BackendName } from './runtime/backend';
 import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './runtime/models';
@@ -184,22 +184,32 @@ function openMouth(face: Face): InteriorSource | undefined {
  * open mouth (its teeth then move with the lips instead of stretching with the warp, and are covered by the lips as
  * the mouth closes); else none (the refiner paints a mouth that opens from closed lips).
  */
-function interiorFor(face: Face, reference: Reference, regions: Region[] | null, stock: InteriorSource | null): InteriorSource | undefined {
+function interiorFor(
+  face: Face,
+  reference: Reference,
+  regions: Region[] | null,
+  stock: InteriorSource | null,
+  presetOpening: () => number,
+): InteriorSource | undefined {
   const mouthMoves = !regions || regions.includes('mouth');
   const fromReference = mouthMoves && isFace(reference) ? openMouth(reference) : undefined;
   if (fromReference) return fromReference;
   const own = openMouth(face);
-  // a preset opening a mouth that shows no teeth of its own (closed, or lips parted over a dark gap, whose middle
-  // row drawn out would streak) takes the stock mouth's; another photo's interior goes only where the mouth opens
-  // past its own opening, so the photo's own pixels stay wherever the mouth does not open further
+  // A preset takes the stock mouth's inside unless the photo's own mouth shows teeth and is open at least
+  // OWN_TEETH_SHARE as far as the preset opens it at intensity 1: lips parted over a dark gap, or a few teeth in a
+  // narrow gap, drawn into a much taller opening give a dark hole or someone's teeth in shadow (colour set, "happy").
+  // Another photo's interior goes only where the mouth opens past its own opening, so the photo's own pixels stay
+  // wherever the mouth does not open further.
   const preset = mouthMoves && !isFace(reference) && reference !== 'neutral' && stock;
-  if (preset && !(own && showsTeeth(own))) {
+  if (preset && !(own && showsTeeth(own) && mouthOpening(own.points) >= OWN_TEETH_SHARE * presetOpening())) {
     const hidden = STOCK_UPPER_HIDDEN[(reference as { preset: PresetName }).preset] ?? 0;
     return hidden ? { ...stock, upperHidden: hidden } : stock;
   }
   return own;
 }
 
+/** A preset keeps the photo's own teeth when its mouth is open at least this share of the preset's opening at 1. */
+const OWN_TEETH_SHARE = 0.6;
 /** How much of the stock smile's upper teeth each preset's upper lip covers (an "O" shows their lower half). */
 const STOCK_UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.5, fear: 0.5, sadness: 0.5 };
 
@@ -484,7 +494,6 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   ): Edit {
     let closed = false;
     let last: { key: string; patch: Promise<Patch> } | null = null;
-    const interior = interiorFor(face, reference, regions, models.stockMouth);
     const alive = () => {
       live();
       if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the edit was disposed');
@@ -494,6 +503,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       if (typeof a !== 'number' || !Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
       return fromCanonical(targetCanonical(face.canonical.points, srcN, d, a, mask), face.canonical.transform);
     };
+    const interior = interiorFor(face, reference, regions, models.stockMouth, () => mouthOpening(target(1)));
     const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
     const render = (a: number, o?: RenderOptions): Promise<Patch> =>
       guard(async () => {
