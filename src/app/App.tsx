@@ -56,7 +56,16 @@ export function App() {
           </div>
         </aside>
       </main>
-      <footer className="foot">Everything runs in this browser tab. Your photo is never uploaded.</footer>
+      <footer className="foot">
+        Everything runs in this browser tab. Your photo is never uploaded.{' '}
+        <small>
+          Teeth for presets: Face Research Lab London Set, DeBruine &amp; Jones 2017,{' '}
+          <a href="https://doi.org/10.6084/m9.figshare.5047666.v5" rel="noreferrer" target="_blank">
+            CC BY 4.0
+          </a>
+          .
+        </small>
+      </footer>
     </div>
   );
 }
