@@ -58,6 +58,8 @@ interface Measure {
   stillEyes: number | null;
   /** The inner mouth (found landmarks) is brighter than the lips: teeth show. False when it is closed (under 10 px). */
   teeth: boolean;
+  /** Neutralized edits: upperLipTeeth on the target landmarks (null for other edits). */
+  lipTeeth?: number | null;
 }
 
 const UPPER_FACE: readonly number[] = [33, 133, 362, 263, 168, 6, 197, 10, 151, 108, 337, 127, 356];
@@ -147,6 +149,50 @@ function regions(img: RGBAImage, pts: readonly Point3[]) {
   const inner = ring(LANDMARK_SETS.innerMouthRing);
   const innerSet = new Set(inner);
   return { mouth, inner, lips: mouth.filter((i) => !innerSet.has(i)), eyes: eyeAll };
+}
+
+/**
+ * Teeth in the lips over a closed mouth: the share of the upper lip's band along the target's upper inner lip line
+ * (0.04 IOD above it, the inner 90 % of the mouth's width; target landmarks, so where the edit means the lips to be)
+ * whose luminance is 40 grey levels above the lips' median (teeth; the lower lip's gloss is left out, it is as bright).
+ */
+function upperLipTeeth(img: RGBAImage, target: readonly Point3[]): number {
+  const [ia, ib] = LANDMARK_SETS.mouthCorners.inner;
+  const ring = LANDMARK_SETS.innerMouthRing;
+  const a = target[ia];
+  const b = target[ib];
+  const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  const ax = (b[0] - a[0]) / len;
+  const ay = (b[1] - a[1]) / len;
+  const uv = (x: number, y: number) => [((x - a[0]) * ax + (y - a[1]) * ay) / len, -(x - a[0]) * ay + (y - a[1]) * ax];
+  const upper = ring
+    .slice(0, ring.indexOf(ib) + 1)
+    .map((i) => uv(target[i][0], target[i][1]))
+    .sort((p, q) => p[0] - q[0]);
+  const lineAt = (u: number) => {
+    let k = 1;
+    while (k < upper.length - 1 && upper[k][0] < u) k++;
+    const [u0, v0] = upper[k - 1];
+    const [u1, v1] = upper[k];
+    return v0 + ((u - u0) / Math.max(u1 - u0, 1e-9)) * (v1 - v0);
+  };
+  const lips = regions(img, target).lips;
+  const lipLuma = median(Array.from(lips, (i) => luma(img, i)));
+  const band = 0.04 * interOcular(target);
+  let n = 0;
+  let bright = 0;
+  const ys = LANDMARK_SETS.outerLipRing.map((i) => target[i][1]);
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(a[0], b[0]))); x <= Math.min(img.width - 1, Math.ceil(Math.max(a[0], b[0]))); x++) {
+      const [u, v] = uv(x, y);
+      if (u < 0.05 || u > 0.95) continue;
+      const above = lineAt(u) - v;
+      if (!(above > 1 && above < band)) continue;
+      n++;
+      if (luma(img, y * img.width + x) > lipLuma + 40) bright++;
+    }
+  }
+  return n ? bright / n : 0;
 }
 
 const median = (v: number[]) => {
@@ -276,6 +322,7 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
           const top = EMOTIONS[emo.indexOf(Math.max(...emo))];
           m.identity = cosine(emb, goalEmb);
           m.emotionOk = top === wanted ? 1 : 0;
+          if (name === 'neutralized' && kind !== 'no edit') m.lipTeeth = upperLipTeeth(out, edit.target(1));
           if (m.teeth && name === 'neutralized' && kind === 'edit') log(`pairs: ${pair.id}: teeth show on the neutralized smile`);
           const key = `${name}|${kind}`;
           results.set(key, [...(results.get(key) ?? []), m]);
@@ -370,6 +417,15 @@ function report(dir: string, people: number, results: Map<string, Measure[]>, fa
         `| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) | ${ms.filter((m) => m.teeth).length}/${ms.length} |`,
       );
     }
+  const lipTeeth = (kind: string) => (results.get(`neutralized|${kind}`) ?? []).map((m) => m.lipTeeth).filter((x): x is number => typeof x === 'number');
+  const lt = KINDS.filter((k) => k !== 'no edit').map((k) => {
+    const v = lipTeeth(k);
+    return `${k}: median ${f(100 * median(v), 1)} %, over 5 % on ${v.filter((x) => x > 0.05).length}/${v.length}`;
+  });
+  lines.push(
+    '',
+    `Neutralized smiles, teeth in the upper lip over the closed mouth (the band 0.04 IOD above the target's upper inner lip line, pixels 40 grey levels above the lips' median): ${lt.join('; ')}.`,
+  );
   lines.push('', failures.toString());
   return lines.join('\n');
 }

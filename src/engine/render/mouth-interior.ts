@@ -262,12 +262,14 @@ export function transferInterior(
       let cav = 0;
       let depth = 0;
       if (hT * scale >= hS) {
-        // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them
+        // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them (an "O"
+        // covers the lower teeth as much as the upper ones)
+        const lower = (hS - split) * (1 - hide);
         if (dUp * scale <= split) vS = upS + dUp * scale;
-        else if (dLo * scale <= hS - split) vS = loS - dLo * scale;
+        else if (dLo * scale <= lower) vS = loS - dLo * scale;
         else {
           vS = upS + split;
-          cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - (hS - split)));
+          cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower));
         }
       } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
       // the corners of an opened mouth are in shade (the source's corners, drawn into a taller opening, streak)
