@@ -222,6 +222,11 @@ describe('mouth interior at full resolution', () => {
     // measured: warp only 0.57 (a strip of upper teeth under the lip line), the edit 0
     expect(warped).toBeGreaterThan(0.3);
     expect(edited).toBeLessThan(0.02);
+    // at intensity 0 her smile, teeth and lips are left as they are
+    const still = await edit.renderFull(0);
+    const mouth = [...lipPixels(smile.face.landmarks.points, W), ...interior(smile.face.landmarks.points, 0, 0).map(([x, y]) => (y * W + x) * 4)];
+    expect(mouth.length).toBeGreaterThan(10000);
+    expect(Math.max(...mouth.map((k) => Math.abs(luma(still.data, k) - luma(smile.image.data, k))))).toBeLessThan(1);
   }, 120_000);
 
   it('her own smile as the reference, or the happy preset: the edit shows real teeth, as sharp and as coloured as in the smiling photo', async () => {

@@ -205,6 +205,9 @@ function interiorFor(
     const hidden = STOCK_UPPER_HIDDEN[(reference as { preset: PresetName }).preset] ?? 0;
     return hidden ? { ...stock, upperHidden: hidden } : stock;
   }
+  // a neutral face shows no teeth: where N'(x) leaves the lips a little apart (a broad or turned smile), the gap is
+  // the lips' dark seam, not the teeth cut to fit (colour set: a block of teeth stayed in some neutralized grins)
+  if (own && reference === 'neutral') return { ...own, noTeeth: true };
   return own;
 }
 

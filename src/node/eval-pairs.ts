@@ -323,6 +323,8 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
           m.identity = cosine(emb, goalEmb);
           m.emotionOk = top === wanted ? 1 : 0;
           if (name === 'neutralized' && kind !== 'no edit') m.lipTeeth = upperLipTeeth(out, edit.target(1));
+          if (kind === 'edit' && (m.lipTeeth ?? 0) > 0.05)
+            log(`pairs: ${pair.id}: teeth in the upper lip over the neutralized mouth (${(100 * m.lipTeeth!).toFixed(1)} %)`);
           if (m.teeth && name === 'neutralized' && kind === 'edit') log(`pairs: ${pair.id}: teeth show on the neutralized smile`);
           const key = `${name}|${kind}`;
           results.set(key, [...(results.get(key) ?? []), m]);

@@ -35,6 +35,11 @@ export interface InteriorSource {
    * source (a smile's retracted lip); 0.5 shows their lower half (the rounded upper lip of an "O").
    */
   readonly upperHidden?: number;
+  /**
+   * No teeth in an opening closed to half the source's or less, whatever its height: the lips' dark seam fills it
+   * (a neutral face).
+   */
+  readonly noTeeth?: boolean;
 }
 
 /** Openings (tallest inner-lip gap, in IOD) below `closed` count as closed (a seam, no teeth); teeth in full from `open` on. */
@@ -209,7 +214,9 @@ export function transferInterior(
   // Teeth in full from `open` (or from 80 % of the source's own opening, so a slightly parted source shows what it
   // shows); toward a closed target the lips meet over them: the seam (SEAM of the lips' colour) takes their place.
   const full = Math.max(Math.min(INTERIOR_OPENING.open, 0.8 * openS), INTERIOR_OPENING.closed + 0.005);
-  const teeth = smoothstep(INTERIOR_OPENING.closed, full, openT);
+  // (noTeeth: the teeth fade out as the opening closes from 90 % to 50 % of the source's, so intensity 0 keeps them)
+  const keep = source.noTeeth ? smoothstep(0.5, 0.9, openT / Math.max(openS, 1e-6)) : 1;
+  const teeth = keep * smoothstep(INTERIOR_OPENING.closed, full, openT);
   const lips = teeth < 1 ? lipColour(values, roi, target) : null;
   const seam = lips ? lips.map((v) => v * SEAM) : null;
 
@@ -326,6 +333,8 @@ export const LIP_COVER = { full: 0.6, fade: 1, skip: 0.2, cornerSkip: 0.25 } as 
 function coverLips(values: Float32Array, roi: Rect, target: readonly Point3[], ft: MouthFrame, here: RGBAImage, own: readonly Point3[]): number {
   const fo = lipEdges(here, own);
   if (!fo) return 0;
+  // how far the mouth closes is measured between the mesh's lines (fo's lie on the lips' real edges, further apart)
+  const fm = mouthFrame(own);
   const scale = fo.iod / ft.iod;
   const outT = outerCurves(ft, target);
   const outO = outerCurves(fo, own);
@@ -360,7 +369,7 @@ function coverLips(values: Float32Array, roi: Rect, target: readonly Point3[], f
       // how much more the photo's own mouth is open than the target's, in target pixels (near the corners: as at
       // 15 % of the way in, since the inner lines meet at the corners however much teeth show there)
       const uc = Math.min(Math.max(u, 0.15), 0.85);
-      const closing = (at(fo.lower, uc) - at(fo.upper, uc)) / scale - (at(ft.lower, uc) - at(ft.upper, uc));
+      const closing = (at(fm.lower, uc) - at(fm.upper, uc)) / scale - (at(ft.lower, uc) - at(ft.upper, uc));
       const w = smoothstep(0, 2, closing) * smoothstep(LIP_COVER.fade, LIP_COVER.full, t) * smoothstep(1, 0.5, s);
       if (!(w > 0)) continue;
       const upO = at(fo.upper, uO);
@@ -480,9 +489,9 @@ export function lipEdges(img: RGBAImage, points: readonly Point3[]): MouthFrame 
     }
     return { u: us, v: vs };
   };
-  const out = { ...f, upper: walk(f.upper, -1), lower: walk(f.lower, 1) };
-  edgeCache.set(points, out);
-  return out;
+  const edges = { ...f, upper: walk(f.upper, -1), lower: walk(f.lower, 1) };
+  edgeCache.set(points, edges);
+  return edges;
 }
 
 const splitCache = new WeakMap<readonly Point3[], Curve>();
