@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Editor, Face, Point3, RGBAImage } from '../src/engine/index';
 import { LANDMARK_SETS } from '../src/engine/index';
-import { mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
+import { curveAt, mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
 import { ROOT } from '../src/node/platform';
 import { cpuEditor } from './helpers';
 
@@ -46,7 +46,7 @@ function interior(pts: readonly Point3[], margin: number, ends = 0.1): [number, 
       const u = (dx * f.ax + dy * f.ay) / f.len;
       const v = -dx * f.ay + dy * f.ax;
       if (u <= ends || u >= 1 - ends) continue;
-      if (v - lipV(f, u, 'upper') > margin && lipV(f, u, 'lower') - v > margin) out.push([x, y]);
+      if (v - curveAt(f.upper, u) > margin && curveAt(f.lower, u) - v > margin) out.push([x, y]);
     }
   }
   return out;
@@ -138,10 +138,10 @@ describe('mouth interior at full resolution', () => {
       const u = (dx * fr.ax + dy * fr.ay) / fr.len;
       const v = -dx * fr.ay + dy * fr.ax;
       const k = (y * W + x) * 4;
-      const sp = lipV({ ...f, upper: split }, u, 'upper');
-      const dUp = v - lipV(fr, u, 'upper');
-      const dLo = lipV(fr, u, 'lower') - v;
-      const below = lipV(f, u, 'lower') - lipV(f, u, 'upper') - sp; // the lower teeth's height in the source
+      const sp = curveAt(split, u);
+      const dUp = v - curveAt(fr.upper, u);
+      const dLo = curveAt(fr.lower, u) - v;
+      const below = curveAt(f.lower, u) - curveAt(f.upper, u) - sp; // the lower teeth's height in the source
       if (dUp < sp - 2) {
         upErr += Math.abs(luma(values, k) - luma(src, k));
         upN++;
@@ -206,7 +206,7 @@ describe('mouth interior at full resolution', () => {
         const u = (dx * f.ax + dy * f.ay) / f.len;
         const v = -dx * f.ay + dy * f.ax;
         if (u < 0.05 || u > 0.95) continue;
-        const above = lipV(f, u, 'upper') - v;
+        const above = curveAt(f.upper, u) - v;
         if (above > 1 && above < 0.04 * f.iod) band.push([x, y]);
       }
     }
@@ -258,13 +258,3 @@ describe('mouth interior at full resolution', () => {
     expect(Math.max(...lips.map((k) => Math.abs(luma(still.data, k) - luma(neutral.image.data, k))))).toBeLessThan(1);
   }, 120_000);
 });
-
-/** v of the upper or lower inner lip at u (the frame's piecewise-linear curve). */
-function lipV(f: ReturnType<typeof mouthFrame>, u: number, which: 'upper' | 'lower'): number {
-  const c = f[which];
-  if (u <= c.u[0]) return c.v[0];
-  let k = 1;
-  while (k < c.u.length - 1 && c.u[k] < u) k++;
-  const t = Math.min(Math.max((u - c.u[k - 1]) / (c.u[k] - c.u[k - 1]), 0), 1);
-  return c.v[k - 1] + t * (c.v[k] - c.v[k - 1]);
-}

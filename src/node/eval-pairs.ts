@@ -32,7 +32,9 @@ import {
   EMOTIONS,
   faceMeasures,
   fitSimilarity,
+  curveAt,
   interOcular,
+  mouthFrame,
   LANDMARK_SETS,
   type Editor,
   type Face,
@@ -157,36 +159,21 @@ function regions(img: RGBAImage, pts: readonly Point3[]) {
  * whose luminance is 40 grey levels above the lips' median (teeth; the lower lip's gloss is left out, it is as bright).
  */
 function upperLipTeeth(img: RGBAImage, target: readonly Point3[]): number {
+  const f = mouthFrame(target);
   const [ia, ib] = LANDMARK_SETS.mouthCorners.inner;
-  const ring = LANDMARK_SETS.innerMouthRing;
   const a = target[ia];
   const b = target[ib];
-  const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
-  const ax = (b[0] - a[0]) / len;
-  const ay = (b[1] - a[1]) / len;
-  const uv = (x: number, y: number) => [((x - a[0]) * ax + (y - a[1]) * ay) / len, -(x - a[0]) * ay + (y - a[1]) * ax];
-  const upper = ring
-    .slice(0, ring.indexOf(ib) + 1)
-    .map((i) => uv(target[i][0], target[i][1]))
-    .sort((p, q) => p[0] - q[0]);
-  const lineAt = (u: number) => {
-    let k = 1;
-    while (k < upper.length - 1 && upper[k][0] < u) k++;
-    const [u0, v0] = upper[k - 1];
-    const [u1, v1] = upper[k];
-    return v0 + ((u - u0) / Math.max(u1 - u0, 1e-9)) * (v1 - v0);
-  };
   const lips = regions(img, target).lips;
   const lipLuma = median(Array.from(lips, (i) => luma(img, i)));
-  const band = 0.04 * interOcular(target);
+  const band = 0.04 * f.iod;
   let n = 0;
   let bright = 0;
   const ys = LANDMARK_SETS.outerLipRing.map((i) => target[i][1]);
   for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys))); y++) {
     for (let x = Math.max(0, Math.floor(Math.min(a[0], b[0]))); x <= Math.min(img.width - 1, Math.ceil(Math.max(a[0], b[0]))); x++) {
-      const [u, v] = uv(x, y);
+      const u = ((x - f.ox) * f.ax + (y - f.oy) * f.ay) / f.len;
       if (u < 0.05 || u > 0.95) continue;
-      const above = lineAt(u) - v;
+      const above = curveAt(f.upper, u) - (-(x - f.ox) * f.ay + (y - f.oy) * f.ax);
       if (!(above > 1 && above < band)) continue;
       n++;
       if (luma(img, y * img.width + x) > lipLuma + 40) bright++;

@@ -90,7 +90,7 @@ function curve(frame: Omit<MouthFrame, 'upper' | 'lower' | 'iod'>, points: reado
 }
 
 /** Piecewise-linear v(u), constant beyond the ends. */
-function at(c: Curve, u: number): number {
+export function curveAt(c: Curve, u: number): number {
   const n = c.u.length;
   if (u <= c.u[0]) return c.v[0];
   if (u >= c.u[n - 1]) return c.v[n - 1];
@@ -109,6 +109,21 @@ export function mouthFrame(points: readonly Point3[]): MouthFrame {
   return { ...base, upper: curve(base, points, UPPER), lower: curve(base, points, LOWER), iod: interOcular(points) };
 }
 
+/** Samples `img` bicubically at (u, v) of frame `f` (u in corner distances, v in pixels) into `out` (RGBA). */
+function sampleInFrame(img: RGBAImage, f: MouthFrame, u: number, v: number, out: Float32Array): Float32Array {
+  const uu = u * f.len;
+  sampleCubicInto(img.data, img.height, img.width, 4, f.ox + uu * f.ax - v * f.ay, f.oy + uu * f.ay + v * f.ax, out, 0);
+  return out;
+}
+
+/** Median of each value and its two neighbours on each side (fewer at the ends). */
+function median5(raw: Float64Array): Float64Array {
+  return raw.map((_, k) => {
+    const w = Array.from(raw.subarray(Math.max(0, k - 2), Math.min(raw.length, k + 3))).sort((a, b) => a - b);
+    return w[w.length >> 1];
+  });
+}
+
 /** `source` shows an open mouth: transferInterior paints every target opening from it (teeth, or a closed seam). */
 export function carriesInterior(source: InteriorSource): boolean {
   return mouthOpening(source.points) >= INTERIOR_OPENING.closed;
@@ -116,9 +131,13 @@ export function carriesInterior(source: InteriorSource): boolean {
 
 /** The tallest gap between the inner lips, in IOD. */
 export function mouthOpening(points: readonly Point3[]): number {
-  const f = mouthFrame(points);
+  return openingOf(mouthFrame(points));
+}
+
+/** The tallest gap between the inner lips of frame `f`, in IOD. */
+function openingOf(f: MouthFrame): number {
   let h = 0;
-  for (let k = 1; k < 20; k++) h = Math.max(h, at(f.lower, k / 20) - at(f.upper, k / 20));
+  for (let k = 1; k < 20; k++) h = Math.max(h, curveAt(f.lower, k / 20) - curveAt(f.upper, k / 20));
   return h / f.iod;
 }
 
@@ -204,8 +223,8 @@ export function transferInterior(
 ): number {
   const ft = mouthFrame(target);
   const fs = mouthFrame(source.points);
-  const openS = mouthOpening(source.points);
-  const openT = mouthOpening(target);
+  const openS = openingOf(fs);
+  const openT = openingOf(ft);
   if (!carriesInterior(source)) return 0;
   const covered = own ? coverLips(values, roi, target, ft, here, own) : 0;
   // another photo's interior goes only where the mouth opens past its own opening (at intensity 0 nothing changes)
@@ -249,17 +268,17 @@ export function transferInterior(
       const u = (dx * ft.ax + dy * ft.ay) / ft.len;
       if (!(u > 0 && u < 1)) continue;
       const v = -dx * ft.ay + dy * ft.ax;
-      const up = at(ft.upper, u);
-      const lo = at(ft.lower, u);
+      const up = curveAt(ft.upper, u);
+      const lo = curveAt(ft.lower, u);
       const dUp = v - up;
       const dLo = lo - v;
       if (!(dUp > 0 && dLo > 0)) continue;
       const hT = lo - up;
-      let upS = at(fs.upper, u);
-      const loS = at(fs.lower, u);
+      let upS = curveAt(fs.upper, u);
+      const loS = curveAt(fs.lower, u);
       let hS = Math.max(loS - upS, 0);
       // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
-      let split = Math.min(Math.max(at(splits, u), 0), hS);
+      let split = Math.min(Math.max(curveAt(splits, u), 0), hS);
       // the covered top of the upper teeth is skipped: the target's upper region starts that far down the source
       const hidden = hide * split;
       upS += hidden;
@@ -283,10 +302,9 @@ export function transferInterior(
       cav = Math.max(cav, smoothstep(CAVITY.corner, 0, Math.min(u, 1 - u)) * taller);
       // lighter toward the lower lip (the tongue), darkest under the upper teeth
       if (cav > 0) depth = Math.min(Math.max(dUp / Math.max(hT, 1e-6), 0), 1);
-      const uS = u * fs.len;
       // bicubic: teeth land at sub-pixel offsets, where bilinear sampling softened them by a fifth (London own-smile
       // edits: sharpness 0.83 of the real photo's with bilinear)
-      sampleCubicInto(src.data, src.height, src.width, 4, fs.ox + uS * fs.ax - vS * fs.ay, fs.oy + uS * fs.ay + vS * fs.ax, rgb, 0);
+      sampleInFrame(src, fs, u, vS, rgb);
       const edge = Math.min(dUp, dLo, u * ft.len, (1 - u) * ft.len);
       const w = opens * Math.min(edge / feather, 1);
       const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
@@ -357,30 +375,28 @@ function coverLips(values: Float32Array, roi: Rect, target: readonly Point3[], f
       if (!(s < 1)) continue;
       const uO = u < 0 ? s * cornerO[0] : u > 1 ? 1 + s * (cornerO[1] - 1) : u;
       const v = -dx * ft.ay + dy * ft.ax;
-      const up = at(ft.upper, u);
-      const lo = at(ft.lower, u);
+      const up = curveAt(ft.upper, u);
+      const lo = curveAt(ft.lower, u);
       // inside the opening (a seam, or teeth, drawn over this by transferInterior) the lips' edges: under the seam's
       // feathered rim lies lip, not the teeth the warp brought
       const upper = v <= (up + lo) / 2;
-      const thick = upper ? up - at(outT.upper, u) : at(outT.lower, u) - lo;
+      const thick = upper ? up - curveAt(outT.upper, u) : curveAt(outT.lower, u) - lo;
       if (!(thick > 1)) continue;
       const t = Math.max(0, (upper ? up - v : v - lo) / thick);
       if (t >= LIP_COVER.fade) continue;
       // how much more the photo's own mouth is open than the target's, in target pixels (near the corners: as at
       // 15 % of the way in, since the inner lines meet at the corners however much teeth show there)
       const uc = Math.min(Math.max(u, 0.15), 0.85);
-      const closing = (at(fm.lower, uc) - at(fm.upper, uc)) / scale - (at(ft.lower, uc) - at(ft.upper, uc));
+      const closing = (curveAt(fm.lower, uc) - curveAt(fm.upper, uc)) / scale - (curveAt(ft.lower, uc) - curveAt(ft.upper, uc));
       const w = smoothstep(0, 2, closing) * smoothstep(LIP_COVER.fade, LIP_COVER.full, t) * smoothstep(1, 0.5, s);
       if (!(w > 0)) continue;
-      const upO = at(fo.upper, uO);
-      const loO = at(fo.lower, uO);
+      const upO = curveAt(fo.upper, uO);
+      const loO = curveAt(fo.lower, uO);
       // toward the corners the teeth reach further past the mesh's line (the buccal corridor's shade): skip more
       const skip = LIP_COVER.skip + LIP_COVER.cornerSkip * smoothstep(0.25, 0, Math.min(uO, 1 - uO));
       const edge = upper ? upO : loO;
-      const span = upper ? at(outO.upper, uO) - upO : at(outO.lower, uO) - loO;
-      const uu = uO * fo.len;
-      const vO = edge + (skip + t * (1 - skip)) * span;
-      sampleCubicInto(here.data, here.height, here.width, 4, fo.ox + uu * fo.ax - vO * fo.ay, fo.oy + uu * fo.ay + vO * fo.ax, rgb, 0);
+      const span = upper ? curveAt(outO.upper, uO) - upO : curveAt(outO.lower, uO) - loO;
+      sampleInFrame(here, fo, uO, edge + (skip + t * (1 - skip)) * span, rgb);
       const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
       for (let c = 0; c < 3; c++) values[k + c] += w * (Math.min(Math.max(rgb[c], 0), 255) - values[k + c]);
       written++;
@@ -417,11 +433,7 @@ export function lipEdges(img: RGBAImage, points: readonly Point3[]): MouthFrame 
   const cached = edgeCache.get(points);
   if (cached !== undefined) return cached;
   const f = mouthFrame(points);
-  const px = (u: number, v: number, out: Float32Array) => {
-    const uu = u * f.len;
-    sampleCubicInto(img.data, img.height, img.width, 4, f.ox + uu * f.ax - v * f.ay, f.oy + uu * f.ay + v * f.ax, out, 0);
-    return out;
-  };
+  const px = (u: number, v: number, out: Float32Array) => sampleInFrame(img, f, u, v, out);
   // reference colours, in a space where chroma counts twice: the lips (between the lines, just outside them) and
   // the bright half of what lies between the inner lines
   const ycc = (c: ArrayLike<number>): [number, number, number] => {
@@ -434,8 +446,8 @@ export function lipEdges(img: RGBAImage, points: readonly Point3[]): MouthFrame 
   const lipDepth = 0.04 * f.iod;
   for (let k = 1; k < 40; k++) {
     const u = k / 40;
-    const up = at(f.upper, u);
-    const lo = at(f.lower, u);
+    const up = curveAt(f.upper, u);
+    const lo = curveAt(f.lower, u);
     for (let v = up + 1; v < lo - 1; v += 1) inside.push(ycc(px(u, v, t)));
     for (let d = 0.5 * lipDepth; d <= lipDepth; d += 1) {
       lips.push(ycc(px(u, up - d, t)));
@@ -469,7 +481,7 @@ export function lipEdges(img: RGBAImage, points: readonly Point3[]): MouthFrame 
     const raw = new Float64Array(n - 1);
     for (let k = 1; k < n; k++) {
       const u = k / n;
-      const v0 = at(c, u);
+      const v0 = curveAt(c, u);
       let edge = v0;
       // start a pixel inside the line; step outward while the pixel still looks like the inside
       for (let s = -1; s <= reach; s++) {
@@ -481,12 +493,7 @@ export function lipEdges(img: RGBAImage, points: readonly Point3[]): MouthFrame 
       if (edge !== v0) edge += dir * margin;
       raw[k - 1] = dir < 0 ? Math.min(edge, v0) : Math.max(edge, v0);
     }
-    const vs = new Float64Array(n - 1);
-    for (let k = 0; k < n - 1; k++) {
-      const w = Array.from(raw.subarray(Math.max(0, k - 2), Math.min(n - 1, k + 3))).sort((a, b) => a - b);
-      const m = w[w.length >> 1];
-      vs[k] = dir < 0 ? Math.min(m, at(c, us[k])) : Math.max(m, at(c, us[k]));
-    }
+    const vs = median5(raw).map((m, k) => (dir < 0 ? Math.min(m, curveAt(c, us[k])) : Math.max(m, curveAt(c, us[k]))));
     return { u: us, v: vs };
   };
   const edges = { ...f, upper: walk(f.upper, -1), lower: walk(f.lower, 1) };
@@ -509,8 +516,7 @@ export function teethSplit(source: InteriorSource): Curve {
   const img = source.image;
   const t = new Float32Array(4);
   const luma = (u: number, v: number) => {
-    const uu = u * f.len;
-    sampleCubicInto(img.data, img.height, img.width, 4, f.ox + uu * f.ax - v * f.ay, f.oy + uu * f.ay + v * f.ax, t, 0);
+    sampleInFrame(img, f, u, v, t);
     return 0.299 * t[0] + 0.587 * t[1] + 0.114 * t[2];
   };
   const n = 40;
@@ -518,8 +524,8 @@ export function teethSplit(source: InteriorSource): Curve {
   const raw = new Float64Array(n - 1);
   for (let k = 1; k < n; k++) {
     const u = k / n;
-    const up = at(f.upper, u);
-    const h = at(f.lower, u) - up;
+    const up = curveAt(f.upper, u);
+    const h = curveAt(f.lower, u) - up;
     us[k - 1] = u;
     raw[k - 1] = h / 2;
     if (!(h >= 4)) continue;
@@ -535,12 +541,7 @@ export function teethSplit(source: InteriorSource): Curve {
       }
     }
   }
-  const vs = new Float64Array(n - 1);
-  for (let k = 0; k < n - 1; k++) {
-    const w = Array.from(raw.subarray(Math.max(0, k - 2), Math.min(n - 1, k + 3))).sort((a, b) => a - b);
-    vs[k] = w[w.length >> 1];
-  }
-  const out = { u: us, v: vs };
+  const out = { u: us, v: median5(raw) };
   splitCache.set(source.points, out);
   return out;
 }
