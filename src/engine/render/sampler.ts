@@ -513,6 +513,37 @@ function cropMap(g: CropGeometry): Affine2 {
   return [m[0] / pool, m[1] / pool, (m[2] - roi.x - (pool - 1) / 2) / pool, m[3] / pool, m[4] / pool, (m[5] - roi.y - (pool - 1) / 2) / pool];
 }
 
+/**
+ * The crop sampler of the GPU kernels (WGSL or GLSL): the crop map and the paste geometry computed once per crop
+ * geometry, the kernels' own extract and paste on top.
+ */
+function kernelCrop(
+  g: CropGeometry,
+  extract: (roiPixels: tf.Tensor2D, h: number, w: number, pool: number, size: number, m: Affine2) => tf.Tensor4D,
+  paste: (
+    roiPixels: tf.Tensor2D,
+    h: number,
+    w: number,
+    crop: tf.Tensor4D,
+    refined: tf.Tensor4D,
+    attention: tf.Tensor4D,
+    size: number,
+    geo: PasteGeometry,
+  ) => tf.Tensor2D,
+): CropSampler {
+  const { roi, size, pool } = g;
+  const { width: w, height: h } = roi;
+  const geo = pasteGeometry(g);
+  const m = cropMap(g);
+  return {
+    extract: (roiPixels) => extract(roiPixels, h, w, pool, size, m),
+    paste: (roiPixels, crop, refined, attention) => paste(roiPixels, h, w, crop, refined, attention, size, geo),
+    dispose() {
+      geo.mask.dispose();
+    },
+  };
+}
+
 /** WGSL kernels: the crop and paste positions are computed inline from affine maps; only the paste mask is a tensor. */
 const WEBGPU_SAMPLER: Sampler = Object.freeze({
   kind: 'webgpu' as const,
@@ -521,24 +552,14 @@ const WEBGPU_SAMPLER: Sampler = Object.freeze({
     return tf.tidy(() => warpPixelsWebGPU(flat, h, w, tf.reshape(gridTensor(grid), [-1]) as tf.Tensor1D, grid.cols, grid.rows));
   },
   crop(g: CropGeometry): CropSampler {
-    const { roi, size, pool } = g;
-    const { width: w, height: h } = roi;
-    const geo = pasteGeometry(g);
-    const m = cropMap(g);
-    return {
-      extract: (roiPixels) => extractCropWebGPU(roiPixels, h, w, pool, size, m),
-      paste(roiPixels, crop, refined, attention) {
-        return tf.tidy(() => {
-          // per crop pixel, two vec4s: change RGB (0..255) and 1 - attention; crop RGB (0..255) and 0
-          const zero = tf.zeros([1, size, size, 1]);
-          const table = tf.concat([tf.mul(tf.sub(refined, crop), 255), tf.sub(1, attention), tf.mul(crop, 255), zero], 3);
-          return pasteWebGPU(roiPixels, h, w, tf.reshape(table, [-1]) as tf.Tensor1D, size, geo);
-        });
-      },
-      dispose() {
-        geo.mask.dispose();
-      },
-    };
+    return kernelCrop(g, extractCropWebGPU, (roiPixels, h, w, crop, refined, attention, size, geo) =>
+      tf.tidy(() => {
+        // per crop pixel, two vec4s: change RGB (0..255) and 1 - attention; crop RGB (0..255) and 0
+        const zero = tf.zeros([1, size, size, 1]);
+        const table = tf.concat([tf.mul(tf.sub(refined, crop), 255), tf.sub(1, attention), tf.mul(crop, 255), zero], 3);
+        return pasteWebGPU(roiPixels, h, w, tf.reshape(table, [-1]) as tf.Tensor1D, size, geo);
+      }),
+    );
   },
 });
 
@@ -549,16 +570,6 @@ const WEBGL_SAMPLER: Sampler = Object.freeze({
     return tf.tidy(() => warpPixelsWebGL(flat, h, w, gridTensor(grid)));
   },
   crop(g: CropGeometry): CropSampler {
-    const { roi, size, pool } = g;
-    const { width: w, height: h } = roi;
-    const geo = pasteGeometry(g);
-    const m = cropMap(g);
-    return {
-      extract: (roiPixels) => extractCropWebGL(roiPixels, h, w, pool, size, m),
-      paste: (roiPixels, crop, refined, attention) => pasteWebGL(roiPixels, h, w, crop, refined, attention, size, geo),
-      dispose() {
-        geo.mask.dispose();
-      },
-    };
+    return kernelCrop(g, extractCropWebGL, pasteWebGL);
   },
 });
