@@ -25,7 +25,18 @@ export { createModelStore, createFaceDescriber } from './tools';
 export type { ModelStore } from './runtime/models';
 export type { FaceDescriber, Emotion } from './analyse/describe';
 export { EMOTIONS, cosine } from './analyse/describe';
-export { fromCanonical, toCanonical, interOcular, nme, TEMPLATE, STABLE_POINTS, eyeCentres, fitSimilarity, applySimilarity } from './analyse/manifold';
+export {
+  fromCanonical,
+  toCanonical,
+  invertSimilarity,
+  interOcular,
+  nme,
+  TEMPLATE,
+  STABLE_POINTS,
+  eyeCentres,
+  fitSimilarity,
+  applySimilarity,
+} from './analyse/manifold';
 export { LANDMARK_SETS } from './landmark-sets';
 export { decodeImage } from './analyse/decode';
 export { encodeImage } from './io/encode';

@@ -11,8 +11,9 @@
  *   source vs edit, beside the same-person level), the landmarks found on the edit against x_t, and how much of the
  *   target's brow and eye motion the mesh finds on the render; warp only (no refiner) at intensity 1 as the baseline;
  * - reference transfer: another person's expressive photo as the reference: how much of the reference's displacement
- *   arrives (projection on it, canonical IOD units) at each stage: fitted (retarget), target x_t, render (landmarks
- *   found on the edit), and whether the edit reads as the reference's label;
+ *   arrives (projection on it over the image plane, canonical IOD units) at each stage: fitted (retarget), target x_t,
+ *   render (landmarks found on the edit, in the source's canonical frame), and whether the edit reads as the
+ *   reference's label;
  * - neutralized smiles: happy-labelled photos edited to 'neutral', read as neutral, beside real neutral photos.
  * Every engine failure is counted by error code and printed under its table.
  */
@@ -29,6 +30,7 @@ import {
   encodeImage,
   ErrorCode,
   faceMeasures,
+  invertSimilarity,
   nearestFace,
   nme,
   padImage,
@@ -43,6 +45,7 @@ import {
   type PresetName,
   type Reference,
   type RGBAImage,
+  type Similarity,
 } from '../engine/index';
 import { Failures, isEvalPerson, mean, modelSource, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
 import { pointWasmAtNodeModules } from './platform';
@@ -89,6 +92,23 @@ const sub = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0
 const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2], 0);
 const meanShape = (list: readonly (readonly Point3[])[]) =>
   list[0].map((_, j) => [0, 1, 2].map((c) => list.reduce((s, a) => s + a[j][c], 0) / list.length) as Point3);
+/**
+ * Landmarks found on an edited image, in the source face's canonical frame (the frame x_t is computed in): the edit
+ * moves pixels, not the head, so the source's transform is the one to undo. A face's own canonical frame is fitted to
+ * its stable points, which the mesh sees move with the expression (on 250 px news photos, a chin raised 4 px moved the
+ * found frame enough to hide the mouth corners' 2 px rise).
+ */
+const inSourceFrame = (found: readonly Point3[], src: Similarity) => found.map((p) => invertSimilarity(src, p));
+/** Projection of d on r over the image plane (x, y): a 2-D edit renders no depth, and the mesh's depth is its guess. */
+const alongXY = (d: readonly Point3[], r: readonly Point3[]) => {
+  let dr = 0;
+  let rr = 0;
+  for (let i = 0; i < r.length; i++) {
+    dr += d[i][0] * r[i][0] + d[i][1] * r[i][1];
+    rr += r[i][0] * r[i][0] + r[i][1] * r[i][1];
+  }
+  return dr / rr;
+};
 /** Change of each measure from `a` to `b`, % IOD. */
 const measureChange = (a: readonly Point3[], b: readonly Point3[]) => {
   const ma = faceMeasures(a);
@@ -376,7 +396,7 @@ export function presetsSection(options: { sources?: number; pairs?: number } = {
                   // brow and eye change, source -> target and source -> found (canonical: the found face's own fit)
                   const xt = targetCanonical(o.face.canonical.points, await o.face.neutral(), edit.displacement, a);
                   const ct = measureChange(o.face.canonical.points, xt);
-                  const cf = measureChange(o.face.canonical.points, face.canonical.points);
+                  const cf = measureChange(o.face.canonical.points, inSourceFrame(face.landmarks.points, o.face.canonical.transform));
                   c.browT.push(ct.brow);
                   c.browF.push(cf.brow);
                   c.eyeT.push(ct.eyeOpen);
@@ -456,17 +476,29 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
       const srcFails = new Failures('photos (open, face, N(x))');
       const editFails = new Failures('edits (render)');
       const found = new Failures('landmarks on the edited photo');
-      type Row = { fit: number; target: number; render: number; real: number[]; agree: number; refAgree: number; sameAsRef: number; n: number; nFound: number };
+      type Row = {
+        fit: number;
+        target: number;
+        render: number;
+        render3d: number;
+        real: number[];
+        agree: number;
+        refAgree: number;
+        sameAsRef: number;
+        n: number;
+        nFound: number;
+      };
       const rows = new Map<string, Row>();
       const perRef = options.refs ?? 6;
       let s = 0;
       for (const label of REF_LABELS) {
         const refs = spread(split.get(label) ?? [], perRef);
-        const row: Row = { fit: 0, target: 0, render: 0, real: [], agree: 0, refAgree: 0, sameAsRef: 0, n: 0, nFound: 0 };
+        const row: Row = { fit: 0, target: 0, render: 0, render3d: 0, real: [], agree: 0, refAgree: 0, sameAsRef: 0, n: 0, nFound: 0 };
         rows.set(label, row);
         const fits: number[] = [];
         const targets: number[] = [];
         const renders: number[] = [];
+        const renders3d: number[] = [];
         const realFit: number[] = [];
         for (const refFace of refs) {
           let src = sources[s++ % sources.length];
@@ -482,7 +514,7 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
             const srcN = await o.face.neutral();
             // the reference's displacement, canonical IOD units: what LEED transfers (x - N'(x)) ...
             const dRef = sub(ref.face.canonical.points, refN);
-            const along = (d: readonly Point3[]) => dot(d, dRef) / dot(dRef, dRef);
+            const along = (d: readonly Point3[]) => alongXY(d, dRef);
             // ... and, where the reference person has neutral photos, its real displacement from them
             const ownNeutral = (ctx.byPerson.get(refFace.person) ?? []).filter((f) => f.expression === 'neutral');
             const dReal = ownNeutral.length ? sub(refFace.canonical, meanShape(ownNeutral.map((f) => f.canonical))) : null;
@@ -497,9 +529,12 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
               const face = await refind(k.editor, r.img, found);
               const pts = face ? face.landmarks.points : edit.target(1);
               if (face) {
-                const dEdit = sub(face.canonical.points, o.face.canonical.points);
+                const dEdit = sub(inSourceFrame(face.landmarks.points, o.face.canonical.transform), o.face.canonical.points);
                 renders.push(along(dEdit));
-                if (dReal) realFit.push(dot(dEdit, dReal) / dot(dReal, dReal));
+                // the measure before 2026-11-30: 3-D, in the found face's own canonical frame
+                const own = sub(face.canonical.points, o.face.canonical.points);
+                renders3d.push(dot(own, dRef) / dot(dRef, dRef));
+                if (dReal) realFit.push(alongXY(dEdit, dReal));
               }
               const top = topEmotion(await k.describer.emotion(r.img, pts));
               const refTop = topEmotion(await k.realEmotion(refFace));
@@ -518,6 +553,7 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
         row.fit = median(fits);
         row.target = median(targets);
         row.render = median(renders);
+        row.render3d = median(renders3d);
         row.real = realFit;
         row.nFound = renders.length;
       }
@@ -525,16 +561,16 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
         `References: ${perRef} photos per label of evaluation people, each on a neutral source photo of another evaluation person, intensity 1, warp + refiner.`,
       ];
       out.push(
-        "\"Arrives\": projection of the edit's displacement on the reference's (x_ref - N'(x_ref)), canonical IOD units; 1 = all of it (retarget scales it by the source's proportions to the reference's, part by part: about 1 on average). Stages: fitted (retarget to the source), target (x_t - x_src), render (landmarks found on the edit - x_src). Last column: the found displacement projected on the reference's real displacement (its photo minus the person's neutral photos), where there are some.",
+        "\"Arrives\": projection of the edit's displacement on the reference's (x_ref - N'(x_ref)) over the image plane (x, y: a 2-D edit renders no depth), canonical IOD units; 1 = all of it (retarget scales it by the source's proportions to the reference's, part by part: about 1 on average). Stages: fitted (retarget to the source), target (x_t - x_src), render (landmarks found on the edit, taken into the source's canonical frame, - x_src). \"3-D, own frame\": the render figure as measured before (x, y and the mesh's depth, each face in its own canonical frame). Last column: the found displacement projected on the reference's real displacement (its photo minus the person's neutral photos), where there are some.",
         '',
       );
       out.push(
-        '| reference label | edits | arrives: fitted | target | render | vs real displacement (n) | edit reads as the label | the reference photo does | edit reads as the reference photo |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| reference label | edits | arrives: fitted | target | render | render, 3-D, own frame | vs real displacement (n) | edit reads as the label | the reference photo does | edit reads as the reference photo |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       );
       for (const [label, r] of rows)
         out.push(
-          `| ${label} | ${r.n} | ${f2(r.fit)} | ${f2(r.target)} | ${f2(r.render)} | ${f2(median(r.real))} (${r.real.length}) | ${pc(r.agree, r.n)} | ${pc(r.refAgree, r.n)} | ${pc(r.sameAsRef, r.n)} |`,
+          `| ${label} | ${r.n} | ${f2(r.fit)} | ${f2(r.target)} | ${f2(r.render)} | ${f2(r.render3d)} | ${f2(median(r.real))} (${r.real.length}) | ${pc(r.agree, r.n)} | ${pc(r.refAgree, r.n)} | ${pc(r.sameAsRef, r.n)} |`,
         );
       out.push('', 'Medians over edits.', '', `${srcFails}`, `${editFails}`, `${found}`);
       return out.join('\n');
@@ -575,7 +611,7 @@ export function neutralizeSection(options: { photos?: number } = {}): EvalSectio
           if (topEmotion(await k.describer.emotion(o.img, o.face.landmarks.points)) === 'neutral') counts.before++;
           id.push(cosine(await k.describer.embed(o.img, o.face.landmarks.points), await k.describer.embed(r.img, pts)));
           if (face) {
-            const c = measureChange(o.face.canonical.points, face.canonical.points);
+            const c = measureChange(o.face.canonical.points, inSourceFrame(face.landmarks.points, o.face.canonical.transform));
             mouth.w.push(c.mouthWidth);
             mouth.gap.push(c.lipGap);
             mouth.corners.push(c.corners);
