@@ -17,8 +17,11 @@
  *    The happy mouth ranks all smiles, open ones included: a mouth a preset opens shows the stock mouth's teeth at
  *    full resolution (render/mouth-interior.ts). (Until the stock mouth, a filter kept it to smiles whose lips were
  *    apart by less than 15 % IOD: the refiner painted an opened mouth's teeth blurred.)
- *    A band's mean is real photos' displacement, so each part stays within the range of real faces; where it falls
- *    in its label's distribution is stored as `strength` (percentile of the preset's score).
+ *    A band's mean is smaller than its photos (where they disagree, averaging cancels), so the parts that carry the
+ *    expression (recipe.strong) are scaled by a gain until the first of their measures reaches the label's 95th
+ *    percentile (at most 1.5). Each part stays within the range of real faces (tests/target.test.ts), and N(x + preset)
+ *    still takes the expression off (tests/disentangle.test.ts: a jaw gain on happy, or a mouth gain on anger, failed
+ *    it, and are left out); where each part falls in its label's distribution is stored as `strength`.
  *
  * People of the evaluation split (src/node/eval-common.ts isEvalPerson, about 15 %) are left out of everything here.
  *
@@ -67,7 +70,10 @@ interface Band {
   filter?: (x: Measures) => boolean;
   why?: string;
 }
-type Recipe = Partial<Record<Part | 'default', Band>>;
+type Recipe = Partial<Record<Part | 'default', Band>> & {
+  /** The parts that carry the expression, scaled by a gain, and the measures that bound each one's gain. */
+  strong?: Partial<Record<Exclude<Part, 'rest'>, (keyof Measures)[]>>;
+};
 
 const pressed = (m: Measures) => -m.lipHeight - m.lipGap - 0.5 * m.mouthWidth;
 const cornersDown = (m: Measures) => -m.corners - m.lipGap - 0.5 * m.mouthWidth;
@@ -80,12 +86,15 @@ const RECIPES: Record<PresetName, Recipe> = {
     brows: { lo: 0.7, hi: 0.95 },
     mouth: { lo: 0.9, hi: 0.99 },
     jaw: { lo: 0.9, hi: 0.99 },
+    strong: { mouth: ['mouthWidth', 'corners', 'lipGap'] },
   },
   surprise: {
     default: { lo: 0.85, hi: 0.99 },
-    brows: { lo: 0.9, hi: 0.99 },
-    mouth: { lo: 0.8, hi: 0.97, score: oMouth, filter: (x) => x.lipGap < 0.3, why: 'an "O": opened, not widened; lips apart by less than 30 % IOD' },
-    jaw: { lo: 0.8, hi: 0.97, score: oMouth, filter: (x) => x.lipGap < 0.3 },
+    brows: { lo: 0.95, hi: 1 },
+    eyes: { lo: 0.9, hi: 1 },
+    mouth: { lo: 0.9, hi: 1, score: oMouth, filter: (x) => x.lipGap < 0.4, why: 'an "O": opened, not widened; lips apart by less than 40 % IOD' },
+    jaw: { lo: 0.9, hi: 1, score: oMouth, filter: (x) => x.lipGap < 0.4 },
+    strong: { brows: ['brow', 'browInner', 'browOuter'], eyes: ['eyeOpen'] },
   },
   anger: {
     default: { lo: 0.7, hi: 0.95 },
@@ -93,12 +102,14 @@ const RECIPES: Record<PresetName, Recipe> = {
     eyes: { lo: 0.85, hi: 0.99, score: (m) => -m.eyeOpen, why: 'eyes narrowed' },
     mouth: { lo: 0.85, hi: 0.99, score: pressed, why: 'lips pressed' },
     jaw: { lo: 0.85, hi: 0.99, score: pressed },
+    strong: { brows: ['browInner', 'browGap'], eyes: ['eyeOpen'] },
   },
   sadness: {
     default: { lo: 0.7, hi: 0.95 },
-    brows: { lo: 0.9, hi: 0.99, score: (m) => m.browInner + 2 * (m.browInner - m.browOuter) - m.browGap, why: 'inner brows raised' },
-    mouth: { lo: 0.9, hi: 0.99, score: cornersDown, why: 'mouth corners down, lips closed' },
-    jaw: { lo: 0.9, hi: 0.99, score: cornersDown },
+    brows: { lo: 0.9, hi: 0.99, score: (m) => m.browInner + 2 * (m.browInner - m.browOuter) - m.browGap, why: 'inner brows raised and drawn together' },
+    mouth: { lo: 0.95, hi: 1, score: cornersDown, why: 'mouth corners down, lips closed' },
+    jaw: { lo: 0.95, hi: 1, score: cornersDown },
+    strong: { brows: ['browInner'], mouth: ['corners', 'mouthWidth'], jaw: ['chin'] },
   },
   // 11 and 10 labelled photos: the top half, whatever it holds (rough)
   disgust: { default: { lo: 0.5, hi: 1 } },
@@ -116,6 +127,9 @@ const quantile = (v: readonly number[], q: number) => {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))];
 };
+/** The gain on a band's mean stops where its first measure reaches this percentile of its label's photos. */
+const STRONG_Q = 0.95;
+const MAX_GAIN = 1.5;
 const round = (d: readonly Point3[]) => d.map((p) => p.map((v) => +v.toFixed(5)));
 
 async function main(): Promise<void> {
@@ -203,13 +217,36 @@ async function main(): Promise<void> {
       const s = score(parts[part], change(parts[part]));
       strength[part] = +(idx.filter((i) => score(r[i], changes.get(i)!) < s).length / idx.length).toFixed(3);
     }
-    const disp = T.map((_, j) => [0, 1, 2].map((c) => PARTS.reduce((s, part) => s + weights[j][part] * parts[part][j][c], 0)) as Point3);
+    // A band's mean is smaller than its photos: where they disagree (one smile wider, another more open) averaging
+    // cancels. A gain per part brings it back, until the first of the part's measures that moves (>= 1 % IOD) reaches
+    // its label's STRONG_Q percentile (or 1 - STRONG_Q going down), at most MAX_GAIN, never below 1. Only the parts
+    // that carry the expression (recipe.strong) are scaled; the rest of the face (cheeks, nose sides) follows the mouth.
+    const blend = (g: Record<Part, number>) =>
+      T.map((_, j) => [0, 1, 2].map((c) => PARTS.reduce((s, part) => s + g[part] * weights[j][part] * parts[part][j][c], 0)) as Point3);
+    const m1 = change(blend({ brows: 1, eyes: 1, mouth: 1, jaw: 1, rest: 1 }));
+    const gain: Record<Part, number> = { brows: 1, eyes: 1, mouth: 1, jaw: 1, rest: 1 };
+    for (const [part, measures] of Object.entries(recipe.strong ?? {}) as [Exclude<Part, 'rest'>, (keyof Measures)[]][]) {
+      let g = MAX_GAIN;
+      for (const k of measures) {
+        const v = m1[k];
+        if (Math.abs(v) < 0.01) continue;
+        const edge = quantile(
+          idx.map((i) => changes.get(i)![k]),
+          v > 0 ? STRONG_Q : 1 - STRONG_Q,
+        );
+        g = Math.min(g, Math.sign(edge) === Math.sign(v) ? edge / v : 1);
+      }
+      gain[part] = +Math.max(1, g).toFixed(3);
+    }
+    gain.rest = gain.mouth;
+    const disp = blend(gain);
     const m = change(disp);
     expressions[name] = {
       count: idx.length,
       people: new Set(idx.map((i) => faces[i].person)).size,
       photosPerPart: used,
       strength,
+      gain,
       measuresPercentIod: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, +(100 * v).toFixed(2)])),
       // the label's real photos: 1st and 99th percentile of each measure's change (tests/target.test.ts checks the preset lies inside)
       realRangePercentIod: Object.fromEntries(
@@ -222,7 +259,7 @@ async function main(): Promise<void> {
       displacement: round(disp),
     };
     console.log(
-      `${name.padEnd(9)} ${String(idx.length).padStart(5)} photos; photos per part ${PARTS.map((p) => `${p} ${used[p]}`).join(', ')}; percentile of the preset's score ${PARTS.map((p) => `${p} ${strength[p]}`).join(', ')}`,
+      `${name.padEnd(9)} ${String(idx.length).padStart(5)} photos; gain ${PARTS.map((p) => `${p} ${gain[p]}`).join(', ')}; photos per part ${PARTS.map((p) => `${p} ${used[p]}`).join(', ')}; percentile of the preset's score ${PARTS.map((p) => `${p} ${strength[p]}`).join(', ')}`,
     );
     console.log(
       `          change on the mean neutral face, % IOD: brows ${pct(m.brow)} (inner ${pct(m.browInner)}, outer ${pct(m.browOuter)}, apart ${pct(m.browGap)}), eyes open ${pct(m.eyeOpen)}, mouth width ${pct(m.mouthWidth)}, corners up ${pct(m.corners)}, lips apart ${pct(m.lipGap)}, red lip height ${pct(m.lipHeight)}, chin down ${pct(m.chin)}`,
