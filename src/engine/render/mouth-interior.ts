@@ -54,7 +54,7 @@ const GAIN_RANGE = [0.8, 1.25] as const;
  * teeth's edges; as the opening grows 1-1.4 times taller than the source's, the last `corner` of the width at each end
  * shades into it too.
  */
-export const CAVITY = { shade: 0.25, ramp: 0.025, tongue: 0.8, corner: 0.12 } as const;
+export const CAVITY = { shade: 0.25, ramp: 0.025, tongue: 0.8, corner: 0.12, taller: 1.6 } as const;
 /** Feather at the inner lip line, as a fraction of the target's IOD (at least 1 px). */
 const FEATHER_IOD = 0.012;
 
@@ -295,7 +295,11 @@ export function transferInterior(
         else if (dLo * scale <= lower) vS = loS - dLo * scale;
         else {
           vS = upS + split;
-          cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower));
+          // a little taller shows the source's own darkest row drawn out; much taller, the mouth's dark inside (a thin
+          // band of it across the teeth reads as a crack)
+          cav =
+            smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) *
+            smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
         }
       } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
       // the corners of an opened mouth are in shade (the source's corners, drawn into a taller opening, streak)
@@ -506,8 +510,8 @@ const splitCache = new WeakMap<readonly Point3[], Curve>();
 /**
  * Where the upper teeth end in `source`'s open mouth: per column of the mouth frame (40), the darkest row between
  * 30 % and 85 % of the opening's height (luma, smoothed over 3 rows and 3 columns; the gap between upper and lower
- * teeth, or the shade over the lower lip), median-filtered across 5 columns; v = distance below the upper inner lip,
- * source pixels. Openings under 4 px split in the middle.
+ * teeth, or the shade over the lower lip), to a sub-pixel by a parabola, median-filtered across 5 columns and
+ * averaged across 7; v = distance below the upper inner lip, source pixels. Openings under 4 px split in the middle.
  */
 export function teethSplit(source: InteriorSource): Curve {
   const cached = splitCache.get(source.points);
@@ -533,15 +537,40 @@ export function teethSplit(source: InteriorSource): Curve {
     const prof = new Float64Array(rows + 1);
     for (let j = 0; j <= rows; j++) prof[j] = (luma(u - 0.5 / n, up + j) + luma(u, up + j) + luma(u + 0.5 / n, up + j)) / 3;
     let best = Infinity;
+    const sum = (j: number) => prof[Math.max(j - 1, 0)] + prof[j] + prof[Math.min(j + 1, rows)];
     for (let j = Math.max(1, Math.ceil(0.3 * h)); j <= Math.min(rows - 1, Math.floor(0.85 * h)); j++) {
-      const l = prof[j - 1] + prof[j] + prof[j + 1];
+      const l = sum(j);
       if (l < best) {
         best = l;
         raw[k - 1] = j;
       }
     }
+    // sub-pixel: the vertex of the parabola through the darkest row and its neighbours
+    const j = raw[k - 1];
+    if (Number.isInteger(j) && j >= 1 && j < rows) {
+      const a = sum(j - 1);
+      const c = sum(j + 1);
+      const den = a - 2 * best + c;
+      if (den > 0) raw[k - 1] = j + Math.min(Math.max((0.5 * (a - c)) / den, -0.5), 0.5);
+    }
   }
-  const out = { u: us, v: median5(raw) };
+  // median (a tooth's dark edge in one column is not the split), then a 7-column triangular mean: the split is a
+  // smooth line; whole-pixel steps from column to column drew the mouth's dark inside as a staircase across the teeth
+  const med = median5(raw);
+  const smooth = new Float64Array(med.length);
+  for (let k = 0; k < med.length; k++) {
+    let s = 0;
+    let w = 0;
+    for (let d = -3; d <= 3; d++) {
+      const i = k + d;
+      if (i < 0 || i >= med.length) continue;
+      const wt = 4 - Math.abs(d);
+      s += wt * med[i];
+      w += wt;
+    }
+    smooth[k] = s / w;
+  }
+  const out = { u: us, v: smooth };
   splitCache.set(source.points, out);
   return out;
 }
