@@ -1,11 +1,15 @@
-/** The evaluation's bookkeeping (src/node/eval-common.ts, src/node/dataset.ts): failures are counted by code, never dropped. No models. */
+/**
+ * The evaluation's bookkeeping (src/node/eval-common.ts, src/node/dataset.ts): failures are counted by code, never
+ * dropped; and the reference-transfer measure's frame and projection (src/node/eval-generator.ts). No models.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EditorError, ErrorCode, type Point3 } from '../src/engine/index';
+import { applySimilarity, EditorError, ErrorCode, TEMPLATE, toCanonical, type Point3 } from '../src/engine/index';
 import { decodePoints, encodePoints, loadLandmarkedRows } from '../src/node/dataset';
 import { Failures } from '../src/node/eval-common';
+import { alongXY, inSourceFrame } from '../src/node/eval-generator';
 
 describe('Failures', () => {
   it('counts engine failures by code and reports them as "n failed: CODE x count"', async () => {
@@ -51,5 +55,34 @@ describe('landmark file', () => {
     expect(r.faces[0].canonical).toEqual(pts);
     expect(Object.fromEntries(r.missing)).toEqual({ 'rejected FACE_TURNED_AWAY': 1, no_face: 1, 'not in the landmark file': 1 });
     expect(r.unreadable).toBe(1);
+  });
+});
+
+describe('reference transfer measure (eval-generator.ts)', () => {
+  it("takes found landmarks into the source face's canonical frame, and projects over the image plane only", () => {
+    // a face in an image: the template turned, scaled and moved
+    const a = 0.3;
+    const rot = [Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1];
+    const T = TEMPLATE as Point3[];
+    const image = T.map((p) => applySimilarity({ scale: 180, rotation: rot, translation: [400, 300, 0] }, p));
+    const src = toCanonical(image);
+    const back = inSourceFrame(image, src.transform);
+    const err = Math.max(...back.map((p, i) => Math.hypot(p[0] - src.points[i][0], p[1] - src.points[i][1], p[2] - src.points[i][2])));
+    expect(err).toBeLessThan(1e-9);
+    // the mouth corners moved 9 px up in the image: in the source's frame, 9 / 180 IOD up (the frame undoes the turn)
+    const moved = image.map((p, i) => (i === 61 || i === 291 ? ([p[0], p[1] - 9, p[2]] as Point3) : p));
+    const d = inSourceFrame(moved, src.transform).map((p, i) => p.map((v, k) => v - src.points[i][k]) as Point3);
+    expect(Math.hypot(d[61][0], d[61][1])).toBeCloseTo(9 / 180, 6);
+    expect(Math.hypot(d[1][0], d[1][1])).toBeLessThan(1e-9);
+    // depth is left out: a displacement that matches the reference in x and y arrives in full whatever its depth
+    const r = T.map((_, i) => [Math.sin(i), Math.cos(i), 0.3] as Point3);
+    const withDepth = r.map((p, i) => [p[0], p[1], Math.cos(3 * i)] as Point3);
+    expect(alongXY(withDepth, r)).toBeCloseTo(1, 9);
+    expect(
+      alongXY(
+        r.map((p) => [0.5 * p[0], 0.5 * p[1], 5] as Point3),
+        r,
+      ),
+    ).toBeCloseTo(0.5, 9);
   });
 });

@@ -98,9 +98,9 @@ const meanShape = (list: readonly (readonly Point3[])[]) =>
  * its stable points, which the mesh sees move with the expression (on 250 px news photos, a chin raised 4 px moved the
  * found frame enough to hide the mouth corners' 2 px rise).
  */
-const inSourceFrame = (found: readonly Point3[], src: Similarity) => found.map((p) => invertSimilarity(src, p));
+export const inSourceFrame = (found: readonly Point3[], src: Similarity) => found.map((p) => invertSimilarity(src, p));
 /** Projection of d on r over the image plane (x, y): a 2-D edit renders no depth, and the mesh's depth is its guess. */
-const alongXY = (d: readonly Point3[], r: readonly Point3[]) => {
+export const alongXY = (d: readonly Point3[], r: readonly Point3[]) => {
   let dr = 0;
   let rr = 0;
   for (let i = 0; i < r.length; i++) {
