@@ -213,8 +213,11 @@ function interiorFor(
 
 /** A preset keeps the photo's own teeth when its mouth is open at least this share of the preset's opening at 1. */
 const OWN_TEETH_SHARE = 0.6;
-/** How much of the stock smile's upper teeth each preset's upper lip covers (an "O" shows their lower half). */
-const STOCK_UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.5, fear: 0.5, sadness: 0.5 };
+/**
+ * How much of the stock smile's upper teeth each preset's upper lip covers: an "O" of surprise or fear shows their
+ * edges over the mouth's dark inside (with half of them, 8 of 24 colour-set surprise edits read as happy: teeth).
+ */
+const STOCK_UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.8, fear: 0.8, sadness: 0.5 };
 
 function isFace(r: unknown): r is Face {
   return typeof r === 'object' && r !== null && 'canonical' in r && typeof (r as Face).neutral === 'function';
