@@ -1,7 +1,7 @@
 /** The engine's editing API (src/engine/edit.ts) end to end on the real models, tfjs CPU backend. */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPatch, decodeImage, ErrorCode, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
+import { applyPatch, decodeImage, ErrorCode, LANDMARK_SETS, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;
@@ -47,6 +47,46 @@ describe('editing API', () => {
     expect(meanMove(happy.target(1), pts, MOUTH) / iod).toBeGreaterThan(0.02);
     const browsOnly = await face.edit({ preset: 'surprise' }, { regions: ['brows'] });
     expect(meanMove(browsOnly.target(1), pts, MOUTH) / iod).toBeLessThan(0.005);
+  });
+
+  it('surprise over her own teeth: intensity 0 is the photo; at 1 the upper lip comes down over them, an "O"', async () => {
+    // the sample smiles with her upper teeth showing, open enough that a preset keeps her own teeth (not the stock's)
+    const img = photo.image;
+    const edit = await face.edit({ preset: 'surprise' });
+    const luma = (d: ArrayLike<number>, k: number) => 0.299 * d[k] + 0.587 * d[k + 1] + 0.114 * d[k + 2];
+    const inside = (pts: readonly number[][], x: number, y: number) => {
+      const ring = LANDMARK_SETS.innerMouthRing;
+      let c = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = pts[ring[i]];
+        const [xj, yj] = pts[ring[j]];
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+      }
+      return c;
+    };
+    /** Share of the opening's pixels that are teeth-bright (luma over 150; her lips are about 130). */
+    const bright = (im: { data: ArrayLike<number>; width: number }, pts: readonly number[][]) => {
+      let n = 0;
+      let b = 0;
+      const xs = pts.map((p) => p[0]);
+      const ys = pts.map((p) => p[1]);
+      for (let y = Math.floor(Math.min(...ys)); y <= Math.max(...ys); y++)
+        for (let x = Math.floor(Math.min(...xs)); x <= Math.max(...xs); x++) {
+          if (!inside(pts, x, y)) continue;
+          n++;
+          if (luma(im.data, (y * im.width + x) * 4) > 150) b++;
+        }
+      return b / Math.max(n, 1);
+    };
+    const at0 = applyPatch(img, await edit.render(0));
+    let diff = 0;
+    for (let k = 0; k < img.data.length; k++) diff = Math.max(diff, Math.abs(at0.data[k] - img.data[k]));
+    expect(diff).toBeLessThanOrEqual(1);
+    const own = bright(img, face.landmarks.points);
+    const at1 = bright(applyPatch(img, await edit.render(1)), edit.target(1));
+    console.log(`surprise over her own teeth: teeth-bright share of the opening ${own.toFixed(2)} in the photo, ${at1.toFixed(2)} at 1`);
+    expect(own).toBeGreaterThan(0.3);
+    expect(at1).toBeLessThan(0.5 * own); // measured 0.74 -> 0.17; 0.57 when her own teeth kept their full height
   });
 
   it('a face from another photo is a reference: its expression arrives on this face', async () => {

@@ -201,23 +201,25 @@ function interiorFor(
   // Another photo's interior goes only where the mouth opens past its own opening, so the photo's own pixels stay
   // wherever the mouth does not open further.
   const preset = mouthMoves && !isFace(reference) && reference !== 'neutral' && stock;
+  const hidden = preset ? (UPPER_HIDDEN[(reference as { preset: PresetName }).preset] ?? 0) : 0;
   if (preset && !(own && showsTeeth(own) && mouthOpening(own.points) >= OWN_TEETH_SHARE * presetOpening())) {
-    const hidden = STOCK_UPPER_HIDDEN[(reference as { preset: PresetName }).preset] ?? 0;
     return hidden ? { ...stock, upperHidden: hidden } : stock;
   }
   // a neutral face shows no teeth: where N'(x) leaves the lips a little apart (a broad or turned smile), the gap is
   // the lips' dark seam, not the teeth cut to fit (colour set: a block of teeth stayed in some neutralized grins)
   if (own && reference === 'neutral') return { ...own, noTeeth: true };
-  return own;
+  // an "O" over the photo's own teeth: the upper lip comes down over them as the mouth opens past its own opening
+  return own && hidden ? { ...own, upperHidden: hidden } : own;
 }
 
 /** A preset keeps the photo's own teeth when its mouth is open at least this share of the preset's opening at 1. */
 const OWN_TEETH_SHARE = 0.6;
 /**
- * How much of the stock smile's upper teeth each preset's upper lip covers: an "O" of surprise or fear shows their
- * edges over the mouth's dark inside (with half of them, 8 of 24 colour-set surprise edits read as happy: teeth).
+ * How much of the upper teeth (the stock mouth's, or the photo's own) each preset's upper lip covers: an "O" of
+ * surprise or fear shows their edges over the mouth's dark inside (with half of the stock teeth, 8 of 24 colour-set
+ * surprise edits read as happy: teeth).
  */
-const STOCK_UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.8, fear: 0.8, sadness: 0.5 };
+const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.8, fear: 0.8, sadness: 0.5 };
 
 function isFace(r: unknown): r is Face {
   return typeof r === 'object' && r !== null && 'canonical' in r && typeof (r as Face).neutral === 'function';

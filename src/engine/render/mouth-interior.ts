@@ -32,7 +32,8 @@ export interface InteriorSource {
   readonly whitePoint?: readonly [number, number, number];
   /**
    * Share (0..1) of the upper teeth the upper lip covers in the target: 0 shows them from the lip down as in the
-   * source (a smile's retracted lip); 0.5 shows their lower half (the rounded upper lip of an "O").
+   * source (a smile's retracted lip); 0.5 shows their lower half (the rounded upper lip of an "O"). On the photo's
+   * own teeth it grows from 0 as the mouth opens past its own opening to the full share at CAVITY.taller times it.
    */
   readonly upperHidden?: number;
   /**
@@ -248,9 +249,14 @@ export function transferInterior(
   }
 
   const splits = teethSplit(source);
-  const hide = Math.min(Math.max(source.upperHidden ?? 0, 0), 0.9);
+  const hideFull = Math.min(Math.max(source.upperHidden ?? 0, 0), 0.9);
+  // over the photo's own teeth the upper lip comes down only as the mouth opens past its own opening (intensity 0
+  // is the photo); another photo's teeth are drawn only there anyway
+  const ratio = openT / Math.max(openS, 1e-6);
+  const lipDown = src === here ? smoothstep(1, CAVITY.taller, ratio) : 1;
+  const hide = hideFull * lipDown;
   // shaded corners: for a mouth opened taller than its source, and for an "O" (upper lip over the teeth)
-  const taller = hide > 0 ? 1 : smoothstep(1, 1.4, openT / Math.max(openS, 1e-6));
+  const taller = hideFull > 0 ? lipDown : smoothstep(1, 1.4, ratio);
   let dark: number[] | null = null;
   const cavity = () => {
     dark ??= (lips ?? lipColour(values, roi, target) ?? [110, 70, 70]).map((v) => v * CAVITY.shade);
