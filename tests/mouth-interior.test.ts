@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Editor, Face, Point3, RGBAImage } from '../src/engine/index';
 import { LANDMARK_SETS } from '../src/engine/index';
-import { curveAt, mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
+import { curveAt, frameU, frameV, mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
 import { ROOT } from '../src/node/platform';
 import { cpuEditor } from './helpers';
 
@@ -41,10 +41,8 @@ function interior(pts: readonly Point3[], margin: number, ends = 0.1): [number, 
   const ys = LANDMARK_SETS.innerMouthRing.map((i) => pts[i][1]);
   for (let y = Math.floor(Math.min(...ys)); y <= Math.ceil(Math.max(...ys)); y++) {
     for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++) {
-      const dx = x - f.ox;
-      const dy = y - f.oy;
-      const u = (dx * f.ax + dy * f.ay) / f.len;
-      const v = -dx * f.ay + dy * f.ax;
+      const u = frameU(f, x, y);
+      const v = frameV(f, x, y);
       if (u <= ends || u >= 1 - ends) continue;
       if (v - curveAt(f.upper, u) > margin && curveAt(f.lower, u) - v > margin) out.push([x, y]);
     }
@@ -133,10 +131,8 @@ describe('mouth interior at full resolution', () => {
     let gap = 0;
     let gapN = 0;
     for (const [x, y] of inside) {
-      const dx = x - fr.ox;
-      const dy = y - fr.oy;
-      const u = (dx * fr.ax + dy * fr.ay) / fr.len;
-      const v = -dx * fr.ay + dy * fr.ax;
+      const u = frameU(fr, x, y);
+      const v = frameV(fr, x, y);
       const k = (y * W + x) * 4;
       const sp = curveAt(split, u);
       const dUp = v - curveAt(fr.upper, u);
@@ -218,10 +214,8 @@ describe('mouth interior at full resolution', () => {
     const [x0, x1] = [Math.min(...target.map((p) => p[0])), Math.max(...target.map((p) => p[0]))];
     for (let y = Math.round(f.oy - 0.3 * f.iod); y <= f.oy + 0.3 * f.iod; y++) {
       for (let x = Math.max(0, Math.round(x0)); x <= Math.min(W - 1, x1); x++) {
-        const dx = x - f.ox;
-        const dy = y - f.oy;
-        const u = (dx * f.ax + dy * f.ay) / f.len;
-        const v = -dx * f.ay + dy * f.ax;
+        const u = frameU(f, x, y);
+        const v = frameV(f, x, y);
         if (u < 0.05 || u > 0.95) continue;
         const above = curveAt(f.upper, u) - v;
         if (above > 1 && above < 0.04 * f.iod) band.push([x, y]);

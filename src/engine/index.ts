@@ -71,7 +71,7 @@ export type { Refiner, RefinerResult } from './render/refine';
 export { alignedCropRect, applyAffine, cropTransformParams, DEFAULT_CROP } from './render/aligned-crop';
 export type { AlignedCropRect, CropSpec } from './render/aligned-crop';
 export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
-export { curveAt, mouthFrame, whitePoint } from './render/mouth-interior';
+export { curveAt, frameU, frameV, mouthFrame, whitePoint } from './render/mouth-interior';
 export { createSampler } from './render/sampler';
 export type { CropGeometry, CropSampler, Sampler } from './render/sampler';
 export { cropGeometry } from './render/composite';

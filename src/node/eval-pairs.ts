@@ -33,6 +33,8 @@ import {
   faceMeasures,
   fitSimilarity,
   curveAt,
+  frameU,
+  frameV,
   interOcular,
   mouthFrame,
   LANDMARK_SETS,
@@ -171,9 +173,9 @@ function upperLipTeeth(img: RGBAImage, target: readonly Point3[]): number {
   const ys = LANDMARK_SETS.outerLipRing.map((i) => target[i][1]);
   for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys))); y++) {
     for (let x = Math.max(0, Math.floor(Math.min(a[0], b[0]))); x <= Math.min(img.width - 1, Math.ceil(Math.max(a[0], b[0]))); x++) {
-      const u = ((x - f.ox) * f.ax + (y - f.oy) * f.ay) / f.len;
+      const u = frameU(f, x, y);
       if (u < 0.05 || u > 0.95) continue;
-      const above = curveAt(f.upper, u) - (-(x - f.ox) * f.ay + (y - f.oy) * f.ax);
+      const above = curveAt(f.upper, u) - frameV(f, x, y);
       if (!(above > 1 && above < band)) continue;
       n++;
       if (luma(img, y * img.width + x) > lipLuma + 40) bright++;

@@ -80,12 +80,20 @@ interface MouthFrame {
   iod: number;
 }
 
-function curve(frame: Omit<MouthFrame, 'upper' | 'lower' | 'iod'>, points: readonly Point3[], idx: readonly number[]): Curve {
-  const uv = idx.map((i) => {
-    const dx = points[i][0] - frame.ox;
-    const dy = points[i][1] - frame.oy;
-    return [(dx * frame.ax + dy * frame.ay) / frame.len, -dx * frame.ay + dy * frame.ax] as const;
-  });
+type FrameAxis = Pick<MouthFrame, 'ox' | 'oy' | 'ax' | 'ay' | 'len'>;
+
+/** Where image point (x, y) lies along frame `f`: 0 at corner A, 1 at corner B. */
+export function frameU(f: FrameAxis, x: number, y: number): number {
+  return ((x - f.ox) * f.ax + (y - f.oy) * f.ay) / f.len;
+}
+
+/** Where image point (x, y) lies across frame `f`: pixels from the corners' line, positive toward the chin. */
+export function frameV(f: FrameAxis, x: number, y: number): number {
+  return -(x - f.ox) * f.ay + (y - f.oy) * f.ax;
+}
+
+function curve(frame: FrameAxis, points: readonly Point3[], idx: readonly number[]): Curve {
+  const uv = idx.map((i) => [frameU(frame, points[i][0], points[i][1]), frameV(frame, points[i][0], points[i][1])] as const);
   uv.sort((p, q) => p[0] - q[0]);
   return { u: Float64Array.from(uv, (p) => p[0]), v: Float64Array.from(uv, (p) => p[1]) };
 }
@@ -162,6 +170,20 @@ function bounds(points: readonly Point3[], idx: readonly number[]) {
 }
 
 /**
+ * Calls `visit(x, y, k)` for every pixel of box `b` (bounds) that lies in `roi`, k being its RGBA offset in the
+ * roi's values; returns how many calls returned true (the pixels written).
+ */
+function eachPixel(roi: Rect, b: ReturnType<typeof bounds>, visit: (x: number, y: number, k: number) => boolean): number {
+  let written = 0;
+  for (let y = Math.max(b.y0, roi.y); y <= Math.min(b.y1, roi.y + roi.height - 1); y++) {
+    for (let x = Math.max(b.x0, roi.x); x <= Math.min(b.x1, roi.x + roi.width - 1); x++) {
+      if (visit(x, y, ((y - roi.y) * roi.width + (x - roi.x)) * 4)) written++;
+    }
+  }
+  return written;
+}
+
+/**
  * Median RGB (0..255, per channel) of the lips (inside the outer lip ring, outside the inner mouth ring) in `values`
  * over `roi`. The median, not the mean: on a smile the mesh's inner lip contour often lies a little inside the
  * teeth, so the lips' ring holds some bright tooth pixels.
@@ -171,13 +193,11 @@ function lipColour(values: Float32Array, roi: Rect, points: readonly Point3[]): 
   const [ox, oy] = [0, 1].map((k) => LANDMARK_SETS.outerLipRing.map((i) => points[i][k]));
   const [ix, iy] = [0, 1].map((k) => ring.map((i) => points[i][k]));
   const ch: number[][] = [[], [], []];
-  for (let y = Math.max(b.y0, roi.y); y <= Math.min(b.y1, roi.y + roi.height - 1); y++) {
-    for (let x = Math.max(b.x0, roi.x); x <= Math.min(b.x1, roi.x + roi.width - 1); x++) {
-      if (!insidePolygon(ox, oy, x, y) || insidePolygon(ix, iy, x, y)) continue;
-      const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
-      for (let c = 0; c < 3; c++) ch[c].push(values[k + c]);
-    }
-  }
+  eachPixel(roi, b, (x, y, k) => {
+    if (!insidePolygon(ox, oy, x, y) || insidePolygon(ix, iy, x, y)) return false;
+    for (let c = 0; c < 3; c++) ch[c].push(values[k + c]);
+    return true;
+  });
   if (ch[0].length <= 8) return null;
   return ch.map((v) => v.sort((p, q) => p - q)[v.length >> 1]);
 }
@@ -266,67 +286,61 @@ export function transferInterior(
   const feather = 1 + teeth * Math.max(0, FEATHER_IOD * ft.iod - 1); // a seam is a sharp line
   const b = bounds(target, ring);
   const rgb = new Float32Array(4);
-  let written = 0;
-  for (let y = Math.max(b.y0, roi.y); y <= Math.min(b.y1, roi.y + roi.height - 1); y++) {
-    for (let x = Math.max(b.x0, roi.x); x <= Math.min(b.x1, roi.x + roi.width - 1); x++) {
-      const dx = x - ft.ox;
-      const dy = y - ft.oy;
-      const u = (dx * ft.ax + dy * ft.ay) / ft.len;
-      if (!(u > 0 && u < 1)) continue;
-      const v = -dx * ft.ay + dy * ft.ax;
-      const up = curveAt(ft.upper, u);
-      const lo = curveAt(ft.lower, u);
-      const dUp = v - up;
-      const dLo = lo - v;
-      if (!(dUp > 0 && dLo > 0)) continue;
-      const hT = lo - up;
-      let upS = curveAt(fs.upper, u);
-      const loS = curveAt(fs.lower, u);
-      let hS = Math.max(loS - upS, 0);
-      // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
-      let split = Math.min(Math.max(curveAt(splits, u), 0), hS);
-      // the covered top of the upper teeth is skipped: the target's upper region starts that far down the source
-      const hidden = hide * split;
-      upS += hidden;
-      hS -= hidden;
-      split -= hidden;
-      let vS: number;
-      let cav = 0;
-      let depth = 0;
-      if (hT * scale >= hS) {
-        // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them (an "O"
-        // covers the lower teeth as much as the upper ones)
-        const lower = (hS - split) * (1 - hide);
-        if (dUp * scale <= split) vS = upS + dUp * scale;
-        else if (dLo * scale <= lower) vS = loS - dLo * scale;
-        else {
-          vS = upS + split;
-          // a little taller shows the source's own darkest row drawn out; much taller, the mouth's dark inside (a thin
-          // band of it across the teeth reads as a crack)
-          cav =
-            smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) *
-            smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
-        }
-      } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
-      // the corners of an opened mouth are in shade (the source's corners, drawn into a taller opening, streak)
-      cav = Math.max(cav, smoothstep(CAVITY.corner, 0, Math.min(u, 1 - u)) * taller);
-      // lighter toward the lower lip (the tongue), darkest under the upper teeth
-      if (cav > 0) depth = Math.min(Math.max(dUp / Math.max(hT, 1e-6), 0), 1);
-      // bicubic: teeth land at sub-pixel offsets, where bilinear sampling softened them by a fifth (London own-smile
-      // edits: sharpness 0.83 of the real photo's with bilinear)
-      sampleInFrame(src, fs, u, vS, rgb);
-      const edge = Math.min(dUp, dLo, u * ft.len, (1 - u) * ft.len);
-      const w = opens * Math.min(edge / feather, 1);
-      const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
-      for (let c = 0; c < 3; c++) {
-        let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
-        if (cav > 0) carried += cav * (cavity()[c] * (1 + CAVITY.tongue * depth) - carried);
-        const want = seam ? seam[c] + teeth * (carried - seam[c]) : carried;
-        values[k + c] += w * (want - values[k + c]);
+  const written = eachPixel(roi, b, (x, y, k) => {
+    const u = frameU(ft, x, y);
+    if (!(u > 0 && u < 1)) return false;
+    const v = frameV(ft, x, y);
+    const up = curveAt(ft.upper, u);
+    const lo = curveAt(ft.lower, u);
+    const dUp = v - up;
+    const dLo = lo - v;
+    if (!(dUp > 0 && dLo > 0)) return false;
+    const hT = lo - up;
+    let upS = curveAt(fs.upper, u);
+    const loS = curveAt(fs.lower, u);
+    let hS = Math.max(loS - upS, 0);
+    // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
+    let split = Math.min(Math.max(curveAt(splits, u), 0), hS);
+    // the covered top of the upper teeth is skipped: the target's upper region starts that far down the source
+    const hidden = hide * split;
+    upS += hidden;
+    hS -= hidden;
+    split -= hidden;
+    let vS: number;
+    let cav = 0;
+    let depth = 0;
+    if (hT * scale >= hS) {
+      // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them (an "O"
+      // covers the lower teeth as much as the upper ones)
+      const lower = (hS - split) * (1 - hide);
+      if (dUp * scale <= split) vS = upS + dUp * scale;
+      else if (dLo * scale <= lower) vS = loS - dLo * scale;
+      else {
+        vS = upS + split;
+        // a little taller shows the source's own darkest row drawn out; much taller, the mouth's dark inside (a thin
+        // band of it across the teeth reads as a crack)
+        cav =
+          smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) *
+          smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
       }
-      written++;
+    } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
+    // the corners of an opened mouth are in shade (the source's corners, drawn into a taller opening, streak)
+    cav = Math.max(cav, smoothstep(CAVITY.corner, 0, Math.min(u, 1 - u)) * taller);
+    // lighter toward the lower lip (the tongue), darkest under the upper teeth
+    if (cav > 0) depth = Math.min(Math.max(dUp / Math.max(hT, 1e-6), 0), 1);
+    // bicubic: teeth land at sub-pixel offsets, where bilinear sampling softened them by a fifth (London own-smile
+    // edits: sharpness 0.83 of the real photo's with bilinear)
+    sampleInFrame(src, fs, u, vS, rgb);
+    const edge = Math.min(dUp, dLo, u * ft.len, (1 - u) * ft.len);
+    const w = opens * Math.min(edge / feather, 1);
+    for (let c = 0; c < 3; c++) {
+      let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
+      if (cav > 0) carried += cav * (cavity()[c] * (1 + CAVITY.tongue * depth) - carried);
+      const want = seam ? seam[c] + teeth * (carried - seam[c]) : carried;
+      values[k + c] += w * (want - values[k + c]);
     }
-  }
+    return true;
+  });
   return written + covered;
 }
 
@@ -367,52 +381,44 @@ function coverLips(values: Float32Array, roi: Rect, target: readonly Point3[], f
   const outT = outerCurves(ft, target);
   const outO = outerCurves(fo, own);
   const b = bounds(target, outerRing);
-  const cornerU = (f: MouthFrame, points: readonly Point3[]) =>
-    [OUTER_A, OUTER_B].map((i) => ((points[i][0] - f.ox) * f.ax + (points[i][1] - f.oy) * f.ay) / f.len);
+  const cornerU = (f: MouthFrame, points: readonly Point3[]) => [OUTER_A, OUTER_B].map((i) => frameU(f, points[i][0], points[i][1]));
   const cornerT = cornerU(ft, target);
   const cornerO = cornerU(fo, own);
   if (!(cornerT[0] < 0 && cornerT[1] > 1 && cornerO[0] < 0 && cornerO[1] > 1)) return 0;
   const rgb = new Float32Array(4);
-  let written = 0;
-  for (let y = Math.max(b.y0, roi.y); y <= Math.min(b.y1, roi.y + roi.height - 1); y++) {
-    for (let x = Math.max(b.x0, roi.x); x <= Math.min(b.x1, roi.x + roi.width - 1); x++) {
-      const dx = x - ft.ox;
-      const dy = y - ft.oy;
-      const u = (dx * ft.ax + dy * ft.ay) / ft.len;
-      // past the inner corners, out to the outer ones: there the inner lines meet at the corner, and the own u is
-      // the same fraction of the way from its inner corner to its outer one
-      const s = u < 0 ? u / cornerT[0] : u > 1 ? (u - 1) / (cornerT[1] - 1) : 0;
-      if (!(s < 1)) continue;
-      const uO = u < 0 ? s * cornerO[0] : u > 1 ? 1 + s * (cornerO[1] - 1) : u;
-      const v = -dx * ft.ay + dy * ft.ax;
-      const up = curveAt(ft.upper, u);
-      const lo = curveAt(ft.lower, u);
-      // inside the opening (a seam, or teeth, drawn over this by transferInterior) the lips' edges: under the seam's
-      // feathered rim lies lip, not the teeth the warp brought
-      const upper = v <= (up + lo) / 2;
-      const thick = upper ? up - curveAt(outT.upper, u) : curveAt(outT.lower, u) - lo;
-      if (!(thick > 1)) continue;
-      const t = Math.max(0, (upper ? up - v : v - lo) / thick);
-      if (t >= LIP_COVER.fade) continue;
-      // how much more the photo's own mouth is open than the target's, in target pixels (near the corners: as at
-      // 15 % of the way in, since the inner lines meet at the corners however much teeth show there)
-      const uc = Math.min(Math.max(u, 0.15), 0.85);
-      const closing = (curveAt(fm.lower, uc) - curveAt(fm.upper, uc)) / scale - (curveAt(ft.lower, uc) - curveAt(ft.upper, uc));
-      const w = smoothstep(0, 2, closing) * smoothstep(LIP_COVER.fade, LIP_COVER.full, t) * smoothstep(1, 0.5, s);
-      if (!(w > 0)) continue;
-      const upO = curveAt(fo.upper, uO);
-      const loO = curveAt(fo.lower, uO);
-      // toward the corners the teeth reach further past the mesh's line (the buccal corridor's shade): skip more
-      const skip = LIP_COVER.skip + LIP_COVER.cornerSkip * smoothstep(0.25, 0, Math.min(uO, 1 - uO));
-      const edge = upper ? upO : loO;
-      const span = upper ? curveAt(outO.upper, uO) - upO : curveAt(outO.lower, uO) - loO;
-      sampleInFrame(here, fo, uO, edge + (skip + t * (1 - skip)) * span, rgb);
-      const k = ((y - roi.y) * roi.width + (x - roi.x)) * 4;
-      for (let c = 0; c < 3; c++) values[k + c] += w * (Math.min(Math.max(rgb[c], 0), 255) - values[k + c]);
-      written++;
-    }
-  }
-  return written;
+  return eachPixel(roi, b, (x, y, k) => {
+    const u = frameU(ft, x, y);
+    // past the inner corners, out to the outer ones: there the inner lines meet at the corner, and the own u is
+    // the same fraction of the way from its inner corner to its outer one
+    const s = u < 0 ? u / cornerT[0] : u > 1 ? (u - 1) / (cornerT[1] - 1) : 0;
+    if (!(s < 1)) return false;
+    const uO = u < 0 ? s * cornerO[0] : u > 1 ? 1 + s * (cornerO[1] - 1) : u;
+    const v = frameV(ft, x, y);
+    const up = curveAt(ft.upper, u);
+    const lo = curveAt(ft.lower, u);
+    // inside the opening (a seam, or teeth, drawn over this by transferInterior) the lips' edges: under the seam's
+    // feathered rim lies lip, not the teeth the warp brought
+    const upper = v <= (up + lo) / 2;
+    const thick = upper ? up - curveAt(outT.upper, u) : curveAt(outT.lower, u) - lo;
+    if (!(thick > 1)) return false;
+    const t = Math.max(0, (upper ? up - v : v - lo) / thick);
+    if (t >= LIP_COVER.fade) return false;
+    // how much more the photo's own mouth is open than the target's, in target pixels (near the corners: as at
+    // 15 % of the way in, since the inner lines meet at the corners however much teeth show there)
+    const uc = Math.min(Math.max(u, 0.15), 0.85);
+    const closing = (curveAt(fm.lower, uc) - curveAt(fm.upper, uc)) / scale - (curveAt(ft.lower, uc) - curveAt(ft.upper, uc));
+    const w = smoothstep(0, 2, closing) * smoothstep(LIP_COVER.fade, LIP_COVER.full, t) * smoothstep(1, 0.5, s);
+    if (!(w > 0)) return false;
+    const upO = curveAt(fo.upper, uO);
+    const loO = curveAt(fo.lower, uO);
+    // toward the corners the teeth reach further past the mesh's line (the buccal corridor's shade): skip more
+    const skip = LIP_COVER.skip + LIP_COVER.cornerSkip * smoothstep(0.25, 0, Math.min(uO, 1 - uO));
+    const edge = upper ? upO : loO;
+    const span = upper ? curveAt(outO.upper, uO) - upO : curveAt(outO.lower, uO) - loO;
+    sampleInFrame(here, fo, uO, edge + (skip + t * (1 - skip)) * span, rgb);
+    for (let c = 0; c < 3; c++) values[k + c] += w * (Math.min(Math.max(rgb[c], 0), 255) - values[k + c]);
+    return true;
+  });
 }
 
 /** How far past the mesh's inner lip line lipEdges looks for the lips' real edge, in IOD. */

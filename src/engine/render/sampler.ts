@@ -515,22 +515,9 @@ function cropMap(g: CropGeometry): Affine2 {
 
 /**
  * The crop sampler of the GPU kernels (WGSL or GLSL): the crop map and the paste geometry computed once per crop
- * geometry, the kernels' own extract and paste on top.
+ * geometry, the kernels' own extract and paste on top (the WGSL ones share the GLSL ones' signatures).
  */
-function kernelCrop(
-  g: CropGeometry,
-  extract: (roiPixels: tf.Tensor2D, h: number, w: number, pool: number, size: number, m: Affine2) => tf.Tensor4D,
-  paste: (
-    roiPixels: tf.Tensor2D,
-    h: number,
-    w: number,
-    crop: tf.Tensor4D,
-    refined: tf.Tensor4D,
-    attention: tf.Tensor4D,
-    size: number,
-    geo: PasteGeometry,
-  ) => tf.Tensor2D,
-): CropSampler {
+function kernelCrop(g: CropGeometry, extract: typeof extractCropWebGL, paste: typeof pasteWebGL): CropSampler {
   const { roi, size, pool } = g;
   const { width: w, height: h } = roi;
   const geo = pasteGeometry(g);
