@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createAnalyser, DEFAULT_ANALYSIS_MAX_SIDE, warmUpAnalysis, type AnalysedPhoto, type FaceAnalysis } from './analyse/analyser';
 import { decodeImage, type ImageInput } from './analyse/decode';
 import { createFaceDetector, type DetectorConfig } from './analyse/detect';
-import { fromCanonical } from './analyse/manifold';
+import { fromCanonical, TEMPLATE } from './analyse/manifold';
 import { createFaceMesh } from './analyse/mesh';
 import { EditorError, ErrorCode, toEditorError } from './errors';
 import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from './expression/disentangle';
@@ -35,11 +35,12 @@ import {
 } from './expression/target';
 import { encodeImage, type OutputFormat } from './io/encode';
 import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
+import { createTextureModel, TEXTURE_PATH, type TextureModel } from './render/texture';
 import { carriesInterior, type InteriorSource, mouthOpening, showsTeeth } from './render/mouth-interior';
 import { applyPatch, createRenderSession, type RenderPatch, type RenderSession, type RenderSessionOptions } from './render/session';
 import { initBackend, type BackendInfo, type BackendName } from './runtime/backend';
 import { fetchByteSource, ModelStore, type ByteSource, type ProgressCallback } from './runtime/models';
-import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage } from './types';
+import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point2, Point3, RGBAImage } from './types';
 
 export type SamplerKind = NonNullable<RenderSessionOptions['sampler']>;
 
@@ -235,6 +236,8 @@ function regionMask(regions: readonly Region[] | null): RegionMask | undefined {
 
 interface Models {
   refiner: Refiner | null;
+  /** The expression-texture gain (render/texture.ts), when shipped; used with the refiner. */
+  texture: TextureModel | null;
   disentangler: Disentangler | null;
   presets: Presets | null;
   /** The inside of a smiling mouth, for presets that open a closed mouth (leed/stock-mouth.*), when shipped. */
@@ -267,7 +270,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   // `capabilities`). Their warm-up, the first run that compiles every GPU program of both networks (most of the
   // start-up on a GPU backend), goes on in the background, and `open` waits for it; the disentangler and the refiner
   // load meanwhile (only weights: no GPU work until they run) and an edit waits for them. `loaded` says when all is in.
-  const models: Models = { refiner: null, disentangler: null, presets: null, stockMouth: null };
+  const models: Models = { refiner: null, texture: null, disentangler: null, presets: null, stockMouth: null };
   let analyser: ReturnType<typeof createAnalyser>;
   let capabilities: Capabilities;
   let expressionLoad: Promise<void>;
@@ -338,7 +341,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       refinerWarming = true;
       progress(0.9, 'Preparing the refiner');
       try {
-        await warmUpRefiner(models.refiner);
+        await warmUpRefiner(models.refiner, models.texture);
       } finally {
         refinerWarming = false;
         report();
@@ -471,7 +474,11 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       function renderSession(): Promise<RenderSession> {
         if (closed) return Promise.reject(new EditorError(ErrorCode.DISPOSED, 'the photo was closed'));
         if (!session) {
-          session = createRenderSession(analysed.image, a, { refiner: models.refiner ?? undefined, sampler: options.sampler });
+          session = createRenderSession(analysed.image, a, {
+            refiner: models.refiner ?? undefined,
+            texture: models.texture ?? undefined,
+            sampler: options.sampler,
+          });
           session.then(
             (s) => {
               if (closed) s.dispose();
@@ -580,19 +587,22 @@ async function loadExpressionModels(
   owned: { dispose(): void }[],
   disposed: () => boolean,
 ): Promise<void> {
-  const [disentangler, refiner, stockMouth] = await settleAll([
+  const [disentangler, refiner, stockMouth, texture] = await settleAll([
     capabilities.expression ? createDisentangler(store) : Promise.resolve(null),
     capabilities.refiner ? createRefiner(store) : Promise.resolve(null),
     capabilities.expression ? loadStockMouth(store) : Promise.resolve(null),
+    capabilities.refiner && (await store.has(TEXTURE_PATH)) ? createTextureModel(store) : Promise.resolve(null),
   ]);
   if (disposed()) {
     disentangler?.dispose();
     refiner?.dispose();
+    texture?.dispose();
     return;
   }
-  for (const m of [disentangler, refiner]) if (m) owned.push(m);
+  for (const m of [disentangler, refiner, texture]) if (m) owned.push(m);
   models.disentangler = disentangler;
   models.refiner = refiner;
+  models.texture = texture;
   models.stockMouth = stockMouth;
 }
 
@@ -619,8 +629,24 @@ async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T
   throw failed.reason;
 }
 
-/** One refiner run on a blank crop of its size: its first run compiles its GPU programs (a dozen convolutions and more). */
-async function warmUpRefiner(refiner: Refiner): Promise<void> {
+/**
+ * One refiner run on a blank crop of its size: its first run compiles its GPU programs (a dozen convolutions and more);
+ * and one run of the texture network, on the template face moved a little (its programs do not depend on the points).
+ */
+async function warmUpRefiner(refiner: Refiner, texture: TextureModel | null): Promise<void> {
+  if (texture) {
+    const S = texture.config.size;
+    const pts = TEMPLATE.map((p) => [((p[0] + 1.5) / 3) * S, ((p[1] + 1.05) / 3) * S] as Point2);
+    const g = texture.gain(
+      pts,
+      pts.map(([x, y]) => [x, y + 1] as Point2),
+    );
+    try {
+      await g.data();
+    } finally {
+      g.dispose();
+    }
+  }
   const S = refiner.size;
   const crop = tf.fill([1, S, S, 3], 0.5) as tf.Tensor4D;
   const mouth = tf.zeros([1, S, S, 1]) as tf.Tensor4D;

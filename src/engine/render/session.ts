@@ -28,6 +28,8 @@ import {
 import { LANDMARK_SETS } from '../landmark-sets';
 import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
 import type { Refiner, RefinerResult } from './refine';
+import type { TextureModel } from './texture';
+import { applyAffine } from './aligned-crop';
 import { paintBoxes, REFINER_MARGIN, refinerWindows } from './refine-windows';
 import { createSampler, type SamplerKind } from './sampler';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
@@ -35,6 +37,11 @@ import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type W
 export interface RenderSessionOptions {
   /** Without it the session renders "warp only" (and cuts DEFAULT_CROP). The session does not dispose it. */
   refiner?: Refiner;
+  /**
+   * The expression-texture gain (texture.ts), applied on the refiner's crop wherever the face moves (with the
+   * refiner only: previews and warp-only renders go without). The session does not dispose it.
+   */
+  texture?: TextureModel;
   warp?: Partial<WarpConfig>;
   /** Sampler (sampler.ts), chosen once for the session (default 'auto': from the tfjs backend). */
   sampler?: SamplerKind;
@@ -348,13 +355,28 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       // A mouth whose inside is carried from a photo at full resolution (opts.interior, mouth-interior.ts) needs
       // no painting: only eyes that close are left for the refiner.
       const parts = newContent(target, mouthMask, !(opts.interior && carriesInterior(opts.interior)));
-      if (parts.length === 0) return warped;
-      const paintMask = paintOf(parts, S);
-      windows = fullCropRefiner
-        ? [{ x: 0, y: 0, width: S, height: S }]
-        : refinerWindows(paintBoxes(paintMask, parts, S, paintFeatherRadius(S)), S, options.refinerMargin ?? Math.round((REFINER_MARGIN * S) / 128));
-      if (windows.length === 0) return warped;
-      let c = compositor.extractCrop(warped);
+      const texture = options.texture && options.texture.config.size === S ? options.texture : null;
+      if (parts.length === 0 && !texture) return warped;
+      const paintMask = parts.length > 0 ? paintOf(parts, S) : new Float32Array(S * S);
+      windows =
+        parts.length === 0
+          ? []
+          : fullCropRefiner
+            ? [{ x: 0, y: 0, width: S, height: S }]
+            : refinerWindows(paintBoxes(paintMask, parts, S, paintFeatherRadius(S)), S, options.refinerMargin ?? Math.round((REFINER_MARGIN * S) / 128));
+      if (windows.length === 0 && !texture) return warped;
+      const base = compositor.extractCrop(warped);
+      let c = base;
+      // The skin's change with the expression (texture.ts): a gain on the crop wherever the face moves. The paste
+      // adds the crop's change to the full-resolution warp as a residual, so the photo's own detail stays.
+      if (texture) {
+        const toCrop = (p: readonly number[]) => {
+          const [s, t] = applyAffine(crop.fromImage, p);
+          return [s * S - 0.5, t * S - 0.5] as [number, number];
+        };
+        c = tf.mul(c, tf.add(1, texture.gain(target.map(toCrop), source.map(toCrop)))) as tf.Tensor4D;
+        if (windows.length === 0) return compositor.paste(warped, base, c, tf.ones([1, S, S, 1]) as tf.Tensor4D);
+      }
       const warpedCrop = c;
       // A new opening gets stretched lips, as in training. The paste drops the warp's own pixels where the
       // refiner painted (attention), so the fill's change does not land on the warp's lips.
@@ -367,7 +389,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       const paint = tf.tensor4d(paintMask, [1, S, S, 1]);
       const attention = tf.sub(1, tf.mul(paint, tf.sub(1, mask))) as tf.Tensor4D;
       const painted = tf.add(c, tf.mul(paint, tf.sub(image, c))) as tf.Tensor4D;
-      return compositor.paste(warped, c, painted, attention);
+      return compositor.paste(warped, base, painted, attention);
     });
     try {
       const values = (await out.data()) as Float32Array;

@@ -1,0 +1,270 @@
+/**
+ * Stage 7c', expression texture: what an expression does to the skin's shading, which a warp cannot move in or
+ * out (the bright apples of raised cheeks, the nasolabial folds, the lids), as a gain on the aligned crop:
+ * crop * (1 + gain). Mirrors training/texture_common.py (tests/texture.test.ts checks it against PyTorch).
+ *
+ * The network sees no pixels, only the motion (where each crop pixel of the target comes from in the source,
+ * interpolated from the landmarks with Gaussian weights) and M, the skin it may change (the face, less the mouth
+ * and the eyeballs). It was trained label-free on pairs of photos of one person (training/texture_train.py).
+ * What it learned holds a part that does not depend on the motion's direction (any two photos differ in
+ * contrast); the app takes only the odd part, (net(M, motion) - net(M, -motion)) / 2: smiling brightens the
+ * cheeks and darkens the folds, neutralizing does the reverse, and no motion (intensity 0) changes nothing.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EditorError, ErrorCode } from '../errors';
+import { LANDMARK_SETS } from '../landmark-sets';
+import type { ModelStore } from '../runtime/models';
+import type { Point2 } from '../types';
+
+export const TEXTURE_PATH = 'leed/texture.json';
+
+const LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out'] as const;
+type Layer = (typeof LAYERS)[number];
+
+export interface TextureConfig {
+  size: number;
+  grid: number;
+  sigma: number;
+  eps: number;
+  motionScale: number;
+  mouthMargin: number;
+  mouthFade: [number, number];
+  eyeFade: [number, number];
+  /** The gain fades in over this distance inside the face oval (crop pixels): 0 on the outline. */
+  edge: number;
+  /** The odd part of the network's gain is scaled by this (1 = as trained). */
+  strength: number;
+}
+
+export interface TextureFields {
+  /** M, S x S: the skin the network is told it may change. */
+  mask: Float32Array;
+  /** Where the gain is applied, S x S: M, faded to 0 at the face oval (M reaches past it onto the background). */
+  apply: Float32Array;
+  /** The network's motion input, [grid, grid, 2] (x, y), already divided by motionScale. */
+  motion: Float32Array;
+}
+
+export interface TextureModel {
+  readonly config: Readonly<TextureConfig>;
+  /** M and the motion for target and source landmarks in crop pixels of an S x S crop (pixel centres at integers). Pure. */
+  fields(target: readonly Point2[], source: readonly Point2[]): TextureFields;
+  /** The gain, [1, S, S, 3] (0 where M is 0): the crop becomes crop * (1 + gain). Synchronous tfjs ops; the caller disposes. */
+  gain(target: readonly Point2[], source: readonly Point2[]): tf.Tensor4D;
+  dispose(): void;
+}
+
+const smoothstep = (e0: number, e1: number, x: number) => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+
+/** 1 inside the ellipse of the box of `ring`'s points (grown by `margin`), fading to 0 over `fade` (radius squared). */
+function ellipseInside(pts: readonly Point2[], ring: readonly number[], margin: number, fade: readonly [number, number], S: number): Float32Array {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const i of ring) {
+    x0 = Math.min(x0, pts[i][0]);
+    x1 = Math.max(x1, pts[i][0]);
+    y0 = Math.min(y0, pts[i][1]);
+    y1 = Math.max(y1, pts[i][1]);
+  }
+  x0 -= margin;
+  y0 -= margin;
+  x1 += margin;
+  y1 += margin;
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const ax = Math.max((x1 - x0) / 2, 1);
+  const ay = Math.max((y1 - y0) / 2, 1);
+  const out = new Float32Array(S * S);
+  for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) out[v * S + u] = 1 - smoothstep(fade[0], fade[1], ((u - cx) / ax) ** 2 + ((v - cy) / ay) ** 2);
+  return out;
+}
+
+/**
+ * 0 outside the closed polygon `ring` of `pts` (even-odd rule at pixel centres), rising inside it to 1 at `fade`
+ * pixels from the outline (smoothstep of the distance). training/texture_common.py edge_mask.
+ */
+function insideFaded(pts: readonly Point2[], ring: readonly number[], fade: number, S: number): Float32Array {
+  const out = new Float32Array(S * S);
+  const K = ring.length;
+  for (let v = 0; v < S; v++)
+    for (let u = 0; u < S; u++) {
+      let inside = false;
+      let best = Infinity;
+      for (let k = 0; k < K; k++) {
+        const [ax, ay] = pts[ring[k]];
+        const [bx, by] = pts[ring[(k + 1) % K]];
+        const ex = bx - ax;
+        const ey = by - ay;
+        const t = Math.min(1, Math.max(0, ((u - ax) * ex + (v - ay) * ey) / Math.max(ex * ex + ey * ey, 1e-9)));
+        best = Math.min(best, (u - ax - t * ex) ** 2 + (v - ay - t * ey) ** 2);
+        if (ay > v !== by > v && u < ax + ((v - ay) / (by - ay === 0 ? 1 : by - ay)) * ex) inside = !inside;
+      }
+      out[v * S + u] = inside ? smoothstep(0, fade, Math.sqrt(best)) : 0;
+    }
+  return out;
+}
+
+/** Bilinear resize of an n x n x c field to S x S (half-pixel centres, edges clamped), as PyTorch's align_corners=False. */
+function resize(src: Float32Array, n: number, c: number, S: number): Float32Array {
+  const out = new Float32Array(S * S * c);
+  const r = n / S;
+  for (let v = 0; v < S; v++) {
+    const y = Math.max(0, (v + 0.5) * r - 0.5);
+    const j0 = Math.min(Math.floor(y), n - 1);
+    const j1 = Math.min(j0 + 1, n - 1);
+    const fy = y - j0;
+    for (let u = 0; u < S; u++) {
+      const x = Math.max(0, (u + 0.5) * r - 0.5);
+      const i0 = Math.min(Math.floor(x), n - 1);
+      const i1 = Math.min(i0 + 1, n - 1);
+      const fx = x - i0;
+      for (let k = 0; k < c; k++) {
+        const a = src[(j0 * n + i0) * c + k] * (1 - fx) + src[(j0 * n + i1) * c + k] * fx;
+        const b = src[(j1 * n + i0) * c + k] * (1 - fx) + src[(j1 * n + i1) * c + k] * fx;
+        out[(v * S + u) * c + k] = a * (1 - fy) + b * fy;
+      }
+    }
+  }
+  return out;
+}
+
+/** M and the network's motion (training/texture_common.py fields). Pure. */
+export function textureFields(cfg: TextureConfig, target: readonly Point2[], source: readonly Point2[]): TextureFields {
+  const { size: S, grid: n, sigma, eps } = cfg;
+  const step = S / n;
+  const cov = new Float32Array(n * n);
+  const motion = new Float32Array(n * n * 2);
+  const k2 = 1 / (2 * sigma * sigma);
+  const cut = 9 * 2 * sigma * sigma; // weights below exp(-9) (1e-4) are left out
+  for (let j = 0; j < n; j++) {
+    const gy = (j + 0.5) * step - 0.5;
+    for (let i = 0; i < n; i++) {
+      const gx = (i + 0.5) * step - 0.5;
+      let w = 0;
+      let mx = 0;
+      let my = 0;
+      for (let k = 0; k < target.length; k++) {
+        const d2 = (gx - target[k][0]) ** 2 + (gy - target[k][1]) ** 2;
+        if (d2 > cut) continue;
+        const g = Math.exp(-d2 * k2);
+        w += g;
+        mx += g * (source[k][0] - target[k][0]);
+        my += g * (source[k][1] - target[k][1]);
+      }
+      cov[j * n + i] = w;
+      motion[(j * n + i) * 2] = mx / (w + eps) / cfg.motionScale;
+      motion[(j * n + i) * 2 + 1] = my / (w + eps) / cfg.motionScale;
+    }
+  }
+  const face = resize(cov, n, 1, S);
+  const mouth = ellipseInside(target, LANDMARK_SETS.outerLipRing, cfg.mouthMargin, cfg.mouthFade, S);
+  const eyeR = ellipseInside(target, LANDMARK_SETS.rightEyeRing, 0, cfg.eyeFade, S);
+  const eyeL = ellipseInside(target, LANDMARK_SETS.leftEyeRing, 0, cfg.eyeFade, S);
+  const inner = insideFaded(target, LANDMARK_SETS.faceOval, cfg.edge, S);
+  const mask = new Float32Array(S * S);
+  const apply = new Float32Array(S * S);
+  for (let p = 0; p < S * S; p++) {
+    mask[p] = smoothstep(0.3, 1.0, face[p]) * (1 - mouth[p]) * (1 - Math.max(eyeR[p], eyeL[p]));
+    apply[p] = mask[p] * inner[p];
+  }
+  return { mask, apply, motion };
+}
+
+interface TextureJSON {
+  format?: string;
+  config?: Partial<TextureConfig> & { channels?: number[] };
+}
+
+export async function createTextureModel(store: ModelStore, path: string = TEXTURE_PATH): Promise<TextureModel> {
+  const { json, weights } = await store.loadWeights(path);
+  const c = (json as TextureJSON).config;
+  const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  try {
+    if (
+      (json as TextureJSON).format !== 'leed-texture' ||
+      !c ||
+      ![c.size, c.grid, c.sigma, c.eps, c.motionScale, c.mouthMargin].every(num) ||
+      !num(c.edge) ||
+      !Array.isArray(c.mouthFade) ||
+      !Array.isArray(c.eyeFade)
+    )
+      throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a leed-texture model`);
+    for (const l of LAYERS) {
+      const k = weights[`${l}/kernel`];
+      const b = weights[`${l}/bias`];
+      if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0])
+        throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
+    }
+  } catch (e) {
+    tf.dispose(weights);
+    throw e;
+  }
+  const config: TextureConfig = {
+    size: c.size as number,
+    grid: c.grid as number,
+    sigma: c.sigma as number,
+    eps: c.eps as number,
+    motionScale: c.motionScale as number,
+    mouthMargin: c.mouthMargin as number,
+    mouthFade: [...(c.mouthFade as [number, number])],
+    eyeFade: [...(c.eyeFade as [number, number])],
+    edge: c.edge as number,
+    strength: num(c.strength) ? (c.strength as number) : 1,
+  };
+  const S = config.size;
+  const n = config.grid;
+  let disposed = false;
+  const conv = (x: tf.Tensor4D, l: Layer, act = true): tf.Tensor4D =>
+    tf.fused.conv2d({
+      x,
+      filter: weights[`${l}/kernel`] as tf.Tensor4D,
+      bias: weights[`${l}/bias`],
+      strides: 1,
+      pad: 'same',
+      activation: act ? 'leakyrelu' : 'linear',
+      leakyreluAlpha: 0.2,
+    });
+  const block = (x: tf.Tensor4D, a: Layer, b: Layer) => conv(conv(x, a), b);
+  const down = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
+  const up2 = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+
+  /** [N, n, n, 2] motion, [N, S, S, 1] M -> gain at n x n, [N, n, n, 3] (before the resize to S). */
+  function network(motion: tf.Tensor4D, m: tf.Tensor4D): tf.Tensor4D {
+    const x = tf.concat([motion, tf.avgPool(m, S / n, S / n, 'valid')], 3) as tf.Tensor4D;
+    const e1 = block(x, 'e1a', 'e1b');
+    const e2 = block(down(e1), 'e2a', 'e2b');
+    const e3 = block(down(e2), 'e3a', 'e3b');
+    const d2 = block(tf.concat([up2(e3), e2], 3) as tf.Tensor4D, 'd2a', 'd2b');
+    const d1 = block(tf.concat([up2(d2), e1], 3) as tf.Tensor4D, 'd1a', 'd1b');
+    return tf.mul(tf.tanh(conv(d1, 'out', false)), 0.5) as tf.Tensor4D;
+  }
+
+  return {
+    config,
+    fields: (target, source) => textureFields(config, target, source),
+    gain(target, source) {
+      if (disposed) throw new EditorError(ErrorCode.DISPOSED);
+      if (target.length !== 468 || source.length !== 468) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expected 468 target and source points');
+      const f = textureFields(config, target, source);
+      return tf.tidy(() => {
+        const mot = tf.tensor4d(f.motion, [1, n, n, 2]);
+        const m = tf.tensor4d(f.mask, [1, S, S, 1]);
+        // both signs of the motion in one batch; the odd part is half their difference
+        const g = network(tf.concat([mot, tf.neg(mot)], 0) as tf.Tensor4D, tf.concat([m, m], 0) as tf.Tensor4D);
+        const [gp, gn] = tf.split(g, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+        const odd = tf.image.resizeBilinear(tf.mul(tf.sub(gp, gn), 0.5 * config.strength) as tf.Tensor4D, [S, S], false, true);
+        return tf.mul(odd, tf.tensor4d(f.apply, [1, S, S, 1])) as tf.Tensor4D;
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(weights);
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { LANDMARK_SETS, type Editor, type Face } from '../src/engine/index';
+import { alignedCropRect, applyAffine, DEFAULT_CROP } from '../src/engine/render/aligned-crop';
+import { createRefiner, type Refiner } from '../src/engine/render/refine';
+import { createRenderSession, type RenderPatch } from '../src/engine/render/session';
+import { createTextureModel, type TextureModel } from '../src/engine/render/texture';
+import type { Point2 } from '../src/engine/types';
+import { ROOT } from '../src/node/platform';
+import { cpuEditor, cpuStore } from './helpers';
+
+const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'texture-golden.json'), 'utf8')) as {
+  target: Point2[];
+  source: Point2[];
+  M: string;
+  motion: string;
+  gain: string;
+};
+const f32 = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
+
+describe('expression texture (texture.ts) against PyTorch (training/texture_export.py)', () => {
+  let model: TextureModel;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    model = await createTextureModel(cpuStore());
+  });
+  afterAll(() => model?.dispose());
+
+  it('computes the same skin mask and motion', () => {
+    const { size: S, grid: n } = model.config;
+    const f = model.fields(golden.target, golden.source);
+    const M = f32(golden.M);
+    let worst = 0;
+    for (let j = 0; j < S / 4; j++) for (let i = 0; i < S / 4; i++) worst = Math.max(worst, Math.abs(f.mask[4 * j * S + 4 * i] - M[j * (S / 4) + i]));
+    expect(worst).toBeLessThan(2e-3);
+    const mot = f32(golden.motion); // [2, n, n]
+    let wm = 0;
+    for (let k = 0; k < n * n; k++) for (let c = 0; c < 2; c++) wm = Math.max(wm, Math.abs(f.motion[k * 2 + c] - mot[c * n * n + k]));
+    expect(wm).toBeLessThan(1e-3);
+    // the mask is skin: 0 inside the mouth and on the eyeballs, 1 on the cheeks
+    expect(M.some((v) => v > 0.99)).toBe(true);
+  });
+
+  it('gives the same gain, and none without motion', () => {
+    const S = model.config.size;
+    const g = model.gain(golden.target, golden.source);
+    const got = g.dataSync();
+    g.dispose();
+    const want = f32(golden.gain);
+    let worst = 0;
+    let mag = 0;
+    for (let j = 0; j < S / 4; j++)
+      for (let i = 0; i < S / 4; i++)
+        for (let c = 0; c < 3; c++) {
+          const w = want[(j * (S / 4) + i) * 3 + c];
+          worst = Math.max(worst, Math.abs(got[(4 * j * S + 4 * i) * 3 + c] - w));
+          mag = Math.max(mag, Math.abs(w));
+        }
+    expect(mag).toBeGreaterThan(0.01);
+    expect(worst).toBeLessThan(2e-3);
+    const still = model.gain(golden.target, golden.target);
+    expect(Math.max(...Array.from(still.dataSync(), Math.abs))).toBe(0);
+    still.dispose();
+  });
+});
+
+describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', () => {
+  let editor: Editor;
+  let texture: TextureModel;
+  let refiner: Refiner;
+  const london = (f: string) => new Uint8Array(readFileSync(join(ROOT, '..', 'shared', 'fixtures', 'london', f)));
+  beforeAll(async () => {
+    editor = await cpuEditor();
+    texture = await createTextureModel(cpuStore());
+    refiner = await createRefiner(cpuStore());
+  });
+  afterAll(() => {
+    texture?.dispose();
+    refiner?.dispose();
+    editor?.dispose();
+  });
+
+  /** The gain (mean of RGB) at some target landmarks, for an edit of `file` towards `ref`. */
+  async function gainAt(file: string, ref: Parameters<Face['edit']>[0], points: number[]): Promise<number[]> {
+    const face = await (await editor.open(london(file))).face(0);
+    const rect = alignedCropRect(face.canonical.transform, DEFAULT_CROP);
+    const S = texture.config.size;
+    const toCrop = (p: readonly number[]) => {
+      const [s, t] = applyAffine(rect.fromImage, p);
+      return [s * S - 0.5, t * S - 0.5] as Point2;
+    };
+    const target = (await face.edit(ref)).target(1).map(toCrop);
+    const g = texture.gain(target, face.landmarks.points.map(toCrop));
+    const d = g.dataSync();
+    g.dispose();
+    return points.map((k) => {
+      const i = Math.round(target[k][1]) * S + Math.round(target[k][0]);
+      return (d[3 * i] + d[3 * i + 1] + d[3 * i + 2]) / 3;
+    });
+  }
+
+  const FOLDS = [206, 426, 216, 436]; // beside the nose wings, down to the mouth corners
+  const CHEEKS = [50, 280]; // the cheeks' apples
+
+  it('a smile darkens the nasolabial folds and brightens the cheeks; neutralizing a smile does the reverse', async () => {
+    const smile = await gainAt('neutral/009.jpg', { preset: 'happy' }, [...FOLDS, ...CHEEKS]);
+    for (const g of smile.slice(0, 4)) expect(g).toBeLessThan(-0.03);
+    for (const g of smile.slice(4)) expect(g).toBeGreaterThan(0.02);
+    const neutral = await gainAt('smiling/009.jpg', 'neutral', [...FOLDS, ...CHEEKS]);
+    for (const g of neutral.slice(0, 4)) expect(g).toBeGreaterThan(0.03);
+    for (const g of neutral.slice(4)) expect(g).toBeLessThan(-0.02);
+  });
+
+  it('in the render: the folds darker than without it, nothing changed outside the face, the photo itself at intensity 0', async () => {
+    const photo = await editor.open(london('neutral/009.jpg'));
+    const face = await photo.face(0);
+    const edit = await face.edit({ preset: 'happy' });
+    const target = edit.target(1);
+    const withT = await createRenderSession(photo.image, face, { refiner, texture });
+    const without = await createRenderSession(photo.image, face, { refiner });
+    try {
+      const a = await withT.render(target);
+      const b = await without.render(target);
+      expect([a.x, a.y, a.width, a.height]).toEqual([b.x, b.y, b.width, b.height]);
+      const lum = (p: RenderPatch, x: number, y: number) => {
+        const i = ((Math.round(y) - p.y) * p.width + Math.round(x) - p.x) * 4;
+        return 0.299 * p.data[i] + 0.587 * p.data[i + 1] + 0.114 * p.data[i + 2];
+      };
+      // 5 x 5 means around the folds' target landmarks: darker by more than 3 grey levels
+      const mean = (p: RenderPatch, k: number) => {
+        let s = 0;
+        for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) s += lum(p, target[k][0] + dx, target[k][1] + dy);
+        return s / 25;
+      };
+      for (const k of FOLDS) expect(mean(a, k) - mean(b, k)).toBeLessThan(-3);
+      // outside the face oval (beyond its bounding box, grown by a tenth) every pixel is the same
+      const oval = LANDMARK_SETS.faceOval.map((k) => target[k]);
+      const [x0, x1] = [Math.min(...oval.map((p) => p[0])), Math.max(...oval.map((p) => p[0]))];
+      const [y0, y1] = [Math.min(...oval.map((p) => p[1])), Math.max(...oval.map((p) => p[1]))];
+      const mx = (x1 - x0) / 10;
+      const my = (y1 - y0) / 10;
+      let outside = 0;
+      for (let y = a.y; y < a.y + a.height; y++)
+        for (let x = a.x; x < a.x + a.width; x++) {
+          if (x > x0 - mx && x < x1 + mx && y > y0 - my && y < y1 + my) continue;
+          const i = ((y - a.y) * a.width + x - a.x) * 4;
+          outside = Math.max(outside, Math.abs(a.data[i] - b.data[i]), Math.abs(a.data[i + 1] - b.data[i + 1]), Math.abs(a.data[i + 2] - b.data[i + 2]));
+        }
+      expect(outside).toBeLessThanOrEqual(1);
+      // intensity 0: the gain is 0 (no motion), the patch is the photo
+      const still = await withT.render(edit.target(0));
+      let worst = 0;
+      for (let y = still.y; y < still.y + still.height; y += 3)
+        for (let x = still.x; x < still.x + still.width; x += 3) {
+          const i = ((y - still.y) * still.width + x - still.x) * 4;
+          const j = (y * photo.image.width + x) * 4;
+          for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(still.data[i + c] - photo.image.data[j + c]));
+        }
+      expect(worst).toBeLessThanOrEqual(1);
+    } finally {
+      withT.dispose();
+      without.dispose();
+    }
+  });
+});
