@@ -91,8 +91,12 @@ function ellipseInside(pts: readonly Point2[], ring: readonly number[], margin: 
 function insideFaded(pts: readonly Point2[], ring: readonly number[], fade: number, S: number): Float32Array {
   const out = new Float32Array(S * S);
   const K = ring.length;
-  for (let v = 0; v < S; v++)
-    for (let u = 0; u < S; u++) {
+  const xs = ring.map((k) => pts[k][0]);
+  const ys = ring.map((k) => pts[k][1]);
+  const [u0, u1] = [Math.max(0, Math.floor(Math.min(...xs))), Math.min(S - 1, Math.ceil(Math.max(...xs)))];
+  const [v0, v1] = [Math.max(0, Math.floor(Math.min(...ys))), Math.min(S - 1, Math.ceil(Math.max(...ys)))];
+  for (let v = v0; v <= v1; v++)
+    for (let u = u0; u <= u1; u++) {
       let inside = false;
       let best = Infinity;
       for (let k = 0; k < K; k++) {
