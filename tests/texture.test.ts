@@ -165,4 +165,40 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
       without.dispose();
     }
   });
+
+  it('a slider runs the network once per edit: frames up to intensity 1 take the gain of 1, scaled by the intensity', async () => {
+    const photo = await editor.open(london('neutral/009.jpg'));
+    const face = await photo.face(0);
+    const edit = await face.edit({ preset: 'happy' });
+    let runs = 0;
+    const counting: TextureModel = {
+      ...texture,
+      gain: (t, s) => {
+        runs++;
+        return texture.gain(t, s);
+      },
+    };
+    const session = await createRenderSession(photo.image, face, { refiner, texture: counting });
+    try {
+      const t1 = edit.target(1);
+      const fold = (p: RenderPatch) => {
+        let s = 0;
+        for (const k of FOLDS) {
+          const i = ((Math.round(t1[k][1]) - p.y) * p.width + Math.round(t1[k][0]) - p.x) * 4;
+          s += 0.299 * p.data[i] + 0.587 * p.data[i + 1] + 0.114 * p.data[i + 2];
+        }
+        return s / FOLDS.length;
+      };
+      const at = (a: number, scale: number) => session.render(edit.target(a), { texture: { target: t1, scale } });
+      const none = fold(await at(0.5, 0));
+      const half = fold(await at(0.5, 0.5));
+      const full = fold(await at(0.5, 1));
+      expect(runs).toBe(1);
+      expect(full - none).toBeLessThan(-4);
+      expect((half - none) / (full - none)).toBeGreaterThan(0.35);
+      expect((half - none) / (full - none)).toBeLessThan(0.65);
+    } finally {
+      session.dispose();
+    }
+  });
 });

@@ -529,7 +529,9 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         if (last?.key === key) return last.patch;
         const p = (async () => {
           const s = await session();
-          const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview });
+          // up to intensity 1 the targets lie on one line: the texture of intensity 1, scaled (one network run per edit)
+          const texture = a <= 1 && a >= 0 ? { target: target(1), scale: a } : undefined;
+          const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview, texture });
           return { ...patch, intensity: a, target: points };
         })();
         last = { key, patch: p };

@@ -68,6 +68,12 @@ export interface RenderOptions {
    * cannot be applied to the photo (applyPatch refuses it).
    */
   preview?: boolean;
+  /**
+   * Whose skin change the expression texture (RenderSessionOptions.texture) applies: the gain for `target` (468 image
+   * points), times `scale`. Default: the render's own target, times 1. A slider passes the edit at intensity 1 and the
+   * intensity (the targets of intensities up to 1 lie on one line): the network then runs once per edit, not per frame.
+   */
+  texture?: { target: readonly Point3[]; scale: number };
 }
 
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
@@ -198,6 +204,23 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
   }
   let disposed = false;
   let sourceMouthArea: number | undefined;
+  /** The last texture gain (texture.ts) and the target it is for: a slider's frames share one. */
+  let textureGain: { target: Float64Array; gain: tf.Tensor4D } | null = null;
+  /** The texture gain for `target` (crop pixels through crop.fromImage), from the cache when it is the last one's. Call inside a tidy. */
+  function textureGainFor(texture: TextureModel, target: readonly Point3[]): tf.Tensor4D {
+    const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
+    const cached = textureGain;
+    if (cached?.target.every((v, k) => v === flat[k])) return cached.gain;
+    const S = texture.config.size;
+    const toCrop = (p: readonly number[]) => {
+      const [s, t] = applyAffine(crop.fromImage, p);
+      return [s * S - 0.5, t * S - 0.5] as [number, number];
+    };
+    const gain = tf.keep(texture.gain(target.map(toCrop), source.map(toCrop)));
+    textureGain?.gain.dispose();
+    textureGain = { target: flat, gain };
+    return gain;
+  }
   const fullCropRefiner = options.fullCropRefiner ?? false;
 
   const eyeRings = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing] as const;
@@ -356,7 +379,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       // no painting: only eyes that close are left for the refiner.
       const parts = newContent(target, mouthMask, !(opts.interior && carriesInterior(opts.interior)));
       const texture = options.texture && options.texture.config.size === S ? options.texture : null;
-      if (parts.length === 0 && !texture) return warped;
+      if (parts.length === 0 && (!texture || opts.texture?.scale === 0)) return warped;
       const paintMask = parts.length > 0 ? paintOf(parts, S) : new Float32Array(S * S);
       windows =
         parts.length === 0
@@ -364,17 +387,16 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
           : fullCropRefiner
             ? [{ x: 0, y: 0, width: S, height: S }]
             : refinerWindows(paintBoxes(paintMask, parts, S, paintFeatherRadius(S)), S, options.refinerMargin ?? Math.round((REFINER_MARGIN * S) / 128));
-      if (windows.length === 0 && !texture) return warped;
+      if (windows.length === 0 && (!texture || opts.texture?.scale === 0)) return warped;
       const base = compositor.extractCrop(warped);
       let c = base;
       // The skin's change with the expression (texture.ts): a gain on the crop wherever the face moves. The paste
       // adds the crop's change to the full-resolution warp as a residual, so the photo's own detail stays.
-      if (texture) {
-        const toCrop = (p: readonly number[]) => {
-          const [s, t] = applyAffine(crop.fromImage, p);
-          return [s * S - 0.5, t * S - 0.5] as [number, number];
-        };
-        c = tf.mul(c, tf.add(1, texture.gain(target.map(toCrop), source.map(toCrop)))) as tf.Tensor4D;
+      const textureScale = opts.texture?.scale ?? 1;
+      if (texture && textureScale !== 0) {
+        if (opts.texture && (!Array.isArray(opts.texture.target) || opts.texture.target.length !== source.length || !Number.isFinite(textureScale)))
+          throw new EditorError(ErrorCode.BAD_ARGUMENT, `texture: expected ${source.length} target points and a finite scale`);
+        c = tf.mul(c, tf.add(1, tf.mul(textureGainFor(texture, opts.texture?.target ?? target), textureScale))) as tf.Tensor4D;
         if (windows.length === 0) return compositor.paste(warped, base, c, tf.ones([1, S, S, 1]) as tf.Tensor4D);
       }
       const warpedCrop = c;
@@ -430,6 +452,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       disposed = true;
       pixels.dispose();
       half?.pixels.dispose();
+      textureGain?.gain.dispose();
       compositor?.dispose();
     },
   };
