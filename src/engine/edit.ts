@@ -529,8 +529,9 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
         if (last?.key === key) return last.patch;
         const p = (async () => {
           const s = await session();
-          // up to intensity 1 the targets lie on one line: the texture of intensity 1, scaled (one network run per edit)
-          const texture = a <= 1 && a >= 0 ? { target: target(1), scale: a } : undefined;
+          // The skin's change (render/texture.ts) is the edit's change at intensity 1 times the intensity (up to 1 the
+          // targets lie on one line, beyond it they go on along the expression): one network run per edit, not per frame.
+          const texture = a >= 0 ? { target: target(1), scale: a } : undefined;
           const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview, texture });
           return { ...patch, intensity: a, target: points };
         })();

@@ -70,8 +70,8 @@ export interface RenderOptions {
   preview?: boolean;
   /**
    * Whose skin change the expression texture (RenderSessionOptions.texture) applies: the gain for `target` (468 image
-   * points), times `scale`. Default: the render's own target, times 1. A slider passes the edit at intensity 1 and the
-   * intensity (the targets of intensities up to 1 lie on one line): the network then runs once per edit, not per frame.
+   * points), times `scale`. Default: the render's own target, times 1. An edit passes its target at intensity 1 and the
+   * intensity: the network then runs once per edit, not per slider frame (the last gain is kept).
    */
   texture?: { target: readonly Point3[]; scale: number };
 }
