@@ -22,6 +22,7 @@ import { EditorError, ErrorCode } from '../errors';
 import type { ModelStore } from '../runtime/models';
 import type { Point2 } from '../types';
 import type { CropSpec } from './aligned-crop';
+import { checkLayers, unetLayers } from './unet';
 
 export const REFINER_PATH = 'leed/refiner.json';
 
@@ -92,12 +93,7 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a leed-refiner model`);
     }
     if (!crop) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: config.crop must be { center: [x, y], side > 0 }`);
-    for (const l of LAYERS) {
-      const k = weights[`${l}/kernel`];
-      const b = weights[`${l}/bias`];
-      if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0])
-        throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
-    }
+    checkLayers(weights, LAYERS, path);
     const inputs = weights['e1a/kernel'].shape[2];
     if ((inputs !== 1 && inputs !== 2) || weights['out/kernel'].shape[3] !== 2)
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: expected 1 or 2 input and 2 output channels`);
@@ -112,27 +108,11 @@ export async function createRefiner(store: ModelStore, path: string = REFINER_PA
     chromaAttenuation: cfg.chromaAttenuation,
     inputs: weights['e1a/kernel'].shape[2] as number,
   };
-  const W = (l: Layer, part: 'kernel' | 'bias') => weights[`${l}/${part}`] as tf.Tensor;
   let disposed = false;
   const live = () => {
     if (disposed) throw new EditorError(ErrorCode.DISPOSED);
   };
-
-  /** conv 3x3 (or 1x1 for `out`), stride 1, zero padding 'same', bias, optional leaky ReLU 0.2. */
-  const conv = (x: tf.Tensor4D, l: Layer, act = true): tf.Tensor4D =>
-    tf.fused.conv2d({
-      x,
-      filter: W(l, 'kernel') as tf.Tensor4D,
-      bias: W(l, 'bias'),
-      strides: 1,
-      pad: 'same',
-      activation: act ? 'leakyrelu' : 'linear',
-      leakyreluAlpha: 0.2,
-    });
-  const block = (x: tf.Tensor4D, a: Layer, b: Layer) => conv(conv(x, a), b);
-  const down = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
-  const up = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
-  const cat = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.concat([a, b], 3);
+  const { conv, block, down, up, cat } = unetLayers<Layer>(weights);
 
   /** The network: y [1,H,W,1] 0..1 (and the inner-mouth mask for 2-input models) -> A, C. */
   function network(y: tf.Tensor4D, mouth?: tf.Tensor4D): { A: tf.Tensor4D; C: tf.Tensor4D } {

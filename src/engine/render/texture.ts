@@ -15,6 +15,7 @@ import { EditorError, ErrorCode } from '../errors';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { ModelStore } from '../runtime/models';
 import type { Point2 } from '../types';
+import { checkLayers, unetLayers } from './unet';
 
 export const TEXTURE_PATH = 'leed/texture.json';
 
@@ -198,12 +199,7 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
       !Array.isArray(c.eyeFade)
     )
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a leed-texture model`);
-    for (const l of LAYERS) {
-      const k = weights[`${l}/kernel`];
-      const b = weights[`${l}/bias`];
-      if (!k || !b || k.rank !== 4 || b.rank !== 1 || k.shape[3] !== b.shape[0])
-        throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: layer ${l} missing or malformed`);
-    }
+    checkLayers(weights, LAYERS, path);
   } catch (e) {
     tf.dispose(weights);
     throw e;
@@ -223,19 +219,7 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
   const S = config.size;
   const n = config.grid;
   let disposed = false;
-  const conv = (x: tf.Tensor4D, l: Layer, act = true): tf.Tensor4D =>
-    tf.fused.conv2d({
-      x,
-      filter: weights[`${l}/kernel`] as tf.Tensor4D,
-      bias: weights[`${l}/bias`],
-      strides: 1,
-      pad: 'same',
-      activation: act ? 'leakyrelu' : 'linear',
-      leakyreluAlpha: 0.2,
-    });
-  const block = (x: tf.Tensor4D, a: Layer, b: Layer) => conv(conv(x, a), b);
-  const down = (x: tf.Tensor4D) => tf.avgPool(x, 2, 2, 'valid');
-  const up2 = (x: tf.Tensor4D) => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+  const { conv, block, down, up: up2, cat } = unetLayers<Layer>(weights);
 
   /** [N, n, n, 2] motion, [N, S, S, 1] M -> gain at n x n, [N, n, n, 3] (before the resize to S). */
   function network(motion: tf.Tensor4D, m: tf.Tensor4D): tf.Tensor4D {
@@ -243,8 +227,8 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
     const e1 = block(x, 'e1a', 'e1b');
     const e2 = block(down(e1), 'e2a', 'e2b');
     const e3 = block(down(e2), 'e3a', 'e3b');
-    const d2 = block(tf.concat([up2(e3), e2], 3) as tf.Tensor4D, 'd2a', 'd2b');
-    const d1 = block(tf.concat([up2(d2), e1], 3) as tf.Tensor4D, 'd1a', 'd1b');
+    const d2 = block(cat(up2(e3), e2), 'd2a', 'd2b');
+    const d1 = block(cat(up2(d2), e1), 'd1a', 'd1b');
     return tf.mul(tf.tanh(conv(d1, 'out', false)), 0.5) as tf.Tensor4D;
   }
 
