@@ -519,6 +519,14 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       return fromCanonical(targetCanonical(face.canonical.points, srcN, d, a, mask), face.canonical.transform);
     };
     const interior = interiorFor(face, reference, regions, models.stockMouth, () => mouthOpening(target(1)));
+    // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
+    // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
+    if (models.texture && models.refiner) {
+      const t1 = target(1);
+      void session()
+        .then((s) => s.prepareTexture(t1))
+        .catch(() => {});
+    }
     const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
     const render = (a: number, o?: RenderOptions): Promise<Patch> =>
       guard(async () => {

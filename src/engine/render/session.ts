@@ -105,6 +105,11 @@ export interface RenderSession {
   /** The backward motion the warp uses for `target` (for tests, evaluation and debugging). */
   flow(target: readonly Point3[]): FlowGrid;
   /**
+   * Computes and keeps the expression texture's gain for `target` (RenderOptions.texture), so that the first full frame
+   * that needs it does not wait for the network (an edit asks for it when it is made). No-op without a texture model.
+   */
+  prepareTexture(target: readonly Point3[]): Promise<void>;
+  /**
    * Where the refiner's output is used for `target`: S x S over the aligned crop (S = the refiner's size), 0..1;
    * null without a refiner (for tests, evaluation and debugging).
    */
@@ -204,23 +209,29 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
   }
   let disposed = false;
   let sourceMouthArea: number | undefined;
-  /** The last texture gain (texture.ts) and the target it is for: a slider's frames share one. */
-  let textureGain: { target: Float64Array; gain: tf.Tensor4D } | null = null;
-  /** The texture gain for `target` (crop pixels through crop.fromImage), from the cache when it is the last one's. Call inside a tidy. */
+  /** The last texture gains (texture.ts), newest last, with the targets they are for: an edit's frames share one. */
+  const textureGains: { target: Float64Array; gain: tf.Tensor4D }[] = [];
+  const TEXTURE_GAINS_KEPT = 4;
+  /** The texture gain for `target` (crop pixels through crop.fromImage), from the kept ones when it is among them. */
   function textureGainFor(texture: TextureModel, target: readonly Point3[]): tf.Tensor4D {
     const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
-    const cached = textureGain;
-    if (cached?.target.every((v, k) => v === flat[k])) return cached.gain;
+    const k = textureGains.findIndex((g) => g.target.every((v, i) => v === flat[i]));
+    if (k >= 0) {
+      const [hit] = textureGains.splice(k, 1);
+      textureGains.push(hit);
+      return hit.gain;
+    }
     const S = texture.config.size;
     const toCrop = (p: readonly number[]) => {
       const [s, t] = applyAffine(crop.fromImage, p);
       return [s * S - 0.5, t * S - 0.5] as [number, number];
     };
     const gain = tf.keep(texture.gain(target.map(toCrop), source.map(toCrop)));
-    textureGain?.gain.dispose();
-    textureGain = { target: flat, gain };
+    textureGains.push({ target: flat, gain });
+    if (textureGains.length > TEXTURE_GAINS_KEPT) textureGains.shift()?.gain.dispose();
     return gain;
   }
+
   const fullCropRefiner = options.fullCropRefiner ?? false;
 
   const eyeRings = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing] as const;
@@ -442,6 +453,12 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       return applyPatch(image, patch);
     },
     flow,
+    async prepareTexture(target) {
+      checkTarget(target);
+      const texture = options.texture;
+      if (!texture || !refiner || texture.config.size !== refiner.size) return;
+      await textureGainFor(texture, target).data();
+    },
     paintRegion(target) {
       checkTarget(target);
       if (!refiner) return null;
@@ -452,7 +469,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       disposed = true;
       pixels.dispose();
       half?.pixels.dispose();
-      textureGain?.gain.dispose();
+      for (const g of textureGains.splice(0)) g.gain.dispose();
       compositor?.dispose();
     },
   };
