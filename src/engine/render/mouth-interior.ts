@@ -21,6 +21,7 @@
 import { interOcular } from '../analyse/manifold';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
+import { smoothstep } from './mouth-mask';
 import { sampleCubicInto } from './sampler';
 import { insidePolygon, type Rect } from './warp';
 
@@ -149,11 +150,6 @@ function openingOf(f: MouthFrame): number {
   for (let k = 1; k < 20; k++) h = Math.max(h, curveAt(f.lower, k / 20) - curveAt(f.upper, k / 20));
   return h / f.iod;
 }
-
-const smoothstep = (e0: number, e1: number, x: number) => {
-  const t = Math.min(Math.max((x - e0) / (e1 - e0), 0), 1);
-  return t * t * (3 - 2 * t);
-};
 
 function bounds(points: readonly Point3[], idx: readonly number[]) {
   let x0 = Infinity;

@@ -193,12 +193,16 @@ export function eyeOpening(points: readonly (Point2 | Point3)[], ring: readonly 
   return s / (half - 3);
 }
 
+/** Smooth 0 -> 1 as x goes from e0 to e1 (either way round): clamped, 3t^2 - 2t^3. */
+export function smoothstep(e0: number, e1: number, x: number): number {
+  const t = Math.min(Math.max((x - e0) / (e1 - e0), 0), 1);
+  return t * t * (3 - 2 * t);
+}
+
 /** 1 when an eye closes to under a fifth of its opening in the source, 0 when it keeps over half of it. */
 export function closingWeight(sourceOpening: number, targetOpening: number): number {
   if (!(sourceOpening > 0)) return 0;
-  const r = targetOpening / sourceOpening;
-  const z = Math.min(1, Math.max(0, (0.5 - r) / 0.3));
-  return z * z * (3 - 2 * z);
+  return smoothstep(0.5, 0.2, targetOpening / sourceOpening);
 }
 
 /** The eye ring polygons of image-space landmarks in the S x S crop, each weighted by `weights` (right, left). */

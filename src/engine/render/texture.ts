@@ -15,7 +15,9 @@ import { EditorError, ErrorCode } from '../errors';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { ModelStore } from '../runtime/models';
 import type { Point2 } from '../types';
+import { smoothstep } from './mouth-mask';
 import { checkLayers, unetLayers } from './unet';
+import { insidePolygon } from './warp';
 
 export const TEXTURE_PATH = 'leed/texture.json';
 
@@ -55,11 +57,6 @@ export interface TextureModel {
   dispose(): void;
 }
 
-const smoothstep = (e0: number, e1: number, x: number) => {
-  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
-  return t * t * (3 - 2 * t);
-};
-
 /** 1 inside the ellipse of the box of `ring`'s points (grown by `margin`), fading to 0 over `fade` (radius squared). */
 function ellipseInside(pts: readonly Point2[], ring: readonly number[], margin: number, fade: readonly [number, number], S: number): Float32Array {
   let x0 = Infinity;
@@ -98,18 +95,16 @@ function insideFaded(pts: readonly Point2[], ring: readonly number[], fade: numb
   const [v0, v1] = [Math.max(0, Math.floor(Math.min(...ys))), Math.min(S - 1, Math.ceil(Math.max(...ys)))];
   for (let v = v0; v <= v1; v++)
     for (let u = u0; u <= u1; u++) {
-      let inside = false;
+      if (!insidePolygon(xs, ys, u, v)) continue;
       let best = Infinity;
       for (let k = 0; k < K; k++) {
-        const [ax, ay] = pts[ring[k]];
-        const [bx, by] = pts[ring[(k + 1) % K]];
-        const ex = bx - ax;
-        const ey = by - ay;
+        const [ax, ay] = [xs[k], ys[k]];
+        const ex = xs[(k + 1) % K] - ax;
+        const ey = ys[(k + 1) % K] - ay;
         const t = Math.min(1, Math.max(0, ((u - ax) * ex + (v - ay) * ey) / Math.max(ex * ex + ey * ey, 1e-9)));
         best = Math.min(best, (u - ax - t * ex) ** 2 + (v - ay - t * ey) ** 2);
-        if (ay > v !== by > v && u < ax + ((v - ay) / (by - ay === 0 ? 1 : by - ay)) * ex) inside = !inside;
       }
-      out[v * S + u] = inside ? smoothstep(0, fade, Math.sqrt(best)) : 0;
+      out[v * S + u] = smoothstep(0, fade, Math.sqrt(best));
     }
   return out;
 }
