@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { LANDMARK_SETS, type Editor, type Face } from '../src/engine/index';
-import { alignedCropRect, applyAffine, DEFAULT_CROP } from '../src/engine/render/aligned-crop';
+import { alignedCropRect, applyAffine, cropPixelToImage, DEFAULT_CROP, invertAffine } from '../src/engine/render/aligned-crop';
 import { createRefiner, type Refiner } from '../src/engine/render/refine';
 import { createRenderSession, type RenderPatch } from '../src/engine/render/session';
 import { createTextureModel, type TextureModel } from '../src/engine/render/texture';
@@ -88,10 +88,8 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
     const face = await (await editor.open(london(file))).face(0);
     const rect = alignedCropRect(face.canonical.transform, DEFAULT_CROP);
     const S = texture.config.size;
-    const toCrop = (p: readonly number[]) => {
-      const [s, t] = applyAffine(rect.fromImage, p);
-      return [s * S - 0.5, t * S - 0.5] as Point2;
-    };
+    const imageToCrop = invertAffine(cropPixelToImage(rect, S));
+    const toCrop = (p: readonly number[]) => applyAffine(imageToCrop, p);
     const target = (await face.edit(ref)).target(1).map(toCrop);
     const g = texture.gain(target, face.landmarks.points.map(toCrop));
     const d = g.dataSync();

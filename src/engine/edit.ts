@@ -34,6 +34,7 @@ import {
   type RegionMask,
 } from './expression/target';
 import { encodeImage, type OutputFormat } from './io/encode';
+import { DEFAULT_CROP } from './render/aligned-crop';
 import { createRefiner, REFINER_PATH, type Refiner } from './render/refine';
 import { createTextureModel, TEXTURE_PATH, type TextureModel } from './render/texture';
 import { carriesInterior, type InteriorSource, mouthOpening, showsTeeth } from './render/mouth-interior';
@@ -518,11 +519,17 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
       if (typeof a !== 'number' || !Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
       return fromCanonical(targetCanonical(face.canonical.points, srcN, d, a, mask), face.canonical.transform);
     };
-    const interior = interiorFor(face, reference, regions, models.stockMouth, () => mouthOpening(target(1)));
+    /** The target at intensity 1: the edit's full expression (the same for every frame). */
+    let full: Point3[] | undefined;
+    const targetAtOne = () => {
+      full ??= target(1);
+      return full;
+    };
+    const interior = interiorFor(face, reference, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
     // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
     // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
     if (models.texture && models.refiner) {
-      const t1 = target(1);
+      const t1 = targetAtOne();
       void session()
         .then((s) => s.prepareTexture(t1))
         .catch(() => {});
@@ -539,7 +546,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
           const s = await session();
           // The skin's change (render/texture.ts) is the edit's change at intensity 1 times the intensity (up to 1 the
           // targets lie on one line, beyond it they go on along the expression): one network run per edit, not per frame.
-          const texture = a >= 0 ? { target: target(1), scale: a } : undefined;
+          const texture = a >= 0 ? { target: targetAtOne(), scale: a } : undefined;
           const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview, texture });
           return { ...patch, intensity: a, target: points };
         })();
@@ -647,7 +654,8 @@ async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T
 async function warmUpRefiner(refiner: Refiner, texture: TextureModel | null): Promise<void> {
   if (texture) {
     const S = texture.config.size;
-    const pts = TEMPLATE.map((p) => [((p[0] + 1.5) / 3) * S, ((p[1] + 1.05) / 3) * S] as Point2);
+    const { centre, side } = DEFAULT_CROP;
+    const pts = TEMPLATE.map((p) => [((p[0] - centre[0]) / side + 0.5) * S, ((p[1] - centre[1]) / side + 0.5) * S] as Point2);
     const g = texture.gain(
       pts,
       pts.map(([x, y]) => [x, y + 1] as Point2),

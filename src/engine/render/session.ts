@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FaceAnalysis } from '../analyse/analyser';
 import { EditorError, ErrorCode } from '../errors';
 import type { Point3, RGBAImage } from '../types';
-import { alignedCropRect, cropCorners, DEFAULT_CROP, type AlignedCropRect } from './aligned-crop';
+import { alignedCropRect, applyAffine, cropCorners, cropPixelToImage, DEFAULT_CROP, invertAffine, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
 import {
   closingWeight,
@@ -29,7 +29,6 @@ import { LANDMARK_SETS } from '../landmark-sets';
 import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
 import type { Refiner, RefinerResult } from './refine';
 import type { TextureModel } from './texture';
-import { applyAffine } from './aligned-crop';
 import { paintBoxes, REFINER_MARGIN, refinerWindows } from './refine-windows';
 import { createSampler, type SamplerKind } from './sampler';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
@@ -209,11 +208,17 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
   }
   let disposed = false;
   let sourceMouthArea: number | undefined;
-  /** The last texture gains (texture.ts), newest last, with the targets they are for: an edit's frames share one. */
+  /**
+   * The expression texture (texture.ts), when the session has one that works on the refiner's crop, and the map from
+   * image pixels to that crop's pixels (pixel centres at integers), where it takes its landmarks.
+   */
+  const texture =
+    refiner && options.texture?.config.size === refiner.size ? { model: options.texture, toCrop: invertAffine(cropPixelToImage(crop, refiner.size)) } : null;
+  /** The last texture gains, newest last, with the targets they are for: an edit's frames share one. */
   const textureGains: { target: Float64Array; gain: tf.Tensor4D }[] = [];
   const TEXTURE_GAINS_KEPT = 4;
-  /** The texture gain for `target` (crop pixels through crop.fromImage), from the kept ones when it is among them. */
-  function textureGainFor(texture: TextureModel, target: readonly Point3[]): tf.Tensor4D {
+  /** The texture gain for `target`, from the kept ones when it is among them. */
+  function textureGainFor(tex: NonNullable<typeof texture>, target: readonly Point3[]): tf.Tensor4D {
     const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
     const k = textureGains.findIndex((g) => g.target.every((v, i) => v === flat[i]));
     if (k >= 0) {
@@ -221,12 +226,8 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       textureGains.push(hit);
       return hit.gain;
     }
-    const S = texture.config.size;
-    const toCrop = (p: readonly number[]) => {
-      const [s, t] = applyAffine(crop.fromImage, p);
-      return [s * S - 0.5, t * S - 0.5] as [number, number];
-    };
-    const gain = tf.keep(texture.gain(target.map(toCrop), source.map(toCrop)));
+    const toCrop = (p: Point3) => applyAffine(tex.toCrop, p);
+    const gain = tf.keep(tex.model.gain(target.map(toCrop), source.map(toCrop)));
     textureGains.push({ target: flat, gain });
     if (textureGains.length > TEXTURE_GAINS_KEPT) textureGains.shift()?.gain.dispose();
     return gain;
@@ -389,27 +390,25 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       // A mouth whose inside is carried from a photo at full resolution (opts.interior, mouth-interior.ts) needs
       // no painting: only eyes that close are left for the refiner.
       const parts = newContent(target, mouthMask, !(opts.interior && carriesInterior(opts.interior)));
-      const texture = options.texture && options.texture.config.size === S ? options.texture : null;
-      if (parts.length === 0 && (!texture || opts.texture?.scale === 0)) return warped;
-      const paintMask = parts.length > 0 ? paintOf(parts, S) : new Float32Array(S * S);
-      windows =
-        parts.length === 0
-          ? []
-          : fullCropRefiner
-            ? [{ x: 0, y: 0, width: S, height: S }]
-            : refinerWindows(paintBoxes(paintMask, parts, S, paintFeatherRadius(S)), S, options.refinerMargin ?? Math.round((REFINER_MARGIN * S) / 128));
-      if (windows.length === 0 && (!texture || opts.texture?.scale === 0)) return warped;
+      const textureScale = texture ? (opts.texture?.scale ?? 1) : 0;
+      if (parts.length === 0 && textureScale === 0) return warped;
+      const paintMask = parts.length > 0 ? paintOf(parts, S) : null;
+      windows = !paintMask
+        ? []
+        : fullCropRefiner
+          ? [{ x: 0, y: 0, width: S, height: S }]
+          : refinerWindows(paintBoxes(paintMask, parts, S, paintFeatherRadius(S)), S, options.refinerMargin ?? Math.round((REFINER_MARGIN * S) / 128));
+      if (windows.length === 0 && textureScale === 0) return warped;
       const base = compositor.extractCrop(warped);
       let c = base;
       // The skin's change with the expression (texture.ts): a gain on the crop wherever the face moves. The paste
       // adds the crop's change to the full-resolution warp as a residual, so the photo's own detail stays.
-      const textureScale = opts.texture?.scale ?? 1;
       if (texture && textureScale !== 0) {
         if (opts.texture && (!Array.isArray(opts.texture.target) || opts.texture.target.length !== source.length || !Number.isFinite(textureScale)))
           throw new EditorError(ErrorCode.BAD_ARGUMENT, `texture: expected ${source.length} target points and a finite scale`);
         c = tf.mul(c, tf.add(1, tf.mul(textureGainFor(texture, opts.texture?.target ?? target), textureScale))) as tf.Tensor4D;
-        if (windows.length === 0) return compositor.paste(warped, base, c, tf.ones([1, S, S, 1]) as tf.Tensor4D);
       }
+      if (!paintMask || windows.length === 0) return compositor.paste(warped, base, c, tf.ones([1, S, S, 1]) as tf.Tensor4D);
       const warpedCrop = c;
       // A new opening gets stretched lips, as in training. The paste drops the warp's own pixels where the
       // refiner painted (attention), so the fill's change does not land on the warp's lips.
@@ -455,9 +454,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
     flow,
     async prepareTexture(target) {
       checkTarget(target);
-      const texture = options.texture;
-      if (!texture || !refiner || texture.config.size !== refiner.size) return;
-      await textureGainFor(texture, target).data();
+      if (texture) await textureGainFor(texture, target).data();
     },
     paintRegion(target) {
       checkTarget(target);
