@@ -151,7 +151,6 @@ def main():
     net = TextureNet().to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     deadline = time.time() + args.minutes * 60
-    budget = min(args.max_steps, 10 ** 9)
 
     def validate(step):
         net.eval()
@@ -173,8 +172,7 @@ def main():
 
     validate(0)
     step = 0
-    tl = 0.0
-    while step < budget and time.time() < deadline:
+    while step < args.max_steps and time.time() < deadline:
         a, b = pairs_of(people, train, rng, args.batch, args.p_same)
         flip = torch.from_numpy(rng.random(args.batch) < 0.5).to(dev)
         with torch.no_grad():
@@ -188,7 +186,6 @@ def main():
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        tl += loss.item() if step % 50 == 0 else 0
         step += 1
         if step % 500 == 0:
             print(f'step {step} loss {loss.item():.5f} lr {opt.param_groups[0]["lr"]:.2e} {time.time() - t0:.0f} s', flush=True)
