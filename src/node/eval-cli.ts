@@ -3,7 +3,7 @@
  * (faces.csv + images/). Expression labels are used here, and only here and in the presets.
  *
  *   npm run eval -- --data <folder> [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...]
- *                   [--limit N] [--sources N] [--pairs <folder>] [--models <folder>]
+ *                   [--limit N] [--sources N] [--presets name,...] [--pairs <folder>] [--models <folder>]
  *
  * Sections, in order (eval-generator.ts unless said): the ceiling (how often the emotion model reads real photos of
  * each label as that label), the upper face (brow and eye motion the mesh sees), the neutral error (eval-neutral.ts),
@@ -20,7 +20,8 @@
  * runs, which resume it); `--sources N` sets the number of neutral source photos (default 12, or
  * LEED_EVAL_SOURCES; the transfer section uses N/2 references per label, the neutralized section 2N photos).
  * Sources and references are people of the evaluation split (eval-common.ts isEvalPerson), whom
- * training/make_presets.ts leaves out.
+ * training/make_presets.ts leaves out. `--presets happy,anger` limits the presets section to those presets (a quicker
+ * run when one preset changes).
  *
  * Each figure is an `EvalSection` (eval-common.ts): a name and a function from the shared context (rows
  * with labels, canonical landmarks per image, the verified model store) to printed text, which ends with
@@ -30,7 +31,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { createModelStore, initBackend, type BackendName } from '../engine/index';
+import { createModelStore, initBackend, PRESET_NAMES, type BackendName, type PresetName } from '../engine/index';
 import { loadLandmarkedRows, readFacesCsv } from './dataset';
 import { modelSource, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
 import { ceilingSection, disposeKit, neutralizeSection, presetsSection, transferSection, upperFaceSection } from './eval-generator';
@@ -38,13 +39,13 @@ import { neutralErrorSection } from './eval-neutral';
 import { pairsSection } from './eval-pairs';
 import { pointWasmAtNodeModules, ROOT } from './platform';
 
-export function sections(options: { sources?: number } = {}): EvalSection[] {
+export function sections(options: { sources?: number; presets?: readonly PresetName[] } = {}): EvalSection[] {
   const sources = options.sources ?? Number(process.env.LEED_EVAL_SOURCES ?? 12);
   return [
     ceilingSection,
     upperFaceSection,
     neutralErrorSection,
-    presetsSection({ sources }),
+    presetsSection({ sources, presets: options.presets }),
     transferSection({ refs: Math.max(2, Math.round(sources / 2)) }),
     neutralizeSection({ photos: 2 * sources }),
   ];
@@ -66,7 +67,7 @@ export function defaultCachePath(dir: string): string {
 }
 
 const USAGE =
-  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N] [--models <folder like public/models>]';
+  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N] [--presets name,...] [--models <folder like public/models>]';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -93,6 +94,12 @@ async function main(): Promise<void> {
   const only = flag('--sections')?.split(',');
   const limit = positiveInt('--limit', flag('--limit'));
   const sources = positiveInt('--sources', flag('--sources'));
+  const presets = flag('--presets')?.split(',') as PresetName[] | undefined;
+  const unknownPreset = presets?.find((p) => !PRESET_NAMES.includes(p));
+  if (unknownPreset) {
+    console.error(`no preset named ${unknownPreset} (${PRESET_NAMES.join(', ')})\n${USAGE}`);
+    process.exit(2);
+  }
   const pairs = flag('--pairs');
   const models = flag('--models');
   if (models) process.env.LEED_MODELS = resolve(models);
@@ -137,7 +144,7 @@ async function main(): Promise<void> {
   if (codes.length) console.log(`without landmarks: ${rows.length - faces.length}: ${codes.join(', ')}`);
   if (unreadable) console.log(`${unreadable} unreadable lines in the landmark file (interrupted writes; landmarks-cli redoes those images)`);
   if (process.env.LEED_MODELS) console.log(`models: ${process.env.LEED_MODELS}`);
-  for (const s of sections({ sources })) {
+  for (const s of sections({ sources, presets })) {
     if (only && !only.some((o) => s.name.toLowerCase().includes(o.toLowerCase()))) continue;
     console.log(`\n## ${s.name}\n${await s.run(ctx)}`);
   }

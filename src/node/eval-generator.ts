@@ -323,13 +323,13 @@ async function openFace(k: Kit, f: EvalFace, fails: Failures): Promise<Opened | 
   });
 }
 
-export function presetsSection(options: { sources?: number; pairs?: number } = {}): EvalSection {
+export function presetsSection(options: { sources?: number; pairs?: number; presets?: readonly PresetName[] } = {}): EvalSection {
   return {
     name: 'Presets on neutral sources: expression agreement at intensity 1 and 1.5, identity, landmarks on the edit',
     async run(ctx) {
       const k = await kit(ctx);
       const sources = spread(neutralSources(ctx), options.sources ?? 12);
-      const presets = k.editor.capabilities.presets;
+      const presets = k.editor.capabilities.presets.filter((p) => !options.presets || options.presets.includes(p));
       const srcFails = new Failures('source photos (open, face, N(x))');
       const editFails = new Failures('edits (render)');
       const found = new Failures('landmarks on the edited photo (emotion and identity read at x_t without them)');
