@@ -1,7 +1,9 @@
 /**
  * The evaluation's bookkeeping (src/node/eval-common.ts, src/node/dataset.ts): failures are counted by code, never
- * dropped; and the reference-transfer measure's frame and projection (src/node/eval-generator.ts). No models.
+ * dropped; the reference-transfer measure's frame and projection (src/node/eval-generator.ts); the command line's
+ * refusal of an unknown preset (src/node/eval-cli.ts). No models.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { applySimilarity, EditorError, ErrorCode, TEMPLATE, toCanonical, type Po
 import { decodePoints, encodePoints, loadLandmarkedRows } from '../src/node/dataset';
 import { Failures } from '../src/node/eval-common';
 import { alongXY, inSourceFrame } from '../src/node/eval-generator';
+import { ROOT } from '../src/node/platform';
 
 describe('Failures', () => {
   it('counts engine failures by code and reports them as "n failed: CODE x count"', async () => {
@@ -84,5 +87,13 @@ describe('reference transfer measure (eval-generator.ts)', () => {
         r,
       ),
     ).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('eval command line (eval-cli.ts)', () => {
+  it('refuses a preset it does not know, naming the ones it has, before reading anything', () => {
+    const r = spawnSync('npx', ['tsx', 'src/node/eval-cli.ts', '--data', 'nowhere', '--presets', 'sadness,glee'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no preset named glee (happy, surprise, anger, sadness, disgust, fear)');
   });
 });
