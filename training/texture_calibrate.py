@@ -9,7 +9,10 @@ texture_train.py; never trained on), the loss inside M of
 
     warp * (1 + M * (even + s * odd))   against the second photo (light-matched as in training)
 
-for a range of s, and prints the s with the least loss: the strength the data support for the odd part.
+for a range of s, and prints the s with the least loss: the strength the data support for the odd part. The even
+part stays in at 1 (it stands for the light and contrast that any two photos differ by; left out, the loss would
+charge that difference to s), and the face-oval fade the app adds is left out (it only cuts the gain past the
+face's outline, where M is small).
 
     python3 training/texture_calibrate.py [--data .gpu/texture10] [--weights public/models/leed/texture.json] [--pairs 512]
 
