@@ -202,6 +202,40 @@ describe('mouth interior at full resolution', () => {
     expect(after).toBeLessThan(lips); // now darker than the lips
   });
 
+  it('lips closed under a pixel apart (a small face): the seam is a continuous hairline, not a notch', () => {
+    const pts = smile.face.landmarks.points;
+    const f = mouthFrame(pts);
+    // each lower inner-lip point 0.5 px under its upper partner: the lines lie between pixel centres along most of
+    // the mouth, where filling between them drew nothing
+    const ring = LANDMARK_SETS.innerMouthRing;
+    const target = pts.map((p) => [...p] as Point3);
+    for (let k = 1; k < 10; k++) {
+      const up = pts[ring[k]];
+      const lo = ring[20 - k];
+      target[lo] = [up[0] - f.ay * 0.5, up[1] + f.ax * 0.5, pts[lo][2]];
+    }
+    const values = floats(smile.image);
+    // as when her smile is neutralized: her own photo is the source, and the lips are drawn over her teeth first
+    transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts }, pts);
+    const W = smile.image.width;
+    const ft = mouthFrame(target);
+    // along the mouth, the pixel nearest the seam's middle is darker than her lips, in every column
+    const lipLuma = lipPixels(target, W)
+      .map((k) => luma(values, k))
+      .sort((a, b) => a - b);
+    const lips = lipLuma[lipLuma.length >> 1];
+    const seam: number[] = [];
+    for (let k = 0; k <= 40; k++) {
+      const u = 0.15 + (0.7 * k) / 40;
+      const v = (curveAt(ft.upper, u) + curveAt(ft.lower, u)) / 2;
+      const x = Math.round(ft.ox + u * ft.len * ft.ax - v * ft.ay);
+      const y = Math.round(ft.oy + u * ft.len * ft.ay + v * ft.ax);
+      seam.push(luma(values, (y * W + x) * 4));
+    }
+    // measured: 63-95 against her lips' 111 (before the hairline: 76-136, above the lips in 16 of the 41 columns)
+    expect(Math.max(...seam)).toBeLessThan(lips);
+  });
+
   it('her smile neutralized: the lips close over her teeth, no strip of teeth above or below the seam', async () => {
     const edit = await smile.face.edit('neutral');
     const patch = await edit.render(1);

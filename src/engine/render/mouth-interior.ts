@@ -48,6 +48,8 @@ export interface InteriorSource {
 export const INTERIOR_OPENING = { closed: 0.03, open: 0.07 } as const;
 /** A closed mouth's seam, as a fraction of the lips' mean colour (where the lips meet, they are in shadow). */
 export const SEAM = 0.55;
+/** Where the closed lips' lines lie closer than this (target pixels), the seam is a hairline this wide between them. */
+export const SEAM_PX = 1;
 /** Per-channel white-balance gains between two photos are kept within this range. */
 const GAIN_RANGE = [0.8, 1.25] as const;
 /**
@@ -290,8 +292,17 @@ export function transferInterior(
     const lo = curveAt(ft.lower, u);
     const dUp = v - up;
     const dLo = lo - v;
-    if (!(dUp > 0 && dLo > 0)) return false;
     const hT = lo - up;
+    if (seam && teeth === 0 && hT < SEAM_PX) {
+      // lips closed on a small face: the lines lie under a pixel apart, and filling between them drew the seam only
+      // where a pixel centre fell between them (a notch on the sample portrait); a hairline SEAM_PX wide instead,
+      // centred between them, antialiased, to a point at the corners
+      const cover = Math.min(1, Math.max(0, SEAM_PX / 2 + 0.5 - Math.abs(v - (up + lo) / 2)), u * ft.len, (1 - u) * ft.len);
+      if (!(cover > 0)) return false;
+      for (let c = 0; c < 3; c++) values[k + c] += opens * cover * (seam[c] - values[k + c]);
+      return true;
+    }
+    if (!(dUp > 0 && dLo > 0)) return false;
     let upS = curveAt(fs.upper, u);
     const loS = curveAt(fs.lower, u);
     let hS = Math.max(loS - upS, 0);
