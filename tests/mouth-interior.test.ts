@@ -50,6 +50,19 @@ function interior(pts: readonly Point3[], margin: number, ends = 0.1): [number, 
   return out;
 }
 
+/** `pts` with each lower inner-lip point moved to `gap` px under its upper partner (across the mouth frame). */
+function closedLips(pts: readonly Point3[], gap: number): Point3[] {
+  const f = mouthFrame(pts);
+  const ring = LANDMARK_SETS.innerMouthRing;
+  const target = pts.map((p) => [...p] as Point3);
+  for (let k = 1; k < 10; k++) {
+    const up = pts[ring[k]];
+    const lo = ring[20 - k];
+    target[lo] = [up[0] - f.ay * gap, up[1] + f.ax * gap, pts[lo][2]];
+  }
+  return target;
+}
+
 /** Pixel offsets (RGBA) of the lips: inside the outer lip ring, outside the inner mouth ring. */
 function lipPixels(pts: readonly Point3[], width: number): number[] {
   const inPoly = (idx: readonly number[], x: number, y: number) => {
@@ -180,15 +193,8 @@ describe('mouth interior at full resolution', () => {
 
   it('a mouth closing over its teeth: at a closed target the opening is the dark seam of the lips, no teeth', () => {
     const pts = smile.face.landmarks.points;
-    const f = mouthFrame(pts);
-    // each lower inner-lip point moved to 0.015 IOD under its upper partner (a closed mouth as the mesh sees one)
-    const ring = LANDMARK_SETS.innerMouthRing;
-    const target = pts.map((p) => [...p] as Point3);
-    for (let k = 1; k < 10; k++) {
-      const up = pts[ring[k]];
-      const lo = ring[20 - k];
-      target[lo] = [up[0] - f.ay * 0.015 * f.iod, up[1] + f.ax * 0.015 * f.iod, pts[lo][2]];
-    }
+    // a closed mouth as the mesh sees one: the lines 0.015 IOD apart
+    const target = closedLips(pts, 0.015 * mouthFrame(pts).iod);
     expect(mouthOpening(target)).toBeLessThan(0.03);
     const values = floats(smile.image);
     const n = transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts });
@@ -204,16 +210,9 @@ describe('mouth interior at full resolution', () => {
 
   it('lips closed under a pixel apart (a small face): the seam is a continuous hairline, not a notch', () => {
     const pts = smile.face.landmarks.points;
-    const f = mouthFrame(pts);
-    // each lower inner-lip point 0.5 px under its upper partner: the lines lie between pixel centres along most of
-    // the mouth, where filling between them drew nothing
-    const ring = LANDMARK_SETS.innerMouthRing;
-    const target = pts.map((p) => [...p] as Point3);
-    for (let k = 1; k < 10; k++) {
-      const up = pts[ring[k]];
-      const lo = ring[20 - k];
-      target[lo] = [up[0] - f.ay * 0.5, up[1] + f.ax * 0.5, pts[lo][2]];
-    }
+    // the lines 0.5 px apart: they lie between pixel centres along most of the mouth, where filling between them drew
+    // nothing
+    const target = closedLips(pts, 0.5);
     const values = floats(smile.image);
     // as when her smile is neutralized: her own photo is the source, and the lips are drawn over her teeth first
     transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts }, pts);
