@@ -23,7 +23,7 @@ import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
 import { smoothstep } from './mouth-mask';
 import { sampleCubicInto } from './sampler';
-import { insidePolygon, type Rect } from './warp';
+import { insidePolygon, ringBox, type Rect } from './warp';
 
 /** A photo showing an open mouth, and its landmarks (468 points, that photo's pixels). */
 export interface InteriorSource {
@@ -153,18 +153,10 @@ function openingOf(f: MouthFrame): number {
   return h / f.iod;
 }
 
+/** The whole pixels covering the box of a ring of `points`. */
 function bounds(points: readonly Point3[], idx: readonly number[]) {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const i of idx) {
-    x0 = Math.min(x0, points[i][0]);
-    y0 = Math.min(y0, points[i][1]);
-    x1 = Math.max(x1, points[i][0]);
-    y1 = Math.max(y1, points[i][1]);
-  }
-  return { x0: Math.floor(x0), y0: Math.floor(y0), x1: Math.ceil(x1), y1: Math.ceil(y1) };
+  const b = ringBox(points, idx);
+  return { x0: Math.floor(b.x0), y0: Math.floor(b.y0), x1: Math.ceil(b.x1), y1: Math.ceil(b.y1) };
 }
 
 /**

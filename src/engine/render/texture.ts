@@ -17,7 +17,7 @@ import type { ModelStore } from '../runtime/models';
 import type { Point2 } from '../types';
 import { smoothstep } from './mouth-mask';
 import { checkLayers, unetLayers } from './unet';
-import { insidePolygon } from './warp';
+import { insidePolygon, ringBox } from './warp';
 
 export const TEXTURE_PATH = 'leed/texture.json';
 
@@ -59,24 +59,11 @@ export interface TextureModel {
 
 /** 1 inside the ellipse of the box of `ring`'s points (grown by `margin`), fading to 0 over `fade` (radius squared). */
 function ellipseInside(pts: readonly Point2[], ring: readonly number[], margin: number, fade: readonly [number, number], S: number): Float32Array {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (const i of ring) {
-    x0 = Math.min(x0, pts[i][0]);
-    x1 = Math.max(x1, pts[i][0]);
-    y0 = Math.min(y0, pts[i][1]);
-    y1 = Math.max(y1, pts[i][1]);
-  }
-  x0 -= margin;
-  y0 -= margin;
-  x1 += margin;
-  y1 += margin;
+  const { x0, y0, x1, y1 } = ringBox(pts, ring);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
-  const ax = Math.max((x1 - x0) / 2, 1);
-  const ay = Math.max((y1 - y0) / 2, 1);
+  const ax = Math.max((x1 - x0) / 2 + margin, 1);
+  const ay = Math.max((y1 - y0) / 2 + margin, 1);
   const out = new Float32Array(S * S);
   for (let v = 0; v < S; v++) for (let u = 0; u < S; u++) out[v * S + u] = 1 - smoothstep(fade[0], fade[1], ((u - cx) / ax) ** 2 + ((v - cy) / ay) ** 2);
   return out;

@@ -289,6 +289,21 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
 /** MediaPipe FaceMesh eye rims (landmark-sets.json rightEyeRing, leftEyeRing). */
 const EYE_RIMS = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing];
 
+/** The bounding box of the points of `points` numbered in `idx`. */
+export function ringBox(points: readonly (readonly number[])[], idx: readonly number[]): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const i of idx) {
+    x0 = Math.min(x0, points[i][0]);
+    y0 = Math.min(y0, points[i][1]);
+    x1 = Math.max(x1, points[i][0]);
+    y1 = Math.max(y1, points[i][1]);
+  }
+  return { x0, y0, x1, y1 };
+}
+
 /** Even-odd test of (x, y) against the polygon (xs[k], ys[k]). */
 export function insidePolygon(xs: readonly number[], ys: readonly number[], x: number, y: number): boolean {
   let c = false;
