@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applySimilarity, EditorError, ErrorCode, TEMPLATE, toCanonical, type Point3 } from '../src/engine/index';
+import { applySimilarity, EditorError, ErrorCode, regionWeights, TEMPLATE, toCanonical, type Point3 } from '../src/engine/index';
 import { decodePoints, encodePoints, loadLandmarkedRows } from '../src/node/dataset';
 import { Failures } from '../src/node/eval-common';
-import { alongXY, inSourceFrame } from '../src/node/eval-generator';
+import { alongXY, inSourceFrame, PooledAlong } from '../src/node/eval-generator';
 import { ROOT } from '../src/node/platform';
 
 describe('Failures', () => {
@@ -87,6 +87,38 @@ describe('reference transfer measure (eval-generator.ts)', () => {
         r,
       ),
     ).toBeCloseTo(0.5, 9);
+  });
+
+  it('pools the projection over edits, each weighing as much as its reference moves, and splits it by region', () => {
+    const T = TEMPLATE;
+    const strong = T.map((_, i) => [Math.sin(i), Math.cos(i), 0] as Point3);
+    const faint = T.map((_, i) => [0.01 * Math.cos(2 * i), 0.01 * Math.sin(i), 0] as Point3);
+    const pool = new PooledAlong();
+    // 90 % of a strong reference arrives; a faint one comes out reversed (mesh noise)
+    pool.add(
+      strong.map((p) => [0.9 * p[0], 0.9 * p[1], 7] as Point3),
+      strong,
+    );
+    pool.add(
+      faint.map((p) => [-p[0], -p[1], 0] as Point3),
+      faint,
+    );
+    const rr = (r: Point3[]) => r.reduce((s, p) => s + p[0] ** 2 + p[1] ** 2, 0);
+    const want = (0.9 * rr(strong) - rr(faint)) / (rr(strong) + rr(faint));
+    expect(pool.ratio('all')).toBeCloseTo(want, 9);
+    expect(pool.ratio('all')).toBeGreaterThan(0.89); // a median of the two ratios (0.9 and -1) would say -0.05
+    // a displacement only in the mouth: the mouth receives it all, the brows nothing of theirs
+    const w = regionWeights();
+    const mouthOnly = new PooledAlong();
+    mouthOnly.add(
+      strong.map((p, i) => [w[i].mouth * p[0], w[i].mouth * p[1], 0] as Point3),
+      strong,
+    );
+    expect(mouthOnly.ratio('mouth')).toBeGreaterThan(0.9); // < 1 only where a point is partly mouth, partly jaw or rest
+    for (const part of PooledAlong.PARTS) expect(pool.ratio(part)).toBeGreaterThan(0.85);
+    expect(Math.abs(mouthOnly.ratio('brows'))).toBeLessThan(0.02);
+    expect(mouthOnly.share('mouth') + mouthOnly.share('brows') + mouthOnly.share('eyes') + mouthOnly.share('jaw')).toBeLessThanOrEqual(1);
+    expect(new PooledAlong().ratio('all')).toBeNaN();
   });
 });
 

@@ -35,6 +35,8 @@ import {
   nearestFace,
   nme,
   padImage,
+  REGIONS,
+  regionWeights,
   targetCanonical,
   type Edit,
   type Editor,
@@ -101,6 +103,42 @@ const meanShape = (list: readonly (readonly Point3[])[]) =>
  */
 export const inSourceFrame = (found: readonly Point3[], src: Similarity) => found.map((p) => invertSimilarity(src, p));
 /** Projection of d on r over the image plane (x, y): a 2-D edit renders no depth, and the mesh's depth is its guess. */
+/**
+ * Sums for a pooled projection over many edits, per part of the face: for each part (all of it, then each region of
+ * target.ts weighted by its landmark membership), sum of d.r and of r.r over the image plane. Their ratio is how much
+ * of the references' displacement arrives with every edit weighed by how much its reference moves, where a median of
+ * per-edit ratios lets a faint reference (a small r.r, mostly mesh noise) count as much as a strong one.
+ */
+export class PooledAlong {
+  static readonly PARTS = ['all', ...REGIONS] as const;
+  private static weights: number[][] | null = null;
+  readonly num = new Map<string, number>();
+  readonly den = new Map<string, number>();
+  add(d: readonly Point3[], r: readonly Point3[]): void {
+    PooledAlong.weights ??= regionWeights().map((w) => REGIONS.map((g) => w[g]));
+    const w = PooledAlong.weights;
+    PooledAlong.PARTS.forEach((part, k) => {
+      let dr = 0;
+      let rr = 0;
+      for (let i = 0; i < r.length; i++) {
+        const m = k === 0 ? 1 : w[i][k - 1] ** 2;
+        dr += m * (d[i][0] * r[i][0] + d[i][1] * r[i][1]);
+        rr += m * (r[i][0] * r[i][0] + r[i][1] * r[i][1]);
+      }
+      this.num.set(part, (this.num.get(part) ?? 0) + dr);
+      this.den.set(part, (this.den.get(part) ?? 0) + rr);
+    });
+  }
+  /** Share that arrives in `part`; NaN with nothing added. */
+  ratio(part: (typeof PooledAlong.PARTS)[number]): number {
+    return (this.num.get(part) ?? Number.NaN) / (this.den.get(part) ?? Number.NaN);
+  }
+  /** The part's share of the references' whole displacement (r.r in the part over r.r of the face). */
+  share(part: (typeof PooledAlong.PARTS)[number]): number {
+    return (this.den.get(part) ?? Number.NaN) / (this.den.get('all') ?? Number.NaN);
+  }
+}
+
 export const alongXY = (d: readonly Point3[], r: readonly Point3[]) => {
   let dr = 0;
   let rr = 0;
@@ -488,13 +526,28 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
         sameAsRef: number;
         n: number;
         nFound: number;
+        pooledTarget: PooledAlong;
+        pooledRender: PooledAlong;
       };
       const rows = new Map<string, Row>();
       const perRef = options.refs ?? 6;
       let s = 0;
       for (const label of REF_LABELS) {
         const refs = spread(split.get(label) ?? [], perRef);
-        const row: Row = { fit: 0, target: 0, render: 0, render3d: 0, real: [], agree: 0, refAgree: 0, sameAsRef: 0, n: 0, nFound: 0 };
+        const row: Row = {
+          fit: 0,
+          target: 0,
+          render: 0,
+          render3d: 0,
+          real: [],
+          agree: 0,
+          refAgree: 0,
+          sameAsRef: 0,
+          n: 0,
+          nFound: 0,
+          pooledTarget: new PooledAlong(),
+          pooledRender: new PooledAlong(),
+        };
         rows.set(label, row);
         const fits: number[] = [];
         const targets: number[] = [];
@@ -532,6 +585,8 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
               if (face) {
                 const dEdit = sub(inSourceFrame(face.landmarks.points, o.face.canonical.transform), o.face.canonical.points);
                 renders.push(along(dEdit));
+                row.pooledTarget.add(sub(xt, o.face.canonical.points), dRef);
+                row.pooledRender.add(dEdit, dRef);
                 // the measure before 2026-11-30: 3-D, in the found face's own canonical frame
                 const own = sub(face.canonical.points, o.face.canonical.points);
                 renders3d.push(dot(own, dRef) / dot(dRef, dRef));
@@ -573,7 +628,18 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
         out.push(
           `| ${label} | ${r.n} | ${f2(r.fit)} | ${f2(r.target)} | ${f2(r.render)} | ${f2(r.render3d)} | ${f2(median(r.real))} (${r.real.length}) | ${pc(r.agree, r.n)} | ${pc(r.refAgree, r.n)} | ${pc(r.sameAsRef, r.n)} |`,
         );
-      out.push('', 'Medians over edits.', '', `${srcFails}`, `${editFails}`, `${found}`);
+      out.push(
+        '',
+        "Medians over edits. Pooled over the edits whose landmarks were found (sum of d.r over sum of r.r, image plane: each edit weighs as much as its reference moves), for the whole face and per region (landmarks weighted by their membership in it, target.ts regionWeights); in brackets, the region's share of the references' displacement (r.r). Target x_t - x_src / render (found):",
+        '',
+        `| reference label | ${PooledAlong.PARTS.join(' | ')} |`,
+        `| --- | ${PooledAlong.PARTS.map(() => '---').join(' | ')} |`,
+      );
+      for (const [label, r] of rows)
+        out.push(
+          `| ${label} | ${PooledAlong.PARTS.map((part) => `${f2(r.pooledTarget.ratio(part))} / ${f2(r.pooledRender.ratio(part))}${part === 'all' ? '' : ` (${f2(r.pooledRender.share(part))})`}`).join(' | ')} |`,
+        );
+      out.push('', `${srcFails}`, `${editFails}`, `${found}`);
       return out.join('\n');
     },
   };
