@@ -6,7 +6,8 @@
  *                   [--limit N] [--sources N] [--presets name,...] [--pairs <folder>] [--models <folder>]
  *
  * Sections, in order (eval-generator.ts unless said): the ceiling (how often the emotion model reads real photos of
- * each label as that label), the upper face (brow and eye motion the mesh sees), the neutral error (eval-neutral.ts),
+ * each label as that label), the upper face (brow and eye motion the mesh sees; then the same lids and brows by a second,
+ * eye-specific model, eval-eyes.ts: `--sections iris`), the neutral error (eval-neutral.ts),
  * the presets on neutral sources (agreement at intensity 1 and 1.5, identity, landmarks on the edit), reference
  * transfer (how much of the reference's displacement arrives), neutralized smiles. `--pairs <folder>` (laid out like
  * ../shared/fixtures/london: neutral/ID.jpg, smiling/ID.jpg) adds the ground-truth section (eval-pairs.ts) at the end;
@@ -35,6 +36,7 @@ import { createModelStore, initBackend, PRESET_NAMES, type BackendName, type Pre
 import { loadLandmarkedRows, readFacesCsv } from './dataset';
 import { modelSource, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
 import { ceilingSection, disposeKit, neutralizeSection, presetsSection, transferSection, upperFaceSection } from './eval-generator';
+import { eyeModelSection } from './eval-eyes';
 import { neutralErrorSection } from './eval-neutral';
 import { pairsSection } from './eval-pairs';
 import { pointWasmAtNodeModules, ROOT } from './platform';
@@ -44,6 +46,7 @@ export function sections(options: { sources?: number; presets?: readonly PresetN
   return [
     ceilingSection,
     upperFaceSection,
+    eyeModelSection(),
     neutralErrorSection,
     presetsSection({ sources, presets: options.presets }),
     transferSection({ refs: Math.max(2, Math.round(sources / 2)) }),

@@ -46,6 +46,18 @@ export function isEvalPerson(person: string): boolean {
 export const EXPRESSIONS = ['happy', 'surprise', 'anger', 'sad', 'disgust', 'fear', 'contempt'];
 
 export const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
+export const median = (v: readonly number[]) => {
+  if (!v.length) return Number.NaN;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/** The q-quantile of v (the element at floor(q n) of the sorted values); NaN when empty. */
+export const quantile = (v: readonly number[], q: number) => {
+  if (!v.length) return Number.NaN;
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 export const sd = (v: readonly number[]) => {
   const m = mean(v);
   return Math.sqrt(mean(v.map((x) => (x - m) ** 2)));

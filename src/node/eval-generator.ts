@@ -50,7 +50,7 @@ import {
   type RGBAImage,
   type Similarity,
 } from '../engine/index';
-import { Failures, isEvalPerson, mean, modelSource, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
+import { Failures, isEvalPerson, mean, median, modelSource, quantile, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
 import { pointWasmAtNodeModules } from './platform';
 
 /** Emotion-model label each preset should read as. */
@@ -80,17 +80,6 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 const pc = (k: number, n: number) => (n ? `${k}/${n} = ${((100 * k) / n).toFixed(0)} %` : '-');
 const topEmotion = (p: Float32Array): Emotion => EMOTIONS[p.indexOf(Math.max(...p))];
-const median = (v: readonly number[]) => {
-  if (!v.length) return Number.NaN;
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quantile = (v: readonly number[], q: number) => {
-  if (!v.length) return Number.NaN;
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
 const sub = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0] - b[i][0], p[1] - b[i][1], p[2] - b[i][2]] as Point3);
 const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2], 0);
 const meanShape = (list: readonly (readonly Point3[])[]) =>
