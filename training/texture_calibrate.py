@@ -27,6 +27,7 @@ import zlib
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from texture_common import LAYERS, TextureNet  # noqa: E402
@@ -56,6 +57,22 @@ def load_net(path):
     return net
 
 
+def coarse_losses(out, target, m):
+    """Per pair: L2 in M, and L1 and L2 of the error averaged (weighted by M) over 2 x 2 and 4 x 4 px cells, over the
+    cells mostly in M: the coarse shading a small emotion model (64 px for the whole face) sees, where the per-pixel
+    losses also count misalignment and skin detail."""
+    e = out - target
+    res = {'l2': (e * e * m).sum((1, 2, 3)) / (3 * m.sum((1, 2, 3)) + 1e-6)}
+    for q in (2, 4):
+        mp = F.avg_pool2d(m, q)
+        ep = F.avg_pool2d(e * m, q) / (mp + 1e-6)
+        keep = (mp > 0.5).float()
+        den = 3 * keep.sum((1, 2, 3)) + 1e-6
+        res[f'l1p{q}'] = (ep.abs() * keep).sum((1, 2, 3)) / den
+        res[f'l2p{q}'] = (ep * ep * keep).sum((1, 2, 3)) / den
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='.gpu/texture10')
@@ -71,7 +88,8 @@ def main():
     net = load_net(args.weights)
     net.eval()
     scales = [0.0, 0.5, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0]
-    sums = {k: torch.zeros(len(scales)) for k in ('l1', 'loss')}
+    coarse = ('l2', 'l1p2', 'l2p2', 'l1p4', 'l2p4')
+    sums = {k: torch.zeros(len(scales)) for k in ('l1', 'loss') + coarse}
     sums_big = {k: torch.zeros(len(scales)) for k in ('l1', 'loss')}
     n = n_big = 0
     with torch.no_grad():
@@ -88,6 +106,8 @@ def main():
                 out = (wa * (1 + m * (even + s * odd))).clamp(0, 1)
                 l1, lo = masked_l1(out, target, m), loss_fn(out, target, m)
                 sums['l1'][j] += l1.sum()
+                for name, v in coarse_losses(out, target, m).items():
+                    sums[name][j] += v.sum()
                 sums['loss'][j] += lo.sum()
                 sums_big['l1'][j] += l1[big].sum()
                 sums_big['loss'][j] += lo[big].sum()
@@ -98,9 +118,12 @@ def main():
     print('| odd-part strength s | ' + ' | '.join(f'{s:g}' for s in scales) + ' |')
     print('| --- | ' + ' | '.join('---' for _ in scales) + ' |')
     for name, d, cnt in (('L1 in M, all pairs', sums['l1'], n), ('training loss, all pairs', sums['loss'], n),
+                         ('L2 in M, all pairs', sums['l2'], n),
+                         ('L1, images averaged over 2 x 2 px', sums['l1p2'], n), ('L2, 2 x 2 px', sums['l2p2'], n),
+                         ('L1, images averaged over 4 x 4 px', sums['l1p4'], n), ('L2, 4 x 4 px', sums['l2p4'], n),
                          ('L1 in M, motion >= 4 px', sums_big['l1'], n_big), ('training loss, motion >= 4 px', sums_big['loss'], n_big)):
         v = d / max(cnt, 1)
-        print(f'| {name} | ' + ' | '.join(f'{x:.5f}' for x in v.tolist()) + f' | best s = {scales[int(v.argmin())]:g}')
+        print(f'| {name} | ' + ' | '.join(f'{x:.6f}' for x in v.tolist()) + f' | best s = {scales[int(v.argmin())]:g}')
 
 
 if __name__ == '__main__':
