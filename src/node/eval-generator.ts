@@ -91,12 +91,12 @@ const meanShape = (list: readonly (readonly Point3[])[]) =>
  * found frame enough to hide the mouth corners' 2 px rise).
  */
 export const inSourceFrame = (found: readonly Point3[], src: Similarity) => found.map((p) => invertSimilarity(src, p));
-/** Projection of d on r over the image plane (x, y): a 2-D edit renders no depth, and the mesh's depth is its guess. */
 /**
  * Sums for a pooled projection over many edits, per part of the face: for each part (all of it, then each region of
- * target.ts weighted by its landmark membership), sum of d.r and of r.r over the image plane. Their ratio is how much
- * of the references' displacement arrives with every edit weighed by how much its reference moves, where a median of
- * per-edit ratios lets a faint reference (a small r.r, mostly mesh noise) count as much as a strong one.
+ * target.ts: each landmark's d and r weighted by its membership w in it, so d.r counts w^2), sum of d.r and of r.r over
+ * the image plane. Their ratio is how much of the references' displacement arrives with every edit weighed by how
+ * much its reference moves, where a median of per-edit ratios lets a faint reference (a small r.r, mostly mesh noise)
+ * count as much as a strong one.
  */
 export class PooledAlong {
   static readonly PARTS = ['all', ...REGIONS] as const;
@@ -128,6 +128,7 @@ export class PooledAlong {
   }
 }
 
+/** Projection of d on r over the image plane (x, y): a 2-D edit renders no depth, and the mesh's depth is its guess. */
 export const alongXY = (d: readonly Point3[], r: readonly Point3[]) => {
   let dr = 0;
   let rr = 0;
