@@ -58,6 +58,11 @@ export const quantile = (v: readonly number[], q: number) => {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
+/** A figure to 1 or 2 decimals, '-' when it is not a number. */
+export const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+export const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+/** "median [p10, p90]" of v, to 1 decimal. */
+export const medianRange = (v: readonly number[]) => `${f1(median(v))} [${f1(quantile(v, 0.1))}, ${f1(quantile(v, 0.9))}]`;
 export const sd = (v: readonly number[]) => {
   const m = mean(v);
   return Math.sqrt(mean(v.map((x) => (x - m) ** 2)));

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeImage, initBackend, type BackendName, type Point3 } from '../engine/index';
-import { Failures, mean, median, quantile, sd, spread, type EvalFace, type EvalSection } from './eval-common';
+import { f2, Failures, mean, medianRange, sd, spread, type EvalFace, type EvalSection } from './eval-common';
 import { loadEyeModel, REFINED_BROW_POINTS } from './eye-model';
 import { pointWasmAtNodeModules } from './platform';
 
@@ -87,9 +87,6 @@ export function eyeModelSection(options: { perLabel?: number } = {}): EvalSectio
         eye.dispose();
         await initBackend([before]);
       }
-      const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-      const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
-      const q3 = (v: number[]) => `${f1(median(v))} [${f1(quantile(v, 0.1))}, ${f1(quantile(v, 0.9))}]`;
       const corr = (x: number[], y: number[]) => {
         const [mx, my] = [mean(x), mean(y)];
         let sxy = 0;
@@ -113,7 +110,7 @@ export function eyeModelSection(options: { perLabel?: number } = {}): EvalSectio
           const m = list.map((d) => d.mesh[key]);
           const e = list.map((d) => d.iris[key]);
           const ratio = label === 'neutral' ? `sd ${f2(sd(m))} / ${f2(sd(e))}` : `${f2(mean(m))} / ${f2(mean(e))} = ${f2(mean(m) / mean(e))}`;
-          out.push(`| ${label} | ${list.length} | ${key} | ${q3(m)} | ${q3(e)} | ${ratio} | ${f2(corr(m, e))} |`);
+          out.push(`| ${label} | ${list.length} | ${key} | ${medianRange(m)} | ${medianRange(e)} | ${ratio} | ${f2(corr(m, e))} |`);
         }
       }
       out.push('', `${fails}`);

@@ -50,7 +50,21 @@ import {
   type RGBAImage,
   type Similarity,
 } from '../engine/index';
-import { Failures, isEvalPerson, mean, median, modelSource, quantile, sd, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
+import {
+  f1,
+  f2,
+  Failures,
+  isEvalPerson,
+  mean,
+  median,
+  medianRange,
+  modelSource,
+  sd,
+  spread,
+  type EvalContext,
+  type EvalFace,
+  type EvalSection,
+} from './eval-common';
 import { pointWasmAtNodeModules } from './platform';
 
 /** Emotion-model label each preset should read as. */
@@ -75,8 +89,6 @@ export const LABEL_EMOTION: Record<string, Emotion> = {
 const PAD = 64;
 const INTENSITIES = [1, 1.5] as const;
 
-const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 const pc = (k: number, n: number) => (n ? `${k}/${n} = ${((100 * k) / n).toFixed(0)} %` : '-');
 const topEmotion = (p: Float32Array): Emotion => EMOTIONS[p.indexOf(Math.max(...p))];
@@ -270,12 +282,11 @@ export const upperFaceSection: EvalSection = {
       }
     }
     const neutralBrow = (rows.get('neutral') ?? []).map((m) => m.brow);
-    const q3 = (v: number[]) => `${f1(median(v))} [${f1(quantile(v, 0.1))}, ${f1(quantile(v, 0.9))}]`;
     for (const label of ['surprise', 'fear', 'anger', 'sad', 'happy', 'disgust']) {
       const l = rows.get(label);
       if (!l?.length) continue;
       out.push(
-        `| ${label} | ${l.length} | ${q3(l.map((m) => m.brow))} | ${f1(median(l.map((m) => m.browInner)))} | ${f1(median(l.map((m) => m.browOuter)))} | ${f1(median(l.map((m) => m.browGap)))} | ${q3(l.map((m) => m.eyeOpen))} | ${q3(neutralBrow)} |`,
+        `| ${label} | ${l.length} | ${medianRange(l.map((m) => m.brow))} | ${f1(median(l.map((m) => m.browInner)))} | ${f1(median(l.map((m) => m.browOuter)))} | ${f1(median(l.map((m) => m.browGap)))} | ${medianRange(l.map((m) => m.eyeOpen))} | ${medianRange(neutralBrow)} |`,
       );
     }
     return out.join('\n');
