@@ -103,16 +103,28 @@ export async function loadEyeModel(): Promise<EyeModel> {
         const h = Math.abs(-(pts[a][0] - pts[b][0]) * sin + (pts[a][1] - pts[b][1]) * cos);
         return { cx, cy, side: Math.max(w, h) * ENLARGE };
       });
+      // only the window of the photo that the two turned crops can reach (their corners lie within side / sqrt 2 of
+      // their centres), as RGB floats: not a copy of the whole photo per face
+      const reach = (b: (typeof boxes)[number]) => b.side * Math.SQRT1_2 + 2;
+      const wx0 = Math.max(0, Math.floor(Math.min(...boxes.map((b) => b.cx - reach(b)))));
+      const wy0 = Math.max(0, Math.floor(Math.min(...boxes.map((b) => b.cy - reach(b)))));
+      const wx1 = Math.min(img.width, Math.ceil(Math.max(...boxes.map((b) => b.cx + reach(b)))) + 1);
+      const wy1 = Math.min(img.height, Math.ceil(Math.max(...boxes.map((b) => b.cy + reach(b)))) + 1);
+      const [ww, wh] = [Math.max(1, wx1 - wx0), Math.max(1, wy1 - wy0)];
+      const window = new Float32Array(ww * wh * 3);
+      for (let y = 0; y < wh; y++)
+        for (let x = 0; x < ww; x++) for (let c = 0; c < 3; c++) window[(y * ww + x) * 3 + c] = img.data[((y + wy0) * img.width + x + wx0) * 4 + c];
       const data = tf.tidy(() => {
-        const rgb = tf.cast(tf.slice(tf.tensor4d(Int32Array.from(img.data), [1, img.height, img.width, 4], 'int32'), [0, 0, 0, 0], [1, -1, -1, 3]), 'float32');
-        const crops = boxes.map(({ cx, cy, side }, k) => {
+        const rgb = tf.tensor4d(window, [1, wh, ww, 3]);
+        const crops = boxes.map(({ cx: px, cy: py, side }, k) => {
+          const [cx, cy] = [px - wx0, py - wy0];
           // output pixel (x, y) (centres at integers) -> image point centre + s R (m (x - o), y - o), m = -1 mirrors
           const s = side / SIZE;
           const o = SIZE / 2 - 0.5;
           const m = eyes[k].flip ? -1 : 1;
           const [a0, a1, b0, b1] = [m * s * cos, -s * sin, m * s * sin, s * cos];
           const t = [a0, a1, cx - (a0 + a1) * o, b0, b1, cy - (b0 + b1) * o, 0, 0];
-          return tf.div(tf.image.transform(rgb as tf.Tensor4D, tf.tensor2d([t]), 'bilinear', 'nearest', 0, [SIZE, SIZE]), 255);
+          return tf.div(tf.image.transform(rgb, tf.tensor2d([t]), 'bilinear', 'nearest', 0, [SIZE, SIZE]), 255);
         });
         return (model.execute(tf.concat(crops)) as tf.Tensor).dataSync();
       });
