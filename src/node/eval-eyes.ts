@@ -61,18 +61,14 @@ export function eyeModelSection(options: { perLabel?: number } = {}): EvalSectio
       const rows = new Map<string, Delta[]>();
       try {
         for (const label of ['surprise', 'anger', 'sad', 'happy', 'neutral']) {
-          // photos of the label whose person has neutral photos (for 'neutral': at least one other)
-          const photos = ctx.faces.filter((f) => {
-            if (f.expression !== label) return false;
-            const neu = (ctx.byPerson.get(f.person) ?? []).filter((g) => g.expression === 'neutral' && g !== f);
-            return neu.length > 0;
-          });
+          // photos of the label whose person has neutral photos (for 'neutral': at least one other), with those photos
+          const photos = ctx.faces
+            .filter((f) => f.expression === label)
+            .map((f) => ({ f, neu: (ctx.byPerson.get(f.person) ?? []).filter((g) => g.expression === 'neutral' && g !== f) }))
+            .filter(({ neu }) => neu.length > 0);
           const list: Delta[] = [];
-          for (const f of spread(photos, perLabel)) {
-            const neu = spread(
-              (ctx.byPerson.get(f.person) ?? []).filter((g) => g.expression === 'neutral' && g !== f),
-              NEUTRALS_PER_PERSON,
-            );
+          for (const { f, neu: all } of spread(photos, perLabel)) {
+            const neu = spread(all, NEUTRALS_PER_PERSON);
             const got = await fails.attempt(async () => {
               const own = await measure(f);
               const base = await Promise.all(neu.map(measure));
