@@ -27,7 +27,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from texture_calibrate import load_net  # noqa: E402
-from texture_common import S  # noqa: E402
+from texture_common import S, grid_centres  # noqa: E402
 from texture_train import batch, load  # noqa: E402
 
 REGIONS = {
@@ -66,7 +66,7 @@ def main():
     net = load_net(args.weights)
     net.eval()
     acc = {k: {'all': np.zeros(3), 'held-back': np.zeros(3)} for k in REGIONS}
-    yx = torch.stack(torch.meshgrid(torch.arange(S).float(), torch.arange(S).float(), indexing='ij'), -1)
+    g = grid_centres(S).reshape(S, S, 2)                                      # crop pixel centres (x, y)
     with torch.no_grad():
         for k in range(0, len(pa), 32):
             ia, ib = torch.tensor(pa[k:k + 32]), torch.tensor(pb[k:k + 32])
@@ -76,7 +76,7 @@ def main():
             odd = wa * m * (gp - gn) / 2
             for name, idx in REGIONS.items():
                 c = pts[ib][:, idx, :]                                            # [B, K, 2] crop px (x, y)
-                d2 = (yx[None, None, ..., 1] - c[..., 0, None, None]) ** 2 + (yx[None, None, ..., 0] - c[..., 1, None, None]) ** 2
+                d2 = ((g[None, None] - c[:, :, None, None, :]) ** 2).sum(-1)        # [B, K, S, S]
                 disc = (d2.min(1).values < RADIUS * RADIUS).float()[:, None] * m
                 sums = torch.stack([(odd * change * disc).sum((1, 2, 3)), (odd * odd * disc).sum((1, 2, 3)), (change * change * disc).sum((1, 2, 3))], 1)
                 for j in range(len(ia)):
