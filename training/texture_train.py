@@ -38,6 +38,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from texture_common import S, TextureNet, fields  # noqa: E402
 
 
+def held_back(person):
+    """People held back from training (never trained on): their name's crc32 is 0 mod 20."""
+    return zlib.crc32(person.encode()) % 20 == 0
+
+
 def load(folder, device):
     ix = json.load(open(os.path.join(folder, 'index.json')))
     assert ix['size'] == S
@@ -143,8 +148,8 @@ def main():
         torch.backends.cudnn.benchmark = True
     t0 = time.time()
     imgs, pts, people = load(args.data, dev)
-    held = [i for i, p in enumerate(people) if zlib.crc32(p.encode()) % 20 == 0]
-    train = [i for i, p in enumerate(people) if zlib.crc32(p.encode()) % 20 != 0]
+    held = [i for i, p in enumerate(people) if held_back(p)]
+    train = [i for i, p in enumerate(people) if not held_back(p)]
     print(f'{len(people)} photos ({len(train)} train, {len(held)} held back) on {dev}, loaded in {time.time() - t0:.1f} s', flush=True)
     rng = np.random.default_rng(7)
     va, vb = pairs_of(people, held, np.random.default_rng(3), 256, 0.0)
