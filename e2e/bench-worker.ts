@@ -5,7 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor, createFaceMesh, createModelStore, pixelsToTensor, type BackendName, type Edit, type Patch, type RGBAImage } from '../src/engine/index';
+import { createEditor, type BackendName, type Edit, type Patch, type RGBAImage } from '../src/engine/index';
+import { createFaceMesh, createModelStore, pixelsToTensor } from '../src/engine/tools';
 import { createFrameScheduler } from '../src/app/frame-scheduler';
 
 export interface BenchRow {

@@ -10,7 +10,7 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { alignedCropRect, createSampler, cropGeometry, initBackend, type FlowGrid, type Rect, type Sampler } from '../src/engine/index';
+import { alignedCropRect, createSampler, cropGeometry, initBackend, type FlowGrid, type Rect, type Sampler } from '../src/engine/tools';
 
 /** Deterministic uniform numbers in [0, 1). */
 function prng(seed: number): () => number {

@@ -16,19 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  applyAffine,
-  createEditor,
-  createModelStore,
-  createRefiner,
-  createRenderSession,
-  type BackendName,
-  type Face,
-  type Photo,
-  type Point3,
-  type RenderPatch,
-  type RenderSession,
-} from '../src/engine/index';
+import { createEditor, type BackendName, type Face, type Photo, type Point3 } from '../src/engine/index';
+import { applyAffine, createModelStore, createRefiner, createRenderSession, type RenderPatch, type RenderSession } from '../src/engine/tools';
 import * as tf from '@tensorflow/tfjs-core';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { closeEyes, openMouth } from '../src/node/synthetic';

@@ -15,18 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  createEditor,
-  createRenderSession,
-  DEFAULT_CROP,
-  encodeImage,
-  interOcular,
-  type BackendName,
-  type Face,
-  type Refiner,
-  type SamplerKind,
-  type RGBAImage,
-} from '../src/engine/index';
+import { createEditor, encodeImage, type BackendName, type Face, type SamplerKind, type RGBAImage } from '../src/engine/index';
+import { createRenderSession, DEFAULT_CROP, interOcular, type Refiner } from '../src/engine/tools';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { openMouth } from '../src/node/synthetic';
 

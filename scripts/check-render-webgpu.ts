@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, globals } from 'webgpu';
+import { createEditor, type SamplerKind } from '../src/engine/index';
 import {
   alignedCropRect,
-  createEditor,
   createRenderSession,
   DEFAULT_CROP,
   initBackend,
@@ -20,8 +20,7 @@ import {
   newOpeningWeight,
   type Refiner,
   type RenderPatch,
-  type SamplerKind,
-} from '../src/engine/index';
+} from '../src/engine/tools';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { closedMouthFace, openMouth } from '../src/node/synthetic';
 

@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor, encodeImage, interOcular, LANDMARK_SETS, type RGBAImage, whitePoint } from '../src/engine/index';
+import { createEditor, encodeImage, type RGBAImage } from '../src/engine/index';
+import { interOcular, LANDMARK_SETS, whitePoint } from '../src/engine/tools';
 import { fileByteSource, pointWasmAtNodeModules, ROOT } from '../src/node/platform';
 
 const ID = '127';

@@ -6,32 +6,29 @@
  * every analysis runs). Usage: npx tsx scripts/make-template.ts
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { createEditor, eyeCentres, STABLE_POINTS, type Point3 } from '../src/engine/index';
+import { createEditor, type Point3 } from '../src/engine/index';
+import { cross3, dot3, eyeCentres, STABLE_POINTS, sub3, unit3 } from '../src/engine/tools';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
 const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
 const photo = await editor.open(await readFile(`${ROOT}/public/samples/astronaut.png`));
 const face = await photo.face(0);
 const points = face.landmarks.points;
-const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);
-const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
-const norm = (a: number[]) => a.map((v) => v / Math.hypot(...a));
-const cross = (a: number[], b: number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const origin = [0, 1, 2].map((k) => STABLE_POINTS.reduce((s, i) => s + points[i][k], 0) / STABLE_POINTS.length);
 const [re, le] = eyeCentres(points);
-const x = norm(sub(le, re));
-const down = sub(points[152], points[10]);
-const y = norm(
-  sub(
+const x = unit3(sub3(le, re));
+const down = sub3(points[152], points[10]);
+const y = unit3(
+  sub3(
     down,
-    x.map((v) => v * dot(down, x)),
+    x.map((v) => v * dot3(down, x)),
   ),
 );
-const z = cross(x, y);
-const iod = Math.hypot(...sub(le, re));
+const z = cross3(x, y);
+const iod = Math.hypot(...sub3(le, re));
 const out: Point3[] = points.map((p) => {
-  const d = sub(p, origin);
-  return [dot(d, x) / iod, dot(d, y) / iod, dot(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3;
+  const d = sub3(p, origin);
+  return [dot3(d, x) / iod, dot3(d, y) / iod, dot3(d, z) / iod].map((v) => Math.round(v * 1e5) / 1e5) as Point3;
 });
 await writeFile(
   `${ROOT}/src/engine/analyse/template.json`,

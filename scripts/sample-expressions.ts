@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BROW_POINTS, createEditor, targetCanonical, type Point3 } from '../src/engine/index';
+import { createEditor, type Point3 } from '../src/engine/index';
+import { BROW_POINTS, targetCanonical } from '../src/engine/tools';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
 const a = Number(process.argv[2] ?? 1);

@@ -1,14 +1,14 @@
 /** A fake engine worker (WorkerApi) for the app's store tests: records calls, renders instantly or on demand. */
 import type { FaceBox, RenderedFrame, WorkerApi, WorkerError } from '../src/app/protocol';
 
-export const BOX: FaceBox = { x: 10, y: 10, width: 50, height: 50, score: 0.9, keypoints: [] };
+const BOX: FaceBox = { x: 10, y: 10, width: 50, height: 50, score: 0.9, keypoints: [] };
 
 export interface FakeBitmap {
   closed: boolean;
   close(): void;
 }
 
-export function fakeBitmap(): ImageBitmap & FakeBitmap {
+function fakeBitmap(): ImageBitmap & FakeBitmap {
   const b = {
     closed: false,
     width: 1,

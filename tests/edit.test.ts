@@ -1,7 +1,8 @@
 /** The engine's editing API (src/engine/edit.ts) end to end on the real models, tfjs CPU backend. */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPatch, decodeImage, ErrorCode, LANDMARK_SETS, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
+import { ErrorCode, toEditorError, type Editor, type Face, type Photo } from '../src/engine/index';
+import { applyPatch, decodeImage, LANDMARK_SETS } from '../src/engine/tools';
 import { cpuEditor, sampleBytes } from './helpers';
 
 let editor: Editor;

@@ -1,10 +1,11 @@
 /** Shared test setup: the real engine on the tfjs CPU backend, models read from public/models. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor, createModelStore, type Editor, type EditorOptions, type ModelStore } from '../src/engine/index';
+import { createEditor, type Editor, type EditorOptions } from '../src/engine/index';
+import { createModelStore, type ModelStore } from '../src/engine/tools';
 import { fileByteSource, ROOT } from '../src/node/platform';
 
-export const SAMPLE = join(ROOT, 'public', 'samples', 'astronaut.png');
+const SAMPLE = join(ROOT, 'public', 'samples', 'astronaut.png');
 export const sampleBytes = (): Uint8Array => new Uint8Array(readFileSync(SAMPLE));
 
 export function cpuEditor(options: EditorOptions = {}): Promise<Editor> {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Editor, Face, Point3, RGBAImage } from '../src/engine/index';
-import { LANDMARK_SETS } from '../src/engine/index';
+import { LANDMARK_SETS } from '../src/engine/tools';
 import { curveAt, frameU, frameV, mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
 import { ROOT } from '../src/node/platform';
 import { cpuEditor } from './helpers';

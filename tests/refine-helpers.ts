@@ -7,9 +7,7 @@ import { applyAffine, type AlignedCropRect } from '../src/engine/render/aligned-
 import type { Point2, Point3 } from '../src/engine/types';
 
 export {
-  closeMouth,
   closedMouthFace,
-  closedMouthPhoto,
   openMouth,
   renderCapturingRefiner as renderTarget,
   renderMouthOpen,

@@ -32,6 +32,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PRESET_NAMES, type Point3, type PresetName } from '../src/engine/index';
 import {
   correctNeutral,
   faceMeasures,
@@ -39,7 +40,6 @@ import {
   createModelStore,
   INNER_LIP_PAIRS,
   initBackend,
-  PRESET_NAMES,
   PRESETS_PATH,
   regionWeights,
   retarget,
@@ -47,9 +47,10 @@ import {
   MEASURE_NAMES,
   type FaceMeasures,
   type NeutralStats,
-  type Point3,
-  type PresetName,
-} from '../src/engine/index';
+  dotShapes,
+  meanShape,
+  subShapes,
+} from '../src/engine/tools';
 import { loadContextFaces, readFacesCsv } from '../src/node/dataset';
 import { isEvalPerson } from '../src/node/eval-common';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
@@ -118,11 +119,6 @@ const RECIPES: Record<PresetName, Recipe> = {
 
 const LABEL_OF: Record<PresetName, string> = { happy: 'happy', surprise: 'surprise', anger: 'anger', sadness: 'sad', disgust: 'disgust', fear: 'fear' };
 
-const sub = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0] - b[i][0], p[1] - b[i][1], p[2] - b[i][2]] as Point3);
-const meanShape = (list: readonly (readonly Point3[])[]) =>
-  T.map((_, j) => [0, 1, 2].map((c) => list.reduce((s, a) => s + a[j][c], 0) / list.length) as Point3);
-const dot = (a: readonly Point3[], b: readonly Point3[], w?: readonly number[]) =>
-  a.reduce((s, p, i) => s + (w ? w[i] : 1) * (p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2]), 0);
 const quantile = (v: readonly number[], q: number) => {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.floor(q * s.length)))];
@@ -152,11 +148,11 @@ async function main(): Promise<void> {
   // 1. neutral statistics
   const isLabel = (l: string) => faces.map((f, i) => (f.expression === l ? i : -1)).filter((i) => i >= 0);
   const neutralIdx = isLabel('neutral');
-  const rawD = (i: number) => retarget(sub(faces[i].canonical, N[i]), N[i], T);
+  const rawD = (i: number) => retarget(subShapes(faces[i].canonical, N[i]), N[i], T);
   const bias = meanShape(neutralIdx.map(rawD));
-  const smile = sub(meanShape(isLabel('happy').map(rawD)), bias);
+  const smile = subShapes(meanShape(isLabel('happy').map(rawD)), bias);
   const mean = meanShape(neutralIdx.map((i) => faces[i].canonical));
-  const smileCoef = neutralIdx.map((i) => dot(sub(faces[i].canonical, mean), smile) / dot(smile, smile));
+  const smileCoef = neutralIdx.map((i) => dotShapes(subShapes(faces[i].canonical, mean), smile) / dotShapes(smile, smile));
   const closedGap = INNER_LIP_PAIRS.map(([u, l]) =>
     Math.max(
       0,
@@ -171,10 +167,10 @@ async function main(): Promise<void> {
   // 2. displacements from the corrected neutral, template proportions, minus the neutral photos' mean
   const d = faces.map((f, i) => {
     const n = correctNeutral(N[i], stats);
-    return retarget(sub(f.canonical, n), n, T);
+    return retarget(subShapes(f.canonical, n), n, T);
   });
   const base = meanShape(neutralIdx.map((i) => d[i]));
-  const r = d.map((x) => sub(x, base));
+  const r = d.map((x) => subShapes(x, base));
   const size = (x: readonly Point3[]) => (100 * x.reduce((s, p) => s + Math.hypot(...p), 0)) / x.length;
   console.log(
     `neutral statistics from ${neutralIdx.length} neutral photos: N's bias ${size(bias).toFixed(2)} % IOD mean |d|; smile direction ${size(smile).toFixed(2)}; smile limit ${stats.smileLimit.toFixed(3)}; closed lip gap ${closedGap.map((g) => (100 * g).toFixed(1)).join(' ')} % IOD`,
@@ -207,7 +203,7 @@ async function main(): Promise<void> {
     for (const part of PARTS) {
       const band = recipe[part] ?? recipe.default!;
       const w = weights.map((x) => x[part]);
-      const score = (x: readonly Point3[], m: Measures) => (band.score ? band.score(m) : dot(x, labelMean, w));
+      const score = (x: readonly Point3[], m: Measures) => (band.score ? band.score(m) : dotShapes(x, labelMean, w));
       const pool = idx.filter((i) => !band.filter || band.filter(own.get(i)!));
       const ranked = pool.map((i) => ({ i, s: score(r[i], changes.get(i)!) })).sort((a, b) => a.s - b.s);
       const from = Math.floor(band.lo * ranked.length);

@@ -21,17 +21,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  createDisentangler,
-  createEditor,
-  createModelStore,
-  createRefiner,
-  cropTransformParams,
-  fromCanonical,
-  loadPresets,
-  targetCanonical,
-  type RGBAImage,
-} from '../src/engine/index';
+import { createEditor, type RGBAImage } from '../src/engine/index';
+import { createDisentangler, createModelStore, createRefiner, cropTransformParams, fromCanonical, loadPresets, targetCanonical } from '../src/engine/tools';
 import { fileByteSource, ROOT } from '../src/node/platform';
 import { closedMouthFace, renderCapturingRefiner, renderMouthOpen, type MouthOpenResult } from '../src/node/synthetic';
 

@@ -19,7 +19,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import jpeg from 'jpeg-js';
-import { alignedCropRect, applyAffine, DEFAULT_CROP, toCanonical } from '../src/engine/index';
+import { alignedCropRect, applyAffine, DEFAULT_CROP, toCanonical } from '../src/engine/tools';
 import { loadContextFaces, readFacesCsv } from '../src/node/dataset';
 import { isEvalPerson } from '../src/node/eval-common';
 

@@ -8,7 +8,7 @@ import json from './landmark-sets.json';
 
 type Pair = readonly [number, number];
 
-export interface RegionPartSet {
+interface RegionPartSet {
   /** One of target.ts REGIONS. */
   region: string;
   /** Indices that belong to the part outright. */

@@ -1,4 +1,9 @@
-/** Building blocks that tools (evaluation, training, benchmarks) load directly, on the same verified model files as the editor. */
+/**
+ * Building blocks below the editing API, for tools: evaluation (src/node), training (training/*.ts),
+ * benchmarks and scripts. They load the same verified model files as the editor and run the same code,
+ * so a figure measured with them is a figure of the product. The app may not import this entry
+ * (scripts/check-architecture.mjs): it edits through `./index` only.
+ */
 import { createFaceDescriber as describer, type FaceDescriber } from './analyse/describe';
 import { fetchByteSource, ModelStore, type ByteSource } from './runtime/models';
 
@@ -11,3 +16,63 @@ export function createModelStore(models: string | ByteSource = 'models'): ModelS
 export function createFaceDescriber(models: string | ByteSource | ModelStore = 'models'): Promise<FaceDescriber> {
   return describer(models instanceof ModelStore ? models : createModelStore(models));
 }
+
+export type { ModelStore } from './runtime/models';
+export type { FaceDescriber, Emotion } from './analyse/describe';
+export { EMOTIONS, cosine } from './analyse/describe';
+export type { Similarity } from './types';
+
+// Runtime and analysis
+export { initBackend } from './runtime/backend';
+export { decodeImage } from './analyse/decode';
+export { createFaceMesh } from './analyse/mesh';
+export { pixelsToTensor } from './analyse/image-ops';
+export { nearestFace } from './analyse/detect';
+export { padImage } from './analyse/pad';
+export type { FaceAnalysis } from './analyse/analyser';
+export { LANDMARK_SETS } from './landmark-sets';
+export { cross3, dot3, dotShapes, meanShape, sub3, subShapes, unit3 } from './points';
+
+// The canonical frame
+export {
+  applySimilarity,
+  eyeCentres,
+  fitSimilarity,
+  fromCanonical,
+  interOcular,
+  invertSimilarity,
+  nme,
+  STABLE_POINTS,
+  TEMPLATE,
+  toCanonical,
+} from './analyse/manifold';
+
+// Expression: the disentangler, presets and retargeting
+export { createDisentangler } from './expression/disentangle';
+export {
+  BROW_POINTS,
+  correctNeutral,
+  faceMeasures,
+  INNER_LIP_PAIRS,
+  loadPresets,
+  MEASURE_NAMES,
+  PRESETS_PATH,
+  regionWeights,
+  retarget,
+  targetCanonical,
+} from './expression/target';
+export type { FaceMeasures, NeutralStats } from './expression/target';
+
+// Rendering: the render session with a tool's own refiner, crops, samplers, mouth masks
+export { applyPatch, createRenderSession } from './render/session';
+export type { RenderPatch, RenderSession } from './render/session';
+export { createRefiner } from './render/refine';
+export type { Refiner } from './render/refine';
+export { alignedCropRect, applyAffine, cropTransformParams, DEFAULT_CROP } from './render/aligned-crop';
+export type { AlignedCropRect } from './render/aligned-crop';
+export { cropGeometry } from './render/composite';
+export { createSampler } from './render/sampler';
+export type { Sampler } from './render/sampler';
+export type { FlowGrid, Rect } from './render/warp';
+export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
+export { curveAt, frameU, frameV, mouthFrame, whitePoint } from './render/mouth-interior';

@@ -41,7 +41,7 @@ export function decodePoints(b64: string): Point3[] {
 }
 
 /** One line of the landmark file. */
-export interface LandmarkLine {
+interface LandmarkLine {
   person: string;
   image: string;
   /** 'ok', 'no_face' (nothing found at any padding), 'rejected' (found but refused: `reason` is the ErrorCode), 'error' (`reason`). */
@@ -55,7 +55,7 @@ export interface LandmarkLine {
  * The landmark file's lines by image; the last record of an image wins. A line cut by an interrupted
  * write cannot be parsed: landmarks-cli redoes its image on the next run, and it is counted in `unreadable`.
  */
-export function readLandmarkFile(file: string): { byImage: Map<string, LandmarkLine>; unreadable: number } {
+function readLandmarkFile(file: string): { byImage: Map<string, LandmarkLine>; unreadable: number } {
   const byImage = new Map<string, LandmarkLine>();
   let unreadable = 0;
   for (const line of readFileSync(file, 'utf8').split('\n')) {

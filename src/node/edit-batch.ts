@@ -33,7 +33,7 @@ exit status: 0 every photo edited, 1 some photo failed, 2 usage error`;
 
 export type FaceRule = 'largest' | 'center' | number;
 
-export type ReferenceSpec = { kind: 'preset'; preset: PresetName } | { kind: 'photo'; path: string } | { kind: 'neutral' };
+type ReferenceSpec = { kind: 'preset'; preset: PresetName } | { kind: 'photo'; path: string } | { kind: 'neutral' };
 
 export interface EditArgs {
   inputs: string[];
@@ -170,7 +170,7 @@ export interface BatchInput {
   error?: { code: string; message: string };
 }
 
-export function isImageName(name: string): boolean {
+function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
 }
 

@@ -24,8 +24,7 @@ import {
   type EditArgs,
   type TextStream,
 } from './edit-batch';
-// (renamed: the linter takes use* for a React hook)
-import { fileByteSource, useLocalWasm as pointWasmAtNodeModules } from './platform';
+import { fileByteSource, pointWasmAtNodeModules } from './platform';
 
 export interface CliIO {
   stdout: TextStream;

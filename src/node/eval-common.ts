@@ -3,7 +3,8 @@
  * are sections): the context they get, small statistics, and the failure counter every section reports.
  */
 import { createHash } from 'node:crypto';
-import { isEditorError, type BackendName, type ByteSource, type ModelStore } from '../engine/index';
+import { isEditorError, type BackendName, type ByteSource } from '../engine/index';
+import type { ModelStore } from '../engine/tools';
 import { fileByteSource, MODEL_DIR } from './platform';
 
 /** The model folder the evaluation reads: public/models, or LEED_MODELS (eval-cli --models) to measure other presets or weights. */
@@ -53,7 +54,7 @@ export const median = (v: readonly number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 /** The q-quantile of v (the element at floor(q n) of the sorted values); NaN when empty. */
-export const quantile = (v: readonly number[], q: number) => {
+const quantile = (v: readonly number[], q: number) => {
   if (!v.length) return Number.NaN;
   const s = [...v].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];

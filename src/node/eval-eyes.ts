@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, initBackend, type BackendName, type Point3 } from '../engine/index';
+import type { BackendName, Point3 } from '../engine/index';
+import { decodeImage, initBackend } from '../engine/tools';
 import { f2, Failures, mean, medianRange, sd, spread, type EvalFace, type EvalSection } from './eval-common';
 import { loadEyeModel, REFINED_BROW_POINTS } from './eye-model';
 import { pointWasmAtNodeModules } from './platform';

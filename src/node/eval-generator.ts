@@ -21,35 +21,40 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  applyPatch,
-  cosine,
   createEditor,
-  createFaceDescriber,
-  decodeImage,
   EditorError,
-  EMOTIONS,
   encodeImage,
   ErrorCode,
+  REGIONS,
+  type Edit,
+  type Editor,
+  type Face,
+  type Point3,
+  type PresetName,
+  type Reference,
+  type RGBAImage,
+} from '../engine/index';
+import {
+  applyPatch,
+  cosine,
+  createFaceDescriber,
+  decodeImage,
+  EMOTIONS,
   faceMeasures,
   invertSimilarity,
   nearestFace,
   nme,
   padImage,
-  REGIONS,
   regionWeights,
   targetCanonical,
-  type Edit,
-  type Editor,
   type Emotion,
-  type Face,
   type FaceDescriber,
   type FaceMeasures,
-  type Point3,
-  type PresetName,
-  type Reference,
-  type RGBAImage,
   type Similarity,
-} from '../engine/index';
+  dotShapes,
+  meanShape,
+  subShapes,
+} from '../engine/tools';
 import {
   f1,
   f2,
@@ -68,7 +73,7 @@ import {
 import { pointWasmAtNodeModules } from './platform';
 
 /** Emotion-model label each preset should read as. */
-export const PRESET_EMOTION: Record<PresetName, Emotion> = {
+const PRESET_EMOTION: Record<PresetName, Emotion> = {
   happy: 'happy',
   surprise: 'surprise',
   anger: 'angry',
@@ -77,7 +82,7 @@ export const PRESET_EMOTION: Record<PresetName, Emotion> = {
   fear: 'fear',
 };
 /** Emotion-model label of each faces.csv label. */
-export const LABEL_EMOTION: Record<string, Emotion> = {
+const LABEL_EMOTION: Record<string, Emotion> = {
   neutral: 'neutral',
   happy: 'happy',
   surprise: 'surprise',
@@ -92,10 +97,6 @@ const INTENSITIES = [1, 1.5] as const;
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 const pc = (k: number, n: number) => (n ? `${k}/${n} = ${((100 * k) / n).toFixed(0)} %` : '-');
 const topEmotion = (p: Float32Array): Emotion => EMOTIONS[p.indexOf(Math.max(...p))];
-const sub = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0] - b[i][0], p[1] - b[i][1], p[2] - b[i][2]] as Point3);
-const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2], 0);
-const meanShape = (list: readonly (readonly Point3[])[]) =>
-  list[0].map((_, j) => [0, 1, 2].map((c) => list.reduce((s, a) => s + a[j][c], 0) / list.length) as Point3);
 /**
  * Landmarks found on an edited image, in the source face's canonical frame (the frame x_t is computed in): the edit
  * moves pixels, not the head, so the source's transform is the one to undo. A face's own canonical frame is fitted to
@@ -568,11 +569,11 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
             const refN = await ref.face.neutral();
             const srcN = await o.face.neutral();
             // the reference's displacement, canonical IOD units: what LEED transfers (x - N'(x)) ...
-            const dRef = sub(ref.face.canonical.points, refN);
+            const dRef = subShapes(ref.face.canonical.points, refN);
             const along = (d: readonly Point3[]) => alongXY(d, dRef);
             // ... and, where the reference person has neutral photos, its real displacement from them
             const ownNeutral = (ctx.byPerson.get(refFace.person) ?? []).filter((f) => f.expression === 'neutral');
-            const dReal = ownNeutral.length ? sub(refFace.canonical, meanShape(ownNeutral.map((f) => f.canonical))) : null;
+            const dReal = ownNeutral.length ? subShapes(refFace.canonical, meanShape(ownNeutral.map((f) => f.canonical))) : null;
             const edit = await editFails.attempt(() => o.face.edit(ref.face as Reference));
             if (!edit) continue;
             try {
@@ -580,17 +581,17 @@ export function transferSection(options: { refs?: number } = {}): EvalSection {
               if (!r) continue;
               const xt = targetCanonical(o.face.canonical.points, srcN, edit.displacement, 1);
               fits.push(along(edit.displacement as Point3[]));
-              targets.push(along(sub(xt, o.face.canonical.points)));
+              targets.push(along(subShapes(xt, o.face.canonical.points)));
               const face = await refind(k.editor, r.img, found);
               const pts = face ? face.landmarks.points : edit.target(1);
               if (face) {
-                const dEdit = sub(inSourceFrame(face.landmarks.points, o.face.canonical.transform), o.face.canonical.points);
+                const dEdit = subShapes(inSourceFrame(face.landmarks.points, o.face.canonical.transform), o.face.canonical.points);
                 renders.push(along(dEdit));
-                row.pooledTarget.add(sub(xt, o.face.canonical.points), dRef);
+                row.pooledTarget.add(subShapes(xt, o.face.canonical.points), dRef);
                 row.pooledRender.add(dEdit, dRef);
                 // the measure before 2026-11-30: 3-D, in the found face's own canonical frame
-                const own = sub(face.canonical.points, o.face.canonical.points);
-                renders3d.push(dot(own, dRef) / dot(dRef, dRef));
+                const own = subShapes(face.canonical.points, o.face.canonical.points);
+                renders3d.push(dotShapes(own, dRef) / dotShapes(dRef, dRef));
                 if (dReal) realFit.push(alongXY(dEdit, dReal));
               }
               const top = topEmotion(await k.describer.emotion(r.img, pts));

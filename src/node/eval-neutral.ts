@@ -6,20 +6,13 @@
  * against another of the same person. N runs on the canonical vectors of the landmark file in batches
  * (the disentangler alone: no photo is opened).
  */
-import { correctNeutral, createDisentangler, loadPresets, nme, type NeutralStats, type Point3 } from '../engine/index';
+import type { Point3 } from '../engine/index';
+import { correctNeutral, createDisentangler, loadPresets, meanShape, nme, type NeutralStats } from '../engine/tools';
 import { EXPRESSIONS, Failures, mean, type EvalFace, type EvalSection } from './eval-common';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number, n: number) => (Number.isFinite(x) ? x.toFixed(2) : '-').padStart(n);
 const BATCH = 256;
-
-function meanShape(shapes: Point3[][]): Point3[] {
-  return shapes[0].map((_, i) => {
-    const s: Point3 = [0, 0, 0];
-    for (const f of shapes) for (let k = 0; k < 3; k++) s[k] += f[i][k] / shapes.length;
-    return s;
-  });
-}
 
 export const neutralErrorSection: EvalSection = {
   name: 'Neutral error (LEED disentangler)',

@@ -24,10 +24,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createEditor, type Editor, type Face, type Point3, type RGBAImage } from '../engine/index';
 import {
   applySimilarity,
   cosine,
-  createEditor,
   createFaceDescriber,
   EMOTIONS,
   faceMeasures,
@@ -38,12 +38,8 @@ import {
   interOcular,
   mouthFrame,
   LANDMARK_SETS,
-  type Editor,
-  type Face,
   type FaceDescriber,
-  type Point3,
-  type RGBAImage,
-} from '../engine/index';
+} from '../engine/tools';
 import { Failures, isEvalPerson, modelSource } from './eval-common';
 
 type Kind = 'no edit' | 'warp only' | 'edit';
@@ -206,7 +202,7 @@ interface Pair {
 }
 
 /** The pairs in `dir`: neutral/ID.* + smiling/ID.*, or from faces.csv (evaluation-split people with both labels). */
-export function listPairs(dir: string, limit = Infinity): Pair[] {
+function listPairs(dir: string, limit = Infinity): Pair[] {
   const csv = join(dir, 'faces.csv');
   if (existsSync(csv)) {
     const byPerson = new Map<string, { neutral?: string; happy?: string }>();

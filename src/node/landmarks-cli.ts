@@ -9,7 +9,8 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor, decodeImage, ErrorCode, isEditorError, nearestFace, padImage, type BackendName } from '../engine/index';
+import { createEditor, ErrorCode, isEditorError, type BackendName } from '../engine/index';
+import { decodeImage, nearestFace, padImage } from '../engine/tools';
 import { encodePoints, readFacesCsv } from './dataset';
 import { fileByteSource, pointWasmAtNodeModules } from './platform';
 

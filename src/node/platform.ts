@@ -18,6 +18,3 @@ export function fileByteSource(dir = MODEL_DIR): ByteSource {
 export function pointWasmAtNodeModules(): void {
   (globalThis as { __tfjsWasmPath?: string }).__tfjsWasmPath = `${join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')}/`;
 }
-
-/** The old name (read as a React hook by the linter); use pointWasmAtNodeModules. */
-export const useLocalWasm = pointWasmAtNodeModules;

@@ -5,16 +5,8 @@
  * closed-mouth photo made of real pixels by the warp, and renders through the real render session that
  * capture what the refiner is given.
  */
-import {
-  createRenderSession,
-  fromCanonical,
-  LANDMARK_SETS,
-  type AlignedCropRect,
-  type FaceAnalysis,
-  type Point3,
-  type Refiner,
-  type RGBAImage,
-} from '../engine/index';
+import type { Point3, RGBAImage } from '../engine/index';
+import { createRenderSession, fromCanonical, LANDMARK_SETS, type AlignedCropRect, type FaceAnalysis, type Refiner } from '../engine/tools';
 
 /** Target landmarks with the jaw dropped: points below the lips' meeting line move down by up to `amount` IOD (canonical space). */
 export function openMouth(f: FaceAnalysis, amount: number): Point3[] {
@@ -49,7 +41,7 @@ export function closeEyes(points: Point3[], open = 0.3): Point3[] {
 }
 
 /** Canonical points with the mouth closed (inner lips meet at their midpoints, the jaw follows): training/refiner_data.py close_mouth, t = 1. */
-export function closeMouth(c: readonly Point3[]): Point3[] {
+function closeMouth(c: readonly Point3[]): Point3[] {
   const up = [191, 80, 81, 82, 13, 312, 311, 310, 415];
   const lo = [95, 88, 178, 87, 14, 317, 402, 318, 324];
   const gap = up.reduce((s, u, k) => s + Math.max(0, c[lo[k]][1] - c[u][1]), 0) / up.length;
@@ -69,7 +61,7 @@ export function closeMouth(c: readonly Point3[]): Point3[] {
 }
 
 /** The photo with its mouth closed by the warp alone (no refiner): a closed-mouth face made from real pixels. */
-export async function closedMouthPhoto(image: RGBAImage, face: FaceAnalysis): Promise<RGBAImage> {
+async function closedMouthPhoto(image: RGBAImage, face: FaceAnalysis): Promise<RGBAImage> {
   const session = await createRenderSession(image, face);
   try {
     return await session.renderFull(fromCanonical(closeMouth(face.canonical.points), face.canonical.transform));

@@ -8,7 +8,7 @@ import { EditorError, ErrorCode } from '../errors';
 import type { DecodedImage, RGBAImage } from '../types';
 
 export const MAX_PIXELS = 100_000_000;
-export const MAX_BYTES = 250 * 1024 * 1024;
+const MAX_BYTES = 250 * 1024 * 1024;
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp';
 const MIME: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp' };

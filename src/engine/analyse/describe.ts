@@ -14,7 +14,7 @@ import { LEFT_EYE_OUTER, RIGHT_EYE_OUTER, sampleCrop } from './mesh';
 export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
 /** Crop side relative to the mesh's extent (Human: detector box x 1.4, about the mesh box x 1.1). */
-export const DESCRIBE_CROP_SCALE = 1.1;
+const DESCRIBE_CROP_SCALE = 1.1;
 
 export interface FaceDescriber {
   /** L2-normalised identity embedding of the face whose mesh is `points` (image pixels). */

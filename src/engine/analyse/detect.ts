@@ -12,14 +12,14 @@ export interface DetectorConfig {
   iouThreshold: number;
   maxFaces: number;
 }
-export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 10 };
+const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 10 };
 
 /** The detector's input side: every image it is given is letterboxed and resized to this. */
 export const DETECTOR_INPUT = 256;
 const INPUT = DETECTOR_INPUT;
 
 /** BlazeFace anchors: 16x16 grid x2 then 8x8 grid x6, centres in input pixels. */
-export function blazeAnchors(): Float32Array {
+function blazeAnchors(): Float32Array {
   const out: number[] = [];
   for (const [stride, n] of [
     [16, 2],

@@ -14,13 +14,13 @@ import { cutRegion, pixelsToTensor } from './image-ops';
 import { cropToImage, cropTransform, lineAngle, rectAroundPoints, type RotatedRect } from './rotated-crop';
 import { LANDMARK_SETS } from '../landmark-sets';
 
-export const MESH_INPUT = 192;
+const MESH_INPUT = 192;
 /** Crop side relative to the face's extent, as MediaPipe's face_landmark ROI calculators use. */
-export const ROI_SCALE = 1.5;
+const ROI_SCALE = 1.5;
 export const RIGHT_EYE_OUTER: number = LANDMARK_SETS.eyeCorners.rightOuter;
 export const LEFT_EYE_OUTER: number = LANDMARK_SETS.eyeCorners.leftOuter;
 
-export interface MeshResult {
+interface MeshResult {
   points: Point3[];
   score: number;
   rect: RotatedRect;
@@ -64,7 +64,7 @@ export function sampleCrop(image: tf.Tensor3D, scale: number, rect: RotatedRect,
  * bounds of the rect are cut on the CPU, box-filtered by the integer factor that keeps them above
  * `size` (so the bilinear sampler never shrinks by 2x or more), then sampled. The caller disposes it.
  */
-export function meshCrop(image: RGBAImage, rect: RotatedRect, size: number): tf.Tensor4D {
+function meshCrop(image: RGBAImage, rect: RotatedRect, size: number): tf.Tensor4D {
   const f = Math.max(1, Math.floor(rect.size / size));
   const half = (rect.size * (Math.abs(Math.cos(rect.angle)) + Math.abs(Math.sin(rect.angle)))) / 2 + 2 * f;
   const x0 = Math.floor(rect.center[0] - half);

@@ -11,15 +11,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
+import { subShapes } from '../points';
 import type { ModelStore } from '../runtime/models';
 import type { Point3 } from '../types';
 
 export const DISENTANGLER_PATH = 'leed/disentangler.json';
-export const NUM_POINTS = 468;
+const NUM_POINTS = 468;
 const DIM = NUM_POINTS * 3;
 
 /** The numbers the TypeScript side needs, stored next to the weights manifest in disentangler.json. */
-export interface DisentanglerConfig {
+interface DisentanglerConfig {
   format: 'leed-disentangler';
   version: number;
   architecture: {
@@ -144,7 +145,7 @@ export async function createDisentangler(store: ModelStore, path = DISENTANGLER_
     neutralBatch,
     displacement: async (canonical) => {
       const n = (await neutralBatch([canonical]))[0];
-      return canonical.map((p, i) => [p[0] - n[i][0], p[1] - n[i][1], p[2] - n[i][2]] as Point3);
+      return subShapes(canonical, n);
     },
     neutralTensor,
     dispose: () => {

@@ -18,6 +18,7 @@ import { EditorError, ErrorCode } from '../errors';
 import { TEMPLATE } from '../analyse/manifold';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { ModelStore } from '../runtime/models';
+import { addScaled, dotShapes, subShapes } from '../points';
 import type { Point3 } from '../types';
 
 export const PRESETS_PATH = 'leed/presets.json';
@@ -209,7 +210,7 @@ export function targetCanonical(
 }
 
 /** Eyes whose rim moves less than `from` (mean, IOD units) stay exactly where they are; from `to` on they move in full. */
-export const EYE_STILL = { from: 0.009, to: 0.012 } as const;
+const EYE_STILL = { from: 0.009, to: 0.012 } as const;
 
 /**
  * An eye whose rim would move by under about 1 % IOD (a pixel or two on a large face: no visible change of
@@ -217,7 +218,7 @@ export const EYE_STILL = { from: 0.009, to: 0.012 } as const;
  * motion only costs sharpness, catchlights and iris colour (on the London fixtures an eye rim moving 0.75 px came
  * out 4 grey levels off the photo). The ramp from EYE_STILL.from to .to keeps the motion continuous in intensity.
  */
-export function stillEyes(points: Point3[], src: readonly Point3[]): Point3[] {
+function stillEyes(points: Point3[], src: readonly Point3[]): Point3[] {
   for (const rim of [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing]) {
     let m = 0;
     for (const i of rim) m += Math.hypot(points[i][0] - src[i][0], points[i][1] - src[i][1]);
@@ -238,7 +239,7 @@ export function stillEyes(points: Point3[], src: readonly Point3[]): Point3[] {
  * face by a pixel or two (on a 600 px face, eyes that should stay still came out 12 grey levels off the photo,
  * resampled and softer). The expression's own motion of non-stable points is kept.
  */
-export function stabilize(points: readonly Point3[], src: readonly Point3[]): Point3[] {
+function stabilize(points: readonly Point3[], src: readonly Point3[]): Point3[] {
   const idx = LANDMARK_SETS.stablePoints;
   const n = idx.length;
   let ax = 0;
@@ -336,8 +337,6 @@ export function closeLips(points: readonly Point3[], closedGap: readonly number[
   return out;
 }
 
-const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + p[0] * b[i][0] + p[1] * b[i][1] + p[2] * b[i][2], 0);
-
 /**
  * N'(x): the disentangler's neutral corrected toward real neutral faces. N pulls every face toward the training
  * population, which smiles (40 % of its photos are labelled happy), so N(x) of a neutral face comes out with a wider,
@@ -350,12 +349,12 @@ const dot = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) =
 export function correctNeutral(n: readonly Point3[], stats: NeutralStats): Point3[] {
   check(n, 'correctNeutral');
   const bias = retarget(stats.bias, TEMPLATE, n);
-  const nb = n.map((p, i) => [p[0] + bias[i][0], p[1] + bias[i][1], p[2] + bias[i][2]] as Point3);
-  const centred = nb.map((p, i) => [p[0] - stats.mean[i][0], p[1] - stats.mean[i][1], p[2] - stats.mean[i][2]] as Point3);
-  const excess = Math.max(0, dot(centred, stats.smile) / dot(stats.smile, stats.smile) - stats.smileLimit);
+  const nb = addScaled(n, bias, 1);
+  const centred = subShapes(nb, stats.mean);
+  const excess = Math.max(0, dotShapes(centred, stats.smile) / dotShapes(stats.smile, stats.smile) - stats.smileLimit);
   const smile = retarget(stats.smile, TEMPLATE, n);
   return closeLips(
-    nb.map((p, i) => [p[0] - excess * smile[i][0], p[1] - excess * smile[i][1], p[2] - excess * smile[i][2]] as Point3),
+    addScaled(nb, smile, -excess),
     stats.closedGap,
   );
 }

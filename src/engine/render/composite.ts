@@ -24,7 +24,7 @@ export interface FeatherConfig {
   outer: number;
 }
 
-export const DEFAULT_FEATHER: Readonly<FeatherConfig> = { power: 4, inner: 0.78, outer: 0.96 };
+const DEFAULT_FEATHER: Readonly<FeatherConfig> = { power: 4, inner: 0.78, outer: 0.96 };
 
 /** The feathered mask at normalised crop coordinates (s, t): 1 over the face, smoothly 0 before the crop edge. */
 export function featherWeight(s: number, t: number, cfg: FeatherConfig = DEFAULT_FEATHER): number {

@@ -164,7 +164,7 @@ function boxFilter(src: Float32Array, S: number, r: number, op: 'max' | 'mean'):
 }
 
 /** Half-width (fraction of the crop side) of the feathered edge of a region to paint. */
-export const PAINT_FEATHER = 0.016;
+const PAINT_FEATHER = 0.016;
 
 /** The feather's half-width in pixels of an S x S crop: paintRegion is > 0 only this close to its mask. */
 export const paintFeatherRadius = (S: number): number => Math.max(1, Math.round(PAINT_FEATHER * S));

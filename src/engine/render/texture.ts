@@ -24,7 +24,7 @@ export const TEXTURE_PATH = 'leed/texture.json';
 const LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out'] as const;
 type Layer = (typeof LAYERS)[number];
 
-export interface TextureConfig {
+interface TextureConfig {
   size: number;
   grid: number;
   sigma: number;
@@ -39,7 +39,7 @@ export interface TextureConfig {
   strength: number;
 }
 
-export interface TextureFields {
+interface TextureFields {
   /** M, S x S: the skin the network is told it may change. */
   mask: Float32Array;
   /** Where the gain is applied, S x S: M, faded to 0 at the face oval (M reaches past it onto the background). */
@@ -121,7 +121,7 @@ function resize(src: Float32Array, n: number, c: number, S: number): Float32Arra
 }
 
 /** M and the network's motion (training/texture_common.py fields). Pure. */
-export function textureFields(cfg: TextureConfig, target: readonly Point2[], source: readonly Point2[]): TextureFields {
+function textureFields(cfg: TextureConfig, target: readonly Point2[], source: readonly Point2[]): TextureFields {
   const { size: S, grid: n, sigma, eps } = cfg;
   const step = S / n;
   const cov = new Float32Array(n * n);

@@ -16,7 +16,7 @@ export interface BackendInfo {
   adapter?: string;
 }
 
-export const DEFAULT_BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+const DEFAULT_BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
 
 async function register(name: BackendName): Promise<string | null> {
   switch (name) {
