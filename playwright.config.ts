@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { BASE_URL, CHROMIUM_ARGS, CHROMIUM_PATH, DIST, PORT } from './e2e/chromium';
 
-// Browser tests run on the BUILT app (`vite build` first; e2e/run.mjs does both) served by `vite preview`.
+// Browser tests run on the BUILT app, a test build with the test hooks (`vite build --mode test` first;
+// `npm run test:e2e` does both), served by `vite preview`.
 // SwiftShader WebGPU runs on the CPU and the machine has 2 shared cores: one worker, generous timeouts.
 export default defineConfig({
   testDir: './e2e',

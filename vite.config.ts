@@ -23,28 +23,40 @@ const devCsp: Plugin = {
     html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws: wss:"),
 };
 
-export default defineConfig({
-  plugins: [react(), devCsp],
-  resolve: {
-    alias: [
-      { find: /^pngjs$/, replacement: nodeOnly },
-      { find: /^jpeg-js$/, replacement: nodeOnly },
-      { find: /^node:buffer$/, replacement: nodeOnly },
-    ],
-  },
-  worker: { format: 'es' },
-  build: {
-    target: 'es2022',
-    chunkSizeWarningLimit: 4096,
-    rollupOptions: {
-      treeshake: { moduleSideEffects },
-      input: {
-        main: resolve(import.meta.dirname, 'index.html'),
-        bench: resolve(import.meta.dirname, 'e2e/bench.html'),
-        sampler: resolve(import.meta.dirname, 'e2e/sampler.html'),
+/**
+ * Test builds (`vite build --mode test`: `npm run test:e2e`, `npm run bench`) and the dev server carry the
+ * test controls: the hooks on `window` (__leed, __leedEngine), the worker's methods that break the engine
+ * on purpose, and the bench and sampler pages. A production build has `__LEED_TEST_HOOKS__` false, so the
+ * minifier drops that code and its names; tests/app-production-bundle.test.ts checks the bundle.
+ */
+export default defineConfig(({ command, mode }) => {
+  const testHooks = mode === 'test' || command === 'serve';
+  return {
+    plugins: [react(), devCsp],
+    define: { __LEED_TEST_HOOKS__: JSON.stringify(testHooks) },
+    resolve: {
+      alias: [
+        { find: /^pngjs$/, replacement: nodeOnly },
+        { find: /^jpeg-js$/, replacement: nodeOnly },
+        { find: /^node:buffer$/, replacement: nodeOnly },
+      ],
+    },
+    worker: { format: 'es' },
+    build: {
+      target: 'es2022',
+      chunkSizeWarningLimit: 4096,
+      rollupOptions: {
+        treeshake: { moduleSideEffects },
+        input: {
+          main: resolve(import.meta.dirname, 'index.html'),
+          ...(testHooks && {
+            bench: resolve(import.meta.dirname, 'e2e/bench.html'),
+            sampler: resolve(import.meta.dirname, 'e2e/sampler.html'),
+          }),
+        },
       },
     },
-  },
-  preview: { port: PREVIEW_PORT, strictPort: true, host: '127.0.0.1' },
-  server: { host: '127.0.0.1' },
+    preview: { port: PREVIEW_PORT, strictPort: true, host: '127.0.0.1' },
+    server: { host: '127.0.0.1' },
+  };
 });

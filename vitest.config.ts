@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The app's test controls (vite.config.ts) are on in unit tests: tests/app-engine-supervisor.test.ts uses them.
+  define: { __LEED_TEST_HOOKS__: 'true' },
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',

@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: builds the app (package.json), serves dist/ with `vite preview`, drives headless
- * Chromium (SwiftShader WebGPU flags, e2e/chromium.ts) on dist/e2e/bench.html and prints one markdown
- * table for the webgpu, webgl and cpu backends. Runs at low CPU priority (shared machine).
+ * `npm run bench`: builds the app as a test build (package.json; the bench page is in test builds
+ * only), serves dist/ with `vite preview`, drives headless Chromium (SwiftShader WebGPU flags,
+ * e2e/chromium.ts) on dist/e2e/bench.html and prints one markdown table for the webgpu, webgl and cpu
+ * backends. Runs at low CPU priority (shared machine).
  *
  * SwiftShader runs "GPU" work on the CPU: compare backends and versions as ratios, not absolute times.
  */
@@ -20,7 +21,7 @@ const VITE = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.me
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,webgl,cpu').split(',');
 /** BENCH_LOAD_ONLY=n: only the load times, n fresh workers per backend (quick start-up measurements). */
 const LOAD_ONLY = Number(process.env.BENCH_LOAD_ONLY ?? 0);
-/** BENCH_DIST: serve another build folder than dist/ (e.g. `vite build --outDir dist-x` and `tsx e2e/bench.ts`). */
+/** BENCH_DIST: serve another build folder than dist/ (e.g. `vite build --mode test --outDir dist-x` and `tsx e2e/bench.ts`). */
 const DIST = process.env.BENCH_DIST ?? 'dist';
 
 interface LoadRow {

@@ -31,13 +31,15 @@ function harness() {
   });
   const store = createEditorStore({ api: supervisor.api, modelBaseUrl: 'http://x/models', save: () => {} });
   supervisor.attach(store);
-  return { supervisor, store, workers, s: () => store.getState() };
+  // The test hooks exist in test builds, and vitest is one (vitest.config.ts).
+  const hooks = supervisor.test!;
+  return { supervisor, hooks, store, workers, s: () => store.getState() };
 }
 
 describe('engine supervisor', () => {
   it('a lost device restarts on the next backend and opens the photo again with its settings', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { supervisor, store, workers, s } = harness();
+    const { supervisor, hooks, store, workers, s } = harness();
     await s().start();
     await s().openFile(new Blob(['photo']), 'me.png');
     s().setReference({ kind: 'preset', preset: 'happy' });
@@ -45,8 +47,8 @@ describe('engine supervisor', () => {
     await until(() => s().rendered?.intensity === 0.7, 'first frame');
     const before = s().photo!.id;
 
-    await supervisor.test.loseDevice();
-    await supervisor.test.settled();
+    await hooks.loseDevice();
+    await hooks.settled();
     expect(workers).toHaveLength(2);
     expect(workers[0].ended).toBe(true);
     expect(workers[1].backends).toEqual(['webgl', 'cpu']);
@@ -57,7 +59,7 @@ describe('engine supervisor', () => {
     expect(s().backend?.name).toBe('webgl');
     expect(s().backend?.fallbackReasons[0]).toMatch(/webgpu: the graphics device was lost/);
     expect(s().engineNotice).toMatch(/restarted on WebGL/);
-    expect(supervisor.test.restarts()).toBe(1);
+    expect(hooks.restarts()).toBe(1);
     // The new worker opened the same file and rendered with the new worker's own ids.
     expect(workers[1].fake.calls.some((c) => c.startsWith('open '))).toBe(true);
     expect(workers[1].fake.calls.some((c) => c.startsWith('render '))).toBe(true);
@@ -69,21 +71,21 @@ describe('engine supervisor', () => {
 
   it('a crash restarts on the same backends; calls in flight are rejected, not left hanging', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { supervisor, workers, s } = harness();
+    const { hooks, workers, s } = harness();
     await s().start();
     await s().openFile(new Blob(['photo']), 'me.png');
     workers[0].fake.api.render = () => new Promise(() => {}); // a worker that died mid-frame
     s().setReference({ kind: 'preset', preset: 'surprise' });
     await until(() => s().rendering, 'render in flight');
-    await supervisor.test.crashWorker();
-    await supervisor.test.settled();
+    await hooks.crashWorker();
+    await hooks.settled();
     expect(workers[1].backends).toEqual(['webgpu', 'webgl', 'cpu']);
     await until(() => s().rendered !== null && !s().rendering, 'frame after the restart');
     expect(s().engineNotice).toMatch(/stopped unexpectedly and was restarted/);
     expect(s().error).toBeNull();
     // A late event from the dead worker changes nothing.
     workers[0].options.onCrash?.('late');
-    await supervisor.test.settled();
+    await hooks.settled();
     expect(workers).toHaveLength(2);
   });
 });

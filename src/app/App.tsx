@@ -1,4 +1,4 @@
-/** The page layout; it also takes photos pasted or dropped anywhere on it, and installs the test hooks. */
+/** The page layout; it also takes photos pasted or dropped anywhere on it, and installs the test hooks (test builds only). */
 import { useEffect } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { EngineNotice } from './components/EngineNotice';
@@ -16,7 +16,7 @@ import { usePhotoDrop } from './use-photo-drop';
 
 export function App() {
   const store = useEditorStoreApi();
-  useEffect(() => installTestHooks(window, store), [store]);
+  useEffect(() => (__LEED_TEST_HOOKS__ ? installTestHooks(window, store) : undefined), [store]);
   const photo = useEditorStore((s) => s.photo);
   const accepting = useEditorStore((s) => s.status !== 'starting' && s.status !== 'fatal');
   const openFile = useEditorStore((s) => s.openFile);

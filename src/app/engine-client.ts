@@ -8,8 +8,8 @@ import type { WorkerApi, WorkerTestApi } from './protocol';
 
 export interface EngineClient {
   api: WorkerApi;
-  /** Test-only methods (window.__leedEngine). */
-  test: WorkerTestApi;
+  /** The worker's test methods, in test builds only (vite.config.ts); window.__leedEngine reaches them. */
+  test?: WorkerTestApi;
   terminate(): void;
 }
 
@@ -40,10 +40,12 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     dispose: (id) => remote.dispose(id),
     memory: () => remote.memory(),
   };
-  const test: WorkerTestApi = {
-    testLoseDevice: () => remote.testLoseDevice(),
-    testCrash: () => remote.testCrash(),
-  };
+  const test: WorkerTestApi | undefined = __LEED_TEST_HOOKS__
+    ? {
+        testLoseDevice: () => remote.testLoseDevice(),
+        testCrash: () => remote.testCrash(),
+      }
+    : undefined;
   return {
     api,
     test,

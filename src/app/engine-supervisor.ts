@@ -22,7 +22,7 @@ const BACKEND_LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'W
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 60_000;
 
-/** Test-only hooks (window.__leedEngine): break the engine on purpose and watch it recover. */
+/** Test-only hooks (window.__leedEngine, test builds only): break the engine on purpose and watch it recover. */
 export interface EngineTestHooks {
   /** Destroys the WebGPU device in the worker. */
   loseDevice(): Promise<void>;
@@ -40,7 +40,8 @@ export interface EngineSupervisor {
   api: WorkerApi;
   /** The store to recover (its state is read and its actions replayed after a restart). */
   attach(store: EditorStore): void;
-  test: EngineTestHooks;
+  /** Present in test builds only (vite.config.ts). */
+  test?: EngineTestHooks;
   terminate(): void;
 }
 
@@ -228,21 +229,23 @@ export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineC
     attach(s) {
       store = s;
     },
-    test: {
-      loseDevice: () => gen.client.test.testLoseDevice(),
-      crashWorker: () => gen.client.test.testCrash(),
-      killWorker() {
-        void restart(gen.n, 'crash', 'the engine worker was terminated');
-      },
-      restarts: () => restarts,
-      settled: async () => {
-        let seen: Promise<void>;
-        do {
-          seen = recovering;
-          await seen;
-        } while (seen !== recovering);
-      },
-    },
+    test: __LEED_TEST_HOOKS__
+      ? {
+          loseDevice: () => gen.client.test!.testLoseDevice(),
+          crashWorker: () => gen.client.test!.testCrash(),
+          killWorker() {
+            void restart(gen.n, 'crash', 'the engine worker was terminated');
+          },
+          restarts: () => restarts,
+          settled: async () => {
+            let seen: Promise<void>;
+            do {
+              seen = recovering;
+              await seen;
+            } while (seen !== recovering);
+          },
+        }
+      : undefined,
     terminate() {
       ended = true;
       gen.client.terminate();

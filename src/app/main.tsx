@@ -9,7 +9,7 @@ import './styles.css';
 
 declare global {
   interface Window {
-    /** Test-only: break the engine on purpose (e2e/ux-view.spec.ts). */
+    /** Test builds only (vite.config.ts): break the engine on purpose (e2e/ux-view.spec.ts). */
     __leedEngine?: EngineTestHooks;
   }
 }
@@ -19,12 +19,12 @@ function startEditor(): StoreHandle {
   const engine = createEngineSupervisor();
   const store = createEditorStore({ api: engine.api, modelBaseUrl: modelBaseUrl() });
   engine.attach(store);
-  window.__leedEngine = engine.test;
+  if (__LEED_TEST_HOOKS__) window.__leedEngine = engine.test;
   void store.getState().start();
   return {
     store,
     dispose() {
-      if (window.__leedEngine === engine.test) delete window.__leedEngine;
+      if (__LEED_TEST_HOOKS__ && window.__leedEngine === engine.test) delete window.__leedEngine;
       store.getState().dispose();
       engine.terminate();
     },

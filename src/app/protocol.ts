@@ -97,8 +97,8 @@ export interface WorkerApi {
 }
 
 /**
- * Test-only worker methods (the browser tests' way to break the engine on purpose); the store never
- * calls them, only the supervisor's `window.__leedEngine` hooks do.
+ * Test-only worker methods (the browser tests' way to break the engine on purpose), exposed by test
+ * builds only (vite.config.ts); the store never calls them, only the supervisor's `window.__leedEngine` hooks do.
  */
 export interface WorkerTestApi {
   /** Destroys the WebGPU device under tfjs, as a driver reset would (rejects on other backends). */

@@ -1,6 +1,6 @@
 /**
- * Read-only hooks on `window.__leed` for the browser tests and support: the one type both the app
- * (which installs them) and e2e/helpers.ts (which reads them) use.
+ * Read-only hooks on `window.__leed` for the browser tests: the one type both the app (which installs
+ * them, in test builds only: vite.config.ts) and e2e/helpers.ts (which reads them) use.
  */
 import type { EditorState, EditorStore, ReferenceChoice } from './store';
 

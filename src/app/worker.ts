@@ -24,7 +24,7 @@ import type { WorkerApi, WorkerError, WorkerTestApi } from './protocol';
 const bitmapOf = (img: RGBAImage) =>
   createImageBitmap(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height));
 
-export function createWorkerApi(): WorkerApi & WorkerTestApi {
+export function createWorkerApi(): WorkerApi & Partial<WorkerTestApi> {
   let editor: Editor | null = null;
   let nextId = 1;
   const photos = new Map<number, Photo>();
@@ -100,18 +100,21 @@ export function createWorkerApi(): WorkerApi & WorkerTestApi {
     },
     memory: async () => need().memory(),
   };
-  const testApi: WorkerTestApi = {
-    async testLoseDevice() {
-      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-      if (!device) throw new EditorError(ErrorCode.BAD_ARGUMENT, `the engine is not on WebGPU (${tf.getBackend()})`);
-      device.destroy();
-    },
-    async testCrash() {
-      setTimeout(() => {
-        throw new Error('simulated engine crash (test)');
-      });
-    },
-  };
+  // Test builds only (vite.config.ts): in production any script on the page could call them.
+  const testApi: Partial<WorkerTestApi> = __LEED_TEST_HOOKS__
+    ? {
+        async testLoseDevice() {
+          const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+          if (!device) throw new EditorError(ErrorCode.BAD_ARGUMENT, `the engine is not on WebGPU (${tf.getBackend()})`);
+          device.destroy();
+        },
+        async testCrash() {
+          setTimeout(() => {
+            throw new Error('simulated engine crash (test)');
+          });
+        },
+      }
+    : {};
 
   // Every failure leaves as a plain object with its code (INTERNAL / OUT_OF_MEMORY / GPU_LOST when unexpected).
   const plain = (e: unknown): WorkerError => {
@@ -125,7 +128,7 @@ export function createWorkerApi(): WorkerApi & WorkerTestApi {
         throw plain(e);
       });
   }
-  return wrapped as unknown as WorkerApi & WorkerTestApi;
+  return wrapped as unknown as WorkerApi & Partial<WorkerTestApi>;
 }
 
 Comlink.expose(createWorkerApi());
