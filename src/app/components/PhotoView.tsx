@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import type { FaceBox } from '../engine';
 import { drawMesh, meshEdges } from '../mesh-draw';
-import type { PhotoInfo } from '../store';
+import type { PhotoInfo, ShownFrame } from '../store';
 import { useEditorStore } from '../store-context';
 import { faceView, fitSize, type Rect, type ViewMode } from '../view-geometry';
 
@@ -30,11 +31,6 @@ function useStageRoom(ref: React.RefObject<HTMLDivElement | null>) {
   return room;
 }
 
-/**
- * The photo (with the edited patch over it unless comparing), the mesh overlay and the face boxes, in
- * a viewport that shows the whole photo or zooms to the chosen face; a before/after split; and a
- * "Rendering…" overlay on the face while a frame is being made. Transparent pixels show a checkerboard.
- */
 /** A face box as CSS percentages of the photo, clipped to the photo (a box the detector placed past an edge stays inside it). */
 function clippedBox(f: { x: number; y: number; width: number; height: number }, w: number, h: number) {
   const x0 = Math.max(0, f.x);
@@ -45,40 +41,9 @@ function clippedBox(f: { x: number; y: number; width: number; height: number }, 
   return { left: pct(x0, w), top: pct(y0, h), width: pct(Math.max(0, x1 - x0), w), height: pct(Math.max(0, y1 - y0), h) };
 }
 
-export function PhotoView({ photo }: { photo: PhotoInfo }) {
-  const faces = useEditorStore((s) => s.faces);
-  const selected = useEditorStore((s) => s.selected);
-  const face = useEditorStore((s) => s.face);
-  const showMesh = useEditorStore((s) => s.showMesh);
-  const targetPoints = useEditorStore((s) => s.targetPoints);
-  const rendered = useEditorStore((s) => s.rendered);
-  const compare = useEditorStore((s) => s.compare);
-  const setCompare = useEditorStore((s) => s.setCompare);
-  const selectFace = useEditorStore((s) => s.selectFace);
-  const busy = useEditorStore((s) => s.status === 'busy');
-  const busyLabel = useEditorStore((s) => s.busyLabel);
-  const rendering = useEditorStore((s) => s.rendering);
+/** Draws the photo, and the edited patch over it when `showEdited`, on the main canvas. */
+function usePhotoCanvas(photo: PhotoInfo, rendered: ShownFrame | null, showEdited: boolean) {
   const photoCanvas = useRef<HTMLCanvasElement>(null);
-  const beforeCanvas = useRef<HTMLCanvasElement>(null);
-  const overlay = useRef<HTMLCanvasElement>(null);
-  const viewerRef = useRef<HTMLDivElement>(null);
-  const room = useStageRoom(viewerRef);
-
-  // View: the face (zoomed) or the whole photo. Until the user chooses, a photo with one face opens on
-  // the face and one with several on the whole photo (to pick from).
-  const [viewChoice, setViewChoice] = useState<{ photo: PhotoInfo; mode: ViewMode } | null>(null);
-  const [split, setSplit] = useState<{ on: boolean; at: number }>({ on: false, at: 0.5 });
-  const faceBox = selected !== null ? (faces[selected] ?? null) : null;
-  const mode: ViewMode = faceBox ? (viewChoice?.photo === photo ? viewChoice.mode : faces.length === 1 ? 'face' : 'photo') : 'photo';
-  const setMode = (m: ViewMode) => setViewChoice({ photo, mode: m });
-
-  const viewport = fitSize(photo.width, photo.height, room.w, room.h);
-  const frame: Rect = mode === 'face' && faceBox ? faceView(photo.width, photo.height, viewport, faceBox) : { x: 0, y: 0, w: viewport.w, h: viewport.h };
-
-  const hasFrame = !!rendered;
-  const splitOn = split.on && hasFrame;
-  const showEdited = hasFrame && !compare;
-
   useEffect(() => {
     const c = photoCanvas.current;
     if (!c) return;
@@ -95,7 +60,12 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
       ctx.drawImage(rendered.patch, rendered.x, rendered.y, rendered.width, rendered.height); // a preview's bitmap is half size
     }
   }, [photo, rendered, showEdited]);
+  return photoCanvas;
+}
 
+/** Draws the original photo on the "before" canvas of the split view while the split is on. */
+function useBeforeCanvas(photo: PhotoInfo, splitOn: boolean) {
+  const beforeCanvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = beforeCanvas.current;
     if (!c || !splitOn) return;
@@ -105,10 +75,17 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
     ctx.clearRect(0, 0, c.width, c.height);
     ctx.drawImage(photo.bitmap, 0, 0);
   }, [photo, splitOn]);
+  return beforeCanvas;
+}
 
+/** The mesh overlay canvas, sized to the frame; returns its ref and the number of points drawn (0 when hidden). */
+function useMeshOverlay(photo: PhotoInfo, frame: Rect, visible: boolean) {
+  const face = useEditorStore((s) => s.face);
+  const targetPoints = useEditorStore((s) => s.targetPoints);
+  const overlay = useRef<HTMLCanvasElement>(null);
   const edges = useMemo(() => (face ? meshEdges(face.points) : null), [face]);
   const points = targetPoints ?? face?.points ?? null;
-  const drawn = showMesh && !compare && !splitOn && points && edges ? points.length : 0;
+  const drawn = visible && points && edges ? points.length : 0;
 
   const redraw = useCallback(() => {
     const c = overlay.current;
@@ -127,8 +104,13 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
     drawMesh(ctx, points, edges, scale, { edge: 'rgba(80, 220, 255, 0.55)', point: 'rgba(255, 255, 255, 0.95)', radius: r, lineWidth: Math.max(0.5, r / 2) });
   }, [frame.w, frame.h, drawn, points, edges, photo.width, face]);
   useEffect(redraw, [redraw]);
+  return { overlay, drawn };
+}
 
-  // Before/after split: drag anywhere on the photo (or use the arrow keys on the handle).
+/** Before/after split: drag anywhere on the photo (or use the arrow keys on the handle). */
+function useSplit(hasFrame: boolean) {
+  const [split, setSplit] = useState<{ on: boolean; at: number }>({ on: false, at: 0.5 });
+  const splitOn = split.on && hasFrame;
   const dragging = useRef(false);
   const splitFrom = (e: PointerEvent<HTMLDivElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
@@ -153,12 +135,92 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
     e.preventDefault();
     setSplit({ on: true, at: Math.min(1, Math.max(0, to)) });
   };
-  // Where the split line falls on the photo, in % of the frame (the "before" canvas is clipped there).
-  const splitInFrame = frame.w > 0 ? ((split.at * viewport.w - frame.x) / frame.w) * 100 : 50;
+  const toggle = () => setSplit((s) => ({ on: !s.on, at: 0.5 }));
+  return { at: split.at, splitOn, toggle, onPointerDown, onPointerMove, onPointerUp, onSplitKey };
+}
 
-  const pct = (v: number, of: number) => `${(v / of) * 100}%`;
+const pct = (v: number, of: number) => `${(v / of) * 100}%`;
+
+/** The zoom and before/after buttons above the photo. */
+function ViewTools(props: { mode: ViewMode; setMode: (m: ViewMode) => void; canZoom: boolean; hasFrame: boolean; splitOn: boolean; toggleSplit: () => void }) {
+  const { mode, setMode, canZoom, hasFrame, splitOn, toggleSplit } = props;
+  const compare = useEditorStore((s) => s.compare);
+  const setCompare = useEditorStore((s) => s.setCompare);
+  return (
+    <div className="view-tools" role="toolbar" aria-label="View">
+      <fieldset className="segmented" aria-label="Zoom">
+        <button type="button" aria-pressed={mode === 'face'} disabled={!canZoom} onClick={() => setMode('face')} data-testid="view-face">
+          Face
+        </button>
+        <button type="button" aria-pressed={mode === 'photo'} onClick={() => setMode('photo')} data-testid="view-photo">
+          Whole photo
+        </button>
+      </fieldset>
+      <fieldset className="segmented" aria-label="Before and after">
+        <button
+          type="button"
+          aria-pressed={splitOn}
+          disabled={!hasFrame}
+          onClick={toggleSplit}
+          data-testid="split-toggle"
+          title="Before on the left, after on the right: drag across the photo to move the line"
+        >
+          Before | After
+        </button>
+        <button
+          type="button"
+          className="hold"
+          disabled={!hasFrame}
+          aria-pressed={compare}
+          data-testid="before-hold"
+          title="Press and hold to see the photo before the edit"
+          onPointerDown={() => setCompare(true)}
+          onPointerUp={() => setCompare(false)}
+          onPointerLeave={() => setCompare(false)}
+          onPointerCancel={() => setCompare(false)}
+          onContextMenu={(e) => e.preventDefault()}
+          onKeyDown={(e) => {
+            if (e.key === ' ' || e.key === 'Enter') setCompare(true);
+          }}
+          onKeyUp={() => setCompare(false)}
+          onBlur={() => setCompare(false)}
+        >
+          Hold: before
+        </button>
+      </fieldset>
+    </div>
+  );
+}
+
+/** A button over each detected face: pick a face when there are several, or see where the mesh found them. */
+function FaceBoxes({ photo }: { photo: PhotoInfo }) {
+  const faces = useEditorStore((s) => s.faces);
+  const selected = useEditorStore((s) => s.selected);
+  const selectFace = useEditorStore((s) => s.selectFace);
+  const busy = useEditorStore((s) => s.status === 'busy');
+  return faces.map((f, i) => (
+    <button
+      key={`${f.x},${f.y}`}
+      type="button"
+      className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
+      style={clippedBox(f, photo.width, photo.height)}
+      onClick={() => {
+        if (!busy && i !== selected) void selectFace(i);
+      }}
+      disabled={busy}
+      aria-label={`Face ${i + 1}`}
+      data-testid={`face-box-${i}`}
+    />
+  ));
+}
+
+/** "Rendering…" (or the busy step) over the face, a little beyond its box, or over the whole photo before a face is known. */
+function WorkingOverlay({ photo, faceBox }: { photo: PhotoInfo; faceBox: FaceBox | null }) {
+  const busy = useEditorStore((s) => s.status === 'busy');
+  const busyLabel = useEditorStore((s) => s.busyLabel);
+  const rendering = useEditorStore((s) => s.rendering);
   const working = rendering ? 'Rendering…' : busy && busyLabel ? busyLabel : null;
-  // The working overlay covers the face (a little beyond its box), or the whole photo before a face is known.
+  if (!working) return null;
   const workBox = faceBox
     ? {
         left: pct(faceBox.x - faceBox.width * 0.1, photo.width),
@@ -167,59 +229,101 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
         height: pct(faceBox.height * 1.2, photo.height),
       }
     : { left: '0%', top: '0%', width: '100%', height: '100%' };
+  return (
+    <div className="working" style={workBox} role="status" aria-live="polite" data-testid="render-overlay" data-kind={rendering ? 'render' : 'busy'}>
+      <div className="working-label">
+        <span className="spinner" aria-hidden />
+        {working}
+      </div>
+    </div>
+  );
+}
+
+/** The divider of the before/after split, with its keyboard handling. */
+function SplitHandle({ at, onKeyDown }: { at: number; onKeyDown: (e: KeyboardEvent<HTMLDivElement>) => void }) {
+  return (
+    <>
+      <div
+        className="split-line"
+        style={{ left: `${at * 100}%` }}
+        role="slider"
+        tabIndex={0}
+        aria-label="Before and after divider"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(at * 100)}
+        onKeyDown={onKeyDown}
+        data-testid="split-handle"
+      >
+        <span className="split-knob" aria-hidden>
+          ⟷
+        </span>
+      </div>
+      <span className="split-tag left">Before</span>
+      <span className="split-tag right">After</span>
+    </>
+  );
+}
+
+function PhotoCaption({ photo }: { photo: PhotoInfo }) {
+  const faces = useEditorStore((s) => s.faces);
+  const face = useEditorStore((s) => s.face);
+  return (
+    <div className="caption" data-testid="photo-caption">
+      {photo.name} · {photo.width}×{photo.height} ·{' '}
+      <span data-testid="face-count">
+        {faces.length} {faces.length === 1 ? 'face' : 'faces'}
+      </span>
+      {face && Math.max(Math.abs(face.pose.yaw), Math.abs(face.pose.pitch)) > 20 && <> · the face is turned; the edit works best on frontal faces</>}
+    </div>
+  );
+}
+
+/**
+ * The photo (with the edited patch over it unless comparing), the mesh overlay and the face boxes, in
+ * a viewport that shows the whole photo or zooms to the chosen face; a before/after split; and a
+ * "Rendering…" overlay on the face while a frame is being made. Transparent pixels show a checkerboard.
+ */
+export function PhotoView({ photo }: { photo: PhotoInfo }) {
+  const faces = useEditorStore((s) => s.faces);
+  const selected = useEditorStore((s) => s.selected);
+  const showMesh = useEditorStore((s) => s.showMesh);
+  const rendered = useEditorStore((s) => s.rendered);
+  const compare = useEditorStore((s) => s.compare);
+  const viewerRef = useRef<HTMLDivElement>(null);
+  const room = useStageRoom(viewerRef);
+
+  // View: the face (zoomed) or the whole photo. Until the user chooses, a photo with one face opens on
+  // the face and one with several on the whole photo (to pick from).
+  const [viewChoice, setViewChoice] = useState<{ photo: PhotoInfo; mode: ViewMode } | null>(null);
+  const faceBox = selected !== null ? (faces[selected] ?? null) : null;
+  const mode: ViewMode = faceBox ? (viewChoice?.photo === photo ? viewChoice.mode : faces.length === 1 ? 'face' : 'photo') : 'photo';
+  const setMode = (m: ViewMode) => setViewChoice({ photo, mode: m });
+
+  const viewport = fitSize(photo.width, photo.height, room.w, room.h);
+  const frame: Rect = mode === 'face' && faceBox ? faceView(photo.width, photo.height, viewport, faceBox) : { x: 0, y: 0, w: viewport.w, h: viewport.h };
+
+  const hasFrame = !!rendered;
+  const split = useSplit(hasFrame);
+  const { splitOn } = split;
+  const showEdited = hasFrame && !compare;
+  const photoCanvas = usePhotoCanvas(photo, rendered, showEdited);
+  const beforeCanvas = useBeforeCanvas(photo, splitOn);
+  const { overlay, drawn } = useMeshOverlay(photo, frame, showMesh && !compare && !splitOn);
+  // Where the split line falls on the photo, in % of the frame (the "before" canvas is clipped there).
+  const splitInFrame = frame.w > 0 ? ((split.at * viewport.w - frame.x) / frame.w) * 100 : 50;
 
   return (
     <div className="viewer" data-testid="viewer" data-view={mode} ref={viewerRef}>
-      <div className="view-tools" role="toolbar" aria-label="View">
-        <fieldset className="segmented" aria-label="Zoom">
-          <button type="button" aria-pressed={mode === 'face'} disabled={!faceBox} onClick={() => setMode('face')} data-testid="view-face">
-            Face
-          </button>
-          <button type="button" aria-pressed={mode === 'photo'} onClick={() => setMode('photo')} data-testid="view-photo">
-            Whole photo
-          </button>
-        </fieldset>
-        <fieldset className="segmented" aria-label="Before and after">
-          <button
-            type="button"
-            aria-pressed={splitOn}
-            disabled={!hasFrame}
-            onClick={() => setSplit((s) => ({ on: !s.on, at: 0.5 }))}
-            data-testid="split-toggle"
-            title="Before on the left, after on the right: drag across the photo to move the line"
-          >
-            Before | After
-          </button>
-          <button
-            type="button"
-            className="hold"
-            disabled={!hasFrame}
-            aria-pressed={compare}
-            data-testid="before-hold"
-            title="Press and hold to see the photo before the edit"
-            onPointerDown={() => setCompare(true)}
-            onPointerUp={() => setCompare(false)}
-            onPointerLeave={() => setCompare(false)}
-            onPointerCancel={() => setCompare(false)}
-            onContextMenu={(e) => e.preventDefault()}
-            onKeyDown={(e) => {
-              if (e.key === ' ' || e.key === 'Enter') setCompare(true);
-            }}
-            onKeyUp={() => setCompare(false)}
-            onBlur={() => setCompare(false)}
-          >
-            Hold: before
-          </button>
-        </fieldset>
-      </div>
+      <ViewTools mode={mode} setMode={setMode} canZoom={!!faceBox} hasFrame={hasFrame} splitOn={splitOn} toggleSplit={split.toggle} />
       <div
         className={`viewport${splitOn ? ' splitting' : ''}`}
         data-testid="viewport"
         style={{ width: viewport.w || undefined, height: viewport.h || undefined }}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={onPointerUp}
-        onPointerCancel={onPointerUp}
+        onPointerDown={split.onPointerDown}
+        onPointerMove={split.onPointerMove}
+        onPointerUp={split.onPointerUp}
+        onPointerCancel={split.onPointerUp}
       >
         <div className="frame" data-testid="frame" style={{ left: frame.x, top: frame.y, width: frame.w || undefined, height: frame.h || undefined }}>
           <canvas
@@ -240,61 +344,12 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
             />
           )}
           <canvas ref={overlay} className="overlay" data-testid="mesh-overlay" data-points={drawn} aria-hidden />
-          {(faces.length > 1 || showMesh) &&
-            !splitOn &&
-            faces.map((f, i) => (
-              <button
-                key={`${f.x},${f.y}`}
-                type="button"
-                className={`facebox${i === selected ? ' selected' : ''}${faces.length > 1 ? ' pickable' : ''}`}
-                style={clippedBox(f, photo.width, photo.height)}
-                onClick={() => {
-                  if (!busy && i !== selected) void selectFace(i);
-                }}
-                disabled={busy}
-                aria-label={`Face ${i + 1}`}
-                data-testid={`face-box-${i}`}
-              />
-            ))}
-          {working && (
-            <div className="working" style={workBox} role="status" aria-live="polite" data-testid="render-overlay" data-kind={rendering ? 'render' : 'busy'}>
-              <div className="working-label">
-                <span className="spinner" aria-hidden />
-                {working}
-              </div>
-            </div>
-          )}
+          {(faces.length > 1 || showMesh) && !splitOn && <FaceBoxes photo={photo} />}
+          <WorkingOverlay photo={photo} faceBox={faceBox} />
         </div>
-        {splitOn && (
-          <>
-            <div
-              className="split-line"
-              style={{ left: `${split.at * 100}%` }}
-              role="slider"
-              tabIndex={0}
-              aria-label="Before and after divider"
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={Math.round(split.at * 100)}
-              onKeyDown={onSplitKey}
-              data-testid="split-handle"
-            >
-              <span className="split-knob" aria-hidden>
-                ⟷
-              </span>
-            </div>
-            <span className="split-tag left">Before</span>
-            <span className="split-tag right">After</span>
-          </>
-        )}
+        {splitOn && <SplitHandle at={split.at} onKeyDown={split.onSplitKey} />}
       </div>
-      <div className="caption" data-testid="photo-caption">
-        {photo.name} · {photo.width}×{photo.height} ·{' '}
-        <span data-testid="face-count">
-          {faces.length} {faces.length === 1 ? 'face' : 'faces'}
-        </span>
-        {face && Math.max(Math.abs(face.pose.yaw), Math.abs(face.pose.pitch)) > 20 && <> · the face is turned; the edit works best on frontal faces</>}
-      </div>
+      <PhotoCaption photo={photo} />
     </div>
   );
 }
