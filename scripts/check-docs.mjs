@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * Documentation rules, checked by `npm run lint`:
+ * 1. README.md is for a newcomer: at most 150 lines; figures and history live in docs/ and CHANGELOG.md, which exist;
+ * 2. commit subjects since the rule came in are at most 72 characters (details go in the body). A shallow clone
+ *    without that commit skips the check.
+ * Prints each violation and exits 1 when there is any.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const MAX_README_LINES = 150;
+const MAX_SUBJECT = 72;
+/** The first commit written under the subject rule. */
+const SUBJECTS_FROM = 'e59b2ac';
+const REQUIRED = ['README.md', 'CHANGELOG.md', 'docs/results.md', 'docs/benchmarks.md', 'docs/cli.md', 'docs/design.md', 'training/README.md'];
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.chdir(root);
+const problems = [];
+
+for (const f of REQUIRED) if (!existsSync(f)) problems.push(`${f} is missing`);
+if (existsSync('README.md')) {
+  const n = readFileSync('README.md', 'utf8').trimEnd().split('\n').length;
+  if (n > MAX_README_LINES) problems.push(`README.md: ${n} lines (at most ${MAX_README_LINES}; figures go to docs/, history to CHANGELOG.md)`);
+}
+
+let subjects = null;
+try {
+  execFileSync('git', ['cat-file', '-e', `${SUBJECTS_FROM}^{commit}`], { stdio: 'ignore' });
+  subjects = execFileSync('git', ['log', '--format=%h %s', `${SUBJECTS_FROM}^..HEAD`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+} catch {
+  // Not a git checkout, or a shallow one without the first commit of the rule: nothing to check against.
+}
+for (const line of subjects ?? []) {
+  const subject = line.slice(line.indexOf(' ') + 1);
+  if (subject.length > MAX_SUBJECT) problems.push(`commit ${line.slice(0, line.indexOf(' '))}: subject of ${subject.length} characters (at most ${MAX_SUBJECT})`);
+}
+
+if (problems.length) {
+  console.error(problems.join('\n'));
+  console.error(`\n${problems.length} documentation problem(s)`);
+  process.exit(1);
+}
+console.log(`docs: README ≤ ${MAX_README_LINES} lines, docs present${subjects ? `, ${subjects.length} commit subjects ≤ ${MAX_SUBJECT} characters` : ''}`);
