@@ -75,7 +75,7 @@ describe('LEED disentangler', () => {
         // the borrowed expression is taken off again: N lands nearer the face's own neutral than the expressive face is,
         // much nearer for the expressions N learned to take off (smiles, opened mouths). N (label-free, news photos)
         // hardly takes lowered brows, narrowed eyes or pressed lips for an expression, on real anger photos either
-        // (training/README.md, presets); tests/target.test.ts checks every preset against the range of real photos.
+        // (docs/results.md, "Presets"); tests/target.test.ts checks every preset against the range of real photos.
         const ratio = nme(back, n0) / nme(expressive, n0);
         expect(ratio).toBeLessThan(name === 'happy' || name === 'surprise' ? 0.7 : 0.95);
       }

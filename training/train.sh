@@ -103,7 +103,7 @@ fi
 
 if [[ $MODEL == disentangler ]]; then
   if stage train; then
-    # 5000 steps, seed 1234, one CPU thread: the shipped run (README: a rerun on the same machine and PyTorch is
+    # 5000 steps, seed 1234, one CPU thread: the shipped run (training/README.md: a rerun on the same machine and PyTorch is
     # bit-identical); writes training/out/disentangler.pt and prints the neutral-error report
     run "${CPU[@]}" "$PYTHON" training/train_disentangler.py --landmarks "$LANDMARKS" --data "$DATA" \
       --steps 5000 --seed 1234 --batch 128 --threads 1 --device cpu

@@ -359,7 +359,7 @@ export function correctNeutral(n: readonly Point3[], stats: NeutralStats): Point
   );
 }
 
-/** Stored expression displacements, normalised to the template's proportions (see training/README.md). */
+/** Stored expression displacements, normalised to the template's proportions (docs/design.md, "Presets"). */
 export interface Presets {
   names: PresetName[];
   /** Number of training photos behind each preset. */
