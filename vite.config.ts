@@ -9,7 +9,7 @@ export const PREVIEW_PORT = 4173;
 const nodeOnly = resolve(import.meta.dirname, 'src/app/node-only.ts');
 
 // The engine's own modules have no import-time side effects: a bundle keeps only those whose exports it
-// uses. So the UI thread can import pure values (error messages, file naming) from src/engine/index.ts
+// uses. So the UI thread can import pure values (error codes, file naming) from src/engine/index.ts
 // without pulling in the rest of the engine and tfjs, which only the workers need.
 const engineDir = resolve(import.meta.dirname, 'src/engine');
 const moduleSideEffects = (id: string) => !id.startsWith(engineDir);

@@ -115,6 +115,8 @@ test('no face, and a face too small to edit, are explained; the app keeps workin
   await page.getByTestId('file-input').setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: await picture(140) });
   await expect(error).toHaveAttribute('data-code', 'FACE_TOO_SMALL');
   await expect(error).toContainText('The face is too small');
+  // The app's words on the page; the engine's technical detail only in the tooltip.
+  await expect(error).toHaveAttribute('title', /^\d+ px between the eyes, \d+ needed$/);
   await expect(page.getByTestId('mesh-overlay')).toHaveAttribute('data-points', '0');
 
   await page.getByTestId('sample-button').click();

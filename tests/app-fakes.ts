@@ -95,8 +95,8 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
   return { api, calls, frames, failNext };
 }
 
-export function workerError(code: string, message = code): WorkerError {
-  return { name: 'EditorError', code: code as WorkerError['code'], message };
+export function workerError(code: string, detail = code): WorkerError {
+  return { name: 'EditorError', code: code as WorkerError['code'], detail };
 }
 
 /** Polls until `cond` holds (or fails after ~2 s). */

@@ -53,7 +53,7 @@ interface Generation {
   pending: Set<(e: WorkerError) => void>;
 }
 
-const workerError = (code: ErrorCode, message: string): WorkerError => ({ name: 'EditorError', code, message });
+const workerError = (code: ErrorCode, detail: string): WorkerError => ({ name: 'EditorError', code, detail });
 
 export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineClient = createEngineClient): EngineSupervisor {
   let store: EditorStore | null = null;

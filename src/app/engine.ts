@@ -1,7 +1,8 @@
 /**
- * The UI thread's view of the engine, through its public index: types, error codes and messages, and
- * file naming. Only these pure values are used here; vite.config.ts marks the engine's own modules
- * side-effect free, so the UI bundle leaves out the rest of the engine and tfjs (which run in worker.ts).
+ * The UI thread's view of the engine, through its public index: types, error codes (worded by
+ * messages.ts) and file naming. Only these pure values are used here; vite.config.ts marks the
+ * engine's own modules side-effect free, so the UI bundle leaves out the rest of the engine and tfjs
+ * (which run in worker.ts).
  */
-export { DEFAULT_JPEG_QUALITY, ERROR_MESSAGES, ErrorCode, editedFilename } from '../engine/index';
+export { DEFAULT_JPEG_QUALITY, ErrorCode, editedFilename } from '../engine/index';
 export type { BackendInfo, BackendName, Capabilities, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';

@@ -64,11 +64,11 @@ export interface RenderedFrame {
   ms: number;
 }
 
-/** An engine failure as it crosses the boundary (comlink would drop `code` from an Error). */
+/** An engine failure as it crosses the boundary (comlink would drop `code` from an Error): the EditorError's code and detail. */
 export interface WorkerError {
   name: 'EditorError';
   code: ErrorCode;
-  message: string;
+  detail: string;
 }
 
 /** Something the engine tells the UI unasked (today: its GPU device was lost; it must be restarted). */

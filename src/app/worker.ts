@@ -119,7 +119,7 @@ export function createWorkerApi(): WorkerApi & Partial<WorkerTestApi> {
   // Every failure leaves as a plain object with its code (INTERNAL / OUT_OF_MEMORY / GPU_LOST when unexpected).
   const plain = (e: unknown): WorkerError => {
     const err = toEditorError(e);
-    return { name: 'EditorError', code: err.code, message: err.message };
+    return { name: 'EditorError', code: err.code, detail: err.detail };
   };
   const wrapped = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries({ ...api, ...testApi }) as [string, (...args: unknown[]) => Promise<unknown>][]) {

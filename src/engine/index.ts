@@ -7,7 +7,7 @@
  */
 export { createEditor } from './edit';
 export type { Capabilities, Edit, EditOptions, Editor, EditorOptions, Face, Patch, Photo, Reference, RenderOptions, SamplerKind } from './edit';
-export { EditorError, ErrorCode, ERROR_MESSAGES, isEditorError, toEditorError } from './errors';
+export { EditorError, ErrorCode, isEditorError, toEditorError } from './errors';
 export type { FaceBox, FaceLandmarks, Point2, Point3, RGBAImage } from './types';
 export type { BackendInfo, BackendName } from './runtime/backend';
 export type { ByteSource, ProgressCallback } from './runtime/models';

@@ -9,7 +9,8 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createEditor, toEditorError, type Editor, type Face, type Photo, type Reference } from '../engine/index';
+import { createEditor, type Editor, type Face, type Photo, type Reference } from '../engine/index';
+import { cliError } from './cli-messages';
 import {
   collectInputs,
   IMAGE_EXTENSIONS,
@@ -89,7 +90,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
     editor?.dispose();
     console.warn = warn;
     progress.finish();
-    const err = toEditorError(e);
+    const err = cliError(e);
     io.stderr.write(`edit: the engine could not start: ${err.code}: ${err.message}\n`);
     return 1;
   }
@@ -208,12 +209,14 @@ async function editOne(editor: Editor, inPath: string, outPath: string, referenc
   }
 }
 
-/** Code and message of a failure: the CLI's own file errors (NOT_FOUND, READ_ERROR, WRITE_ERROR), else the engine's EditorError code (INTERNAL when unknown). */
+/**
+ * Code and message of a failure: the CLI's own file errors (NOT_FOUND, READ_ERROR, WRITE_ERROR), else the
+ * engine's EditorError code (INTERNAL when unknown) in the CLI's words (cli-messages.ts).
+ */
 function failureOf(e: unknown): { code: string; message: string } {
   const cliCode = (e as { cliCode?: string } | null)?.cliCode;
   if (cliCode) return { code: cliCode, message: (e as Error).message };
-  const err = toEditorError(e);
-  return { code: err.code, message: err.message };
+  return cliError(e);
 }
 
 if (process.argv[1] && /edit-cli\.[cm]?[jt]s$/.test(process.argv[1])) {
