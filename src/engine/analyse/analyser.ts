@@ -1,11 +1,10 @@
 /**
  * Stages 1-4, analyse: a photo's pixels -> face boxes -> per face, landmarks and canonical landmarks.
- * `createEditor` (edit.ts) builds one over its detector and mesh. Boxes and landmarks are always in
+ * `createEditor` (edit/editor.ts) builds one over its detector and mesh. Boxes and landmarks are always in
  * the original image's pixels.
  *
- * Finding faces (`findFaces`): BlazeFace sees any image at 256 x 256, so in a 4000 px photo a 140 px
- * face is 9 detector pixels, where its boxes are off by a third of the face and doubled, and false
- * ones appear. So:
+ * Finding faces (`findFaces`): BlazeFace sees any image at 256 x 256, so a small face in a large photo
+ * is a few detector pixels, where its boxes are inaccurate or doubled and false ones appear. So:
  *  1. the whole photo (a box-downscaled copy when a side exceeds `maxSide`) is searched once;
  *  2. every box the detector saw narrower than REFINE_BELOW_INPUT_PX is searched again on a cut of the
  *     full-resolution photo ZOOM times its size around it: the faces found there replace it (with
@@ -31,10 +30,9 @@ import type { FaceMesh } from './mesh';
 
 export const DEFAULT_ANALYSIS_MAX_SIDE = 2048;
 /**
- * Faces whose eyes are closer than this (original pixels) are refused as too small to edit. Chosen by
- * looking at edits of the sample pasted small: landmarks from full-resolution crops stay within 2-3 %
- * IOD down to 10 px, but the features an expression moves (brows, lids, lips) then move one or two
- * pixels, and below about 12 px the edit is hard to read at all; 16 keeps a margin above that.
+ * Faces whose eyes are closer than this (original pixels) are refused as too small to edit: the landmarks
+ * would still be found, but the features an expression moves (brows, lids, lips) would move a pixel or
+ * two, too little for the edit to read; the limit keeps a margin above that.
  */
 export const MIN_IOD_PX = 16;
 /** The same limit as a face width, as the FACE_TOO_SMALL message says it: a frontal face's box is about 2.4 IOD wide. */
@@ -152,32 +150,33 @@ export function smallestFindableFace(width: number, height: number, maxSide = DE
   return Math.ceil((MIN_FOUND_INPUT_PX * searched * f) / DETECTOR_INPUT);
 }
 
+/** Landmarks of the face in `box`, checked against the box, then the size and pose rules. */
+async function analyzeFace(mesh: FaceMesh, image: RGBAImage, box: FaceBox): Promise<FaceAnalysis> {
+  const m = await mesh.estimate(image, box);
+  if (m.score < 0.5) throw new EditorError(ErrorCode.NO_FACE, `mesh confidence ${m.score.toFixed(2)}`);
+  if (!meshMatchesBox(m.points, box)) throw new EditorError(ErrorCode.NO_FACE, 'the landmarks do not match the detected face');
+  const canonical = toCanonical(m.points);
+  const pose = headPose(canonical.transform);
+  const iod = interOcular(m.points);
+  if (iod < MIN_IOD_PX) throw new EditorError(ErrorCode.FACE_TOO_SMALL, `${iod.toFixed(0)} px between the eyes, ${MIN_IOD_PX} needed`);
+  if (Math.abs(pose.yaw) > MAX_TURN_DEG || Math.abs(pose.pitch) > MAX_TURN_DEG)
+    throw new EditorError(ErrorCode.FACE_TURNED_AWAY, `yaw ${pose.yaw.toFixed(0)}°, pitch ${pose.pitch.toFixed(0)}°`);
+  return { box, landmarks: { points: m.points, score: m.score, pose }, canonical };
+}
+
+/** Detector run on a square cut of the full-resolution image (side px at (x0, y0)), boxes in image pixels. */
+async function detectCut(detector: FaceDetector, image: RGBAImage, x0: number, y0: number, side: number): Promise<FaceBox[]> {
+  const f = Math.max(1, Math.floor(side / DETECTOR_INPUT));
+  const n = Math.ceil(side / f);
+  const t = pixelsToTensor(cutRegion(image, x0, y0, n, n, f));
+  try {
+    return (await detector.detect(t, f)).map((b) => shiftBox(b, x0, y0));
+  } finally {
+    t.dispose();
+  }
+}
+
 export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide = DEFAULT_ANALYSIS_MAX_SIDE): Analyser {
-  async function analyzeFace(image: RGBAImage, box: FaceBox): Promise<FaceAnalysis> {
-    const m = await mesh.estimate(image, box);
-    if (m.score < 0.5) throw new EditorError(ErrorCode.NO_FACE, `mesh confidence ${m.score.toFixed(2)}`);
-    if (!meshMatchesBox(m.points, box)) throw new EditorError(ErrorCode.NO_FACE, 'the landmarks do not match the detected face');
-    const canonical = toCanonical(m.points);
-    const pose = headPose(canonical.transform);
-    const iod = interOcular(m.points);
-    if (iod < MIN_IOD_PX) throw new EditorError(ErrorCode.FACE_TOO_SMALL, `${iod.toFixed(0)} px between the eyes, ${MIN_IOD_PX} needed`);
-    if (Math.abs(pose.yaw) > MAX_TURN_DEG || Math.abs(pose.pitch) > MAX_TURN_DEG)
-      throw new EditorError(ErrorCode.FACE_TURNED_AWAY, `yaw ${pose.yaw.toFixed(0)}°, pitch ${pose.pitch.toFixed(0)}°`);
-    return { box, landmarks: { points: m.points, score: m.score, pose }, canonical };
-  }
-
-  /** Detector run on a square cut of the full-resolution image (side px at (x0, y0)), boxes in image pixels. */
-  async function detectCut(image: RGBAImage, x0: number, y0: number, side: number): Promise<FaceBox[]> {
-    const f = Math.max(1, Math.floor(side / DETECTOR_INPUT));
-    const n = Math.ceil(side / f);
-    const t = pixelsToTensor(cutRegion(image, x0, y0, n, n, f));
-    try {
-      return (await detector.detect(t, f)).map((b) => shiftBox(b, x0, y0));
-    } finally {
-      t.dispose();
-    }
-  }
-
   /**
    * Step 2: boxes seen at `pxPerInput` image pixels per detector pixel; small ones (all with `verifyAll`)
    * are replaced by what a zoomed search around them finds.
@@ -203,7 +202,7 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
       const side = Math.round(Math.max(ZOOM * Math.max(b.width, b.height), DETECTOR_INPUT / 2));
       const r = { x0: Math.round(cx - side / 2), y0: Math.round(cy - side / 2), side };
       searched.push(r);
-      for (const z of await detectCut(image, r.x0, r.y0, side)) if (inner(r, z.x + z.width / 2, z.y + z.height / 2)) out.push(z);
+      for (const z of await detectCut(detector, image, r.x0, r.y0, side)) if (inner(r, z.x + z.width / 2, z.y + z.height / 2)) out.push(z);
     }
     return out;
   }
@@ -273,7 +272,7 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
             return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, `face ${index} of ${faces.length}`));
           let p = cache.get(index);
           if (!p) {
-            p = analyzeFace(image, faces[index]);
+            p = analyzeFace(mesh, image, faces[index]);
             cache.set(index, p);
           }
           return p;

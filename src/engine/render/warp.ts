@@ -163,35 +163,65 @@ export function gridSize(roi: Rect, cfg: WarpConfig): { cols: number; rows: numb
 export function flowGrid(source: readonly Point3[], target: readonly Point3[], region: WarpRegion): FlowGrid {
   if (source.length !== target.length) throw new EditorError(ErrorCode.BAD_ARGUMENT, `${target.length} target points for ${source.length} source points`);
   const { roi, centre, faceRadius, config: cfg } = region;
-  const n = source.length;
   for (const p of target) {
     if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'target point is not a finite number');
   }
   // Motion that would carry a point past what the ROI holds is scaled down (the edit saturates).
-  const reach = (f: number): number => {
-    let far = 0;
-    for (let i = 0; i < n; i++) {
-      far = Math.max(
-        far,
-        Math.hypot(source[i][0] + f * (target[i][0] - source[i][0]) - centre[0], source[i][1] + f * (target[i][1] - source[i][1]) - centre[1]),
-      );
-    }
-    return far;
-  };
-  const limit = (cfg.ringMax * faceRadius) / cfg.ringSlack;
-  let motionScale = 1;
-  if (reach(1) > limit) {
-    let lo = 0;
-    let hi = 1; // reach(0) = faceRadius < limit
-    for (let it = 0; it < 30; it++) {
-      const mid = (lo + hi) / 2;
-      if (reach(mid) > limit) hi = mid;
-      else lo = mid;
-    }
-    motionScale = lo;
+  const motionScale = saturation(source, target, centre, (cfg.ringMax * faceRadius) / cfg.ringSlack);
+  const ringRadius = Math.min(cfg.ringMax * faceRadius, Math.max(cfg.ringMin * faceRadius, cfg.ringSlack * reach(source, target, centre, motionScale)));
+  const mesh = anchoredMesh(source, target, motionScale, centre, ringRadius, cfg.anchors);
+  const { cols, rows } = gridSize(roi, cfg);
+  const grid: NodeGrid = { roi, cols, rows, sx: (roi.width - 1) / (cols - 1), sy: (roi.height - 1) / (rows - 1) };
+  const { dx, dy } = interpolateMotion(mesh, grid, cfg.still);
+  keepEyeballs(source, mesh.coords, grid, dx, dy);
+  return { cols, rows, dx, dy, ringRadius, motionScale };
+}
+
+/** The farthest any point gets from `centre` when moved the fraction `f` of the way from `source` to `target`. */
+function reach(source: readonly Point3[], target: readonly Point3[], centre: Point2, f: number): number {
+  let far = 0;
+  for (let i = 0; i < source.length; i++) {
+    far = Math.max(far, Math.hypot(source[i][0] + f * (target[i][0] - source[i][0]) - centre[0], source[i][1] + f * (target[i][1] - source[i][1]) - centre[1]));
   }
-  const ringRadius = Math.min(cfg.ringMax * faceRadius, Math.max(cfg.ringMin * faceRadius, cfg.ringSlack * reach(motionScale)));
-  const m = cfg.anchors;
+  return far;
+}
+
+/** The largest fraction of the motion (1 = all of it) that keeps every point within `limit` of `centre` (bisection). */
+function saturation(source: readonly Point3[], target: readonly Point3[], centre: Point2, limit: number): number {
+  if (!(reach(source, target, centre, 1) > limit)) return 1;
+  let lo = 0;
+  let hi = 1; // reach(0) = faceRadius < limit
+  for (let it = 0; it < 30; it++) {
+    const mid = (lo + hi) / 2;
+    if (reach(source, target, centre, mid) > limit) hi = mid;
+    else lo = mid;
+  }
+  return lo;
+}
+
+/** The moved face vertices (n of them, then the zero-motion anchors), their backward displacement, and their Delaunay triangles. */
+interface AnchoredMesh {
+  /** x, y of each vertex: the n target points, then the ring's anchors. */
+  coords: Float64Array;
+  /** Backward displacement at the face vertices. */
+  ux: Float64Array;
+  uy: Float64Array;
+  /** Number of face vertices. */
+  n: number;
+  triangles: Uint32Array;
+}
+
+/** The target points (source moved by `motionScale` of the motion) and `anchors` points on a ring of `ringRadius` around `centre`, triangulated. */
+function anchoredMesh(
+  source: readonly Point3[],
+  target: readonly Point3[],
+  motionScale: number,
+  centre: Point2,
+  ringRadius: number,
+  anchors: number,
+): AnchoredMesh {
+  const n = source.length;
+  const m = anchors;
   const coords = new Float64Array(2 * (n + m));
   const ux = new Float64Array(n); // backward displacement at the face vertices
   const uy = new Float64Array(n);
@@ -206,11 +236,25 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
     coords[2 * (n + k)] = centre[0] + ringRadius * Math.cos(a);
     coords[2 * (n + k) + 1] = centre[1] + ringRadius * Math.sin(a);
   }
-  const tri = new Delaunator(coords).triangles;
+  return { coords, ux, uy, n, triangles: new Delaunator(coords).triangles };
+}
 
-  const { cols, rows } = gridSize(roi, cfg);
-  const sx = (roi.width - 1) / (cols - 1);
-  const sy = (roi.height - 1) / (rows - 1);
+/** The flow grid's nodes over the ROI: cols x rows, `sx` x `sy` ROI pixels apart. */
+interface NodeGrid {
+  roi: Rect;
+  cols: number;
+  rows: number;
+  sx: number;
+  sy: number;
+}
+
+/**
+ * The mesh's motion at every grid node, triangle by triangle: barycentric inside the face hull, eased to zero by
+ * smoothstep between the hull and the ring, and motion under about `still` pixels dropped (WarpConfig.still).
+ */
+function interpolateMotion(mesh: AnchoredMesh, grid: NodeGrid, still: number): { dx: Float32Array; dy: Float32Array } {
+  const { coords, ux, uy, n, triangles: tri } = mesh;
+  const { roi, cols, rows, sx, sy } = grid;
   const dx = new Float32Array(cols * rows);
   const dy = new Float32Array(cols * rows);
   const done = new Uint8Array(cols * rows);
@@ -255,18 +299,25 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
           vx *= w;
           vy *= w;
         }
-        const z = Math.min(1, Math.max(0, Math.hypot(vx, vy) / cfg.still - 0.5));
+        const z = Math.min(1, Math.max(0, Math.hypot(vx, vy) / still - 0.5));
         const keep = z * z * (3 - 2 * z);
         dx[g] = vx * keep;
         dy[g] = vy * keep;
       }
     }
   }
-  // The eyeballs stay: lids slide over them, they do not stretch with them. Grid nodes inside an eye's opening both
-  // in the target and in the photo sample the photo where they are (zero motion), so iris, catchlights and sclera
-  // keep their exact pixels while the lids around them move (a squint lowers the upper lid over a still iris).
-  // (FaceMesh points only: synthetic point sets in tests have no eyes.)
-  for (const rim of n >= 468 ? EYE_RIMS : []) {
+  return { dx, dy };
+}
+
+/**
+ * The eyeballs stay: lids slide over them, they do not stretch with them. Grid nodes inside an eye's opening both
+ * in the target (`coords`) and in the photo (`source`) get zero motion, so iris, catchlights and sclera keep their
+ * exact pixels while the lids around them move (a squint lowers the upper lid over a still iris).
+ * (FaceMesh points only: synthetic point sets in tests have no eyes.)
+ */
+function keepEyeballs(source: readonly Point3[], coords: Float64Array, grid: NodeGrid, dx: Float32Array, dy: Float32Array): void {
+  const { roi, cols, rows, sx, sy } = grid;
+  for (const rim of source.length >= 468 ? EYE_RIMS : []) {
     const tx = rim.map((i) => coords[2 * i] - roi.x);
     const ty = rim.map((i) => coords[2 * i + 1] - roi.y);
     const sxs = rim.map((i) => source[i][0] - roi.x);
@@ -283,7 +334,6 @@ export function flowGrid(source: readonly Point3[], target: readonly Point3[], r
       }
     }
   }
-  return { cols, rows, dx, dy, ringRadius, motionScale };
 }
 
 /** MediaPipe FaceMesh eye rims (landmark-sets.json rightEyeRing, leftEyeRing). */
