@@ -19,7 +19,8 @@ import { ErrorCode, isEditorError } from '../src/engine/errors';
 import { applySimilarity, TEMPLATE } from '../src/engine/analyse/manifold';
 import { LANDMARK_SETS } from '../src/engine/landmark-sets';
 import type { Point3, Similarity } from '../src/engine/types';
-import { bicubicSample, bilinearSample, createSampler, sampleCubicInto, sampleInto } from '../src/engine/render/sampler';
+import { bicubicSample, bilinearSample, sampleCubicInto, sampleInto } from '../src/engine/render/interpolate';
+import { createSampler } from '../src/engine/render/sampler';
 import { flowGrid, maxFlowGradient, minJacobian, warpRegion, type FlowGrid } from '../src/engine/render/warp';
 import { ROOT } from '../src/node/platform';
 

@@ -72,7 +72,7 @@ export { alignedCropRect, applyAffine, cropTransformParams, DEFAULT_CROP } from 
 export type { AlignedCropRect } from './render/aligned-crop';
 export { cropGeometry } from './render/composite';
 export { createSampler } from './render/sampler';
-export type { Sampler } from './render/sampler';
+export type { Sampler } from './render/sampler-types';
 export type { FlowGrid, Rect } from './render/warp';
 export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
 export { curveAt, frameU, frameV, mouthFrame, whitePoint } from './render/mouth-interior';

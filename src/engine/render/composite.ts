@@ -13,7 +13,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
 import type { AlignedCropRect } from './aligned-crop';
-import type { CropGeometry, Sampler } from './sampler';
+import type { CropGeometry, Sampler } from './sampler-types';
 import type { Rect } from './warp';
 
 export interface FeatherConfig {

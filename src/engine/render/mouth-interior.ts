@@ -22,7 +22,7 @@ import { interOcular } from '../analyse/manifold';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
 import { smoothstep } from './mouth-mask';
-import { sampleCubicInto } from './sampler';
+import { sampleCubicInto } from './interpolate';
 import { insidePolygon, ringBox, type Rect } from './warp';
 
 /** A photo showing an open mouth, and its landmarks (468 points, that photo's pixels). */

@@ -30,7 +30,8 @@ import { carriesInterior, transferInterior, type InteriorSource } from './mouth-
 import type { Refiner, RefinerResult } from './refine';
 import type { TextureModel } from './texture';
 import { paintBoxes, REFINER_MARGIN, refinerWindows } from './refine-windows';
-import { createSampler, type SamplerKind } from './sampler';
+import { createSampler } from './sampler';
+import type { SamplerKind } from './sampler-types';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
 
 export interface RenderSessionOptions {

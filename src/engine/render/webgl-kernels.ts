@@ -6,8 +6,8 @@
  * in sampler.ts:
  * - pixel centres at integer coordinates, sample positions clamped to the image;
  * - the warp samples the photo bicubically (Catmull-Rom, a = -0.5, 4 x 4 taps clamped to the edge, the
- *   result clamped to 0..255: sampler.ts sampleCubicInto), the crop and the paste-back bilinearly
- *   (sampler.ts sampleInto);
+ *   result clamped to 0..255: interpolate.ts sampleCubicInto), the crop and the paste-back bilinearly
+ *   (interpolate.ts sampleInto);
  * - the flow grid upsampled with align-corners bilinear interpolation, inline per pixel;
  * - a pixel whose four surrounding grid nodes carry no motion (warp), or whose paste mask is 0
  *   (paste-back), is copied unchanged, so those pixels are bit-identical.
@@ -43,7 +43,7 @@ function int(n: number): string {
 
 /**
  * Bilinear read of channel `ch` of a w x h image through `fetch(x, y, ch)` (GLSL expressions of integer
- * pixel coordinates) at (x, y), clamped: as sampler.ts sampleInto.
+ * pixel coordinates) at (x, y), clamped: as interpolate.ts sampleInto.
  */
 function sampler1(fnName: string, fetch: (x: string, y: string, ch: string) => string, w: number, h: number): string {
   return `
@@ -69,7 +69,7 @@ function sampler1(fnName: string, fetch: (x: string, y: string, ch: string) => s
 /**
  * Bicubic (Catmull-Rom, a = -0.5) read of channel `ch` of a w x h image through `fetch(x, y, ch)` at
  * (x, y): the position clamped to the image, the 4 x 4 taps to its edge, the result to 0..255; as
- * sampler.ts sampleCubicInto (the same weight polynomials, (0, 1, 0, 0) at a pixel).
+ * interpolate.ts sampleCubicInto (the same weight polynomials, (0, 1, 0, 0) at a pixel).
  */
 function cubicSampler1(fnName: string, fetch: (x: string, y: string, ch: string) => string, w: number, h: number): string {
   const row = (y: string) => `dot(wx, vec4(${['cx.x', 'cx.y', 'cx.z', 'cx.w'].map((x) => fetch(x, y, 'ch')).join(', ')}))`;

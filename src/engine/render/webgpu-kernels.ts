@@ -9,8 +9,8 @@
  * typed-array ('js') sampler in sampler.ts, in float32:
  * - pixel centres at integer coordinates, sample positions clamped to the image;
  * - the warp samples the photo bicubically (Catmull-Rom, a = -0.5, 4 x 4 taps clamped to the edge, the
- *   result clamped to 0..255: sampler.ts sampleCubicInto), the crop and the paste-back bilinearly
- *   (sampler.ts sampleInto);
+ *   result clamped to 0..255: interpolate.ts sampleCubicInto), the crop and the paste-back bilinearly
+ *   (interpolate.ts sampleInto);
  * - the flow grid upsampled with align-corners bilinear interpolation, inline per pixel;
  * - a pixel whose four surrounding grid nodes carry no motion (warp), or whose paste mask is 0
  *   (paste-back), is copied unchanged, so those pixels are bit-identical.
@@ -55,7 +55,7 @@ function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: Array<{ type
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 
-/** Bilinear read of a vec4 image in `buffer` (w x h, row-major, every `stride`-th vec4 from `offset`) at (x, y), clamped: as sampler.ts sampleInto. */
+/** Bilinear read of a vec4 image in `buffer` (w x h, row-major, every `stride`-th vec4 from `offset`) at (x, y), clamped: as interpolate.ts sampleInto. */
 function sampler4(fnName: string, buffer: string, stride: number, offset: number): string {
   const at = (p: string) => (stride === 1 ? `${buffer}[${p}]` : `${buffer}[${stride} * (${p}) + ${offset}]`);
   return `
