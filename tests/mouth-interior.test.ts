@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Editor, Face, Point3, RGBAImage } from '../src/engine/index';
 import { LANDMARK_SETS } from '../src/engine/tools';
-import { curveAt, frameU, frameV, mouthFrame, mouthOpening, teethSplit, transferInterior } from '../src/engine/render/mouth-interior';
+import { curveAt, frameU, frameV, mouthFrame, mouthOpening } from '../src/engine/render/mouth-frame';
+import { transferInterior } from '../src/engine/render/mouth-interior';
+import { teethSplit } from '../src/engine/render/mouth-photo';
 import { ROOT } from '../src/node/platform';
 import { cpuEditor } from './helpers';
 

@@ -11,7 +11,7 @@ import type { FaceDetector } from '../src/engine/analyse/detect';
 import type { FaceMesh } from '../src/engine/analyse/mesh';
 import { decodeImage } from '../src/engine/analyse/decode';
 import { interOcular, nme } from '../src/engine/analyse/manifold';
-import type { Editor, Face, Photo } from '../src/engine/edit';
+import type { Editor, Face, Photo } from '../src/engine/edit/types';
 import { ErrorCode, isEditorError } from '../src/engine/errors';
 import type { FaceBox, Point3, RGBAImage } from '../src/engine/types';
 import { cpuEditor, sampleBytes } from './helpers';

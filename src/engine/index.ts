@@ -5,8 +5,8 @@
  * `./tools`, for evaluation, training, benchmarks and scripts; the app may not import them
  * (scripts/check-architecture.mjs).
  */
-export { createEditor } from './edit';
-export type { Capabilities, Edit, EditOptions, Editor, EditorOptions, Face, Patch, Photo, Reference, RenderOptions, SamplerKind } from './edit';
+export { createEditor } from './edit/editor';
+export type { Capabilities, Edit, EditOptions, Editor, EditorOptions, Face, Patch, Photo, Reference, RenderOptions, SamplerKind } from './edit/types';
 export { EditorError, ErrorCode, isEditorError, toEditorError } from './errors';
 export type { FaceBox, FaceLandmarks, Point2, Point3, RGBAImage } from './types';
 export type { BackendInfo, BackendName } from './runtime/backend';

@@ -75,4 +75,5 @@ export { createSampler } from './render/sampler';
 export type { Sampler } from './render/sampler-types';
 export type { FlowGrid, Rect } from './render/warp';
 export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
-export { curveAt, frameU, frameV, mouthFrame, whitePoint } from './render/mouth-interior';
+export { curveAt, frameU, frameV, mouthFrame } from './render/mouth-frame';
+export { whitePoint } from './render/mouth-photo';

@@ -1,0 +1,98 @@
+/**
+ * The Edit handle: a face, a reference and regions, fixed; a slider position (intensity) then costs only the
+ * target (plain arithmetic, expression/target.ts) and the render.
+ */
+import { fromCanonical } from '../analyse/manifold';
+import { EditorError, ErrorCode } from '../errors';
+import { type Region, type RegionMask, targetCanonical } from '../expression/target';
+import { encodeImage } from '../io/encode';
+import { mouthOpening } from '../render/mouth-frame';
+import { applyPatch, type RenderSession } from '../render/session';
+import type { Point3, RGBAImage } from '../types';
+import type { EditorContext } from './context';
+import { mouthInterior } from './reference';
+import type { Edit, Face, Patch, Reference, RenderOptions } from './types';
+
+/**
+ * The Edit of `face` (in `image`) toward `reference`, limited to `regions` (`mask`): `srcN` is the face's neutral,
+ * `d` the reference's fitted displacement (null: neutralize); `session` gives the face's render session.
+ */
+export function createEdit(
+  ctx: EditorContext,
+  image: RGBAImage,
+  face: Face,
+  reference: Reference,
+  regions: Region[] | null,
+  mask: RegionMask | undefined,
+  srcN: Point3[],
+  d: Point3[] | null,
+  session: () => Promise<RenderSession>,
+): Edit {
+  const { guard, models } = ctx;
+  let closed = false;
+  let last: { key: string; patch: Promise<Patch> } | null = null;
+  const alive = () => {
+    ctx.live();
+    if (closed) throw new EditorError(ErrorCode.DISPOSED, 'the edit was disposed');
+  };
+  const target = (a: number): Point3[] => {
+    alive();
+    if (typeof a !== 'number' || !Number.isFinite(a)) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'intensity must be a finite number');
+    return fromCanonical(targetCanonical(face.canonical.points, srcN, d, a, mask), face.canonical.transform);
+  };
+  /** The target at intensity 1: the edit's full expression (the same for every frame). */
+  let full: Point3[] | undefined;
+  const targetAtOne = () => {
+    full ??= target(1);
+    return full;
+  };
+  const interior = mouthInterior(face, reference, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
+  // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
+  // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
+  if (models.texture && models.refiner) {
+    const t1 = targetAtOne();
+    void session()
+      .then((s) => s.prepareTexture(t1))
+      .catch(() => {});
+  }
+  const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
+  const render = (a: number, o?: RenderOptions): Promise<Patch> =>
+    guard(async () => {
+      const points = target(a);
+      const refine = wantsRefiner(o);
+      const preview = o?.preview === true;
+      const key = `${a}|${refine && !preview}|${o?.interior !== false}|${preview}`;
+      if (last?.key === key) return last.patch;
+      const p = (async () => {
+        const s = await session();
+        // The skin's change (render/texture.ts) is the edit's change at intensity 1 times the intensity (up to 1 the
+        // targets lie on one line, beyond it they go on along the expression): one network run per edit, not per frame.
+        const texture = a >= 0 ? { target: targetAtOne(), scale: a } : undefined;
+        const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview, texture });
+        return { ...patch, intensity: a, target: points };
+      })();
+      last = { key, patch: p };
+      p.catch(() => {
+        if (last?.patch === p) last = null;
+      });
+      return p;
+    });
+  const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, { ...o, preview: false })));
+  return {
+    face,
+    reference,
+    regions,
+    displacement: d,
+    target,
+    render,
+    renderFull,
+    async export(a, format = 'png', quality, o) {
+      const full = await renderFull(a, o);
+      return guard(() => encodeImage(full, format, quality));
+    },
+    dispose() {
+      closed = true;
+      last = null;
+    },
+  };
+}

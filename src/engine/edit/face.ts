@@ -1,0 +1,123 @@
+/**
+ * The Face handle: one analysed face of a photo. Its neutral N(x) is computed once, the fitted displacement once
+ * per reference, and its render session (render/session.ts) made on the first render.
+ */
+import type { FaceAnalysis } from '../analyse/analyser';
+import { EditorError, ErrorCode } from '../errors';
+import type { Disentangler } from '../expression/disentangle';
+import { correctNeutral, type PresetName, retarget } from '../expression/target';
+import { createRenderSession, type RenderSession } from '../render/session';
+import type { Point3, RGBAImage } from '../types';
+import type { EditorContext } from './context';
+import { createEdit } from './edit';
+import { isFace, regionMask, rememberPhoto } from './reference';
+import type { Face, Reference } from './types';
+
+/** What a face needs of its photo (photo.ts). */
+export interface FacePhoto {
+  readonly image: RGBAImage;
+  /** The photo was closed. */
+  closed(): boolean;
+  /** Hands a render session to the photo, which disposes it when it is closed (at once when it already is). */
+  adopt(session: RenderSession): void;
+}
+
+/** The Face for analysis `a`, face `index` of `photo`. */
+export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, a: FaceAnalysis): Face {
+  const { guard, live, capabilities, models } = ctx;
+  let neutralP: Promise<Point3[]> | null = null;
+  const fittedCache = new Map<string | Face, Promise<Point3[] | null>>();
+  let session: Promise<RenderSession> | null = null;
+  /** The disentangler, once loaded (an edit made while the expression models load waits for them). */
+  const needExpression = async (): Promise<Disentangler> => {
+    if (!capabilities.expression) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression models');
+    return (await ctx.expressionModels()).disentangler!;
+  };
+  const face: Face = {
+    index,
+    box: a.box,
+    landmarks: a.landmarks,
+    canonical: a.canonical,
+    pose: a.landmarks.pose,
+    neutral() {
+      if (!neutralP) {
+        neutralP = guard(async () => {
+          live();
+          const n = await (await needExpression()).neutral(a.canonical.points);
+          // N corrected toward real neutral faces (target.ts correctNeutral) when the presets carry the statistics
+          return models.presets?.neutral ? correctNeutral(n, models.presets.neutral) : n;
+        });
+        neutralP.catch(() => {
+          neutralP = null;
+        });
+      }
+      return neutralP;
+    },
+    edit: (reference, opts = {}) =>
+      guard(async () => {
+        live();
+        if (photo.closed()) throw new EditorError(ErrorCode.DISPOSED, 'the photo was closed');
+        await needExpression();
+        const regions = opts.regions ? [...opts.regions] : null;
+        const mask = regionMask(regions);
+        const [srcN, d] = await Promise.all([face.neutral(), fitted(reference)]);
+        return createEdit(ctx, photo.image, face, reference, regions, mask, srcN, d, renderSession);
+      }),
+    renderTarget: (target, o) =>
+      guard(async () => {
+        live();
+        if (capabilities.expression) await ctx.expressionModels(); // the refiner loads with them
+        return (await renderSession()).render(target, { useRefiner: (o?.refiner ?? true) && models.refiner !== null });
+      }),
+  };
+
+  /** The reference's displacement fitted to this face (cached per reference; null for 'neutral'). */
+  function fitted(reference: Reference): Promise<Point3[] | null> {
+    if (reference === 'neutral') return Promise.resolve(null);
+    let key: string | Face;
+    if (isFace(reference)) key = reference;
+    else if (typeof reference === 'object' && reference !== null && typeof reference.preset === 'string') key = `preset:${reference.preset}`;
+    else return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, "a reference is 'neutral', { preset } or a Face"));
+    let p = fittedCache.get(key);
+    if (!p) {
+      p = (async () => fitDisplacement(ctx, reference, await face.neutral()))();
+      fittedCache.set(key, p);
+      p.catch(() => fittedCache.delete(key));
+    }
+    return p;
+  }
+
+  function renderSession(): Promise<RenderSession> {
+    if (photo.closed()) return Promise.reject(new EditorError(ErrorCode.DISPOSED, 'the photo was closed'));
+    if (!session) {
+      session = createRenderSession(photo.image, a, {
+        refiner: models.refiner ?? undefined,
+        texture: models.texture ?? undefined,
+        sampler: ctx.options.sampler,
+      });
+      session.then(
+        (s) => photo.adopt(s),
+        () => {
+          session = null;
+        },
+      );
+    }
+    return session;
+  }
+  rememberPhoto(face, photo.image);
+  return face;
+}
+
+/** The displacement d' of `reference` (a preset, or another face) fitted to a face whose neutral is `srcN`. */
+async function fitDisplacement(ctx: EditorContext, reference: Face | { preset: PresetName }, srcN: Point3[]): Promise<Point3[]> {
+  const { presets } = ctx.models;
+  if (!isFace(reference)) {
+    const name = reference.preset;
+    if (!presets) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression presets');
+    if (!presets.names.includes(name)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `no preset named ${name}`);
+    return presets.fitted(name, srcN);
+  }
+  const refN = await reference.neutral();
+  const dRef = reference.canonical.points.map((x, i) => [x[0] - refN[i][0], x[1] - refN[i][1], x[2] - refN[i][2]] as Point3);
+  return retarget(dRef, refN, srcN);
+}
