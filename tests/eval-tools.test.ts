@@ -1,7 +1,7 @@
 /**
  * The evaluation's bookkeeping (src/node/eval-common.ts, src/node/dataset.ts): failures are counted by code, never
- * dropped; the reference-transfer measure's frame and projection (src/node/eval-generator.ts); the command line's
- * refusal of an unknown preset (src/node/eval-cli.ts). No models.
+ * dropped; the reference-transfer measure's frame and projection (src/node/eval-kit.ts, src/node/eval-transfer.ts);
+ * the command line's refusal of an unknown preset (src/node/eval-cli.ts). No models.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { EditorError, ErrorCode, type Point3 } from '../src/engine/index';
 import { applySimilarity, regionWeights, TEMPLATE, toCanonical } from '../src/engine/tools';
 import { decodePoints, encodePoints, loadLandmarkedRows } from '../src/node/dataset';
 import { Failures } from '../src/node/eval-common';
-import { alongXY, inSourceFrame, PooledAlong } from '../src/node/eval-generator';
+import { inSourceFrame } from '../src/node/eval-kit';
+import { alongXY, PooledAlong } from '../src/node/eval-transfer';
 import { ROOT } from '../src/node/platform';
 
 describe('Failures', () => {
@@ -62,7 +63,7 @@ describe('landmark file', () => {
   });
 });
 
-describe('reference transfer measure (eval-generator.ts)', () => {
+describe('reference transfer measure (eval-kit.ts, eval-transfer.ts)', () => {
   it("takes found landmarks into the source face's canonical frame, and projects over the image plane only", () => {
     // a face in an image: the template turned, scaled and moved
     const a = 0.3;

@@ -5,14 +5,16 @@
  *   npm run eval -- --data <folder> [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...]
  *                   [--limit N] [--sources N] [--presets name,...] [--pairs <folder>] [--models <folder>]
  *
- * Sections, in order (eval-generator.ts unless said): the ceiling (how often the emotion model reads real photos of
- * each label as that label), the upper face (brow and eye motion the mesh sees; then the same lids and brows by a second,
- * eye-specific model, eval-eyes.ts: `--sections iris`), the neutral error (eval-neutral.ts),
- * the presets on neutral sources (agreement at intensity 1 and 1.5, identity, landmarks on the edit), reference
- * transfer (how much of the reference's displacement arrives), neutralized smiles. `--pairs <folder>` (laid out like
- * ../shared/fixtures/london: neutral/ID.jpg, smiling/ID.jpg) adds the ground-truth section (eval-pairs.ts) at the end;
- * with --pairs alone, only that section runs. `--models <folder>` reads the models (and presets) from another folder
- * laid out like public/models, e.g. the previous presets, for a before/after comparison.
+ * Sections, in order, one file each: the ceiling (eval-ceiling.ts: how often the emotion model reads real photos of
+ * each label as that label), the upper face (eval-upper-face.ts: brow and eye motion the mesh sees; then the same lids
+ * and brows by a second, eye-specific model, eval-eyes.ts: `--sections iris`), the neutral error (eval-neutral.ts),
+ * the presets on neutral sources (eval-presets.ts: agreement at intensity 1 and 1.5, identity, landmarks on the edit),
+ * reference transfer (eval-transfer.ts: how much of the reference's displacement arrives), neutralized smiles
+ * (eval-neutralize.ts). The editing sections share the models of a run and the steps of an edit (eval-kit.ts).
+ * `--pairs <folder>` (laid out like ../shared/fixtures/london: neutral/ID.jpg, smiling/ID.jpg) adds the ground-truth
+ * section (eval-pairs.ts) at the end; with --pairs alone, only that section runs. `--models <folder>` reads the models
+ * (and presets) from another folder laid out like public/models, e.g. the previous presets, for a before/after
+ * comparison.
  *
  * Landmarks come from the engine's own extraction (src/node/landmarks-cli.ts, run as a child process
  * with the same code path the training data came from), cached in data-out/eval/<folder>-<hash>.jsonl
@@ -36,7 +38,12 @@ import { PRESET_NAMES, type BackendName, type PresetName } from '../engine/index
 import { createModelStore, initBackend } from '../engine/tools';
 import { loadLandmarkedRows, readFacesCsv } from './dataset';
 import { modelSource, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
-import { ceilingSection, disposeKit, neutralizeSection, presetsSection, transferSection, upperFaceSection } from './eval-generator';
+import { ceilingSection } from './eval-ceiling';
+import { disposeKit } from './eval-kit';
+import { neutralizeSection } from './eval-neutralize';
+import { presetsSection } from './eval-presets';
+import { transferSection } from './eval-transfer';
+import { upperFaceSection } from './eval-upper-face';
 import { eyeModelSection } from './eval-eyes';
 import { neutralErrorSection } from './eval-neutral';
 import { pairsSection } from './eval-pairs';

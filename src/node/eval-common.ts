@@ -1,6 +1,7 @@
 /**
- * What the evaluation's sections share (eval-cli.ts runs them; eval-neutral.ts and eval-generator.ts
- * are sections): the context they get, small statistics, and the failure counter every section reports.
+ * What the evaluation's sections share (eval-cli.ts runs them; each eval-<section>.ts is one, and eval-kit.ts holds
+ * what the editing sections share): the context they get, small statistics, and the failure counter every section
+ * reports.
  */
 import { createHash } from 'node:crypto';
 import { isEditorError, type BackendName, type ByteSource } from '../engine/index';
@@ -59,9 +60,12 @@ const quantile = (v: readonly number[], q: number) => {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
-/** A figure to 1 or 2 decimals, '-' when it is not a number. */
+/** A figure to 1, 2 or 3 decimals, '-' when it is not a number. */
 export const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 export const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+export const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+/** "k/n = p %", '-' when n is 0. */
+export const pc = (k: number, n: number) => (n ? `${k}/${n} = ${((100 * k) / n).toFixed(0)} %` : '-');
 /** "median [p10, p90]" of v, to 1 decimal. */
 export const medianRange = (v: readonly number[]) => `${f1(median(v))} [${f1(quantile(v, 0.1))}, ${f1(quantile(v, 0.9))}]`;
 export const sd = (v: readonly number[]) => {
