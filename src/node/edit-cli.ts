@@ -22,6 +22,7 @@ import {
   UsageError,
   USAGE,
   fsError,
+  type BatchInput,
   type EditArgs,
   type TextStream,
 } from './edit-batch';
@@ -41,25 +42,8 @@ interface Failure {
 /** Runs the command line `argv` (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const t0 = performance.now();
-  let args: EditArgs;
-  try {
-    const parsed = parseArgs(argv);
-    if (parsed === 'help') {
-      io.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    args = parsed;
-    try {
-      mkdirSync(args.out, { recursive: true });
-    } catch (e) {
-      throw new UsageError(`--out ${args.out}: cannot make that folder (${(e as Error).message})`);
-    }
-    if (!statSync(args.out).isDirectory()) throw new UsageError(`--out ${args.out} is not a folder`);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`edit: ${e.message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseCommandLine(argv, io);
+  if (typeof args === 'number') return args;
 
   const inputs = collectInputs(args.inputs, args.out);
   if (inputs.length === 0) {
@@ -77,6 +61,62 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   console.warn = (...a: unknown[]) => {
     if (!String(a[0]).includes('install our node backend')) warn(...a);
   };
+  const editor = await startEditor(args, inputs.length, progress, io, t0);
+  if (!editor) {
+    console.warn = warn;
+    return 1;
+  }
+
+  let refPhoto: Photo | null = null;
+  let batch: { edited: number; failures: Failure[] };
+  try {
+    if (!editor.capabilities.expression) {
+      io.stderr.write('edit: this build has no expression models (public/models/leed); nothing can be edited\n');
+      return 1;
+    }
+    const chosen = await chooseReference(editor, args, io);
+    if (typeof chosen === 'number') return chosen;
+    refPhoto = chosen.photo;
+    batch = await editAll(editor, inputs, outputs, chosen.reference, args, progress, io);
+  } finally {
+    progress.finish();
+    refPhoto?.dispose();
+    editor.dispose();
+    console.warn = warn;
+  }
+
+  const { edited, failures } = batch;
+  if (failures.length) {
+    io.stdout.write(`failed:\n${failures.map((f) => `  ${f.path}: ${f.code}: ${f.message}\n`).join('')}`);
+  }
+  io.stdout.write(`${edited} edited, ${failures.length} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return failures.length ? 1 : 0;
+}
+
+/** The parsed command line with the output folder made, or the exit status (0 for --help, 2 for a usage error, written). */
+function parseCommandLine(argv: readonly string[], io: CliIO): EditArgs | number {
+  try {
+    const args = parseArgs(argv);
+    if (args === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    try {
+      mkdirSync(args.out, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out ${args.out}: cannot make that folder (${(e as Error).message})`);
+    }
+    if (!statSync(args.out).isDirectory()) throw new UsageError(`--out ${args.out} is not a folder`);
+    return args;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`edit: ${e.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+}
+
+/** The editor with all its models loaded, or undefined when the engine could not start (written). */
+async function startEditor(args: EditArgs, photos: number, progress: Progress, io: CliIO, t0: number): Promise<Editor | undefined> {
   let editor: Editor | undefined;
   // Every photo is edited: the CLI waits for all the models (createEditor resolves before the expression models
   // are in), and shows no loading step after that (the refiner's warm-up after the first face).
@@ -88,91 +128,92 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   } catch (e) {
     loading = false;
     editor?.dispose();
-    console.warn = warn;
     progress.finish();
     const err = cliError(e);
     io.stderr.write(`edit: the engine could not start: ${err.code}: ${err.message}\n`);
-    return 1;
+    return undefined;
   }
   progress.finish();
   const tReady = performance.now();
   for (const reason of editor.backend.fallbackReasons) io.stderr.write(`edit: backend fallback: ${reason}\n`);
   io.stderr.write(
-    `edit: models loaded in ${seconds(tReady - t0)} (backend ${editor.backend.name}); ${inputs.length} photo${inputs.length === 1 ? '' : 's'} -> ${args.out}\n`,
+    `edit: models loaded in ${seconds(tReady - t0)} (backend ${editor.backend.name}); ${photos} photo${photos === 1 ? '' : 's'} -> ${args.out}\n`,
   );
+  return editor;
+}
 
-  let refPhoto: Photo | null = null;
-  const failures: Failure[] = [];
-  let edited = 0;
-  try {
-    if (!editor.capabilities.expression) {
-      io.stderr.write('edit: this build has no expression models (public/models/leed); nothing can be edited\n');
+/**
+ * What the photos are edited towards: a preset, the face on the reference photo (the photo is opened here; the caller
+ * disposes it), or neutral. When it cannot be used, the reason is written and the exit status returned.
+ */
+async function chooseReference(editor: Editor, args: EditArgs, io: CliIO): Promise<{ reference: Reference; photo: Photo | null } | number> {
+  if (args.reference.kind === 'preset') {
+    if (!editor.capabilities.presets.includes(args.reference.preset)) {
+      io.stderr.write(`edit: this build has no preset "${args.reference.preset}" (it has: ${editor.capabilities.presets.join(', ') || 'none'})\n`);
+      return 2;
+    }
+    return { reference: { preset: args.reference.preset }, photo: null };
+  }
+  if (args.reference.kind === 'photo') {
+    let refPhoto: Photo | null = null;
+    try {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(args.reference.path);
+      } catch (e) {
+        const f = fsError(e);
+        throw Object.assign(new Error(f.message), { cliCode: f.code });
+      }
+      refPhoto = await editor.open(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const face: Face = await refPhoto.face(pickFace(refPhoto.faces, refPhoto.image.width, refPhoto.image.height, args.face));
+      await face.neutral();
+      return { reference: face, photo: refPhoto };
+    } catch (e) {
+      const { code, message } = failureOf(e);
+      io.stderr.write(`edit: the reference photo ${args.reference.path} cannot be used: ${code}: ${message}\n`);
+      refPhoto?.dispose();
       return 1;
     }
-    let reference: Reference;
-    if (args.reference.kind === 'preset') {
-      if (!editor.capabilities.presets.includes(args.reference.preset)) {
-        io.stderr.write(`edit: this build has no preset "${args.reference.preset}" (it has: ${editor.capabilities.presets.join(', ') || 'none'})\n`);
-        return 2;
-      }
-      reference = { preset: args.reference.preset };
-    } else if (args.reference.kind === 'photo') {
-      try {
-        let bytes: Buffer;
-        try {
-          bytes = await readFile(args.reference.path);
-        } catch (e) {
-          const f = fsError(e);
-          throw Object.assign(new Error(f.message), { cliCode: f.code });
-        }
-        refPhoto = await editor.open(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-        const face: Face = await refPhoto.face(pickFace(refPhoto.faces, refPhoto.image.width, refPhoto.image.height, args.face));
-        await face.neutral();
-        reference = face;
-      } catch (e) {
-        const { code, message } = failureOf(e);
-        io.stderr.write(`edit: the reference photo ${args.reference.path} cannot be used: ${code}: ${message}\n`);
-        return 1;
-      }
-    } else {
-      reference = 'neutral';
-    }
-
-    const tBatch = performance.now();
-    for (const input of inputs) {
-      progress.start(input.path);
-      const t = performance.now();
-      if (input.error) {
-        failures.push({ path: input.path, ...input.error });
-        progress.fail(input.path, input.error.code, input.error.message);
-        continue;
-      }
-      const outPath = outputs.get(input)!;
-      try {
-        await editOne(editor, input.abs, outPath, reference, args);
-        edited++;
-        progress.ok(input.path, outPath, performance.now() - t);
-      } catch (e) {
-        const { code, message } = failureOf(e);
-        failures.push({ path: input.path, code, message });
-        progress.fail(input.path, code, message);
-      }
-    }
-    progress.finish();
-    const n = edited + failures.length;
-    if (n > 0) io.stderr.write(`edit: ${seconds((performance.now() - tBatch) / n)} per photo after the model load\n`);
-  } finally {
-    progress.finish();
-    refPhoto?.dispose();
-    editor.dispose();
-    console.warn = warn;
   }
+  return { reference: 'neutral', photo: null };
+}
 
-  if (failures.length) {
-    io.stdout.write(`failed:\n${failures.map((f) => `  ${f.path}: ${f.code}: ${f.message}\n`).join('')}`);
+/** Edits each input in turn; a photo that fails is counted and reported, and the batch goes on. */
+async function editAll(
+  editor: Editor,
+  inputs: readonly BatchInput[],
+  outputs: Map<BatchInput, string>,
+  reference: Reference,
+  args: EditArgs,
+  progress: Progress,
+  io: CliIO,
+): Promise<{ edited: number; failures: Failure[] }> {
+  const failures: Failure[] = [];
+  let edited = 0;
+  const tBatch = performance.now();
+  for (const input of inputs) {
+    progress.start(input.path);
+    const t = performance.now();
+    if (input.error) {
+      failures.push({ path: input.path, ...input.error });
+      progress.fail(input.path, input.error.code, input.error.message);
+      continue;
+    }
+    const outPath = outputs.get(input)!;
+    try {
+      await editOne(editor, input.abs, outPath, reference, args);
+      edited++;
+      progress.ok(input.path, outPath, performance.now() - t);
+    } catch (e) {
+      const { code, message } = failureOf(e);
+      failures.push({ path: input.path, code, message });
+      progress.fail(input.path, code, message);
+    }
   }
-  io.stdout.write(`${edited} edited, ${failures.length} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  return failures.length ? 1 : 0;
+  progress.finish();
+  const n = edited + failures.length;
+  if (n > 0) io.stderr.write(`edit: ${seconds((performance.now() - tBatch) / n)} per photo after the model load\n`);
+  return { edited, failures };
 }
 
 /** Reads, edits and writes one photo; throws on any failure (the caller reports it and goes on). */
