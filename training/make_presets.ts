@@ -51,7 +51,7 @@ import {
   meanShape,
   subShapes,
 } from '../src/engine/tools';
-import { loadContextFaces, readFacesCsv } from '../src/node/dataset';
+import { loadContextFaces, readFacesCsv, type LandmarkedFace } from '../src/node/dataset';
 import { isEvalPerson } from '../src/node/eval-common';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
 
@@ -112,7 +112,7 @@ const RECIPES: Record<PresetName, Recipe> = {
     jaw: { lo: 0.95, hi: 1, score: cornersDown },
     strong: { brows: ['browInner'], mouth: ['corners', 'mouthWidth'], jaw: ['chin'] },
   },
-  // 11 and 10 labelled photos: the top half, whatever it holds (rough)
+  // too few labelled photos to rank by part: the top half, whatever it holds (rough)
   disgust: { default: { lo: 0.5, hi: 1 } },
   fear: { default: { lo: 0.5, hi: 1 } },
 };
@@ -128,6 +128,21 @@ const STRONG_Q = 0.95;
 const MAX_GAIN = 1.5;
 const round = (d: readonly Point3[]) => d.map((p) => p.map((v) => +v.toFixed(5)));
 
+/** Percent of IOD, 1 decimal, for the log. */
+const pct = (x: number) => `${(100 * x).toFixed(1)}`;
+/** Mean length of a displacement's points, % IOD. */
+const size = (x: readonly Point3[]) => (100 * x.reduce((s, p) => s + Math.hypot(...p), 0)) / x.length;
+
+/** What every preset is made from: the photos, their displacements and the measures of a displacement. */
+interface Population {
+  faces: LandmarkedFace[];
+  /** Each photo's displacement from its corrected neutral, template proportions, minus the neutral photos' mean. */
+  r: Point3[][];
+  /** Measures of a displacement: the change it makes on the mean neutral face. */
+  change: (x: readonly Point3[]) => Measures;
+  weights: ReturnType<typeof regionWeights>;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string, dflt: string) => {
@@ -139,18 +154,54 @@ async function main(): Promise<void> {
   const all = loadContextFaces(readFacesCsv(data), landmarks);
   const faces = all.filter((f) => !isEvalPerson(f.person));
   console.log(`${all.length} photos with landmarks; ${faces.length} outside the evaluation split (${new Set(faces.map((f) => f.person)).size} people)`);
+  const N = await neutralFaces(faces);
+
+  const isLabel = (l: string) => faces.map((f, i) => (f.expression === l ? i : -1)).filter((i) => i >= 0);
+  const neutralIdx = isLabel('neutral');
+  const stats = neutralStatistics(faces, N, neutralIdx, isLabel('happy'));
+  const r = displacements(faces, N, stats, neutralIdx);
+  const population: Population = { faces, r, change: changeOn(stats.mean), weights: regionWeights() };
+  const expressions: Record<string, unknown> = {};
+  for (const name of PRESET_NAMES) {
+    const idx = isLabel(LABEL_OF[name]);
+    if (!idx.length) {
+      console.error(`no photos labelled ${LABEL_OF[name]}`);
+      continue;
+    }
+    expressions[name] = makePreset(name, idx, population);
+  }
+  writePresets({
+    format: 'leed-presets',
+    version: 2,
+    space:
+      'template: displacements fitted to the proportions of src/engine/analyse/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral), srcNeutral = correctNeutral(N(x), neutral)',
+    source: `training/make_presets.ts on ${faces.length} colour photos (evaluation people left out): per expression and part of the face, the mean of x - N'(x) over the photos in a band of high percentiles of a score (RECIPES), blended with target.ts regionWeights, minus the mean over neutral photos`,
+    neutral: {
+      bias: round(stats.bias),
+      smile: round(stats.smile),
+      mean: round(stats.mean),
+      smileLimit: +stats.smileLimit.toFixed(5),
+      closedGap: stats.closedGap.map((g) => +g.toFixed(5)),
+    },
+    expressions,
+  });
+}
+
+/** N(x) of every photo, by the disentangler (in batches). */
+async function neutralFaces(faces: readonly LandmarkedFace[]): Promise<Point3[][]> {
   await initBackend(['cpu']);
   const dis = await createDisentangler(createModelStore(fileByteSource()));
   const N: Point3[][] = [];
   for (let i = 0; i < faces.length; i += 256) N.push(...(await dis.neutralBatch(faces.slice(i, i + 256).map((f) => f.canonical))));
   dis.dispose();
+  return N;
+}
 
-  // 1. neutral statistics
-  const isLabel = (l: string) => faces.map((f, i) => (f.expression === l ? i : -1)).filter((i) => i >= 0);
-  const neutralIdx = isLabel('neutral');
+/** The population's neutral statistics (target.ts NeutralStats) over the neutral photos; the smile from the happy ones. */
+function neutralStatistics(faces: readonly LandmarkedFace[], N: Point3[][], neutralIdx: number[], happyIdx: number[]): NeutralStats {
   const rawD = (i: number) => retarget(subShapes(faces[i].canonical, N[i]), N[i], T);
   const bias = meanShape(neutralIdx.map(rawD));
-  const smile = subShapes(meanShape(isLabel('happy').map(rawD)), bias);
+  const smile = subShapes(meanShape(happyIdx.map(rawD)), bias);
   const mean = meanShape(neutralIdx.map((i) => faces[i].canonical));
   const smileCoef = neutralIdx.map((i) => dotShapes(subShapes(faces[i].canonical, mean), smile) / dotShapes(smile, smile));
   const closedGap = INNER_LIP_PAIRS.map(([u, l]) =>
@@ -162,120 +213,127 @@ async function main(): Promise<void> {
       ),
     ),
   );
-  const stats: NeutralStats = { bias, smile, mean, smileLimit: quantile(smileCoef, 0.5), closedGap };
+  return { bias, smile, mean, smileLimit: quantile(smileCoef, 0.5), closedGap };
+}
 
-  // 2. displacements from the corrected neutral, template proportions, minus the neutral photos' mean
+/** Displacements from the corrected neutral, template proportions, minus the neutral photos' mean (so neutral is zero). */
+function displacements(faces: readonly LandmarkedFace[], N: Point3[][], stats: NeutralStats, neutralIdx: number[]): Point3[][] {
   const d = faces.map((f, i) => {
     const n = correctNeutral(N[i], stats);
     return retarget(subShapes(f.canonical, n), n, T);
   });
   const base = meanShape(neutralIdx.map((i) => d[i]));
   const r = d.map((x) => subShapes(x, base));
-  const size = (x: readonly Point3[]) => (100 * x.reduce((s, p) => s + Math.hypot(...p), 0)) / x.length;
+  const { bias, smile, smileLimit, closedGap } = stats;
   console.log(
-    `neutral statistics from ${neutralIdx.length} neutral photos: N's bias ${size(bias).toFixed(2)} % IOD mean |d|; smile direction ${size(smile).toFixed(2)}; smile limit ${stats.smileLimit.toFixed(3)}; closed lip gap ${closedGap.map((g) => (100 * g).toFixed(1)).join(' ')} % IOD`,
+    `neutral statistics from ${neutralIdx.length} neutral photos: N's bias ${size(bias).toFixed(2)} % IOD mean |d|; smile direction ${size(smile).toFixed(2)}; smile limit ${smileLimit.toFixed(3)}; closed lip gap ${closedGap.map((g) => (100 * g).toFixed(1)).join(' ')} % IOD`,
   );
   console.log(`after the correction, the neutral photos' mean displacement (subtracted) is ${size(base).toFixed(2)} % IOD (${size(bias).toFixed(2)} before)`);
+  return r;
+}
 
-  // measures of a displacement: the change it makes on the mean neutral face
+/** Measures of a displacement: the change it makes on the face `mean` (fitted to its proportions first). */
+function changeOn(mean: Point3[]): (x: readonly Point3[]) => Measures {
   const m0 = faceMeasures(mean);
-  const change = (x: readonly Point3[]): Measures => {
+  return (x) => {
     const fitted = retarget(x, T, mean);
     const m = faceMeasures(mean.map((p, i) => [p[0] + fitted[i][0], p[1] + fitted[i][1], p[2] + fitted[i][2]] as Point3));
     return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v - m0[k as keyof Measures]])) as Measures;
   };
-  const weights = regionWeights();
-  const expressions: Record<string, unknown> = {};
-  const pct = (x: number) => `${(100 * x).toFixed(1)}`;
-  for (const name of PRESET_NAMES) {
-    const idx = isLabel(LABEL_OF[name]);
-    if (!idx.length) {
-      console.error(`no photos labelled ${LABEL_OF[name]}`);
-      continue;
-    }
-    const recipe = RECIPES[name];
-    const labelMean = meanShape(idx.map((i) => r[i]));
-    const changes = new Map(idx.map((i) => [i, change(r[i])]));
-    const own = new Map(idx.map((i) => [i, faceMeasures(faces[i].canonical)]));
-    const parts = {} as Record<Part, Point3[]>;
-    const used = {} as Record<Part, number>;
-    const strength = {} as Record<Part, number>;
-    for (const part of PARTS) {
-      const band = recipe[part] ?? recipe.default!;
-      const w = weights.map((x) => x[part]);
-      const score = (x: readonly Point3[], m: Measures) => (band.score ? band.score(m) : dotShapes(x, labelMean, w));
-      const pool = idx.filter((i) => !band.filter || band.filter(own.get(i)!));
-      const ranked = pool.map((i) => ({ i, s: score(r[i], changes.get(i)!) })).sort((a, b) => a.s - b.s);
-      const from = Math.floor(band.lo * ranked.length);
-      const keep = ranked.slice(from, Math.max(from + 1, Math.ceil(band.hi * ranked.length)));
-      parts[part] = meanShape(keep.map(({ i }) => r[i]));
-      used[part] = keep.length;
-      const s = score(parts[part], change(parts[part]));
-      strength[part] = +(idx.filter((i) => score(r[i], changes.get(i)!) < s).length / idx.length).toFixed(3);
-    }
-    // A band's mean is smaller than its photos: where they disagree (one smile wider, another more open) averaging
-    // cancels. A gain per part brings it back, until the first of the part's measures that moves (>= 1 % IOD) reaches
-    // its label's STRONG_Q percentile (or 1 - STRONG_Q going down), at most MAX_GAIN, never below 1. Only the parts
-    // that carry the expression (recipe.strong) are scaled; the rest of the face (cheeks, nose sides) follows the mouth.
-    const blend = (g: Record<Part, number>) =>
-      T.map((_, j) => [0, 1, 2].map((c) => PARTS.reduce((s, part) => s + g[part] * weights[j][part] * parts[part][j][c], 0)) as Point3);
-    const m1 = change(blend({ brows: 1, eyes: 1, mouth: 1, jaw: 1, rest: 1 }));
-    const gain: Record<Part, number> = { brows: 1, eyes: 1, mouth: 1, jaw: 1, rest: 1 };
-    for (const [part, measures] of Object.entries(recipe.strong ?? {}) as [Exclude<Part, 'rest'>, (keyof Measures)[]][]) {
-      let g = MAX_GAIN;
-      for (const k of measures) {
-        const v = m1[k];
-        if (Math.abs(v) < 0.01) continue;
-        const edge = quantile(
-          idx.map((i) => changes.get(i)![k]),
-          v > 0 ? STRONG_Q : 1 - STRONG_Q,
-        );
-        g = Math.min(g, Math.sign(edge) === Math.sign(v) ? edge / v : 1);
-      }
-      gain[part] = +Math.max(1, g).toFixed(3);
-    }
-    gain.rest = gain.mouth;
-    const disp = blend(gain);
-    const m = change(disp);
-    expressions[name] = {
-      count: idx.length,
-      people: new Set(idx.map((i) => faces[i].person)).size,
-      photosPerPart: used,
-      strength,
-      gain,
-      measuresPercentIod: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, +(100 * v).toFixed(2)])),
-      // the label's real photos: 1st and 99th percentile of each measure's change (tests/target.test.ts checks the preset lies inside)
-      realRangePercentIod: Object.fromEntries(
-        MEASURE_NAMES.map((k) => {
-          const v = idx.map((i) => changes.get(i)![k]);
-          return [k, [+(100 * quantile(v, 0.01)).toFixed(2), +(100 * quantile(v, 0.99)).toFixed(2)]];
-        }),
-      ),
-      meanSizePercentIod: +size(disp).toFixed(3),
-      displacement: round(disp),
-    };
-    console.log(
-      `${name.padEnd(9)} ${String(idx.length).padStart(5)} photos; gain ${PARTS.map((p) => `${p} ${gain[p]}`).join(', ')}; photos per part ${PARTS.map((p) => `${p} ${used[p]}`).join(', ')}; percentile of the preset's score ${PARTS.map((p) => `${p} ${strength[p]}`).join(', ')}`,
-    );
-    console.log(
-      `          change on the mean neutral face, % IOD: brows ${pct(m.brow)} (inner ${pct(m.browInner)}, outer ${pct(m.browOuter)}, apart ${pct(m.browGap)}), eyes open ${pct(m.eyeOpen)}, mouth width ${pct(m.mouthWidth)}, corners up ${pct(m.corners)}, lips apart ${pct(m.lipGap)}, red lip height ${pct(m.lipHeight)}, chin down ${pct(m.chin)}`,
-    );
-  }
-  const out = {
-    format: 'leed-presets',
-    version: 2,
-    space:
-      'template: displacements fitted to the proportions of src/engine/analyse/manifold.ts TEMPLATE; apply with target.ts retarget(d, TEMPLATE, srcNeutral), srcNeutral = correctNeutral(N(x), neutral)',
-    source: `training/make_presets.ts on ${faces.length} colour photos (evaluation people left out): per expression and part of the face, the mean of x - N'(x) over the photos in a band of high percentiles of a score (RECIPES), blended with target.ts regionWeights, minus the mean over neutral photos`,
-    neutral: {
-      bias: round(bias),
-      smile: round(smile),
-      mean: round(mean),
-      smileLimit: +stats.smileLimit.toFixed(5),
-      closedGap: closedGap.map((g) => +g.toFixed(5)),
-    },
-    expressions,
+}
+
+/** The preset `name` from its label's photos `idx`: each part's band, the strong parts' gain, blended; logged. */
+function makePreset(name: PresetName, idx: number[], pop: Population): Record<string, unknown> {
+  const recipe = RECIPES[name];
+  const changes = new Map(idx.map((i) => [i, pop.change(pop.r[i])]));
+  const { parts, used, strength } = bandParts(recipe, idx, changes, pop);
+  const gain = strongGains(recipe, idx, changes, parts, pop);
+  const disp = blend(parts, gain, pop.weights);
+  const m = pop.change(disp);
+  console.log(
+    `${name.padEnd(9)} ${String(idx.length).padStart(5)} photos; gain ${PARTS.map((p) => `${p} ${gain[p]}`).join(', ')}; photos per part ${PARTS.map((p) => `${p} ${used[p]}`).join(', ')}; percentile of the preset's score ${PARTS.map((p) => `${p} ${strength[p]}`).join(', ')}`,
+  );
+  console.log(
+    `          change on the mean neutral face, % IOD: brows ${pct(m.brow)} (inner ${pct(m.browInner)}, outer ${pct(m.browOuter)}, apart ${pct(m.browGap)}), eyes open ${pct(m.eyeOpen)}, mouth width ${pct(m.mouthWidth)}, corners up ${pct(m.corners)}, lips apart ${pct(m.lipGap)}, red lip height ${pct(m.lipHeight)}, chin down ${pct(m.chin)}`,
+  );
+  return {
+    count: idx.length,
+    people: new Set(idx.map((i) => pop.faces[i].person)).size,
+    photosPerPart: used,
+    strength,
+    gain,
+    measuresPercentIod: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, +(100 * v).toFixed(2)])),
+    // the label's real photos: 1st and 99th percentile of each measure's change (tests/target.test.ts checks the preset lies inside)
+    realRangePercentIod: Object.fromEntries(
+      MEASURE_NAMES.map((k) => {
+        const v = idx.map((i) => changes.get(i)![k]);
+        return [k, [+(100 * quantile(v, 0.01)).toFixed(2), +(100 * quantile(v, 0.99)).toFixed(2)]];
+      }),
+    ),
+    meanSizePercentIod: +size(disp).toFixed(3),
+    displacement: round(disp),
   };
+}
+
+/**
+ * Each part of the preset: the photos of the label ranked by the part's score, the mean displacement of those in the
+ * recipe's band; with the number of photos it took and the percentile of its own score among the label's photos.
+ */
+function bandParts(recipe: Recipe, idx: number[], changes: Map<number, Measures>, pop: Population) {
+  const { r, faces } = pop;
+  const labelMean = meanShape(idx.map((i) => r[i]));
+  const own = new Map(idx.map((i) => [i, faceMeasures(faces[i].canonical)]));
+  const parts = {} as Record<Part, Point3[]>;
+  const used = {} as Record<Part, number>;
+  const strength = {} as Record<Part, number>;
+  for (const part of PARTS) {
+    const band = recipe[part] ?? recipe.default!;
+    const w = pop.weights.map((x) => x[part]);
+    const score = (x: readonly Point3[], m: Measures) => (band.score ? band.score(m) : dotShapes(x, labelMean, w));
+    const pool = idx.filter((i) => !band.filter || band.filter(own.get(i)!));
+    const ranked = pool.map((i) => ({ i, s: score(r[i], changes.get(i)!) })).sort((a, b) => a.s - b.s);
+    const from = Math.floor(band.lo * ranked.length);
+    const keep = ranked.slice(from, Math.max(from + 1, Math.ceil(band.hi * ranked.length)));
+    parts[part] = meanShape(keep.map(({ i }) => r[i]));
+    used[part] = keep.length;
+    const s = score(parts[part], pop.change(parts[part]));
+    strength[part] = +(idx.filter((i) => score(r[i], changes.get(i)!) < s).length / idx.length).toFixed(3);
+  }
+  return { parts, used, strength };
+}
+
+/** The parts blended over the face by their region weights, each scaled by its gain. */
+const blend = (parts: Record<Part, Point3[]>, g: Record<Part, number>, weights: Population['weights']) =>
+  T.map((_, j) => [0, 1, 2].map((c) => PARTS.reduce((s, part) => s + g[part] * weights[j][part] * parts[part][j][c], 0)) as Point3);
+
+/**
+ * A band's mean is smaller than its photos: where they disagree (one smile wider, another more open) averaging
+ * cancels. A gain per part brings it back, until the first of the part's measures that moves (>= 1 % IOD) reaches
+ * its label's STRONG_Q percentile (or 1 - STRONG_Q going down), at most MAX_GAIN, never below 1. Only the parts
+ * that carry the expression (recipe.strong) are scaled; the rest of the face (cheeks, nose sides) follows the mouth.
+ */
+function strongGains(recipe: Recipe, idx: number[], changes: Map<number, Measures>, parts: Record<Part, Point3[]>, pop: Population): Record<Part, number> {
+  const m1 = pop.change(blend(parts, { brows: 1, eyes: 1, mouth: 1, jaw: 1, rest: 1 }, pop.weights));
+  const gain: Record<Part, number> = { brows: 1, eyes: 1, mouth: 1, jaw: 1, rest: 1 };
+  for (const [part, measures] of Object.entries(recipe.strong ?? {}) as [Exclude<Part, 'rest'>, (keyof Measures)[]][]) {
+    let g = MAX_GAIN;
+    for (const k of measures) {
+      const v = m1[k];
+      if (Math.abs(v) < 0.01) continue;
+      const edge = quantile(
+        idx.map((i) => changes.get(i)![k]),
+        v > 0 ? STRONG_Q : 1 - STRONG_Q,
+      );
+      g = Math.min(g, Math.sign(edge) === Math.sign(v) ? edge / v : 1);
+    }
+    gain[part] = +Math.max(1, g).toFixed(3);
+  }
+  gain.rest = gain.mouth;
+  return gain;
+}
+
+/** Writes public/models/leed/presets.json and its sha256 into the manifest. */
+function writePresets(out: unknown): void {
   const path = join(MODEL_DIR, PRESETS_PATH);
   writeFileSync(path, `${JSON.stringify(out)}\n`);
   const manifestPath = join(MODEL_DIR, 'manifest.json');
