@@ -29,13 +29,17 @@ if (existsSync('README.md')) {
 let subjects = null;
 try {
   execFileSync('git', ['cat-file', '-e', `${SUBJECTS_FROM}^{commit}`], { stdio: 'ignore' });
-  subjects = execFileSync('git', ['log', '--format=%h %s', `${SUBJECTS_FROM}^..HEAD`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  subjects = execFileSync('git', ['log', '--format=%h %s', `${SUBJECTS_FROM}^..HEAD`], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
 } catch {
   // Not a git checkout, or a shallow one without the first commit of the rule: nothing to check against.
 }
 for (const line of subjects ?? []) {
   const subject = line.slice(line.indexOf(' ') + 1);
-  if (subject.length > MAX_SUBJECT) problems.push(`commit ${line.slice(0, line.indexOf(' '))}: subject of ${subject.length} characters (at most ${MAX_SUBJECT})`);
+  if (subject.length > MAX_SUBJECT)
+    problems.push(`commit ${line.slice(0, line.indexOf(' '))}: subject of ${subject.length} characters (at most ${MAX_SUBJECT})`);
 }
 
 if (problems.length) {

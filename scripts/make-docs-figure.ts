@@ -8,58 +8,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor, encodeImage, PRESET_NAMES, type Face, type Reference, type RGBAImage } from '../src/engine/index';
+import { createEditor, encodeImage, PRESET_NAMES, type Reference, type RGBAImage } from '../src/engine/index';
 import { fileByteSource, pointWasmAtNodeModules, ROOT } from '../src/node/platform';
+import { faceCell, grid } from './figure-common';
 
-const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
-const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['022', '062'];
-const CELL = 192;
-const LABEL_H = 0;
 pointWasmAtNodeModules();
 const editor = await createEditor({ backends: ['wasm', 'cpu'], models: fileByteSource(), warmUp: false });
 
-/** A square cell around the face (landmarks' bounding box x 1.35), resampled to CELL x CELL (box filter). */
-function faceCell(img: RGBAImage, face: Face): RGBAImage {
-  const xs = face.landmarks.points.map((p) => p[0]);
-  const ys = face.landmarks.points.map((p) => p[1]);
-  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
-  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
-  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) * 1.35;
-  const data = new Uint8ClampedArray(CELL * CELL * 4);
-  const step = side / CELL;
-  const n = Math.max(1, Math.round(step));
-  for (let y = 0; y < CELL; y++) {
-    for (let x = 0; x < CELL; x++) {
-      const acc = [0, 0, 0];
-      for (let j = 0; j < n; j++) {
-        for (let i = 0; i < n; i++) {
-          const sx = Math.min(img.width - 1, Math.max(0, Math.floor(cx - side / 2 + (x + (i + 0.5) / n) * step)));
-          const sy = Math.min(img.height - 1, Math.max(0, Math.floor(cy - side / 2 + (y + (j + 0.5) / n) * step)));
-          const o = (sy * img.width + sx) * 4;
-          for (let c = 0; c < 3; c++) acc[c] += img.data[o + c];
-        }
-      }
-      const o = (y * CELL + x) * 4;
-      for (let c = 0; c < 3; c++) data[o + c] = acc[c] / (n * n);
-      data[o + 3] = 255;
-    }
-  }
-  return { width: CELL, height: CELL, data };
-}
-
-function grid(rows: RGBAImage[][]): RGBAImage {
-  const cols = Math.max(...rows.map((r) => r.length));
-  const width = cols * CELL;
-  const height = rows.length * (CELL + LABEL_H);
-  const data = new Uint8ClampedArray(width * height * 4).fill(255);
-  rows.forEach((row, r) =>
-    row.forEach((cell, c) => {
-      for (let y = 0; y < CELL; y++) data.set(cell.data.subarray(y * CELL * 4, (y + 1) * CELL * 4), ((r * (CELL + LABEL_H) + y) * width + c * CELL) * 4);
-    }),
-  );
-  return { width, height, data };
-}
-
+const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
+const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['022', '062'];
 const references: [string, Reference][] = [['neutral', 'neutral'], ...PRESET_NAMES.map((p) => [p, { preset: p }] as [string, Reference])];
 
 async function rowsFor(bytes: Uint8Array): Promise<RGBAImage[][]> {

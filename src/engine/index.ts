@@ -16,5 +16,7 @@ export { MAX_PIXELS } from './analyse/decode';
 export { MIN_IOD_PX, MAX_TURN_DEG } from './analyse/analyser';
 export { PRESET_NAMES, REGIONS } from './expression/target';
 export type { PresetName, Region } from './expression/target';
+export { UNIT_GROUPS, UNIT_NAMES, UNITS, unitByName } from './expression/units';
+export type { UnitGroup, UnitInfo, UnitName, UnitValues } from './expression/units';
 export { DEFAULT_JPEG_QUALITY, editedFilename, encodeImage, mimeType } from './io/encode';
 export type { OutputFormat } from './io/encode';

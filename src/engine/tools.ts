@@ -62,6 +62,7 @@ export {
   targetCanonical,
 } from './expression/target';
 export type { FaceMeasures, NeutralStats } from './expression/target';
+export { composeUnits, decomposeUnits, fittedUnits, unitField } from './expression/units';
 
 // Rendering: the render session with a tool's own refiner, crops, samplers, mouth masks
 export { applyPatch, createRenderSession } from './render/session';

@@ -9,6 +9,7 @@ import { encodeImage } from '../io/encode';
 import { mouthOpening } from '../render/mouth-frame';
 import { applyPatch, type RenderSession } from '../render/session';
 import type { Point3, RGBAImage } from '../types';
+import type { UnitName } from '../expression/units';
 import type { EditorContext } from './context';
 import { mouthInterior } from './reference';
 import type { Edit, Face, Patch, Reference, RenderOptions } from './types';
@@ -26,7 +27,10 @@ export function createEdit(
   mask: RegionMask | undefined,
   srcN: Point3[],
   d: Point3[] | null,
+  units: Record<UnitName, number>,
   session: () => Promise<RenderSession>,
+  /** Whose mouth the mouth-interior stage takes the edit for (default `reference`; face.ts mouthReference). */
+  mouthAs: Reference = reference,
 ): Edit {
   const { guard, models } = ctx;
   let closed = false;
@@ -46,7 +50,7 @@ export function createEdit(
     full ??= target(1);
     return full;
   };
-  const interior = mouthInterior(face, reference, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
+  const interior = mouthInterior(face, mouthAs, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
   // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
   // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
   if (models.texture && models.refiner) {
@@ -83,6 +87,7 @@ export function createEdit(
     reference,
     regions,
     displacement: d,
+    units,
     target,
     render,
     renderFull,

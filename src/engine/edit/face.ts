@@ -10,6 +10,8 @@ import { createRenderSession, type RenderSession } from '../render/session';
 import type { Point3, RGBAImage } from '../types';
 import type { EditorContext } from './context';
 import { createEdit } from './edit';
+import { checkUnits, mouthReference, withUnits } from './units';
+import { fittedUnits, type UnitName } from '../expression/units';
 import { isFace, regionMask, rememberPhoto } from './reference';
 import type { Face, Reference } from './types';
 
@@ -28,6 +30,7 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
   let neutralP: Promise<Point3[]> | null = null;
   const fittedCache = new Map<string | Face, Promise<Point3[] | null>>();
   let session: Promise<RenderSession> | null = null;
+  let unitFields: Record<UnitName, Point3[]> | null = null;
   /** The disentangler, once loaded (an edit made while the expression models load waits for them). */
   const needExpression = async (): Promise<Disentangler> => {
     if (!capabilities.expression) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression models');
@@ -60,8 +63,10 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
         await needExpression();
         const regions = opts.regions ? [...opts.regions] : null;
         const mask = regionMask(regions);
-        const [srcN, d] = await Promise.all([face.neutral(), fitted(reference)]);
-        return createEdit(ctx, photo.image, face, reference, regions, mask, srcN, d, renderSession);
+        const [srcN, d0] = await Promise.all([face.neutral(), fitted(reference)]);
+        const asked = checkUnits(opts.units);
+        const { d, values } = withUnits(d0, fittedUnitsOf(srcN), asked);
+        return createEdit(ctx, photo.image, face, reference, regions, mask, srcN, d, values, renderSession, mouthReference(reference, asked));
       }),
     renderTarget: (target, o) =>
       guard(async () => {
@@ -70,6 +75,12 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
         return (await renderSession()).render(target, { useRefiner: (o?.refiner ?? true) && models.refiner !== null });
       }),
   };
+
+  /** The action units fitted to this face's proportions (computed once). */
+  function fittedUnitsOf(srcN: Point3[]): Record<UnitName, Point3[]> {
+    unitFields ??= fittedUnits(srcN);
+    return unitFields;
+  }
 
   /** The reference's displacement fitted to this face (cached per reference; null for 'neutral'). */
   function fitted(reference: Reference): Promise<Point3[] | null> {

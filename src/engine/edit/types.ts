@@ -12,6 +12,7 @@
  * a slider position then costs only the target (plain arithmetic) and the render. Every failure is an
  * EditorError with a code (errors.ts); unexpected ones become INTERNAL, OUT_OF_MEMORY or GPU_LOST.
  */
+import type { UnitName, UnitValues } from '../expression/units';
 import type { FaceAnalysis } from '../analyse/analyser';
 import type { ImageInput } from '../analyse/decode';
 import type { DetectorConfig } from '../analyse/detect';
@@ -68,6 +69,12 @@ export type Reference = 'neutral' | { readonly preset: PresetName } | Face;
 export interface EditOptions {
   /** Limit the edit to these regions (default: all). */
   regions?: readonly Region[];
+  /**
+   * Action-unit values to set on top of the reference (expression/units.ts): each named unit takes this value
+   * instead of the value the reference's displacement decomposes into; the rest of the displacement (other units
+   * and the residual) is kept. Values are clamped to each unit's range. Units on 'neutral' add to the neutral face.
+   */
+  units?: UnitValues;
 }
 
 export interface RenderOptions {
@@ -96,8 +103,10 @@ export interface Edit {
   readonly face: Face;
   readonly reference: Reference;
   readonly regions: readonly Region[] | null;
-  /** The fitted reference displacement d' in canonical space (null when neutralizing); shared by edits of the same face and reference. */
+  /** The displacement in canonical space: the fitted reference displacement d' with the asked units set (null when neutralizing without units). */
   readonly displacement: readonly Point3[] | null;
+  /** Each action unit's value in this edit: the reference's decomposition, with the values asked in EditOptions.units. */
+  readonly units: Readonly<Record<UnitName, number>>;
   /** Target landmarks (image pixels) at intensity `a`: 0 = the photo, 1 = the reference's expression, up to about 1.5. */
   target(a: number): Point3[];
   render(a: number, options?: RenderOptions): Promise<Patch>;

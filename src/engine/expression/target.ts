@@ -353,10 +353,7 @@ export function correctNeutral(n: readonly Point3[], stats: NeutralStats): Point
   const centred = subShapes(nb, stats.mean);
   const excess = Math.max(0, dotShapes(centred, stats.smile) / dotShapes(stats.smile, stats.smile) - stats.smileLimit);
   const smile = retarget(stats.smile, TEMPLATE, n);
-  return closeLips(
-    addScaled(nb, smile, -excess),
-    stats.closedGap,
-  );
+  return closeLips(addScaled(nb, smile, -excess), stats.closedGap);
 }
 
 /** Stored expression displacements, normalised to the template's proportions (docs/design.md, "Presets"). */

@@ -1,0 +1,56 @@
+/**
+ * Action units on an edit (expression/units.ts): the reference's displacement decomposed into unit values and a
+ * residual, the values the caller asks for set on top, and which mouth the mouth-interior stage should draw when
+ * the asked units open the mouth.
+ */
+import { EditorError, ErrorCode } from '../errors';
+import { composeUnits, decomposeUnits, UNIT_NAMES, UNITS, type UnitName, type UnitValues } from '../expression/units';
+import type { Point3 } from '../types';
+import { isFace } from './reference';
+import type { Reference } from './types';
+
+/** The asked values, checked (known names, finite numbers) and clamped to each unit's range. */
+export function checkUnits(units: UnitValues | undefined): UnitValues {
+  if (units === undefined) return {};
+  if (typeof units !== 'object' || units === null) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'units must be an object of unit values');
+  const out: UnitValues = {};
+  for (const [name, v] of Object.entries(units)) {
+    if (!(name in UNITS)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `unknown unit ${name}; the units are ${UNIT_NAMES.join(', ')}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `unit ${name} must be a finite number`);
+    const u = UNITS[name as UnitName];
+    out[name as UnitName] = Math.min(u.max, Math.max(u.min, v));
+  }
+  return out;
+}
+
+/**
+ * The edit's displacement and unit values: `d0` (the fitted reference displacement, null for 'neutral') decomposed
+ * into `fields`, each asked unit moved from its decomposed value to the asked one. With nothing asked, `d0` is kept
+ * as it is (the same edit as without units).
+ */
+export function withUnits(
+  d0: Point3[] | null,
+  fields: Record<UnitName, Point3[]>,
+  asked: UnitValues,
+): { d: Point3[] | null; values: Record<UnitName, number> } {
+  const decomposed = d0 ? decomposeUnits(d0, fields).values : (Object.fromEntries(UNIT_NAMES.map((u) => [u, 0])) as Record<UnitName, number>);
+  const names = Object.keys(asked) as UnitName[];
+  if (!names.length) return { d: d0, values: decomposed };
+  const change: UnitValues = {};
+  for (const u of names) change[u] = (asked[u] ?? 0) - decomposed[u];
+  return { d: composeUnits(change, fields, d0), values: { ...decomposed, ...asked } };
+}
+
+/** Units that open the mouth, and the share of an "O" among them (pucker and funnel round the lips over the teeth). */
+const OPENING: readonly UnitName[] = ['jaw_drop', 'lips_part', 'funnel'];
+
+/**
+ * Whose mouth the mouth-interior stage draws: the reference's, unless the asked units open the mouth of an edit
+ * toward 'neutral' or a preset, which then takes a preset's stock mouth: an "O" (surprise: upper teeth hidden) when
+ * the jaw drops or the lips funnel, lips parted over teeth (happy) otherwise.
+ */
+export function mouthReference(reference: Reference, asked: UnitValues): Reference {
+  if (isFace(reference) || !OPENING.some((u) => (asked[u] ?? 0) > 0)) return reference;
+  const round = (asked.jaw_drop ?? 0) + (asked.funnel ?? 0) + (asked.pucker ?? 0);
+  return { preset: round > 0.3 ? 'surprise' : 'happy' };
+}
