@@ -12,8 +12,20 @@ import { DIST } from './chromium';
 
 const PRODUCTION_DIST = process.env.LEED_E2E_PRODUCTION_DIST ?? 'dist-production';
 
-/** Names only test builds may contain: the window hooks, the worker's test methods, the bench and sampler pages' handles. */
-const TEST_ONLY = ['__leedEngine', '__leed', 'testCrash', 'testLoseDevice', 'simulated engine crash', '__bench', '__samplers'];
+/** Names only test builds may contain: the window hooks and their methods, the worker's test methods, the bench and sampler pages' handles. */
+const TEST_ONLY = [
+  '__leedEngine',
+  '__leed',
+  'crashWorker',
+  'killWorker',
+  'terminateWorker',
+  'setHeartbeat',
+  'testCrash',
+  'testLoseDevice',
+  'simulated engine crash',
+  '__bench',
+  '__samplers',
+];
 
 /** The text of every script and page of a build (models and samples are left out). */
 function bundleText(dir: string): Map<string, string> {

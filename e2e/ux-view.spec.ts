@@ -1,8 +1,8 @@
 /**
  * The photo view and the app's resilience: the "Rendering…" overlay on the face, the face zoom and
  * the whole-photo view, before/after (split and hold), the phone layout, transparency shown as a
- * checkerboard, a lost GPU device and a crashed worker (the photo is kept), and the
- * Content-Security-Policy (present, and nothing violates it). Writes docs/screenshot-*.png.
+ * checkerboard, a lost GPU device, a crashed worker and one killed from outside (the photo is kept),
+ * and the Content-Security-Policy (present, and nothing violates it). Writes docs/screenshot-*.png.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
@@ -275,8 +275,24 @@ test('a lost GPU device falls back to another backend, a crashed or killed worke
   expect(s.backend).toBe(fallback); // a crash restarts on the same backend
   await expect(notice).toContainText('was restarted');
 
-  await engine(page, (h) => h.killWorker());
+  // Terminated from outside (the Worker itself, as the browser ends one that ran out of memory): no event
+  // says so; the heartbeat notices the silence. Shortened for this worker only (its replacement loads its
+  // models again, which a short timeout would take for a hang).
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  await engine(page, (h) => {
+    h.setHeartbeat({ intervalMs: 250, timeoutMs: 3_000 });
+    h.killWorker();
+  });
+  await expect(notice).toContainText('stopped unexpectedly');
   s = await kept(3);
+  expect(s.backend).toBe(fallback);
+  expect(warnings.some((w) => /did not answer for 3 s/.test(w))).toBe(true);
+  // The user edits on.
+  await page.getByTestId('intensity-slider').fill('0.5');
+  await waitFrame(page, 0.5);
 
   await expectNoCspViolation(page, csp);
   await page.context().close();

@@ -1,34 +1,63 @@
-/** The engine supervisor (src/app/engine-supervisor.ts) on fake workers: ids across restarts, device loss, crashes. */
-import { describe, expect, it, vi } from 'vitest';
+/** The engine supervisor (src/app/engine-supervisor.ts) on fake workers: ids across restarts, device loss, crashes, the heartbeat. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineClient, EngineClientOptions } from '../src/app/engine-client';
-import { createEngineSupervisor } from '../src/app/engine-supervisor';
+import { createEngineSupervisor, type EngineSupervisor } from '../src/app/engine-supervisor';
+import type { HeartbeatTiming } from '../src/app/heartbeat';
 import type { EngineEvent } from '../src/app/protocol';
 import { createEditorStore } from '../src/app/store';
 import { fakeApi, until } from './app-fakes';
 
-function harness() {
-  const workers: { fake: ReturnType<typeof fakeApi>; options: EngineClientOptions; backends?: string[]; lose?: (e: EngineEvent) => void; ended: boolean }[] =
-    [];
-  const supervisor = createEngineSupervisor((options) => {
-    const fake = fakeApi();
-    const w = { fake, options, ended: false } as (typeof workers)[number];
-    const init = fake.api.init;
-    fake.api.init = async (o, onProgress, onEvent) => {
-      w.backends = o.backends;
-      w.lose = onEvent;
-      const info = await init(o, onProgress);
-      return { ...info, backend: { ...info.backend, name: o.backends?.[0] ?? 'webgpu' } };
-    };
-    workers.push(w);
-    const client: EngineClient = {
-      api: fake.api,
-      test: { testLoseDevice: async () => w.lose?.({ kind: 'device-lost', reason: 'destroyed' }), testCrash: async () => options.onCrash?.('boom') },
-      terminate: () => {
-        w.ended = true;
-      },
-    };
-    return client;
-  });
+interface FakeWorker {
+  fake: ReturnType<typeof fakeApi>;
+  options: EngineClientOptions;
+  backends?: string[];
+  lose?: (e: EngineEvent) => void;
+  /** terminate() was called (by the supervisor). */
+  ended: boolean;
+  /** Terminated from outside: it answers nothing any more. */
+  gone: boolean;
+  /** How long it takes to answer a ping (a busy worker). */
+  pingDelayMs: number;
+}
+
+const running: EngineSupervisor[] = [];
+afterEach(() => {
+  for (const s of running.splice(0)) s.terminate();
+});
+
+function harness(heartbeat?: HeartbeatTiming) {
+  const workers: FakeWorker[] = [];
+  const supervisor = createEngineSupervisor(
+    (options) => {
+      const fake = fakeApi();
+      const w: FakeWorker = { fake, options, ended: false, gone: false, pingDelayMs: 0 };
+      const init = fake.api.init;
+      fake.api.init = async (o, onProgress, onEvent) => {
+        w.backends = o.backends;
+        w.lose = onEvent;
+        const info = await init(o, onProgress);
+        return { ...info, backend: { ...info.backend, name: o.backends?.[0] ?? 'webgpu' } };
+      };
+      workers.push(w);
+      const client: EngineClient = {
+        api: fake.api,
+        ping: () => (w.gone ? new Promise(() => {}) : new Promise((r) => setTimeout(r, w.pingDelayMs))),
+        test: {
+          testLoseDevice: async () => w.lose?.({ kind: 'device-lost', reason: 'destroyed' }),
+          testCrash: async () => options.onCrash?.('boom'),
+          terminateWorker: () => {
+            w.gone = true;
+          },
+        },
+        terminate: () => {
+          w.ended = true;
+        },
+      };
+      return client;
+    },
+    { heartbeat },
+  );
+  running.push(supervisor);
   const store = createEditorStore({ api: supervisor.api, modelBaseUrl: 'http://x/models', save: () => {} });
   supervisor.attach(store);
   // The test hooks exist in test builds, and vitest is one (vitest.config.ts).
@@ -87,5 +116,41 @@ describe('engine supervisor', () => {
     workers[0].options.onCrash?.('late');
     await hooks.settled();
     expect(workers).toHaveLength(2);
+  });
+
+  it('a worker terminated from outside mid-frame is noticed by the heartbeat and replaced; the photo is kept', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { hooks, workers, s } = harness({ intervalMs: 10, timeoutMs: 60 });
+    await s().start();
+    await s().openFile(new Blob(['photo']), 'me.png');
+    workers[0].fake.api.render = () => new Promise(() => {}); // its frame never comes
+    s().setReference({ kind: 'preset', preset: 'happy' });
+    await until(() => s().rendering, 'render in flight');
+    hooks.killWorker(); // no event, no rejection: only the missing answers tell
+    await until(() => workers.length === 2, 'a new worker');
+    await hooks.settled();
+    expect(workers[0].ended).toBe(true);
+    expect(warn.mock.calls.some((c) => /did not answer for 0\.06 s/.test(String(c[0])))).toBe(true);
+    await until(() => s().rendered !== null && !s().rendering, 'frame after the restart');
+    expect(s().photo?.name).toBe('me.png');
+    expect(s().reference).toEqual({ kind: 'preset', preset: 'happy' });
+    expect(s().engineNotice).toMatch(/stopped unexpectedly and was restarted/);
+    expect(hooks.restarts()).toBe(1);
+    // The user edits on: the new worker renders.
+    s().setIntensity(0.4);
+    await until(() => s().rendered?.intensity === 0.4, 'an edit after the restart');
+  });
+
+  it('a busy worker that answers late, within the timeout, is kept; the heartbeat stops with the supervisor', async () => {
+    const { supervisor, workers, s } = harness({ intervalMs: 20, timeoutMs: 400 });
+    await s().start();
+    workers[0].pingDelayMs = 80; // several intervals without an answer, but well within the timeout
+    await new Promise((r) => setTimeout(r, 700));
+    expect(workers).toHaveLength(1);
+    expect(workers[0].ended).toBe(false);
+    supervisor.terminate();
+    workers[0].gone = true;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(workers).toHaveLength(1); // no restart after the end
   });
 });

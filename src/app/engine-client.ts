@@ -1,15 +1,24 @@
 /**
  * The UI thread's handle on one engine worker: the worker's API with plain signatures (callbacks
  * proxied and pixel buffers transferred here), so the store never sees comlink. `onCrash` hears an
- * uncaught error in the worker; `terminate` ends it. engine-supervisor.ts restarts crashed workers.
+ * uncaught error in the worker; `ping` is the heartbeat; `terminate` ends it. engine-supervisor.ts
+ * restarts crashed workers, and workers that stop answering pings.
  */
 import * as Comlink from 'comlink';
-import type { WorkerApi, WorkerTestApi } from './protocol';
+import type { WorkerApi, WorkerHeartbeat, WorkerTestApi } from './protocol';
+
+/** Test builds only (vite.config.ts): the worker's test methods, and a way to end it behind the supervisor's back. */
+export interface EngineClientTestHooks extends WorkerTestApi {
+  /** Terminates the Worker itself, as the browser ends a worker that ran out of memory: no event says so. */
+  terminateWorker(): void;
+}
 
 export interface EngineClient {
   api: WorkerApi;
-  /** The worker's test methods, in test builds only (vite.config.ts); window.__leedEngine reaches them. */
-  test?: WorkerTestApi;
+  /** Resolves when the worker's message loop answers (never, once the worker is gone). */
+  ping: WorkerHeartbeat['ping'];
+  /** Test builds only; window.__leedEngine reaches them through the supervisor. */
+  test?: EngineClientTestHooks;
   terminate(): void;
 }
 
@@ -29,7 +38,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     crashed(e.message || 'the engine worker failed');
   });
   worker.addEventListener('messageerror', () => crashed('a message from the engine worker could not be read'));
-  const remote = Comlink.wrap<WorkerApi & WorkerTestApi>(worker);
+  const remote = Comlink.wrap<WorkerApi & WorkerHeartbeat & WorkerTestApi>(worker);
   const api: WorkerApi = {
     init: (options, onProgress, onEvent) => remote.init(options, Comlink.proxy(onProgress), onEvent ? Comlink.proxy(onEvent) : undefined),
     open: (input) => remote.open(input instanceof Blob ? input : Comlink.transfer(input, [input.data.buffer])),
@@ -40,14 +49,16 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     dispose: (id) => remote.dispose(id),
     memory: () => remote.memory(),
   };
-  const test: WorkerTestApi | undefined = __LEED_TEST_HOOKS__
+  const test: EngineClientTestHooks | undefined = __LEED_TEST_HOOKS__
     ? {
         testLoseDevice: () => remote.testLoseDevice(),
         testCrash: () => remote.testCrash(),
+        terminateWorker: () => worker.terminate(),
       }
     : undefined;
   return {
     api,
+    ping: () => remote.ping(),
     test,
     terminate() {
       ended = true;

@@ -3,7 +3,8 @@
  * stays the same while the worker behind it is replaced:
  * - the GPU device is lost (the engine's onDeviceLost, forwarded by the worker): a new worker starts
  *   on the next backend (WebGPU -> WebGL -> CPU);
- * - the worker crashes (an uncaught error): a new worker starts on the same backends.
+ * - the worker crashes (an uncaught error), or stops answering the heartbeat (heartbeat.ts: the
+ *   browser terminated it, or it hangs): a new worker starts on the same backends.
  * Either way the photo is opened again in the new engine (from the file the user gave), the face
  * reselected, and the reference, intensity and regions kept; `engineNotice` says what happened.
  *
@@ -13,6 +14,7 @@
  */
 import { ErrorCode, type BackendName } from './engine';
 import { createEngineClient, type EngineClient, type EngineClientOptions } from './engine-client';
+import { HEARTBEAT, startHeartbeat, type HeartbeatTiming } from './heartbeat';
 import type { EngineEvent, WorkerApi, WorkerError } from './protocol';
 import type { EditorStore } from './store';
 
@@ -28,8 +30,10 @@ export interface EngineTestHooks {
   loseDevice(): Promise<void>;
   /** An uncaught error in the worker. */
   crashWorker(): Promise<void>;
-  /** Terminates the worker, as the browser does to a worker that ran out of memory. */
+  /** Terminates the Worker itself, as the browser does to a worker that ran out of memory: only the heartbeat can notice. */
   killWorker(): void;
+  /** The current worker's heartbeat timing (a restarted worker gets the normal one: it loads its models again). */
+  setHeartbeat(timing: HeartbeatTiming): void;
   /** Completed restarts. */
   restarts(): number;
   /** Resolves when no restart is in progress. */
@@ -51,11 +55,15 @@ interface Generation {
   backends: BackendName[];
   /** Rejects of the calls in flight (they never settle once the worker is gone). */
   pending: Set<(e: WorkerError) => void>;
+  stopHeartbeat(): void;
 }
 
 const workerError = (code: ErrorCode, detail: string): WorkerError => ({ name: 'EditorError', code, detail });
 
-export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineClient = createEngineClient): EngineSupervisor {
+export function createEngineSupervisor(
+  make: (o: EngineClientOptions) => EngineClient = createEngineClient,
+  options: { heartbeat?: HeartbeatTiming } = {},
+): EngineSupervisor {
   let store: EditorStore | null = null;
   let ended = false;
   let genCount = 0;
@@ -66,10 +74,15 @@ export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineC
   let restarts = 0;
   let recovering: Promise<void> = Promise.resolve();
 
+  const listen = (g: Generation, timing: HeartbeatTiming) => {
+    g.stopHeartbeat = startHeartbeat(g.client.ping, timing, (ms) => void restart(g.n, 'crash', `the engine worker did not answer for ${ms / 1000} s`));
+  };
   const spawn = (backends: BackendName[]): Generation => {
     const n = ++genCount;
     const client = make({ onCrash: (reason) => void restart(n, 'crash', reason) });
-    return { n, client, backends, pending: new Set() };
+    const g: Generation = { n, client, backends, pending: new Set(), stopHeartbeat: () => {} };
+    listen(g, options.heartbeat ?? HEARTBEAT);
+    return g;
   };
   gen = spawn(BACKEND_ORDER);
 
@@ -158,6 +171,7 @@ export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineC
     }
     console.warn(`[leed] engine ${why === 'crash' ? 'crashed' : 'lost its GPU device'}: ${reason}; restarting on ${backends.join(', ')}`);
     const old = gen;
+    old.stopHeartbeat();
     old.client.terminate();
     gen = spawn(backends);
     const err = workerError(why === 'crash' ? ErrorCode.INTERNAL : ErrorCode.GPU_LOST, reason);
@@ -167,6 +181,7 @@ export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineC
     if (restartTimes.length > MAX_RESTARTS) {
       notice('The editing engine keeps failing on this device, so it was stopped. Reload the page to try again.');
       store?.setState({ status: 'fatal', busyLabel: '' });
+      gen.stopHeartbeat();
       gen.client.terminate();
       return;
     }
@@ -233,8 +248,10 @@ export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineC
       ? {
           loseDevice: () => gen.client.test!.testLoseDevice(),
           crashWorker: () => gen.client.test!.testCrash(),
-          killWorker() {
-            void restart(gen.n, 'crash', 'the engine worker was terminated');
+          killWorker: () => gen.client.test!.terminateWorker(),
+          setHeartbeat(timing) {
+            gen.stopHeartbeat();
+            listen(gen, timing);
           },
           restarts: () => restarts,
           settled: async () => {
@@ -248,6 +265,7 @@ export function createEngineSupervisor(make: (o: EngineClientOptions) => EngineC
       : undefined,
     terminate() {
       ended = true;
+      gen.stopHeartbeat();
       gen.client.terminate();
     },
   };

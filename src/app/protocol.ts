@@ -96,6 +96,11 @@ export interface WorkerApi {
   memory(): Promise<{ numTensors: number; numBytes: number }>;
 }
 
+/** The supervisor's heartbeat (engine-supervisor.ts), not for the store: a worker that is gone or hung never answers. */
+export interface WorkerHeartbeat {
+  ping(): Promise<void>;
+}
+
 /**
  * Test-only worker methods (the browser tests' way to break the engine on purpose), exposed by test
  * builds only (vite.config.ts); the store never calls them, only the supervisor's `window.__leedEngine` hooks do.

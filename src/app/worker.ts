@@ -19,12 +19,12 @@ import {
   type Reference,
   type RGBAImage,
 } from '../engine/index';
-import type { WorkerApi, WorkerError, WorkerTestApi } from './protocol';
+import type { WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
 
 const bitmapOf = (img: RGBAImage) =>
   createImageBitmap(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height));
 
-export function createWorkerApi(): WorkerApi & Partial<WorkerTestApi> {
+export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerTestApi> {
   let editor: Editor | null = null;
   let nextId = 1;
   const photos = new Map<number, Photo>();
@@ -100,6 +100,8 @@ export function createWorkerApi(): WorkerApi & Partial<WorkerTestApi> {
     },
     memory: async () => need().memory(),
   };
+  // Answered as soon as the worker's message loop is free: between the engine's tasks, never during one.
+  const heartbeat: WorkerHeartbeat = { ping: async () => {} };
   // Test builds only (vite.config.ts): in production any script on the page could call them.
   const testApi: Partial<WorkerTestApi> = __LEED_TEST_HOOKS__
     ? {
@@ -122,13 +124,13 @@ export function createWorkerApi(): WorkerApi & Partial<WorkerTestApi> {
     return { name: 'EditorError', code: err.code, detail: err.detail };
   };
   const wrapped = {} as Record<string, unknown>;
-  for (const [name, fn] of Object.entries({ ...api, ...testApi }) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+  for (const [name, fn] of Object.entries({ ...api, ...heartbeat, ...testApi }) as [string, (...args: unknown[]) => Promise<unknown>][]) {
     wrapped[name] = (...args: unknown[]) =>
       fn(...args).catch((e: unknown) => {
         throw plain(e);
       });
   }
-  return wrapped as unknown as WorkerApi & Partial<WorkerTestApi>;
+  return wrapped as unknown as WorkerApi & WorkerHeartbeat & Partial<WorkerTestApi>;
 }
 
 Comlink.expose(createWorkerApi());
