@@ -60,6 +60,132 @@ interface Generation {
 
 const workerError = (code: ErrorCode, detail: string): WorkerError => ({ name: 'EditorError', code, detail });
 
+/** The supervisor's ids: its own handles, each naming (worker generation, that worker's id). */
+function handleTable() {
+  let next = 1;
+  const handles = new Map<number, { gen: number; id: number }>();
+  return {
+    add(g: Generation, id: number): number {
+      const h = next++;
+      handles.set(h, { gen: g.n, id });
+      return h;
+    },
+    /** The worker's id for handle `h`; DISPOSED when `h` is unknown or belongs to another worker. */
+    local(g: Generation, h: number): number {
+      const e = handles.get(h);
+      if (!e || e.gen !== g.n) throw workerError(ErrorCode.DISPOSED, `id ${h} belongs to an engine that was restarted`);
+      return e.id;
+    },
+    remove(h: number) {
+      const e = handles.get(h);
+      handles.delete(h);
+      return e;
+    },
+  };
+}
+
+/** Runs `fn` on the worker `g`; rejects if that worker is replaced before it answers. */
+function callOn<T>(g: Generation, fn: (api: WorkerApi, g: Generation) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    g.pending.add(reject);
+    let p: Promise<T>;
+    try {
+      p = fn(g.client.api, g);
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(resolve, reject).finally(() => g.pending.delete(reject));
+  });
+}
+
+interface ApiContext {
+  current(): Generation;
+  /** The file each photo was opened from (to open it again in a new engine). */
+  sources: Map<number, Blob>;
+  /** Why better backends are not used, put before the new engine's own reasons. */
+  lostReasons: readonly string[];
+  onDeviceLost(g: Generation, reason: string): void;
+}
+
+/** The WorkerApi the store talks to: every call goes to the current worker, ids translated both ways. */
+function supervisedApi({ current, sources, lostReasons, onDeviceLost }: ApiContext): WorkerApi {
+  const ids = handleTable();
+  const call = <T>(fn: (api: WorkerApi, g: Generation) => Promise<T>) => callOn(current(), fn);
+  return {
+    init: (options, onProgress) =>
+      call(async (w, g) => {
+        const onEvent = (e: EngineEvent) => {
+          if (e.kind === 'device-lost') onDeviceLost(g, e.reason);
+        };
+        const info = await w.init({ ...options, backends: options.backends ?? g.backends }, onProgress, onEvent);
+        return { ...info, backend: { ...info.backend, fallbackReasons: [...lostReasons, ...info.backend.fallbackReasons] } };
+      }),
+    open: (input) =>
+      call(async (w, g) => {
+        const opened = await w.open(input);
+        const photoId = ids.add(g, opened.photoId);
+        if (input instanceof Blob) sources.set(photoId, input);
+        return { ...opened, photoId };
+      }),
+    face: (photoId, index) =>
+      call(async (w, g) => {
+        const f = await w.face(ids.local(g, photoId), index);
+        return { ...f, faceId: ids.add(g, f.faceId), photoId };
+      }),
+    edit: (faceId, reference, regions) =>
+      call(async (w, g) => {
+        const ref = reference.kind === 'face' ? { kind: 'face' as const, faceId: ids.local(g, reference.faceId) } : reference;
+        const r = await w.edit(ids.local(g, faceId), ref, regions);
+        return { editId: ids.add(g, r.editId) };
+      }),
+    render: (editId, a, kind) => call((w, g) => w.render(ids.local(g, editId), a, kind)),
+    export: (id, a, format, quality) => call((w, g) => w.export(ids.local(g, id), a, format, quality)),
+    async dispose(id) {
+      const e = ids.remove(id);
+      sources.delete(id);
+      if (e && e.gen === current().n) await call((w) => w.dispose(e.id));
+    },
+    memory: () => call((w) => w.memory()),
+  };
+}
+
+/**
+ * Puts the store back as it was in a new engine: starts it, opens the photo again from its file,
+ * reselects the face and restores the reference, intensity and regions. Stops early (false) once
+ * `stale()` says a newer restart took over; true when done.
+ */
+async function replay(st: EditorStore, sources: ReadonlyMap<number, Blob>, stale: () => boolean): Promise<boolean> {
+  const s = st.getState();
+  const photo = s.photo ? { source: sources.get(s.photo.id), name: s.photo.name } : null;
+  const ref = s.reference;
+  const refSource = s.referenceFace ? sources.get(s.referenceFace.photoId) : undefined;
+  const { selected, intensity, regions } = s;
+  // Let the rejected calls of the old worker run their handlers before the store starts again.
+  st.setState({ face: null, referenceFace: null, targetPoints: null });
+  await new Promise((r) => setTimeout(r, 0));
+  if (stale()) return false;
+  await st.getState().start();
+  if (stale() || st.getState().status === 'fatal') return false;
+  if (!photo?.source) return !stale();
+  // Opening a photo starts from the start state (no reference); the old settings are put back after.
+  await st.getState().openFile(photo.source, photo.name);
+  if (stale()) return false;
+  if (selected !== null && st.getState().selected !== selected && st.getState().faces.length > selected) await st.getState().selectFace(selected);
+  if (stale()) return false;
+  const caps = st.getState().capabilities;
+  st.setState({ regions: regions.filter((r) => caps.regions.includes(r)) });
+  if (ref?.kind === 'photo') {
+    if (refSource) {
+      st.setState({ reference: ref, intensity });
+      await st.getState().openReference(refSource, ref.name);
+    }
+  } else if (ref) {
+    st.setState({ reference: ref });
+    st.getState().setIntensity(intensity); // renders the frame
+  }
+  return !stale();
+}
+
 export function createEngineSupervisor(
   make: (o: EngineClientOptions) => EngineClient = createEngineClient,
   options: { heartbeat?: HeartbeatTiming } = {},
@@ -86,74 +212,8 @@ export function createEngineSupervisor(
   };
   gen = spawn(BACKEND_ORDER);
 
-  // ---- ids ----
-  let nextHandle = 1;
-  const handles = new Map<number, { gen: number; id: number }>();
-  /** The file each photo was opened from (to open it again in a new engine). */
   const sources = new Map<number, Blob>();
-  const handle = (g: Generation, id: number) => {
-    const h = nextHandle++;
-    handles.set(h, { gen: g.n, id });
-    return h;
-  };
-  const local = (g: Generation, h: number): number => {
-    const e = handles.get(h);
-    if (!e || e.gen !== g.n) throw workerError(ErrorCode.DISPOSED, `id ${h} belongs to an engine that was restarted`);
-    return e.id;
-  };
-
-  /** Runs `fn` on the current worker; rejects if that worker is replaced before it answers. */
-  const call = <T>(fn: (api: WorkerApi, g: Generation) => Promise<T>): Promise<T> => {
-    const g = gen;
-    return new Promise<T>((resolve, reject) => {
-      g.pending.add(reject);
-      let p: Promise<T>;
-      try {
-        p = fn(g.client.api, g);
-      } catch (e) {
-        p = Promise.reject(e);
-      }
-      p.then(resolve, reject).finally(() => g.pending.delete(reject));
-    });
-  };
-
-  const api: WorkerApi = {
-    init: (options, onProgress) =>
-      call(async (w, g) => {
-        const onEvent = (e: EngineEvent) => {
-          if (e.kind === 'device-lost') void restart(g.n, 'device-lost', e.reason);
-        };
-        const info = await w.init({ ...options, backends: options.backends ?? g.backends }, onProgress, onEvent);
-        return { ...info, backend: { ...info.backend, fallbackReasons: [...lostReasons, ...info.backend.fallbackReasons] } };
-      }),
-    open: (input) =>
-      call(async (w, g) => {
-        const opened = await w.open(input);
-        const photoId = handle(g, opened.photoId);
-        if (input instanceof Blob) sources.set(photoId, input);
-        return { ...opened, photoId };
-      }),
-    face: (photoId, index) =>
-      call(async (w, g) => {
-        const f = await w.face(local(g, photoId), index);
-        return { ...f, faceId: handle(g, f.faceId), photoId };
-      }),
-    edit: (faceId, reference, regions) =>
-      call(async (w, g) => {
-        const ref = reference.kind === 'face' ? { kind: 'face' as const, faceId: local(g, reference.faceId) } : reference;
-        const r = await w.edit(local(g, faceId), ref, regions);
-        return { editId: handle(g, r.editId) };
-      }),
-    render: (editId, a, kind) => call((w, g) => w.render(local(g, editId), a, kind)),
-    export: (id, a, format, quality) => call((w, g) => w.export(local(g, id), a, format, quality)),
-    async dispose(id) {
-      const e = handles.get(id);
-      handles.delete(id);
-      sources.delete(id);
-      if (e && e.gen === gen.n) await call((w) => w.dispose(e.id));
-    },
-    memory: () => call((w) => w.memory()),
-  };
+  const api = supervisedApi({ current: () => gen, sources, lostReasons, onDeviceLost: (g, reason) => void restart(g.n, 'device-lost', reason) });
 
   const notice = (text: string | null) => store?.setState({ engineNotice: text });
 
@@ -195,43 +255,16 @@ export function createEngineSupervisor(
     await done;
   }
 
-  /** Starts the new engine and opens the photo again; stops early if `g` is replaced meanwhile. */
+  /** Starts the new engine `g` with the store as it was; stops early if `g` is replaced meanwhile. */
   async function recover(g: Generation, why: 'device-lost' | 'crash'): Promise<void> {
     const st = store;
     if (!st) return;
-    const s = st.getState();
-    const photo = s.photo ? { source: sources.get(s.photo.id), name: s.photo.name } : null;
-    const ref = s.reference;
-    const refSource = s.referenceFace ? sources.get(s.referenceFace.photoId) : undefined;
-    const { selected, intensity, regions } = s;
-    // Let the rejected calls of the old worker run their handlers before the store starts again.
-    st.setState({ face: null, referenceFace: null, targetPoints: null });
-    await new Promise((r) => setTimeout(r, 0));
-    if (g !== gen) return;
-    await st.getState().start();
-    if (g !== gen || st.getState().status === 'fatal') return;
-    if (photo?.source) {
-      // Opening a photo starts from the start state (no reference); the old settings are put back after.
-      await st.getState().openFile(photo.source, photo.name);
-      if (g !== gen) return;
-      if (selected !== null && st.getState().selected !== selected && st.getState().faces.length > selected) await st.getState().selectFace(selected);
-      if (g !== gen) return;
-      const caps = st.getState().capabilities;
-      st.setState({ regions: regions.filter((r) => caps.regions.includes(r)) });
-      if (ref?.kind === 'photo') {
-        if (refSource) {
-          st.setState({ reference: ref, intensity });
-          await st.getState().openReference(refSource, ref.name);
-        }
-      } else if (ref) {
-        st.setState({ reference: ref });
-        st.getState().setIntensity(intensity); // renders the frame
-      }
-    }
-    if (g !== gen) return;
+    const photo = st.getState().photo;
+    const hadPhoto = photo !== null && sources.has(photo.id);
+    if (!(await replay(st, sources, () => g !== gen))) return;
     restarts++;
     const b = st.getState().backend?.name ?? g.backends[0];
-    const kept = photo?.source ? ' Your photo and settings were kept.' : '';
+    const kept = hadPhoto ? ' Your photo and settings were kept.' : '';
     const what =
       why === 'device-lost'
         ? `The graphics processor stopped working, so the editor restarted on ${BACKEND_LABEL[b]}${b === 'webgpu' ? '' : ' (slower)'}.`
