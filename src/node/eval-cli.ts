@@ -47,6 +47,7 @@ import { upperFaceSection } from './eval-upper-face';
 import { eyeModelSection } from './eval-eyes';
 import { neutralErrorSection } from './eval-neutral';
 import { pairsSection } from './eval-pairs';
+import { unitsSection } from './eval-units';
 import { pointWasmAtNodeModules, ROOT } from './platform';
 
 export function sections(options: { sources?: number; presets?: readonly PresetName[] } = {}): EvalSection[] {
@@ -78,7 +79,7 @@ export function defaultCachePath(dir: string): string {
 }
 
 const USAGE =
-  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N] [--presets name,...] [--models <folder like public/models>]';
+  'usage: npm run eval -- [--data <folder with faces.csv and images/>] [--pairs <folder with neutral/ and smiling/>] [--landmarks <file.jsonl>] [--backend wasm|cpu] [--sections name,...] [--limit N] [--sources N] [--presets name,...] [--models <folder like public/models>] [--units <folder with neutral/>]';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const pairs = flag('--pairs');
+  const units = flag('--units');
   const models = flag('--models');
   if (models) process.env.LEED_MODELS = resolve(models);
   const runPairs = async () => {
@@ -122,7 +124,18 @@ async function main(): Promise<void> {
       `\n## Ground truth on paired photos\n${await pairsSection(pairs, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`,
     );
   };
-  if (pairs && !dir && !args.length) return runPairs();
+  const runUnits = async () => {
+    // The action units on real photos (neutral/ID.jpg), eval-units.ts; after (or without) --data.
+    if (!units) return;
+    pointWasmAtNodeModules();
+    console.log(
+      `\n## Action units\n${await unitsSection(units, { backend: backend === 'cpu' ? 'cpu' : 'wasm', limit, log: (l) => process.stderr.write(`${l}\n`) })}`,
+    );
+  };
+  if ((pairs || units) && !dir && !args.length) {
+    await runPairs();
+    return runUnits();
+  }
   if (!dir || args.length) {
     console.error(args.length ? `unknown arguments: ${args.join(' ')}\n${USAGE}` : USAGE);
     process.exit(2);
@@ -161,6 +174,7 @@ async function main(): Promise<void> {
   }
   await disposeKit(ctx);
   await runPairs();
+  await runUnits();
 }
 
 if (process.argv[1] && /eval-cli/.test(process.argv[1])) await main();
