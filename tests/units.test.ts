@@ -1,8 +1,24 @@
 /** Action units (src/engine/expression/units.ts): their fields, their decomposition, and units on real edits. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, UNIT_NAMES, UNITS, unitByName, type Editor, type Face, type Point3, type UnitName } from '../src/engine/index';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ErrorCode,
+  expressionToJSON,
+  parseExpression,
+  UNIT_NAMES,
+  UNITS,
+  unitByName,
+  type Editor,
+  type Face,
+  type Point3,
+  type UnitName,
+} from '../src/engine/index';
 import { composeUnits, decomposeUnits, fittedUnits, regionWeights, TEMPLATE, unitField } from '../src/engine/tools';
 import { cpuEditor, sampleBytes } from './helpers';
+import { ROOT } from '../src/node/platform';
+
+const LONDON_022 = join(ROOT, '..', 'shared', 'fixtures', 'london', 'neutral', '022.jpg');
 
 const REGION_OF: Record<string, 'brows' | 'eyes' | 'mouth' | 'jaw' | 'mixed'> = {
   brows: 'brows',
@@ -126,6 +142,39 @@ describe('units on an edit (real models, the sample portrait)', () => {
     const gap = (t: readonly Point3[]) => t[14][1] - t[13][1];
     const iod = Math.hypot(shut.target(1)[33][0] - shut.target(1)[263][0], shut.target(1)[33][1] - shut.target(1)[263][1]);
     expect((gap(open.target(1)) - gap(shut.target(1))) / iod).toBeGreaterThan(0.2);
+  });
+
+  it('a saved expression goes through its JSON file and gives another face the same units', async () => {
+    const made = await face.edit({ preset: 'happy' }, { units: { brow_lower: 0.9, lip_press: 0.5 } });
+    const saved = parseExpression(JSON.parse(expressionToJSON(made.expression('cross'))));
+    expect(saved.name).toBe('cross');
+    expect(saved.residual).toHaveLength(468);
+    const other = await (await editor.open(new Uint8Array(readFileSync(LONDON_022)))).face(0);
+    const applied = await other.edit({ expression: saved });
+    for (const u of UNIT_NAMES) expect(applied.units[u], u).toBeCloseTo(made.units[u], 3);
+    // the other face takes the expression: its brows come down as the saved expression's did
+    const neutral = await other.edit('neutral');
+    const [a, b] = [neutral.target(1), applied.target(1)];
+    const iod = Math.hypot(a[33][0] - a[263][0], a[33][1] - a[263][1]);
+    expect(BROWS.reduce((s, i) => s + b[i][1] - a[i][1], 0) / BROWS.length / iod).toBeGreaterThan(0.01);
+  });
+
+  it('says what is wrong with a file that is not a saved expression', () => {
+    const error = (v: unknown) => {
+      try {
+        parseExpression(v);
+      } catch (e) {
+        return e as { code: string; message: string };
+      }
+      throw new Error('accepted');
+    };
+    expect(error([1, 2]).message).toContain('JSON object');
+    expect(error({ format: 'leed-presets' }).message).toContain('"format"');
+    expect(error({ format: 'leed-expression', version: 2, units: {} }).message).toContain('version 2');
+    expect(error({ format: 'leed-expression', version: 1, units: { frown: 1 } }).message).toContain('brow_lower');
+    expect(error({ format: 'leed-expression', version: 1, units: {}, residual: [[0, 0, 0]] }).message).toContain('468 points');
+    expect(error({ format: 'leed-expression', version: 1, units: { au4: 'a lot' } }).code).toBe(ErrorCode.BAD_ARGUMENT);
+    expect(parseExpression({ format: 'leed-expression', version: 1, units: { au4: 3 } }).units).toEqual({ brow_lower: 1.5 });
   });
 
   it('refuses a unit it does not know, naming the ones it has', async () => {

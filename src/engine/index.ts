@@ -18,5 +18,7 @@ export { PRESET_NAMES, REGIONS } from './expression/target';
 export type { PresetName, Region } from './expression/target';
 export { UNIT_GROUPS, UNIT_NAMES, UNITS, unitByName } from './expression/units';
 export type { UnitGroup, UnitInfo, UnitName, UnitValues } from './expression/units';
+export { EXPRESSION_FORMAT, expressionToJSON, parseExpression } from './expression/saved';
+export type { Expression } from './expression/saved';
 export { DEFAULT_JPEG_QUALITY, editedFilename, encodeImage, mimeType } from './io/encode';
 export type { OutputFormat } from './io/encode';

@@ -14,24 +14,25 @@ import type { EditorContext } from './context';
 import { mouthInterior } from './reference';
 import type { Edit, Face, Patch, Reference, RenderOptions } from './types';
 
-/**
- * The Edit of `face` (in `image`) toward `reference`, limited to `regions` (`mask`): `srcN` is the face's neutral,
- * `d` the reference's fitted displacement (null: neutralize); `session` gives the face's render session.
- */
-export function createEdit(
-  ctx: EditorContext,
-  image: RGBAImage,
-  face: Face,
-  reference: Reference,
-  regions: Region[] | null,
-  mask: RegionMask | undefined,
-  srcN: Point3[],
-  d: Point3[] | null,
-  units: Record<UnitName, number>,
-  session: () => Promise<RenderSession>,
-  /** Whose mouth the mouth-interior stage takes the edit for (default `reference`; face.ts mouthReference). */
-  mouthAs: Reference = reference,
-): Edit {
+/** What an edit is made of (face.ts works it out once per edit). */
+export interface EditPlan {
+  reference: Reference;
+  regions: Region[] | null;
+  mask: RegionMask | undefined;
+  /** The face's neutral N'(x), canonical. */
+  srcN: Point3[];
+  /** The displacement (null: neutralize), canonical, with the asked units set. */
+  d: Point3[] | null;
+  units: Record<UnitName, number>;
+  /** The part of `d` the units do not explain, template space (edit.expression()). */
+  residual: Point3[] | null;
+  /** Whose mouth the mouth-interior stage takes the edit for (face.ts mouthReference). */
+  mouthAs: Reference;
+}
+
+/** The Edit of `face` (in `image`) as `plan` says; `session` gives the face's render session. */
+export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, plan: EditPlan, session: () => Promise<RenderSession>): Edit {
+  const { reference, regions, mask, srcN, d, units } = plan;
   const { guard, models } = ctx;
   let closed = false;
   let last: { key: string; patch: Promise<Patch> } | null = null;
@@ -50,7 +51,7 @@ export function createEdit(
     full ??= target(1);
     return full;
   };
-  const interior = mouthInterior(face, mouthAs, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
+  const interior = mouthInterior(face, plan.mouthAs, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
   // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
   // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
   if (models.texture && models.refiner) {
@@ -88,6 +89,7 @@ export function createEdit(
     regions,
     displacement: d,
     units,
+    expression: (name) => ({ name, units: { ...units }, residual: plan.residual ? plan.residual.map((p) => [...p] as Point3) : undefined }),
     target,
     render,
     renderFull,

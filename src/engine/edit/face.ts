@@ -10,7 +10,10 @@ import { createRenderSession, type RenderSession } from '../render/session';
 import type { Point3, RGBAImage } from '../types';
 import type { EditorContext } from './context';
 import { createEdit } from './edit';
-import { checkUnits, mouthReference, withUnits } from './units';
+import { checkUnits, isExpression, mouthReference, withUnits } from './units';
+import { residualToTemplate, type Expression } from '../expression/saved';
+import { TEMPLATE } from '../analyse/manifold';
+import { subShapes } from '../points';
 import { fittedUnits, type UnitName } from '../expression/units';
 import { isFace, regionMask, rememberPhoto } from './reference';
 import type { Face, Reference } from './types';
@@ -28,7 +31,7 @@ export interface FacePhoto {
 export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, a: FaceAnalysis): Face {
   const { guard, live, capabilities, models } = ctx;
   let neutralP: Promise<Point3[]> | null = null;
-  const fittedCache = new Map<string | Face, Promise<Point3[] | null>>();
+  const fittedCache = new Map<string | object, Promise<Point3[] | null>>();
   let session: Promise<RenderSession> | null = null;
   let unitFields: Record<UnitName, Point3[]> | null = null;
   /** The disentangler, once loaded (an edit made while the expression models load waits for them). */
@@ -64,9 +67,20 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
         const regions = opts.regions ? [...opts.regions] : null;
         const mask = regionMask(regions);
         const [srcN, d0] = await Promise.all([face.neutral(), fitted(reference)]);
-        const asked = checkUnits(opts.units);
-        const { d, values } = withUnits(d0, fittedUnitsOf(srcN), asked);
-        return createEdit(ctx, photo.image, face, reference, regions, mask, srcN, d, values, renderSession, mouthReference(reference, asked));
+        // a saved expression's units are asked for like the caller's own (which win)
+        const asked = checkUnits({ ...(isExpression(reference) ? reference.expression.units : {}), ...opts.units });
+        const { d, values, residual } = withUnits(d0, fittedUnitsOf(srcN), asked);
+        const plan = {
+          reference,
+          regions,
+          mask,
+          srcN,
+          d,
+          units: values,
+          residual: residual && residualToTemplate(residual, srcN),
+          mouthAs: mouthReference(reference, asked),
+        };
+        return createEdit(ctx, photo.image, face, plan, renderSession);
       }),
     renderTarget: (target, o) =>
       guard(async () => {
@@ -85,10 +99,12 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
   /** The reference's displacement fitted to this face (cached per reference; null for 'neutral'). */
   function fitted(reference: Reference): Promise<Point3[] | null> {
     if (reference === 'neutral') return Promise.resolve(null);
-    let key: string | Face;
+    let key: string | object;
     if (isFace(reference)) key = reference;
-    else if (typeof reference === 'object' && reference !== null && typeof reference.preset === 'string') key = `preset:${reference.preset}`;
-    else return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, "a reference is 'neutral', { preset } or a Face"));
+    else if (isExpression(reference)) key = reference.expression;
+    else if (typeof reference === 'object' && reference !== null && 'preset' in reference && typeof reference.preset === 'string')
+      key = `preset:${reference.preset}`;
+    else return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, "a reference is 'neutral', { preset }, { expression } or a Face"));
     let p = fittedCache.get(key);
     if (!p) {
       p = (async () => fitDisplacement(ctx, reference, await face.neutral()))();
@@ -119,9 +135,20 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
   return face;
 }
 
-/** The displacement d' of `reference` (a preset, or another face) fitted to a face whose neutral is `srcN`. */
-async function fitDisplacement(ctx: EditorContext, reference: Face | { preset: PresetName }, srcN: Point3[]): Promise<Point3[]> {
+/**
+ * The displacement d' of `reference` (a preset, another face, or a saved expression's residual: its units are set
+ * by the edit) fitted to a face whose neutral is `srcN`.
+ */
+async function fitDisplacement(
+  ctx: EditorContext,
+  reference: Face | { preset: PresetName } | { expression: Expression },
+  srcN: Point3[],
+): Promise<Point3[] | null> {
   const { presets } = ctx.models;
+  if (isExpression(reference)) {
+    const r = reference.expression.residual;
+    return r ? retarget(r, TEMPLATE, srcN) : null;
+  }
   if (!isFace(reference)) {
     const name = reference.preset;
     if (!presets) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'this build has no expression presets');
@@ -129,6 +156,5 @@ async function fitDisplacement(ctx: EditorContext, reference: Face | { preset: P
     return presets.fitted(name, srcN);
   }
   const refN = await reference.neutral();
-  const dRef = reference.canonical.points.map((x, i) => [x[0] - refN[i][0], x[1] - refN[i][1], x[2] - refN[i][2]] as Point3);
-  return retarget(dRef, refN, srcN);
+  return retarget(subShapes(reference.canonical.points, refN), refN, srcN);
 }

@@ -49,7 +49,8 @@ export function mouthInterior(
 ): InteriorSource | undefined {
   return interiorFor({
     own: mouthOf(face),
-    reference: isFace(reference) ? { photo: mouthOf(reference) } : reference === 'neutral' ? 'neutral' : { preset: reference.preset },
+    // a saved expression reaches here as a preset (units.ts mouthReference)
+    reference: isFace(reference) ? { photo: mouthOf(reference) } : reference !== 'neutral' && 'preset' in reference ? { preset: reference.preset } : 'neutral',
     mouthMoves: !regions || regions.includes('mouth'),
     stock,
     presetOpening,

@@ -12,6 +12,7 @@
  * a slider position then costs only the target (plain arithmetic) and the render. Every failure is an
  * EditorError with a code (errors.ts); unexpected ones become INTERNAL, OUT_OF_MEMORY or GPU_LOST.
  */
+import type { Expression } from '../expression/saved';
 import type { UnitName, UnitValues } from '../expression/units';
 import type { FaceAnalysis } from '../analyse/analyser';
 import type { ImageInput } from '../analyse/decode';
@@ -63,8 +64,11 @@ export interface Capabilities {
   readonly refiner: boolean;
 }
 
-/** The expression to give a face: its own neutral, a stored preset, or the expression of a face in another photo. */
-export type Reference = 'neutral' | { readonly preset: PresetName } | Face;
+/**
+ * The expression to give a face: its own neutral, a stored preset, the expression of a face in another photo, or a
+ * saved expression (action units and a residual, expression/saved.ts).
+ */
+export type Reference = 'neutral' | { readonly preset: PresetName } | Face | { readonly expression: Expression };
 
 export interface EditOptions {
   /** Limit the edit to these regions (default: all). */
@@ -107,6 +111,8 @@ export interface Edit {
   readonly displacement: readonly Point3[] | null;
   /** Each action unit's value in this edit: the reference's decomposition, with the values asked in EditOptions.units. */
   readonly units: Readonly<Record<UnitName, number>>;
+  /** This edit's expression, portable to any face: its unit values and the rest of its displacement in template space. */
+  expression(name?: string): Expression;
   /** Target landmarks (image pixels) at intensity `a`: 0 = the photo, 1 = the reference's expression, up to about 1.5. */
   target(a: number): Point3[];
   render(a: number, options?: RenderOptions): Promise<Patch>;

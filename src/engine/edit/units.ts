@@ -5,6 +5,7 @@
  */
 import { EditorError, ErrorCode } from '../errors';
 import { composeUnits, decomposeUnits, UNIT_NAMES, UNITS, type UnitName, type UnitValues } from '../expression/units';
+import type { Expression } from '../expression/saved';
 import type { Point3 } from '../types';
 import { isFace } from './reference';
 import type { Reference } from './types';
@@ -32,25 +33,32 @@ export function withUnits(
   d0: Point3[] | null,
   fields: Record<UnitName, Point3[]>,
   asked: UnitValues,
-): { d: Point3[] | null; values: Record<UnitName, number> } {
-  const decomposed = d0 ? decomposeUnits(d0, fields).values : (Object.fromEntries(UNIT_NAMES.map((u) => [u, 0])) as Record<UnitName, number>);
+): { d: Point3[] | null; values: Record<UnitName, number>; residual: Point3[] | null } {
+  const zero = Object.fromEntries(UNIT_NAMES.map((u) => [u, 0])) as Record<UnitName, number>;
+  const parts = d0 ? decomposeUnits(d0, fields) : { values: zero, residual: null };
   const names = Object.keys(asked) as UnitName[];
-  if (!names.length) return { d: d0, values: decomposed };
+  if (!names.length) return { d: d0, values: parts.values, residual: parts.residual };
   const change: UnitValues = {};
-  for (const u of names) change[u] = (asked[u] ?? 0) - decomposed[u];
-  return { d: composeUnits(change, fields, d0), values: { ...decomposed, ...asked } };
+  for (const u of names) change[u] = (asked[u] ?? 0) - parts.values[u];
+  // the residual is what it was: only the asked units' values changed
+  return { d: composeUnits(change, fields, d0), values: { ...parts.values, ...asked }, residual: parts.residual };
+}
+
+/** A saved expression as a reference (expression/saved.ts). */
+export function isExpression(r: unknown): r is { expression: Expression } {
+  return typeof r === 'object' && r !== null && 'expression' in r && typeof (r as { expression: unknown }).expression === 'object';
 }
 
 /** Units that open the mouth, and the share of an "O" among them (pucker and funnel round the lips over the teeth). */
 const OPENING: readonly UnitName[] = ['jaw_drop', 'lips_part', 'funnel'];
 
 /**
- * Whose mouth the mouth-interior stage draws: the reference's, unless the asked units open the mouth of an edit
- * toward 'neutral' or a preset, which then takes a preset's stock mouth: an "O" (surprise: upper teeth hidden) when
- * the jaw drops or the lips funnel, lips parted over teeth (happy) otherwise.
+ * Whose mouth the mouth-interior stage draws: the reference's, unless it is a saved expression or the asked units
+ * open the mouth of an edit toward 'neutral' or a preset, which then takes a preset's stock mouth: an "O" (surprise:
+ * upper teeth hidden) when the jaw drops or the lips funnel, lips parted over teeth (happy) otherwise.
  */
 export function mouthReference(reference: Reference, asked: UnitValues): Reference {
-  if (isFace(reference) || !OPENING.some((u) => (asked[u] ?? 0) > 0)) return reference;
+  if (isFace(reference) || (!isExpression(reference) && !OPENING.some((u) => (asked[u] ?? 0) > 0))) return reference;
   const round = (asked.jaw_drop ?? 0) + (asked.funnel ?? 0) + (asked.pucker ?? 0);
   return { preset: round > 0.3 ? 'surprise' : 'happy' };
 }
