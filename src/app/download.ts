@@ -4,7 +4,7 @@
  */
 import { editedFilename, type OutputFormat } from './engine';
 
-export interface DownloadAnchor {
+interface DownloadAnchor {
   href: string;
   download: string;
   click(): void;
@@ -23,7 +23,7 @@ export interface DownloadEnv {
 /** How long the object URL stays valid after the click. */
 export const REVOKE_AFTER_MS = 10_000;
 
-export function browserDownloadEnv(): DownloadEnv {
+function browserDownloadEnv(): DownloadEnv {
   return {
     createObjectURL: (blob) => URL.createObjectURL(blob),
     revokeObjectURL: (url) => URL.revokeObjectURL(url),

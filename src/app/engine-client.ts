@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import type { WorkerApi, WorkerHeartbeat, WorkerTestApi } from './protocol';
 
 /** Test builds only (vite.config.ts): the worker's test methods, and a way to end it behind the supervisor's back. */
-export interface EngineClientTestHooks extends WorkerTestApi {
+interface EngineClientTestHooks extends WorkerTestApi {
   /** Terminates the Worker itself, as the browser ends a worker that ran out of memory: no event says so. */
   terminateWorker(): void;
 }

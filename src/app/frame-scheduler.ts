@@ -9,7 +9,7 @@
  * newest value are rendered; the full frame follows as soon as it rests. A full frame that finishes
  * after a newer value was requested is discarded (that value's preview comes next).
  */
-export type FrameKind = 'preview' | 'full';
+type FrameKind = 'preview' | 'full';
 
 export interface FrameSchedulerOptions<V, F> {
   /** The full frame for `value`. */

@@ -5,27 +5,27 @@
  */
 import type { BackendInfo, BackendName, Capabilities, ErrorCode, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';
 
-export type { BackendInfo, BackendName, Capabilities, FaceBox, OutputFormat, Point3, PresetName, Region };
+export type { FaceBox, Region };
 
 /** Raw RGBA pixels (ImageData-like); transfer the buffer. */
-export interface RawPixels {
+interface RawPixels {
   width: number;
   height: number;
   data: Uint8ClampedArray;
 }
 
-export interface InitOptions {
+interface InitOptions {
   /** Absolute URL of the model folder (the worker resolves nothing relative to its own script). */
   modelBaseUrl: string;
   backends?: BackendName[];
 }
 
-export interface EngineInfo {
+interface EngineInfo {
   backend: BackendInfo;
   capabilities: Capabilities;
 }
 
-export interface OpenedPhoto {
+interface OpenedPhoto {
   photoId: number;
   width: number;
   height: number;

@@ -22,9 +22,7 @@ import { createEditHandles } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
 import type { FaceInfo, RenderedFrame, ReferenceSpec, WorkerApi } from './protocol';
 
-export type { AppError };
-
-export type Status = 'starting' | 'ready' | 'busy' | 'fatal';
+type Status = 'starting' | 'ready' | 'busy' | 'fatal';
 
 export interface PhotoInfo {
   id: number;
@@ -56,7 +54,7 @@ export interface ReferencePhoto {
 }
 
 /** The intensity a first reference starts at (the start state is 0: the photo as it is). */
-export const FIRST_REFERENCE_INTENSITY = 1;
+const FIRST_REFERENCE_INTENSITY = 1;
 
 /** Index of the largest face (by box area); -1 when there is none. */
 export function largestFace(faces: readonly FaceBox[]): number {
@@ -101,7 +99,7 @@ export interface EditorState {
   engineNotice?: string | null;
 }
 
-export interface EditorActions {
+interface EditorActions {
   start(): Promise<void>;
   openFile(file: Blob, name: string): Promise<void>;
   selectFace(index: number): Promise<void>;

@@ -3,9 +3,9 @@ import { INTENSITY_MAX } from '../store';
 import { useEditorStore } from '../store-context';
 
 /** One arrow key press. */
-export const INTENSITY_STEP = 0.05;
+const INTENSITY_STEP = 0.05;
 /** One Page Up / Page Down press. */
-export const INTENSITY_PAGE = 0.25;
+const INTENSITY_PAGE = 0.25;
 
 /** The intensity after a Page Up (+1) or Page Down (-1): a page away, on the slider's step grid, within its range. */
 export function pagedIntensity(a: number, direction: 1 | -1): number {
