@@ -171,6 +171,67 @@ describe('edit CLI, a real batch', () => {
     }
   });
 
+  it('--set moves the asked unit on each photo, alone or from a saved expression file', async () => {
+    const dir = join(tmp, 'units');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(SAMPLE, join(dir, 'astronaut.png'));
+    const run = async (out: string, ...flags: string[]) => {
+      const io = captured();
+      expect(await main([join(dir, 'astronaut.png'), ...flags, '--intensity', '1', '--out', join(tmp, out)], io), io.err()).toBe(0);
+      return readPng(join(tmp, out, 'astronaut-edited.png'));
+    };
+    const original = readPng(SAMPLE);
+    const frown = await run('u-set', '--set', 'au4=1.2');
+    // the brows change; the mouth and chin do not (boxes from the face's own landmarks)
+    const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
+    const pts = (await (await editor.open(new Uint8Array(readFileSync(SAMPLE)))).face(0)).landmarks.points;
+    editor.dispose();
+    const box = (idx: number[]) => [
+      Math.min(...idx.map((i) => pts[i][0])),
+      Math.min(...idx.map((i) => pts[i][1])),
+      Math.max(...idx.map((i) => pts[i][0])),
+      Math.max(...idx.map((i) => pts[i][1])),
+    ];
+    const changed = (img: PNG, [x0, y0, x1, y1]: number[]) => {
+      let n = 0;
+      let all = 0;
+      for (let y = Math.round(y0); y < y1; y++)
+        for (let x = Math.round(x0); x < x1; x++, all++) if (Math.abs(img.data[(y * 512 + x) * 4] - original.data[(y * 512 + x) * 4]) > 6) n++;
+      return n / all;
+    };
+    expect(changed(frown, box([70, 63, 105, 66, 107, 336, 296, 334, 293, 300]))).toBeGreaterThan(0.2);
+    expect(changed(frown, box([61, 291, 17, 152]))).toBeLessThan(0.02);
+    const file = join(tmp, 'frown.json');
+    writeFileSync(file, JSON.stringify({ format: 'leed-expression', version: 1, name: 'frown', units: { brow_lower: 1.2 } }));
+    const fromFile = await run('u-file', '--neutral', '--set', 'au4=1.2');
+    const saved = await run('u-saved', '--expression', file);
+    let same = 0;
+    for (let i = 0; i < saved.data.length; i += 4) if (Math.abs(saved.data[i] - fromFile.data[i]) <= 1) same++;
+    expect(same / (saved.data.length / 4)).toBeGreaterThan(0.999);
+  }, 300_000);
+
+  it('a misspelt unit or a broken expression file exits 2 and says what it knows', async () => {
+    const io = captured();
+    expect(await main(['x.png', '--set', 'au4=1,frown=0.5', '--out', join(tmp, 'u')], io)).toBe(2);
+    expect(io.err()).toContain('unknown unit "frown"');
+    expect(io.err()).toContain('brow_lower');
+    const range = captured();
+    expect(await main(['x.png', '--set', 'jaw_drop=4', '--out', join(tmp, 'u')], range)).toBe(2);
+    expect(range.err()).toContain('jaw_drop takes values from 0 to 1.5');
+    for (const [content, says] of [
+      ['{ not json', 'not JSON'],
+      ['{"format":"leed-presets"}', '"format" must be "leed-expression"'],
+      ['{"format":"leed-expression","version":1,"units":{"smirk":1}}', 'unknown unit "smirk"'],
+    ]) {
+      const file = join(tmp, 'bad.json');
+      writeFileSync(file, content);
+      copyFileSync(SAMPLE, join(tmp, 'x.png'));
+      const bad = captured();
+      expect(await main([join(tmp, 'x.png'), '--expression', file, '--out', join(tmp, 'u')], bad), content).toBe(2);
+      expect(bad.err()).toContain(says);
+    }
+  }, 120_000);
+
   it('the script itself exits 2 on a usage error', async () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
       execFile('npx', ['tsx', 'src/node/edit-cli.ts', 'x.png', '--preset', 'grin', '--out', join(tmp, 'u')], { cwd: ROOT }, (err, _stdout, stderr) => {
@@ -214,6 +275,11 @@ describe('edit CLI, plain parts', () => {
     });
     expect(parseArgs(['a', '--neutral', '--face', '2', '--out', 'o'])).toMatchObject({ face: 2, format: 'png', quality: 0.92, regions: null, intensity: 1 });
     expect(parseArgs(['--help'])).toBe('help');
+    expect(parseArgs(['a', '--set', 'AU12=0.5, lip-press=1', '--out', 'o'])).toMatchObject({
+      reference: { kind: 'own' },
+      units: { lip_corner_pull: 0.5, lip_press: 1 },
+    });
+    expect(parseArgs(['a', '--preset', 'anger', '--set', 'au24=1', '--out', 'o'])).toMatchObject({ reference: { kind: 'preset' }, units: { lip_press: 1 } });
     for (const bad of [
       ['a', '--neutral', '--out', 'o', '--quality', '0'],
       ['a', '--neutral', '--out', 'o', '--face', 'left'],

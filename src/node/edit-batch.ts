@@ -5,21 +5,38 @@
  */
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { editedFilename, DEFAULT_JPEG_QUALITY, PRESET_NAMES, REGIONS, type FaceBox, type OutputFormat, type PresetName, type Region } from '../engine/index';
+import {
+  editedFilename,
+  DEFAULT_JPEG_QUALITY,
+  PRESET_NAMES,
+  REGIONS,
+  UNIT_NAMES,
+  UNITS,
+  unitByName,
+  type FaceBox,
+  type OutputFormat,
+  type PresetName,
+  type Region,
+  type UnitValues,
+} from '../engine/index';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp'];
 
-export const USAGE = `usage: npm run edit -- <files or folders> (--preset NAME | --reference PHOTO | --neutral) --out DIR [options]
+export const USAGE = `usage: npm run edit -- <files or folders> (--preset NAME | --reference PHOTO | --neutral | --expression FILE) [--set UNITS] --out DIR [options]
 
 Edits the expression of one face in every photo and writes DIR/<name>-edited.png (or .jpg) at the
 photo's full size, upright (EXIF orientation applied). Folders are searched, with their subfolders,
 for .jpg .jpeg .png .webp .gif .bmp files; a file named explicitly is always tried. A photo that
 cannot be edited is reported with its error code and the batch goes on.
 
-reference (exactly one):
+reference (at most one; with none, --set changes each photo's own expression):
   --preset NAME        ${PRESET_NAMES.join(', ')}
   --reference PHOTO    the expression of the face in PHOTO (chosen by --face as well)
   --neutral            each person's own neutral face
+  --expression FILE    a saved expression (.json, saved from the app or written by hand)
+action units, on top of the reference:
+  --set UNITS          unit=value pairs, comma-separated: names or FACS numbers, e.g.
+                       --set au4=0.8,lip_press=0.5 (units: ${UNIT_NAMES.join(', ')})
 options:
   --intensity A        0 = unchanged, 1 = the reference's expression (default 1; up to about 1.5)
   --regions LIST       limit the edit to some of ${REGIONS.join(',')} (default: all)
@@ -33,11 +50,19 @@ exit status: 0 every photo edited, 1 some photo failed, 2 usage error`;
 
 export type FaceRule = 'largest' | 'center' | number;
 
-type ReferenceSpec = { kind: 'preset'; preset: PresetName } | { kind: 'photo'; path: string } | { kind: 'neutral' };
+type ReferenceSpec =
+  | { kind: 'preset'; preset: PresetName }
+  | { kind: 'photo'; path: string }
+  | { kind: 'neutral' }
+  | { kind: 'expression'; path: string }
+  /** Each photo's own expression (only --set given). */
+  | { kind: 'own' };
 
 export interface EditArgs {
   inputs: string[];
   reference: ReferenceSpec;
+  /** --set: action-unit values on top of the reference (null: none). */
+  units: UnitValues | null;
   intensity: number;
   regions: Region[] | null;
   face: FaceRule;
@@ -56,7 +81,19 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = ['--preset', '--reference', '--intensity', '--regions', '--face', '--format', '--quality', '--out', '--backend'] as const;
+const VALUE_FLAGS = [
+  '--preset',
+  '--reference',
+  '--expression',
+  '--set',
+  '--intensity',
+  '--regions',
+  '--face',
+  '--format',
+  '--quality',
+  '--out',
+  '--backend',
+] as const;
 const BOOLEAN_FLAGS = ['--neutral'] as const;
 
 /** Parses the command line; 'help' for -h/--help; throws UsageError for anything it cannot run. */
@@ -94,9 +131,16 @@ export function parseArgs(argv: readonly string[]): EditArgs | 'help' {
     values.set(name, value);
   }
 
-  const chosen = [values.has('--preset') && '--preset', values.has('--reference') && '--reference', booleans.has('--neutral') && '--neutral'].filter(Boolean);
-  if (chosen.length === 0) throw new UsageError('say what expression to give: one of --preset NAME, --reference PHOTO, --neutral');
-  if (chosen.length > 1) throw new UsageError(`give only one of --preset, --reference, --neutral (got ${chosen.join(' and ')})`);
+  const chosen = [
+    values.has('--preset') && '--preset',
+    values.has('--reference') && '--reference',
+    booleans.has('--neutral') && '--neutral',
+    values.has('--expression') && '--expression',
+  ].filter(Boolean);
+  const units = values.has('--set') ? parseUnits(values.get('--set')!) : null;
+  if (chosen.length === 0 && !units)
+    throw new UsageError('say what expression to give: one of --preset NAME, --reference PHOTO, --neutral, --expression FILE, or --set UNITS');
+  if (chosen.length > 1) throw new UsageError(`give only one of --preset, --reference, --neutral, --expression (got ${chosen.join(' and ')})`);
   let reference: ReferenceSpec;
   if (values.has('--preset')) {
     const p = values.get('--preset')!;
@@ -106,8 +150,12 @@ export function parseArgs(argv: readonly string[]): EditArgs | 'help' {
     const path = values.get('--reference')!;
     if (!path) throw new UsageError('--reference needs a photo');
     reference = { kind: 'photo', path };
+  } else if (values.has('--expression')) {
+    const path = values.get('--expression')!;
+    if (!path) throw new UsageError('--expression needs a file');
+    reference = { kind: 'expression', path };
   } else {
-    reference = { kind: 'neutral' };
+    reference = booleans.has('--neutral') ? { kind: 'neutral' } : { kind: 'own' };
   }
 
   let intensity = 1;
@@ -160,7 +208,28 @@ export function parseArgs(argv: readonly string[]): EditArgs | 'help' {
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend "${backend}": wasm or cpu`);
 
   if (inputs.length === 0) throw new UsageError('give the photos to edit: files or folders');
-  return { inputs, reference, intensity, regions, face, format, quality, qualityGiven: values.has('--quality'), out, backend };
+  return { inputs, reference, units, intensity, regions, face, format, quality, qualityGiven: values.has('--quality'), out, backend };
+}
+
+/** --set's "unit=value,..." (unit names in any spelling unitByName reads, values in each unit's range). */
+function parseUnits(list: string): UnitValues {
+  const out: UnitValues = {};
+  const pairs = list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (!pairs.length) throw new UsageError('--set needs unit=value pairs, e.g. --set au4=0.8,lip_press=0.5');
+  for (const pair of pairs) {
+    const [name, value, ...rest] = pair.split('=');
+    const unit = unitByName(name ?? '');
+    if (!unit) throw new UsageError(`--set: unknown unit "${name}" (units: ${UNIT_NAMES.join(', ')}; or FACS numbers such as au4)`);
+    const v = Number(value);
+    if (value === undefined || value.trim() === '' || rest.length || !Number.isFinite(v)) throw new UsageError(`--set: "${pair}" is not unit=number`);
+    const { min, max } = UNITS[unit];
+    if (v < min || v > max) throw new UsageError(`--set: ${unit} takes values from ${min} to ${max} (got ${v})`);
+    out[unit] = v;
+  }
+  return out;
 }
 
 /** One photo of the batch: `path` as shown to the user, `abs` to read; `error` when it cannot even be found. */

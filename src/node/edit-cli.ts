@@ -1,6 +1,6 @@
 /**
  * Batch expression editing in Node, with the app's own engine:
- *   npm run edit -- <files or folders> (--preset NAME | --reference PHOTO | --neutral) --out DIR
+ *   npm run edit -- <files or folders> (--preset NAME | --reference PHOTO | --neutral | --expression FILE) [--set UNITS] --out DIR
  *                   [--intensity A] [--regions brows,eyes,mouth,jaw] [--face largest|center|N]
  *                   [--format png|jpeg] [--quality Q] [--backend wasm|cpu]
  * Writes DIR/<stem>-edited.<png|jpg> per photo at full size, upright. Progress on stderr; a failure
@@ -9,7 +9,7 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createEditor, type Editor, type Face, type Photo, type Reference } from '../engine/index';
+import { createEditor, isEditorError, parseExpression, type Editor, type Face, type Photo, type Reference } from '../engine/index';
 import { cliError } from './cli-messages';
 import {
   collectInputs,
@@ -142,11 +142,26 @@ async function startEditor(args: EditArgs, photos: number, progress: Progress, i
   return editor;
 }
 
+/** What a photo is edited towards: an engine Reference, or 'own' (each face's own expression, --set alone). */
+type Target = Reference | 'own';
+
 /**
  * What the photos are edited towards: a preset, the face on the reference photo (the photo is opened here; the caller
- * disposes it), or neutral. When it cannot be used, the reason is written and the exit status returned.
+ * disposes it), a saved expression, neutral, or each face's own expression. When it cannot be used, the reason is
+ * written and the exit status returned.
  */
-async function chooseReference(editor: Editor, args: EditArgs, io: CliIO): Promise<{ reference: Reference; photo: Photo | null } | number> {
+async function chooseReference(editor: Editor, args: EditArgs, io: CliIO): Promise<{ reference: Target; photo: Photo | null } | number> {
+  if (args.reference.kind === 'own') return { reference: 'own', photo: null };
+  if (args.reference.kind === 'expression') {
+    const { path } = args.reference;
+    try {
+      return { reference: { expression: parseExpression(JSON.parse(await readFile(path, 'utf8'))) }, photo: null };
+    } catch (e) {
+      const why = e instanceof SyntaxError ? `not JSON (${e.message})` : isEditorError(e) ? e.detail : fsError(e).message;
+      io.stderr.write(`edit: the expression file ${path} cannot be used: ${why}\n`);
+      return 2;
+    }
+  }
   if (args.reference.kind === 'preset') {
     if (!editor.capabilities.presets.includes(args.reference.preset)) {
       io.stderr.write(`edit: this build has no preset "${args.reference.preset}" (it has: ${editor.capabilities.presets.join(', ') || 'none'})\n`);
@@ -183,7 +198,7 @@ async function editAll(
   editor: Editor,
   inputs: readonly BatchInput[],
   outputs: Map<BatchInput, string>,
-  reference: Reference,
+  reference: Target,
   args: EditArgs,
   progress: Progress,
   io: CliIO,
@@ -217,7 +232,7 @@ async function editAll(
 }
 
 /** Reads, edits and writes one photo; throws on any failure (the caller reports it and goes on). */
-async function editOne(editor: Editor, inPath: string, outPath: string, reference: Reference, args: EditArgs): Promise<void> {
+async function editOne(editor: Editor, inPath: string, outPath: string, reference: Target, args: EditArgs): Promise<void> {
   let bytes: Buffer;
   try {
     bytes = await readFile(inPath);
@@ -229,7 +244,7 @@ async function editOne(editor: Editor, inPath: string, outPath: string, referenc
   let encoded: Uint8Array;
   try {
     const face = await photo.face(pickFace(photo.faces, photo.image.width, photo.image.height, args.face));
-    const edit = await face.edit(reference, { regions: args.regions ?? undefined });
+    const edit = await face.edit(reference === 'own' ? face : reference, { regions: args.regions ?? undefined, units: args.units ?? undefined });
     try {
       const out = await edit.export(args.intensity, args.format, args.quality);
       encoded = out instanceof Uint8Array ? out : new Uint8Array(await out.arrayBuffer());
