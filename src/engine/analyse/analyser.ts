@@ -47,18 +47,18 @@ export interface FaceAnalysis {
 }
 
 /** Boxes the whole-photo pass saw narrower than this (detector input pixels) are searched again, zoomed. */
-export const REFINE_BELOW_INPUT_PX = 24;
+const REFINE_BELOW_INPUT_PX = 24;
 /** The zoomed search's cut is this many times the box's size (at least DETECTOR_INPUT / 2 pixels). */
-export const ZOOM = 4;
+const ZOOM = 4;
 /** At most this many zoomed searches per photo (the largest boxes first); each is one detector run. */
-export const MAX_ZOOMS = 8;
+const MAX_ZOOMS = 8;
 /** At most this many tiles (3 x 3) when the whole-photo pass found nothing; each is one detector run. */
-export const MAX_TILES = 9;
+const MAX_TILES = 9;
 const TILE_OVERLAP = 0.25;
 /** When the whole pass finds no face at the detector's threshold, its boxes down to this score are verified by zooming. */
-export const WEAK_SCORE = 0.3;
+const WEAK_SCORE = 0.3;
 /** Faces the detector sees narrower than this (input pixels) are often missed. */
-export const MIN_FOUND_INPUT_PX = 12;
+const MIN_FOUND_INPUT_PX = 12;
 
 export interface AnalysedPhoto {
   readonly image: DecodedImage;
@@ -130,7 +130,7 @@ export function tileGrid(w: number, h: number): { x: number; y: number; side: nu
  * half its size, and its eyes neither far smaller nor far larger than the box (frontal faces: IOD is
  * about 0.4 of the box; 0.15..1 allows for turned heads and loose boxes).
  */
-export function meshMatchesBox(points: readonly Point3[], box: FaceBox): boolean {
+function meshMatchesBox(points: readonly Point3[], box: FaceBox): boolean {
   const [r, l] = eyeCentres(points);
   const mx = (r[0] + l[0]) / 2;
   const my = (r[1] + l[1]) / 2;

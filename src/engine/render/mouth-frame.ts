@@ -45,7 +45,7 @@ export function frameV(f: FrameAxis, x: number, y: number): number {
 }
 
 /** The contour of `points` numbered in `idx` as a curve in `frame`. */
-export function curve(frame: FrameAxis, points: readonly Point3[], idx: readonly number[]): Curve {
+function curve(frame: FrameAxis, points: readonly Point3[], idx: readonly number[]): Curve {
   const uv = idx.map((i) => [frameU(frame, points[i][0], points[i][1]), frameV(frame, points[i][0], points[i][1])] as const);
   uv.sort((p, q) => p[0] - q[0]);
   return { u: Float64Array.from(uv, (p) => p[0]), v: Float64Array.from(uv, (p) => p[1]) };

@@ -61,11 +61,11 @@ export interface InteriorSource extends MouthPhoto {
 }
 
 /** Openings (tallest inner-lip gap, in IOD) below `closed` count as closed (a seam, no teeth); teeth in full from `open` on. */
-export const INTERIOR_OPENING = { closed: 0.03, open: 0.07 } as const;
+const INTERIOR_OPENING = { closed: 0.03, open: 0.07 } as const;
 /** A closed mouth's seam, as a fraction of the lips' mean colour (where the lips meet, they are in shadow). */
-export const SEAM = 0.55;
+const SEAM = 0.55;
 /** Where the closed lips' lines lie closer than this (target pixels), the seam is a hairline this wide between them. */
-export const SEAM_PX = 1;
+const SEAM_PX = 1;
 /** Per-channel white-balance gains between two photos are kept within this range. */
 const GAIN_RANGE = [0.8, 1.25] as const;
 /**
@@ -74,7 +74,7 @@ const GAIN_RANGE = [0.8, 1.25] as const;
  * teeth's edges; as the opening grows 1-1.4 times taller than the source's, the last `corner` of the width at each end
  * shades into it too.
  */
-export const CAVITY = { shade: 0.25, ramp: 0.025, tongue: 0.8, corner: 0.12, taller: 1.6 } as const;
+const CAVITY = { shade: 0.25, ramp: 0.025, tongue: 0.8, corner: 0.12, taller: 1.6 } as const;
 /** Feather at the inner lip line, as a fraction of the target's IOD (at least 1 px). */
 const FEATHER_IOD = 0.012;
 
@@ -87,12 +87,12 @@ export function carriesInterior(source: MouthPhoto): boolean {
 }
 
 /** A preset keeps the photo's own teeth when its mouth is open at least this share of the preset's opening at 1. */
-export const OWN_TEETH_SHARE = 0.6;
+const OWN_TEETH_SHARE = 0.6;
 /**
  * How much of the upper teeth (the stock mouth's, or the photo's own) each preset's upper lip covers: the "O" of
  * surprise or fear shows only their edges over the mouth's dark inside (more teeth make it read as a smile).
  */
-export const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.8, fear: 0.8, sadness: 0.5 };
+const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.8, fear: 0.8, sadness: 0.5 };
 
 /** What an edit asks of the mouth, in this stage's terms (the editor maps its Reference onto it: edit/reference.ts). */
 export interface MouthEdit {
@@ -269,7 +269,7 @@ export function transferInterior(
  * fading out by `fade`; drawn from the own lip past its innermost `skip` (where shaded teeth and lip look alike),
  * `skip + cornerSkip` at the corners.
  */
-export const LIP_COVER = { full: 0.6, fade: 1, skip: 0.2, cornerSkip: 0.25 } as const;
+const LIP_COVER = { full: 0.6, fade: 1, skip: 0.2, cornerSkip: 0.25 } as const;
 
 /**
  * Where the target's opening is lower than the photo's own (`own`: this photo's landmarks), the lips close over

@@ -13,7 +13,7 @@ import type { Refiner, RefinerResult } from './refine';
 import type { Rect } from './warp';
 
 /** Chroma of a painted mouth interior as a fraction of the lips' (see mouthColour), by painted luminance. */
-export const MOUTH_CHROMA = { cavity: 0.8, teeth: 0.2, dark: 0.25, bright: 0.6 } as const;
+const MOUTH_CHROMA = { cavity: 0.8, teeth: 0.2, dark: 0.25, bright: 0.6 } as const;
 
 /** BT.601 full-range YCbCr of an RGB 0..1 tensor [1, S, S, 3] (chroma centred on 0). */
 function ycc(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {

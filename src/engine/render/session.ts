@@ -42,7 +42,7 @@ export interface RenderSessionOptions {
   refinerMargin?: number;
 }
 
-export interface RenderOptions {
+interface RenderOptions {
   /** Use the refiner (default: true when the session has one). */
   useRefiner?: boolean;
   /**

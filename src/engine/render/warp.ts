@@ -53,7 +53,7 @@ export interface WarpConfig {
   still: number;
 }
 
-export const DEFAULT_WARP_CONFIG: Readonly<WarpConfig> = {
+const DEFAULT_WARP_CONFIG: Readonly<WarpConfig> = {
   ringMin: 1.45,
   ringMax: 1.8,
   ringSlack: 1.2,
@@ -63,7 +63,7 @@ export const DEFAULT_WARP_CONFIG: Readonly<WarpConfig> = {
   still: 0.5,
 };
 
-export function warpConfig(partial: Partial<WarpConfig> = {}): WarpConfig {
+function warpConfig(partial: Partial<WarpConfig> = {}): WarpConfig {
   const c = { ...DEFAULT_WARP_CONFIG, ...partial };
   if (!(c.ringMin > 1 && c.ringMax >= c.ringMin && c.ringSlack >= 1 && c.anchors >= 8 && c.maxNodes >= 4 && c.nodeSpacing > 0)) {
     throw new EditorError(ErrorCode.BAD_ARGUMENT, 'invalid warp configuration');
@@ -145,7 +145,7 @@ export interface FlowGrid {
 }
 
 /** Grid size for a ROI: about `nodeSpacing` pixels apart, at most `maxNodes` along the longer side. */
-export function gridSize(roi: Rect, cfg: WarpConfig): { cols: number; rows: number } {
+function gridSize(roi: Rect, cfg: WarpConfig): { cols: number; rows: number } {
   const long = Math.max(roi.width, roi.height);
   const n = Math.max(4, Math.min(cfg.maxNodes, Math.ceil((long - 1) / cfg.nodeSpacing) + 1));
   const step = (long - 1) / (n - 1);
