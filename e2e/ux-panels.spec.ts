@@ -142,8 +142,8 @@ test('start state: no reference, slider off with its hint, Download says why, me
   await expect(page.getByTestId('intensity-hint')).toContainText('Choose a reference first');
   await expect(page.getByTestId('intensity-hint')).toContainText("0 = your photo, 1 = the reference's expression");
   await expect(page.getByTestId('region-mouth')).toBeDisabled();
-  await expect(page.getByTestId('regions')).toContainText('Change only:');
-  await expect(page.getByTestId('regions')).toContainText('Mouth');
+  await expect(page.getByTestId('unit-group-mouth')).toContainText('Mouth');
+  await expect(page.getByTestId('unit-brow_lower')).toBeDisabled();
   await expect(page.getByTestId('download-png')).toBeDisabled();
   await expect(page.getByTestId('download-jpeg')).toBeDisabled();
   await expect(page.getByTestId('download-reason')).toContainText('choose a reference first');

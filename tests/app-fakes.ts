@@ -1,5 +1,6 @@
 /** A fake engine worker (WorkerApi) for the app's store tests: records calls, renders instantly or on demand. */
-import type { FaceBox, RenderedFrame, WorkerApi, WorkerError } from '../src/app/protocol';
+import { UNIT_NAMES } from '../src/app/engine';
+import type { EditUnits, FaceBox, RenderedFrame, WorkerApi, WorkerError } from '../src/app/protocol';
 
 const BOX: FaceBox = { x: 10, y: 10, width: 50, height: 50, score: 0.9, keypoints: [] };
 
@@ -26,6 +27,8 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
   const frames: RenderedFrame[] = [];
   let nextId = 100;
   const failures = new Map<string, unknown>();
+  /** Each edit's unit values. */
+  const edits = new Map<number, EditUnits>();
   const fail = (method: string) => {
     const e = failures.get(method);
     if (e !== undefined) {
@@ -64,11 +67,33 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
       calls.push(`face ${photoId}/${index} -> ${faceId}`);
       return { faceId, photoId, index, box: BOX, points: [[1, 2, 3]], score: 1, pose: { yaw: 0, pitch: 0, roll: 0 } };
     },
-    async edit(faceId, reference, regions) {
+    async edit(faceId, reference, regions, units) {
       fail('edit');
       const editId = nextId++;
-      calls.push(`edit ${faceId} ${JSON.stringify(reference)} ${regions?.join(',') ?? 'all'} -> ${editId}`);
-      return { editId };
+      const asked = units ? ` units ${JSON.stringify(units)}` : '';
+      calls.push(`edit ${faceId} ${JSON.stringify(reference)} ${regions?.join(',') ?? 'all'}${asked} -> ${editId}`);
+      // every reference decomposes into 0.25 of each unit (a saved expression: its own values)
+      const base = reference.kind === 'expression' ? (JSON.parse(reference.json).units as Partial<EditUnits>) : {};
+      const values = Object.fromEntries(UNIT_NAMES.map((u) => [u, units?.[u] ?? base[u] ?? 0.25])) as EditUnits;
+      edits.set(editId, values);
+      return { editId, units: values };
+    },
+    async expression(editId, name) {
+      fail('expression');
+      calls.push(`expression ${editId} ${name}`);
+      return { name, json: JSON.stringify({ format: 'leed-expression', version: 1, name, units: edits.get(editId) }) };
+    },
+    async readExpression(text) {
+      fail('readExpression');
+      calls.push('readExpression');
+      let o: { format?: string; name?: string; units?: unknown };
+      try {
+        o = JSON.parse(text);
+      } catch {
+        throw workerError('BAD_ARGUMENT', 'not a saved expression: the file is not JSON');
+      }
+      if (o.format !== 'leed-expression') throw workerError('BAD_ARGUMENT', 'not a saved expression: "format" must be "leed-expression"');
+      return { name: o.name ?? 'expression', json: text };
     },
     async render(editId, a, kind = 'full') {
       fail('render');

@@ -1,5 +1,6 @@
 /** The page layout; it also takes photos pasted or dropped anywhere on it, and installs the test hooks (test builds only). */
 import { useEffect } from 'react';
+import { AdjustPanel } from './components/AdjustPanel';
 import { BackendBadge } from './components/BackendBadge';
 import { EngineNotice } from './components/EngineNotice';
 import { ExpressionPanel } from './components/ExpressionPanel';
@@ -53,6 +54,9 @@ export function App() {
           </div>
           <div className="slot slot-result">
             <ResultPanel />
+          </div>
+          <div className="slot slot-adjust">
+            <AdjustPanel />
           </div>
         </aside>
       </main>

@@ -132,12 +132,14 @@ function supervisedApi({ current, sources, lostReasons, onDeviceLost }: ApiConte
         const f = await w.face(ids.local(g, photoId), index);
         return { ...f, faceId: ids.add(g, f.faceId), photoId };
       }),
-    edit: (faceId, reference, regions) =>
+    edit: (faceId, reference, regions, units) =>
       call(async (w, g) => {
         const ref = reference.kind === 'face' ? { kind: 'face' as const, faceId: ids.local(g, reference.faceId) } : reference;
-        const r = await w.edit(ids.local(g, faceId), ref, regions);
-        return { editId: ids.add(g, r.editId) };
+        const r = await w.edit(ids.local(g, faceId), ref, regions, units);
+        return { editId: ids.add(g, r.editId), units: r.units };
       }),
+    expression: (editId, name) => call((w, g) => w.expression(ids.local(g, editId), name)),
+    readExpression: (text) => call((w) => w.readExpression(text)),
     render: (editId, a, kind) => call((w, g) => w.render(ids.local(g, editId), a, kind)),
     export: (id, a, format, quality) => call((w, g) => w.export(ids.local(g, id), a, format, quality)),
     async dispose(id) {
@@ -159,7 +161,7 @@ async function replay(st: EditorStore, sources: ReadonlyMap<number, Blob>, stale
   const photo = s.photo ? { source: sources.get(s.photo.id), name: s.photo.name } : null;
   const ref = s.reference;
   const refSource = s.referenceFace ? sources.get(s.referenceFace.photoId) : undefined;
-  const { selected, intensity, regions } = s;
+  const { selected, intensity, regions, unitEdits } = s;
   // Let the rejected calls of the old worker run their handlers before the store starts again.
   st.setState({ face: null, referenceFace: null, targetPoints: null });
   await new Promise((r) => setTimeout(r, 0));
@@ -178,9 +180,14 @@ async function replay(st: EditorStore, sources: ReadonlyMap<number, Blob>, stale
     if (refSource) {
       st.setState({ reference: ref, intensity });
       await st.getState().openReference(refSource, ref.name);
+      // a new reference starts from its own unit values: the user's are put back after
+      if (!stale() && Object.keys(unitEdits).length) {
+        st.setState({ unitEdits });
+        st.getState().setIntensity(intensity);
+      }
     }
   } else if (ref) {
-    st.setState({ reference: ref });
+    st.setState({ reference: ref, unitEdits });
     st.getState().setIntensity(intensity); // renders the frame
   }
   return !stale();

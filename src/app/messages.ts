@@ -24,3 +24,13 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.GPU_LOST]: 'The graphics device stopped responding. The editor restarts its engine; your photo is kept.',
   [ErrorCode.INTERNAL]: 'Something went wrong inside the editor. Please try again; if it happens again, reload the page.',
 };
+
+/** A file that is not a saved expression (`detail`: the engine's words for what is wrong); nothing was changed. */
+export function expressionFileMessage(detail: string): string {
+  const why = detail.replace(/^not a saved expression: /, '');
+  return `This file is not a saved expression of this editor (${why}). Nothing was changed: your photo and edit are as they were.`;
+}
+
+/** The browser would not store a saved expression (storage full or blocked): it lasts until the page closes. */
+export const EXPRESSION_NOT_STORED =
+  'The expression could not be kept in this browser (its storage is full or blocked): it is listed until you close the page. Export it to keep it.';

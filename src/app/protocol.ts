@@ -3,7 +3,19 @@
  * The worker holds the engine's handles (Photo, Face, Edit) and names them by numeric ids; the UI
  * thread only ever sees the ids. Types only: the UI bundle never contains the engine.
  */
-import type { BackendInfo, BackendName, Capabilities, ErrorCode, FaceBox, OutputFormat, Point3, PresetName, Region } from '../engine/index';
+import type {
+  BackendInfo,
+  BackendName,
+  Capabilities,
+  ErrorCode,
+  FaceBox,
+  OutputFormat,
+  Point3,
+  PresetName,
+  Region,
+  UnitName,
+  UnitValues,
+} from '../engine/index';
 
 export type { FaceBox, Region };
 
@@ -45,8 +57,24 @@ export interface FaceInfo {
   pose: { yaw: number; pitch: number; roll: number };
 }
 
-/** The expression to give the face: its own neutral, a stored preset, or a face (by id) of another photo. */
-export type ReferenceSpec = { kind: 'neutral' } | { kind: 'preset'; preset: PresetName } | { kind: 'face'; faceId: number };
+/**
+ * The expression to give the face: its own neutral, a stored preset, a face (by id) of another photo, or a saved
+ * expression (its JSON, as `expression` / `readExpression` return it).
+ */
+export type ReferenceSpec =
+  | { kind: 'neutral' }
+  | { kind: 'preset'; preset: PresetName }
+  | { kind: 'face'; faceId: number }
+  | { kind: 'expression'; json: string };
+
+/** Every action unit's value in an edit (the reference's decomposition, with the values asked). */
+export type EditUnits = Record<UnitName, number>;
+
+/** A saved expression as the app keeps it: its name and its JSON (the engine's expressionToJSON). */
+export interface SavedExpression {
+  name: string;
+  json: string;
+}
 
 export interface RenderedFrame {
   /** The changed region of the photo (place it at x, y); pixels outside it are the photo's own. */
@@ -84,8 +112,15 @@ export interface WorkerApi {
   open(input: Blob | RawPixels): Promise<OpenedPhoto>;
   /** Landmarks of face `index` of a photo. */
   face(photoId: number, index: number): Promise<FaceInfo>;
-  /** An edit of a face toward a reference, limited to `regions` (default all). */
-  edit(faceId: number, reference: ReferenceSpec, regions?: Region[]): Promise<{ editId: number }>;
+  /**
+   * An edit of a face toward a reference, limited to `regions` (default all), with `units` set on top of the
+   * reference (the engine caches the per-face and per-reference work: a new edit per units value is cheap).
+   */
+  edit(faceId: number, reference: ReferenceSpec, regions?: Region[], units?: UnitValues): Promise<{ editId: number; units: EditUnits }>;
+  /** The expression of an edit, portable to any face, as JSON (a small file). */
+  expression(editId: number, name: string): Promise<SavedExpression>;
+  /** Checks the text of a file that should hold a saved expression; BAD_ARGUMENT (with what is wrong) when it does not. */
+  readExpression(text: string): Promise<SavedExpression>;
   /** The frame of an edit at intensity `a`: 'full' (warp + refiner, the default) or a cheap 'preview' (warp only). */
   render(editId: number, a: number, kind?: 'preview' | 'full'): Promise<RenderedFrame>;
   /** The whole photo at full resolution, encoded: an edit at intensity `a`, or a photo as it is. */

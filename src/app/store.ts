@@ -16,11 +16,17 @@ import {
   type Point3,
   type PresetName,
   type Region,
+  UNITS,
+  type UnitGroup,
+  type UnitName,
+  type UnitValues,
 } from './engine';
-import { downloadEdited } from './download';
-import { createEditHandles } from './edit-handles';
+import { downloadEdited, saveBlob } from './download';
+import { createEditHandles, type EditRef } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
-import type { FaceInfo, RenderedFrame, ReferenceSpec, WorkerApi } from './protocol';
+import { EXPRESSION_NOT_STORED, expressionFileMessage } from './messages';
+import type { EditUnits, FaceInfo, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
+import { browserStorage, type ExpressionStorage, expressionFilename, loadExpressions, storeExpressions, withExpression } from './saved-expressions';
 
 type Status = 'starting' | 'ready' | 'busy' | 'fatal';
 
@@ -43,8 +49,12 @@ export interface ShownFrame {
   intensity: number;
 }
 
-/** The reference as the user chose it (a reference photo is named; its face is `referenceFace`). */
-export type ReferenceChoice = { kind: 'neutral' } | { kind: 'preset'; preset: PresetName } | { kind: 'photo'; name: string };
+/** The reference as the user chose it (a reference photo is named; its face is `referenceFace`; a saved expression carries its JSON). */
+export type ReferenceChoice =
+  | { kind: 'neutral' }
+  | { kind: 'preset'; preset: PresetName }
+  | { kind: 'photo'; name: string }
+  | { kind: 'expression'; name: string; json: string };
 
 /** The reference photo as shown beside its name: the decoded photo and the box of the face used. */
 export interface ReferencePhoto {
@@ -85,6 +95,12 @@ export interface EditorState {
   referencePhoto: ReferencePhoto | null;
   intensity: number;
   regions: Region[];
+  /** Every action unit's value in the edit on screen (the reference's decomposition with the user's values); null before the first frame. */
+  units: EditUnits | null;
+  /** The unit values the user set (the Adjust panel's sliders); the others keep the reference's values. */
+  unitEdits: UnitValues;
+  /** The expressions saved in this browser, in the order they were saved. */
+  saved: SavedExpression[];
   targetPoints: Point3[] | null;
   rendered: ShownFrame | null;
   rendering: boolean;
@@ -109,6 +125,17 @@ interface EditorActions {
   openReference(file: Blob, name: string): Promise<void>;
   setIntensity(a: number): void;
   toggleRegion(region: Region): void;
+  /** Sets one action unit (clamped to its range) on top of the reference. */
+  setUnit(unit: UnitName, value: number): void;
+  /** The units of a group go back to the reference's values. */
+  resetUnits(group: UnitGroup): void;
+  /** Stores the current edit's expression in this browser under `name` (one of the same name is replaced). */
+  saveExpression(name: string): Promise<void>;
+  deleteExpression(name: string): void;
+  /** Downloads a saved expression as a small JSON file. */
+  exportExpression(name: string): void;
+  /** Reads a file of a saved expression, adds it to the list and applies it; a bad file changes nothing but the message. */
+  importExpression(file: Blob): Promise<void>;
   setCompare(on: boolean): void;
   download(format: OutputFormat): Promise<void>;
   /** The engine's tensor count (test hooks). */
@@ -125,6 +152,10 @@ export interface EditorStoreOptions {
   modelBaseUrl: string;
   /** Saves the encoded photo (default: a browser download named after the photo). */
   save?: (blob: Blob, originalName: string, format: OutputFormat) => void;
+  /** Saves an exported expression file (default: a browser download). */
+  saveFile?: (blob: Blob, filename: string) => void;
+  /** Where saved expressions are kept (default: localStorage; null: for this session only). */
+  storage?: ExpressionStorage | null;
 }
 
 /** The slider's range. */
@@ -136,6 +167,7 @@ interface FrameRequest {
   faceId: number;
   reference: ReferenceSpec;
   regions: Region[] | undefined;
+  units: UnitValues | undefined;
   a: number;
 }
 
@@ -156,6 +188,9 @@ const INITIAL_STATE: EditorState = {
   referencePhoto: null,
   intensity: 0,
   regions: [],
+  units: null,
+  unitEdits: {},
+  saved: [],
   targetPoints: null,
   rendered: null,
   rendering: false,
@@ -179,9 +214,11 @@ interface StoreKit {
   dropReference(): void;
   /** Stops frames of the current face: the pending value is dropped, the frame in flight discarded. */
   leaveFace(): void;
-  /** Asks for a frame of the current face, reference, regions and intensity (nothing when one is missing). */
+  /** The edit and frame request of the current face, reference, regions, units and intensity (null when one is missing). */
+  current(): FrameRequest | null;
+  /** Asks for a frame of the current face, reference, regions, units and intensity (nothing when one is missing). */
   request(): void;
-  frames: ReturnType<typeof createFrameScheduler<FrameRequest, { frame: RenderedFrame; editId: number }>>;
+  frames: ReturnType<typeof createFrameScheduler<FrameRequest, { frame: RenderedFrame; edit: EditRef }>>;
 }
 
 function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get']): StoreKit {
@@ -200,25 +237,38 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
     edits.show(r?.editId ?? null);
     set({ rendered: r });
   };
-  const frames = createFrameScheduler<FrameRequest, { frame: RenderedFrame; editId: number }>({
+  const editOf = (v: FrameRequest) => edits.get(v.faceId, v.reference, v.regions, v.units);
+  const frames = createFrameScheduler<FrameRequest, { frame: RenderedFrame; edit: EditRef }>({
     async render(v) {
-      const editId = await edits.get(v.faceId, v.reference, v.regions);
-      return { frame: await api.render(editId, v.a, 'full'), editId };
+      const edit = await editOf(v);
+      return { frame: await api.render(edit.id, v.a, 'full'), edit };
     },
     // Progressive frames: a warp-only preview of each new value, the full frame once the slider rests
     // (only worth it when the full frame runs the refiner).
     preview: async (v) => {
-      const editId = await edits.get(v.faceId, v.reference, v.regions);
-      return { frame: await api.render(editId, v.a, get().capabilities.refiner ? 'preview' : 'full'), editId };
+      const edit = await editOf(v);
+      return { frame: await api.render(edit.id, v.a, get().capabilities.refiner ? 'preview' : 'full'), edit };
     },
-    deliver({ frame: f, editId }) {
-      setRendered({ patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId, intensity: f.intensity });
-      set((s) => ({ targetPoints: f.points, lastFrameMs: f.ms, lastFrameKind: f.kind, framesRendered: s.framesRendered + 1 }));
+    deliver({ frame: f, edit }) {
+      setRendered({ patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId: edit.id, intensity: f.intensity });
+      set((s) => ({ units: edit.units, targetPoints: f.points, lastFrameMs: f.ms, lastFrameKind: f.kind, framesRendered: s.framesRendered + 1 }));
     },
     discard: ({ frame }) => frame.patch.close(),
     onError: fail,
     onBusy: (rendering) => set({ rendering }),
   });
+  const current = (): FrameRequest | null => {
+    const { capabilities, face, reference, referenceFace, regions, unitEdits, intensity } = get();
+    if (!capabilities.expression || !face || !reference) return null;
+    let spec: ReferenceSpec;
+    if (reference.kind === 'photo') {
+      if (!referenceFace) return null;
+      spec = { kind: 'face', faceId: referenceFace.faceId };
+    } else if (reference.kind === 'expression') spec = { kind: 'expression', json: reference.json };
+    else spec = reference;
+    const units = Object.keys(unitEdits).length ? unitEdits : undefined;
+    return { faceId: face.faceId, reference: spec, regions: capabilities.regions.length ? regions : undefined, units, a: intensity };
+  };
   return {
     api,
     set,
@@ -237,16 +287,14 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
       frames.cancel();
       edits.reset();
       setRendered(null);
+      set({ units: null });
     },
+    current,
     request() {
-      const { capabilities, face, reference, referenceFace, regions, intensity } = get();
-      if (!capabilities.expression || !face || !reference) return;
-      let spec: ReferenceSpec;
-      if (reference.kind !== 'photo') spec = reference;
-      else if (referenceFace) spec = { kind: 'face', faceId: referenceFace.faceId };
-      else return;
+      const v = current();
+      if (!v) return;
       set((s) => ({ framesRequested: s.framesRequested + 1 }));
-      frames.request({ faceId: face.faceId, reference: spec, regions: capabilities.regions.length ? regions : undefined, a: intensity });
+      frames.request(v);
     },
   };
 }
@@ -328,6 +376,7 @@ function photoActions(k: StoreKit) {
           reference: null,
           intensity: 0,
           regions: [...get().capabilities.regions],
+          unitEdits: {},
 
           photo: { id: opened.photoId, name, width: opened.width, height: opened.height, bitmap: opened.bitmap },
           faces: opened.faces,
@@ -381,8 +430,11 @@ function referenceActions(k: StoreKit) {
   const { api, set, get, seq } = k;
   return {
     setReference(ref: ReferenceChoice) {
-      const first = get().reference === null;
-      set({ reference: ref, ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}) });
+      const old = get().reference;
+      const first = old === null;
+      // another reference starts from its own unit values
+      const same = JSON.stringify(old) === JSON.stringify(ref);
+      set({ reference: ref, ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}), ...(same ? {} : { unitEdits: {}, units: null }) });
       k.request();
     },
 
@@ -413,6 +465,8 @@ function referenceActions(k: StoreKit) {
           referenceFace: f,
           referencePhoto: { name, bitmap: opened.bitmap, box: opened.faces[index] },
           reference: { kind: 'photo', name },
+          unitEdits: {},
+          units: null,
           status: 'ready',
           busyLabel: '',
           ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}),
@@ -446,17 +500,106 @@ function adjustActions(k: StoreKit) {
       k.request();
     },
 
+    setUnit(unit: UnitName, value: number) {
+      if (get().reference === null || !(unit in UNITS) || !Number.isFinite(value)) return;
+      const { min, max } = UNITS[unit];
+      set((s) => ({ unitEdits: { ...s.unitEdits, [unit]: Math.min(max, Math.max(min, value)) } }));
+      k.request();
+    },
+
+    resetUnits(group: UnitGroup) {
+      const { unitEdits } = get();
+      const kept = Object.fromEntries(Object.entries(unitEdits).filter(([u]) => UNITS[u as UnitName].group !== group));
+      if (Object.keys(kept).length === Object.keys(unitEdits).length) return;
+      set({ unitEdits: kept });
+      k.request();
+    },
+
     setShowMesh: (on: boolean) => set({ showMesh: on }),
     dismissError: () => set({ error: null }),
     setCompare: (on: boolean) => set({ compare: on }),
   };
 }
 
-export function createEditorStore({ api, modelBaseUrl, save = downloadEdited }: EditorStoreOptions): EditorStore {
-  return createStore<EditorStoreState>()((set, get) => {
+/** Saving the current edit's expression, the list of saved ones, their files. */
+function expressionActions(
+  k: StoreKit,
+  store: Pick<EditorStore, 'subscribe'>,
+  storage: ExpressionStorage | null,
+  saveFile: NonNullable<EditorStoreOptions['saveFile']>,
+) {
+  const { api, set, get } = k;
+  /** Resolves once no frame is being rendered: the frame on screen is then the current request's (and its edit alive). */
+  const settled = () =>
+    new Promise<void>((resolve) => {
+      if (!get().rendering) return resolve();
+      const off = store.subscribe((s) => {
+        if (s.rendering) return;
+        off();
+        resolve();
+      });
+    });
+  const keep = (saved: SavedExpression[]) => {
+    set({ saved });
+    if (!storeExpressions(storage, saved))
+      set({ error: { code: ErrorCode.INTERNAL, message: EXPRESSION_NOT_STORED, detail: 'localStorage refused the list' } });
+  };
+  return {
+    async saveExpression(name: string) {
+      const trimmed = name.trim();
+      if (!k.current() || !trimmed) return;
+      await settled();
+      // the edit of the frame on screen (never a new one here: the frame scheduler alone makes edits)
+      const editId = get().rendered?.editId;
+      if (editId === undefined || !k.current()) return;
+      try {
+        keep(withExpression(get().saved, await api.expression(editId, trimmed)));
+      } catch (e) {
+        k.fail(e);
+      }
+    },
+
+    deleteExpression(name: string) {
+      keep(get().saved.filter((e) => e.name !== name));
+    },
+
+    exportExpression(name: string) {
+      const e = get().saved.find((x) => x.name === name);
+      if (e) saveFile(new Blob([e.json], { type: 'application/json' }), expressionFilename(e.name));
+    },
+
+    async importExpression(file: Blob) {
+      let saved: SavedExpression;
+      try {
+        // a saved expression is a few tens of kB: a large file is something else (and is not read)
+        if (file.size > 1_000_000) throw { name: 'EditorError', code: ErrorCode.BAD_ARGUMENT, detail: 'the file is too large' };
+        saved = await api.readExpression(await file.text());
+      } catch (e) {
+        const err = toAppError(e);
+        const message = err.code === ErrorCode.BAD_ARGUMENT ? expressionFileMessage(err.detail) : err.message;
+        set({ error: { ...err, message } });
+        return;
+      }
+      keep(withExpression(get().saved, saved));
+      set({ error: null });
+      if (get().face) get().setReference({ kind: 'expression', name: saved.name, json: saved.json });
+    },
+  };
+}
+
+export function createEditorStore({
+  api,
+  modelBaseUrl,
+  save = downloadEdited,
+  saveFile = saveBlob,
+  storage = browserStorage(),
+}: EditorStoreOptions): EditorStore {
+  return createStore<EditorStoreState>()((set, get, store) => {
     const k = createStoreKit(api, set, get);
     return {
       ...INITIAL_STATE,
+      saved: loadExpressions(storage),
+      ...expressionActions(k, store, storage, saveFile),
       ...sessionActions(k, modelBaseUrl, save),
       ...photoActions(k),
       ...referenceActions(k),

@@ -17,6 +17,11 @@ export interface LeedState {
   facePoints: [number, number][];
   targetPoints: [number, number][];
   regions: string[];
+  /** Every action unit's value in the edit on screen (null before its first frame), and those the user set. */
+  units: Record<string, number> | null;
+  unitEdits: Record<string, number>;
+  /** Names of the saved expressions. */
+  saved: string[];
   error: { code: string; message: string } | null;
   /** Null until the user chooses a reference. */
   reference: ReferenceChoice | null;
@@ -56,6 +61,9 @@ export function snapshot(s: EditorState): LeedState {
     facePoints: s.face ? s.face.points.map(xy) : [],
     targetPoints: s.targetPoints ? s.targetPoints.map(xy) : [],
     regions: [...s.regions],
+    units: s.units ? { ...s.units } : null,
+    unitEdits: { ...s.unitEdits },
+    saved: s.saved.map((e) => e.name),
     error: s.error ? { code: s.error.code, message: s.error.message } : null,
     reference: s.reference,
     intensity: s.intensity,

@@ -11,18 +11,46 @@ import {
   EditorError,
   encodeImage,
   ErrorCode,
+  expressionToJSON,
+  parseExpression,
   toEditorError,
   type Edit,
   type Editor,
+  type Expression,
   type Face,
   type Photo,
   type Reference,
   type RGBAImage,
 } from '../engine/index';
-import type { WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
+import type { ReferenceSpec, WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
 
 const bitmapOf = (img: RGBAImage) =>
   createImageBitmap(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height));
+
+/** The expression a file's text holds; BAD_ARGUMENT saying what is wrong (not JSON, not an expression). */
+function readExpression(text: string): Expression {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new EditorError(ErrorCode.BAD_ARGUMENT, 'not a saved expression: the file is not JSON');
+  }
+  return parseExpression(json);
+}
+
+/** Saved expressions by their JSON: the same object for the same JSON, so the engine's per-reference cache holds. */
+function expressionCache(): (json: string) => Expression {
+  const expressions = new Map<string, Expression>();
+  return (json) => {
+    let e = expressions.get(json);
+    if (!e) {
+      e = readExpression(json);
+      if (expressions.size > 32) expressions.clear();
+      expressions.set(json, e);
+    }
+    return e;
+  };
+}
 
 export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerTestApi> {
   let editor: Editor | null = null;
@@ -38,6 +66,13 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
   const need = (): Editor => {
     if (!editor) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'init first');
     return editor;
+  };
+  const expressionOf = expressionCache();
+  const referenceOf = (ref: ReferenceSpec): Reference => {
+    if (ref.kind === 'neutral') return 'neutral';
+    if (ref.kind === 'preset') return { preset: ref.preset };
+    if (ref.kind === 'expression') return { expression: expressionOf(ref.json) };
+    return find(faces, ref.faceId, 'face').face;
   };
   const add = <T>(m: Map<number, T>, x: T) => {
     const id = nextId++;
@@ -68,10 +103,9 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
       const faceId = add(faces, { face, photoId });
       return { faceId, photoId, index, box: face.box, points: face.landmarks.points, score: face.landmarks.score, pose: face.pose };
     },
-    async edit(faceId, ref, regions) {
-      const reference: Reference = ref.kind === 'neutral' ? 'neutral' : ref.kind === 'preset' ? { preset: ref.preset } : find(faces, ref.faceId, 'face').face;
-      const edit = await find(faces, faceId, 'face').face.edit(reference, { regions });
-      if (faces.has(faceId)) return { editId: add(edits, { edit, faceId }) };
+    async edit(faceId, ref, regions, units) {
+      const edit = await find(faces, faceId, 'face').face.edit(referenceOf(ref), { regions, units });
+      if (faces.has(faceId)) return { editId: add(edits, { edit, faceId }), units: { ...edit.units } };
       edit.dispose(); // the face was released meanwhile
       throw new EditorError(ErrorCode.DISPOSED, `face ${faceId} was released`);
     },
@@ -82,6 +116,11 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
       const patch = await bitmapOf({ data: p.data, width: p.dataWidth, height: p.dataHeight });
       const frame = { patch, x: p.x, y: p.y, width: p.width, height: p.height, points: p.target, intensity: a, kind, ms: performance.now() - t0 };
       return Comlink.transfer(frame, [patch]);
+    },
+    expression: async (editId, name) => ({ name, json: expressionToJSON(find(edits, editId, 'edit').edit.expression(name)) }),
+    readExpression: async (text) => {
+      const e = readExpression(text);
+      return { name: e.name ?? 'expression', json: expressionToJSON(e) };
     },
     async export(id, a, format, quality) {
       const e = edits.get(id);

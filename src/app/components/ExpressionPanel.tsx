@@ -1,7 +1,6 @@
 import { useEditorStore } from '../store-context';
 import { IntensitySlider } from './IntensitySlider';
 import { ReferencePicker } from './ReferencePicker';
-import { RegionToggles } from './RegionToggles';
 
 /** What the panel says before it can be used, in the order of the flow (models, photo, face). */
 function useExpressionHint(): { id: string; text: string } | null {
@@ -35,7 +34,6 @@ export function ExpressionPanel() {
       )}
       <ReferencePicker enabled={enabled} />
       <IntensitySlider enabled={enabled} />
-      <RegionToggles enabled={enabled} />
     </div>
   );
 }

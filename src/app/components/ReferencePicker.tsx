@@ -13,10 +13,14 @@ const PRESET_LABELS: Record<PresetName, string> = {
 };
 const PRESETS = Object.keys(PRESET_LABELS) as PresetName[];
 
-/** Select values: "" = none chosen yet, "photo" = choose a (new) reference photo, "photo-current" = the one already read. */
+/**
+ * Select values: "" = none chosen yet, "photo" = choose a (new) reference photo, "photo-current" = the one already
+ * read, "saved:<name>" = a saved expression (the one in use stays listed even once deleted).
+ */
 function optionValue(r: ReferenceChoice | null): string {
   if (!r) return '';
   if (r.kind === 'preset') return `preset:${r.preset}`;
+  if (r.kind === 'expression') return `saved:${r.name}`;
   return r.kind === 'photo' ? 'photo-current' : r.kind;
 }
 
@@ -59,6 +63,7 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
   const referencePhoto = useEditorStore((s) => s.referencePhoto);
   const hasReferenceFace = useEditorStore((s) => s.referenceFace !== null);
   const setReference = useEditorStore((s) => s.setReference);
+  const saved = useEditorStore((s) => s.saved);
   const openReference = useEditorStore((s) => s.openReference);
   const busy = useEditorStore((s) => s.status === 'busy');
   const input = useRef<HTMLInputElement>(null);
@@ -69,7 +74,13 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
     else if (v.startsWith('preset:')) setReference({ kind: 'preset', preset: v.slice(7) as PresetName });
     else if (v === 'photo-current' && referencePhoto && hasReferenceFace) setReference({ kind: 'photo', name: referencePhoto.name });
     else if (v === 'photo') chooseFile();
+    else if (v.startsWith('saved:')) {
+      const e = saved.find((x) => x.name === v.slice(6));
+      if (e) setReference({ kind: 'expression', name: e.name, json: e.json });
+    }
   };
+  // the saved expression in use, listed even after it was deleted
+  const inUse = reference?.kind === 'expression' && !saved.some((e) => e.name === reference.name) ? [{ name: reference.name }] : [];
 
   return (
     <>
@@ -85,6 +96,11 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
           {PRESETS.map((p) => (
             <option key={p} value={`preset:${p}`} disabled={!presets.includes(p)}>
               {PRESET_LABELS[p]}
+            </option>
+          ))}
+          {[...saved, ...inUse].map((e) => (
+            <option key={`saved:${e.name}`} value={`saved:${e.name}`}>
+              Saved: {e.name}
             </option>
           ))}
           {referencePhoto && hasReferenceFace && <option value="photo-current">Photo: {referencePhoto.name}</option>}
