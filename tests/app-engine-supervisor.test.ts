@@ -98,6 +98,25 @@ describe('engine supervisor', () => {
     store.getState().dispose();
   });
 
+  it('the unit values and a saved expression as the reference come back after a restart', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { hooks, workers, s } = harness();
+    await s().start();
+    await s().openFile(new Blob(['photo']), 'me.png');
+    const json = JSON.stringify({ format: 'leed-expression', version: 1, name: 'smirk', units: { lip_corner_pull: 0.7 } });
+    s().setReference({ kind: 'expression', name: 'smirk', json });
+    s().setUnit('jaw_drop', 0.9);
+    await until(() => s().units?.jaw_drop === 0.9 && !s().rendering, 'first frame');
+    await hooks.crashWorker();
+    await hooks.settled();
+    expect(workers).toHaveLength(2);
+    await until(() => s().units?.jaw_drop === 0.9 && s().units?.lip_corner_pull === 0.7 && !s().rendering, 'frame after the restart');
+    expect(s().reference).toEqual({ kind: 'expression', name: 'smirk', json });
+    expect(s().unitEdits).toEqual({ jaw_drop: 0.9 });
+    expect(workers[1].fake.calls.some((c) => c.startsWith('edit ') && c.includes('"kind":"expression"') && c.includes('units {"jaw_drop":0.9}'))).toBe(true);
+    s().dispose();
+  });
+
   it('a crash restarts on the same backends; calls in flight are rejected, not left hanging', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { hooks, workers, s } = harness();
