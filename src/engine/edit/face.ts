@@ -10,7 +10,7 @@ import { createRenderSession, type RenderSession } from '../render/session';
 import type { Point3, RGBAImage } from '../types';
 import type { EditorContext } from './context';
 import { createEdit } from './edit';
-import { checkUnits, isExpression, mouthReference, withUnits } from './units';
+import { checkUnits, isExpression, mouthReference, recipeOf, withUnits } from './units';
 import { residualToTemplate, type Expression } from '../expression/saved';
 import { TEMPLATE } from '../analyse/manifold';
 import { subShapes } from '../points';
@@ -67,8 +67,8 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
         const regions = opts.regions ? [...opts.regions] : null;
         const mask = regionMask(regions);
         const [srcN, d0] = await Promise.all([face.neutral(), fitted(reference)]);
-        // a saved expression's units are asked for like the caller's own (which win)
-        const asked = checkUnits({ ...(isExpression(reference) ? reference.expression.units : {}), ...opts.units });
+        // a saved expression's units, or a preset's recipe, are asked for like the caller's own (which win)
+        const asked = checkUnits({ ...recipeOf(reference), ...opts.units });
         const { d, values, residual } = withUnits(d0, fittedUnitsOf(srcN), asked);
         const plan = {
           reference,

@@ -5,6 +5,7 @@
  */
 import { EditorError, ErrorCode } from '../errors';
 import { composeUnits, decomposeUnits, UNIT_NAMES, UNITS, type UnitName, type UnitValues } from '../expression/units';
+import { PRESET_RECIPES } from '../expression/recipes';
 import type { Expression } from '../expression/saved';
 import type { Point3 } from '../types';
 import { isFace } from './reference';
@@ -42,6 +43,13 @@ export function withUnits(
   for (const u of names) change[u] = (asked[u] ?? 0) - parts.values[u];
   // the residual is what it was: only the asked units' values changed
   return { d: composeUnits(change, fields, d0), values: { ...parts.values, ...asked }, residual: parts.residual };
+}
+
+/** The units a reference asks for by itself: a saved expression's, or a preset's recipe (expression/recipes.ts). */
+export function recipeOf(reference: Reference): UnitValues {
+  if (isExpression(reference)) return reference.expression.units;
+  if (typeof reference === 'object' && reference !== null && 'preset' in reference) return PRESET_RECIPES[reference.preset] ?? {};
+  return {};
 }
 
 /** A saved expression as a reference (expression/saved.ts). */

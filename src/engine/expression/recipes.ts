@@ -1,0 +1,20 @@
+/**
+ * Presets as recipes of action units: each preset's stored displacement (the mean of strong real expressions of the
+ * news photos, presets.json) with the units of its FACS prototype set to the strengths people read. The news photos'
+ * expressions are mild and their brows and lids barely move, so the stored displacements alone read as neutral for
+ * everything but a smile; the units carry what the prototype says the face does.
+ *
+ *   sadness 1+4+15+17, anger 4+5+7+24, surprise 1+2+5+26, fear 1+2+4+5+20+26, disgust 9+10+15+17
+ *
+ * Happy (6+12) keeps its stored displacement alone: it reads as happy as real smiles do.
+ */
+import type { PresetName } from './target';
+import type { UnitValues } from './unit-table';
+
+export const PRESET_RECIPES: Partial<Record<PresetName, UnitValues>> = {
+  sadness: { inner_brow_raise: 1, brow_lower: 0.4, lip_corner_depress: 1, chin_raise: 0.7 },
+  anger: { brow_lower: 1.2, upper_lid_raise: 0.5, lid_tighten: 0.8, lip_press: 1 },
+  surprise: { inner_brow_raise: 1, outer_brow_raise: 1, upper_lid_raise: 1, jaw_drop: 0.8 },
+  fear: { inner_brow_raise: 1, outer_brow_raise: 0.6, brow_lower: 0.5, upper_lid_raise: 1, lip_stretch: 1, jaw_drop: 0.4 },
+  disgust: { nose_wrinkle: 1, upper_lip_raise: 1, lip_corner_depress: 0.6, chin_raise: 0.5 },
+};
