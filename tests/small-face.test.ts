@@ -129,7 +129,9 @@ describe('small faces in large photos', () => {
       try {
         expect(again.faces).toHaveLength(1);
         const found = await again.face(0);
-        expect(nme(found.landmarks.points, edit.target(1))).toBeLessThan(3);
+        // within a few % IOD: the face is where the edit put it (a misplaced face is tens of %); the mesh finds most but
+        // not all of a strong expression's motion (docs/results.md, action units)
+        expect(nme(found.landmarks.points, edit.target(1))).toBeLessThan(4);
       } finally {
         again.dispose();
       }
