@@ -7,7 +7,7 @@ import { initBackend } from '../src/engine/runtime/backend';
 import { createDisentangler } from '../src/engine/expression/disentangle';
 import { ErrorCode } from '../src/engine/errors';
 import { nme, TEMPLATE } from '../src/engine/analyse/manifold';
-import { ModelStore } from '../src/engine/runtime/models';
+import { ModelStore, sha256Hex } from '../src/engine/runtime/models';
 import { loadPresets } from '../src/engine/expression/target';
 import type { Point3 } from '../src/engine/types';
 import { fileByteSource, MODEL_DIR, ROOT } from '../src/node/platform';
@@ -29,6 +29,101 @@ function decode(b64: string): Point3[] {
 
 const add = (a: readonly Point3[], d: readonly Point3[], s = 1): Point3[] => a.map((p, i) => [p[0] + s * d[i][0], p[1] + s * d[i][1], p[2] + s * d[i][2]]);
 const maxAbs = (a: readonly Point3[], b: readonly Point3[]) => Math.max(...a.flatMap((p, i) => p.map((v, k) => Math.abs(v - b[i][k]))));
+
+/**
+ * A small synthetic disentangler (float32, K = 3, hidden 5, U = 2 units when `units`), served with its own manifest, and
+ * N computed by plain loops: the formula of training/disentangler.py, independent of tfjs.
+ */
+async function syntheticModel(units: boolean) {
+  const K = 3;
+  const H = 5;
+  const U = units ? 2 : 0;
+  let seed = 11;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
+  const arr = (n: number, s = 1) => Float32Array.from({ length: n }, () => rnd() * s);
+  const t: Record<string, { shape: number[]; data: Float32Array }> = {
+    'leed/mu': { shape: [1404], data: arr(1404, 0.2) },
+    'leed/basis': { shape: [K, 1404], data: arr(K * 1404, 0.3) },
+    'leed/std': { shape: [K], data: Float32Array.from([0.5, 0.3, 0.2]) },
+    'leed/dense1/kernel': { shape: [K + U, H], data: arr((K + U) * H) },
+    'leed/dense1/bias': { shape: [H], data: arr(H, 0.2) },
+    'leed/dense2/kernel': { shape: [H, H], data: arr(H * H) },
+    'leed/dense2/bias': { shape: [H], data: arr(H, 0.2) },
+    'leed/dense3/kernel': { shape: [H, K + U], data: arr(H * (K + U)) },
+    'leed/dense3/bias': { shape: [K + U], data: arr(K + U, 0.2) },
+  };
+  const tensors: Record<string, string> = {
+    mu: 'leed/mu',
+    basis: 'leed/basis',
+    std: 'leed/std',
+    kernel1: 'leed/dense1/kernel',
+    bias1: 'leed/dense1/bias',
+    kernel2: 'leed/dense2/kernel',
+    bias2: 'leed/dense2/bias',
+    kernel3: 'leed/dense3/kernel',
+    bias3: 'leed/dense3/bias',
+  };
+  if (units) {
+    t['leed/units'] = { shape: [U, 1404], data: arr(U * 1404, 0.3) };
+    t['leed/unitsIn'] = { shape: [U, 1404], data: arr(U * 1404, 0.05) };
+    Object.assign(tensors, { units: 'leed/units', unitsIn: 'leed/unitsIn' });
+  }
+  const names = Object.keys(t);
+  const bin = new Uint8Array(names.reduce((s, n) => s + t[n].data.byteLength, 0));
+  let off = 0;
+  for (const n of names) {
+    bin.set(new Uint8Array(t[n].data.buffer), off);
+    off += t[n].data.byteLength;
+  }
+  const json = new TextEncoder().encode(
+    JSON.stringify({
+      format: 'leed-disentangler',
+      version: units ? 2 : 1,
+      architecture: {
+        type: 'pca-mlp-residual',
+        points: 468,
+        inputDim: 1404,
+        basisDim: K,
+        hidden: [H, H],
+        activation: 'elu',
+        ...(units ? { units: ['a', 'b'] } : {}),
+      },
+      tensors,
+      weightsManifest: [{ paths: ['d.bin'], weights: names.map((name) => ({ name, shape: t[name].shape, dtype: 'float32' })) }],
+    }),
+  );
+  const files: Record<string, ArrayBuffer> = { 'd.json': json.buffer as ArrayBuffer, 'd.bin': bin.buffer as ArrayBuffer };
+  files['manifest.json'] = new TextEncoder().encode(
+    JSON.stringify({ files: { 'd.json': await sha256Hex(files['d.json']), 'd.bin': await sha256Hex(files['d.bin']) } }),
+  ).buffer as ArrayBuffer;
+  const store = new ModelStore(async (path) => files[path].slice(0));
+
+  const g = (n: string) => t[n].data;
+  const elu = (v: number) => (v > 0 ? v : Math.expm1(v));
+  const dense = (x: number[], w: Float32Array, b: Float32Array, n: number) =>
+    Array.from({ length: n }, (_, j) => x.reduce((s, v, i) => s + v * w[i * n + j], b[j]));
+  const reference = (x: Float32Array): Float32Array => {
+    const xc = Array.from(x, (v, i) => v - g('leed/mu')[i]);
+    const row = (m: Float32Array, r: number) => xc.reduce((s, v, i) => s + v * m[r * 1404 + i], 0);
+    const z = [
+      ...Array.from({ length: K }, (_, r) => row(g('leed/basis'), r) / g('leed/std')[r]),
+      ...Array.from({ length: U }, (_, r) => row(g('leed/unitsIn') ?? new Float32Array(), r)),
+    ];
+    const h1 = dense(z, g('leed/dense1/kernel'), g('leed/dense1/bias'), H).map(elu);
+    const h2 = dense(h1, g('leed/dense2/kernel'), g('leed/dense2/bias'), H).map(elu);
+    const c = dense(h2, g('leed/dense3/kernel'), g('leed/dense3/bias'), K + U);
+    return Float32Array.from(x, (v, i) => {
+      let d = 0;
+      for (let r = 0; r < K; r++) d += c[r] * g('leed/std')[r] * g('leed/basis')[r * 1404 + i];
+      for (let r = 0; r < U; r++) d += c[K + r] * g('leed/units')[r * 1404 + i];
+      return v - d;
+    });
+  };
+  return { store, reference };
+}
 
 describe('LEED disentangler', () => {
   let store: ModelStore;
@@ -84,6 +179,25 @@ describe('LEED disentangler', () => {
       expect(nme(nn, n0)).toBeLessThan(0.1 * nme(x, n0));
     } finally {
       dis.dispose();
+    }
+  });
+
+  it('computes the formula of disentangler.py, with and without the action units (synthetic weights)', async () => {
+    for (const units of [false, true]) {
+      const { store: s, reference } = await syntheticModel(units);
+      const dis = await createDisentangler(s, 'd.json');
+      try {
+        const faces = [TEMPLATE as Point3[], TEMPLATE.map((p, i) => [p[0] + 0.01 * Math.sin(i), p[1], p[2] - 0.02 * Math.cos(i)] as Point3)];
+        const got = await dis.neutralBatch(faces);
+        faces.forEach((x, b) => {
+          const want = reference(Float32Array.from(x.flat()));
+          const moved = Math.max(...x.flat().map((v, i) => Math.abs(v - want[i])));
+          expect(moved).toBeGreaterThan(1e-2);
+          expect(Math.max(...got[b].flat().map((v, i) => Math.abs(v - want[i])))).toBeLessThan(1e-4);
+        });
+      } finally {
+        dis.dispose();
+      }
     }
   });
 

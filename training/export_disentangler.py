@@ -2,6 +2,10 @@
 
 Usage (from the repository root):
     /usr/bin/python3 training/export_disentangler.py [--ckpt training/out/disentangler.pt]
+        [--models public/models] [--golden tests/fixtures/leed-disentangler-golden.json]
+
+A model trained with --units also ships 'leed/units' (the unit fields, U x 1404) and 'leed/unitsIn' (the reader
+of their part outside the PCA span), and its config lists the units (architecture.units, version 2).
 
 Writes
   public/models/leed/disentangler.json   config (architecture, tensor names) + "weightsManifest"
@@ -26,10 +30,9 @@ import leed_data  # noqa: E402
 from disentangler import Disentangler, tensors_for_export  # noqa: E402
 
 ROOT = leed_data.ROOT
-LEED_DIR = os.path.join(ROOT, 'public', 'models', 'leed')
-MANIFEST = os.path.join(ROOT, 'public', 'models', 'manifest.json')
+MODELS = os.path.join(ROOT, 'public', 'models')
 GOLDEN = os.path.join(ROOT, 'tests', 'fixtures', 'leed-disentangler-golden.json')
-TEMPLATE = os.path.join(ROOT, 'src', 'engine', 'template.json')
+TEMPLATE = os.path.join(ROOT, 'src', 'engine', 'analyse', 'template.json')
 
 KEYS = {'mu': 'leed/mu', 'basis': 'leed/basis', 'std': 'leed/std',
         'kernel1': 'leed/dense1/kernel', 'bias1': 'leed/dense1/bias',
@@ -46,13 +49,13 @@ def b64f32(a):
     return base64.b64encode(np.ascontiguousarray(a, dtype='<f4').tobytes()).decode()
 
 
-def update_manifest(paths):
-    with open(MANIFEST) as f:
+def update_manifest(models, paths):
+    with open(os.path.join(models, 'manifest.json')) as f:
         manifest = json.load(f)
     for p in paths:
-        rel = os.path.relpath(p, os.path.join(ROOT, 'public', 'models')).replace(os.sep, '/')
+        rel = os.path.relpath(p, models).replace(os.sep, '/')
         manifest['files'][rel] = sha256(p)
-    with open(MANIFEST, 'w') as f:
+    with open(os.path.join(models, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write('\n')
 
@@ -60,7 +63,9 @@ def update_manifest(paths):
 def load_model(ckpt_path):
     ckpt = torch.load(ckpt_path, map_location='cpu')
     st = ckpt['state']
-    model = Disentangler(st['mu'].numpy(), st['basis'].numpy(), st['std'].numpy(), ckpt['hidden'])
+    units = st['units'].numpy() if 'units' in st else None
+    units_in = st['units_in'].numpy() if 'units_in' in st else None
+    model = Disentangler(st['mu'].numpy(), st['basis'].numpy(), st['std'].numpy(), ckpt['hidden'], units, units_in)
     model.load_state_dict(st)
     model.eval()
     return model, ckpt
@@ -70,7 +75,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', default=os.path.join(leed_data.HERE, 'out', 'disentangler.pt'))
     ap.add_argument('--golden-faces', type=int, default=4)
+    ap.add_argument('--models', default=MODELS, help='a folder laid out like public/models (default: public/models)')
+    ap.add_argument('--golden', default=GOLDEN, help='parity fixture path (default: tests/fixtures/...)')
     args = ap.parse_args()
+    LEED_DIR = os.path.join(args.models, 'leed')
     model, ckpt = load_model(args.ckpt)
     q = model.quantised_copy()
     os.makedirs(LEED_DIR, exist_ok=True)
@@ -88,17 +96,24 @@ def main():
         f.write(b''.join(chunks))
 
     a = ckpt['args']
+    keys = dict(KEYS)
+    architecture = {'type': 'pca-mlp-residual', 'points': 468, 'inputDim': 1404, 'basisDim': q.k,
+                    'hidden': [q.l1.out_features, q.l2.out_features], 'activation': 'elu'}
+    if q.units is not None:
+        keys.update(units='leed/units', unitsIn='leed/unitsIn')
+        architecture['units'] = ckpt['unit_names']
     config = {
         'format': 'leed-disentangler',
-        'version': 1,
-        'architecture': {'type': 'pca-mlp-residual', 'points': 468, 'inputDim': 1404, 'basisDim': q.k,
-                         'hidden': [q.l1.out_features, q.l2.out_features], 'activation': 'elu'},
-        'tensors': KEYS,
+        'version': 1 if q.units is None else 2,
+        'architecture': architecture,
+        'tensors': keys,
         'normalisation': 'input: canonical landmarks (IOD units, pose removed, src/engine/analyse/manifold.ts) flattened '
-                         'x0,y0,z0,x1,...; z = ((x - mu) basis^T) / std',
+                         'x0,y0,z0,x1,...; z = ((x - mu) basis^T) / std'
+                         + ('' if q.units is None else ', then (x - mu) unitsIn^T appended; d = (c[:K] * std) basis + c[K:] units'),
         'training': {'photos': ckpt['photos'], 'people': ckpt['people'], 'seed': a['seed'], 'steps': a['steps'],
                      'losses': {k: a[k] for k in ('w_pair', 'w_prior', 'w_cross', 'w_idem', 'w_swap', 'w_mi')},
                      'prior': {'power': a['power'], 'eps': a['eps']},
+                     **({} if q.units is None else {'units': {'w_units': a['w_units'], 'units_p': a['units_p']}}),
                      'labels': 'none (person grouping only)', 'script': 'training/train_disentangler.py'},
         'weightsManifest': [{'paths': ['disentangler.bin'], 'weights': specs}],
     }
@@ -106,7 +121,7 @@ def main():
     with open(json_path, 'w') as f:
         json.dump(config, f, indent=1)
         f.write('\n')
-    update_manifest([json_path, bin_path])
+    update_manifest(args.models, [json_path, bin_path])
 
     # Golden: synthetic faces only (template + draws from the model's PCA), through the dequantised model.
     with open(TEMPLATE) as f:
@@ -116,7 +131,10 @@ def main():
     for _ in range(args.golden_faces - 1):
         z = rng.standard_normal(q.k).astype(np.float32) * 1.5
         z[16:] *= 0.3
-        faces.append((q.mu + (torch.tensor(z) * q.std) @ q.basis).numpy())
+        face = q.mu + (torch.tensor(z) * q.std) @ q.basis
+        if q.units is not None:  # and some unit motion, outside the PCA span too
+            face = face + torch.tensor(rng.uniform(0, 1, q.n_units).astype(np.float32)) @ q.units
+        faces.append(face.numpy())
     x = torch.tensor(np.stack(faces).astype(np.float32))
     with torch.no_grad():
         y = q(x).numpy()
@@ -129,10 +147,10 @@ def main():
         'outputs': [b64f32(v) for v in y],
         'maxDisplacement': float(np.abs(x.numpy() - y).max()),
     }
-    with open(GOLDEN, 'w') as f:
+    with open(args.golden, 'w') as f:
         json.dump(golden, f, indent=1)
         f.write('\n')
-    print(f'wrote {json_path} ({os.path.getsize(json_path)} B), {bin_path} ({os.path.getsize(bin_path)} B), {GOLDEN}')
+    print(f'wrote {json_path} ({os.path.getsize(json_path)} B), {bin_path} ({os.path.getsize(bin_path)} B), {args.golden}')
     print(f'golden max |N(x) - x| = {golden["maxDisplacement"]:.4f}')
 
 

@@ -3,6 +3,9 @@
 Usage (from the repository root):
     nice /usr/bin/python3 training/train_disentangler.py [--landmarks data-out/landmarks.jsonl]
         [--data ../shared/data/faces] [--steps 5000] [--seed 1234] [--out training/out/disentangler.pt]
+        [--units data-out/units.json [--w-units 1] [--units-p 0.2]]     the action units as expression (below)
+    /usr/bin/python3 training/train_disentangler.py --report-only public/models/leed/disentangler.json
+        [--units-report data-out/units.json]      the reports for exported weights, no training
 
 Signal used in training: canonical landmarks and the `person` grouping only. The `expression` column
 of faces.csv is loaded by leed_data.load() but never passed to the losses; it is only used by the
@@ -18,9 +21,15 @@ Losses (all distances are per-landmark Euclidean distances in IOD units, average
   swap   swap consistency: N(N(x_a) + d_b) = N(x_a) for a random other photo b
   mi     mutual information between d and N(x) pushed down: squared cross-covariance between the
          displacement code and the PCA coordinates of N(x) over the batch
+  units  (only with --units, data-out/units.json from training/export_units.ts) the action units are expression:
+         N(x + sum_u c_u U_u) = sg(N(x)) for random sparse unit values c_u within each unit's [min, max], the
+         fields added in template space (canonical landmarks are in the template's frame and IOD units). The
+         model then also reads and writes the units (disentangler.py), so motion outside the PCA span can be
+         taken off. Without --units the run is the shipped one before 2026-12-07, bit for bit.
 """
 import argparse
 import collections
+import json
 import os
 import sys
 import time
@@ -30,7 +39,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import leed_data  # noqa: E402
-from disentangler import Disentangler, pca_basis  # noqa: E402
+from disentangler import Disentangler, pca_basis, unit_reader  # noqa: E402
 from landmark_sets import L_EYE_CORNERS, R_EYE_CORNERS  # noqa: E402
 
 
@@ -102,6 +111,47 @@ def neutral_error_report(model, data, quiet=False):
     return out
 
 
+def units_kept_report(model, data, units_path, photos=500):
+    """Eval only: how much of each unit (template field at 1) N passes into the neutral, <N(x+u) - N(x), u> / <u, u>,
+    median over the first `photos` photos labelled neutral (0: N takes the unit for expression; 1: for identity)."""
+    with open(units_path) as f:
+        uj = json.load(f)
+    U = torch.tensor(uj['fields'], dtype=torch.float32)
+    X = data['X'][data['expression'] == 'neutral'][:photos]
+    x = torch.tensor(X.reshape(len(X), -1), dtype=torch.float32)
+    with torch.no_grad():
+        n0 = model(x)
+        rows = []
+        for name, u in zip(uj['names'], U):
+            kept = ((model(x + u) - n0) @ u) / (u @ u)
+            rows.append(f'{name} {kept.median().item():.2f}')
+    print(f'  kept in N (median over {len(X)} neutral photos; 0 = expression): ' + ', '.join(rows))
+
+
+def load_exported(json_path):
+    """A Disentangler from exported tfjs weights (disentangler.json + its float16 .bin)."""
+    with open(json_path) as f:
+        cfg = json.load(f)
+    spec = cfg['weightsManifest'][0]
+    with open(os.path.join(os.path.dirname(json_path), spec['paths'][0]), 'rb') as f:
+        raw = f.read()
+    t, off = {}, 0
+    for w in spec['weights']:
+        n = int(np.prod(w['shape']))
+        t[w['name']] = np.frombuffer(raw, dtype='<f2', count=n, offset=off).astype(np.float32).reshape(w['shape'])
+        off += 2 * n
+    k = cfg['tensors']
+    has_units = 'units' in k
+    model = Disentangler(t[k['mu']], t[k['basis']], t[k['std']], t[k['kernel1']].shape[1],
+                         t[k['units']] if has_units else None, t[k['unitsIn']] if has_units else None)
+    with torch.no_grad():
+        for layer, i in ((model.l1, 1), (model.l2, 2), (model.l3, 3)):
+            layer.weight.copy_(torch.tensor(t[k[f'kernel{i}']].T))
+            layer.bias.copy_(torch.tensor(t[k[f'bias{i}']]))
+    model.eval()
+    return model
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--landmarks', default=leed_data.DEFAULT_LANDMARKS)
@@ -126,9 +176,23 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--device', default='cpu', help="'cpu' (reproduces the shipped weights) or 'cuda'")
     ap.add_argument('--no-report', action='store_true')
+    ap.add_argument('--units', default=None, help='units JSON (training/export_units.ts): unit basis + augmentation loss')
+    ap.add_argument('--w-units', type=float, default=1.0, help='weight of the unit augmentation loss')
+    ap.add_argument('--units-p', type=float, default=0.2, help='probability that a unit is on in an augmented face')
+    ap.add_argument('--units-report', default=None, help='units JSON for the "kept in N" report only (training unchanged)')
+    ap.add_argument('--report-only', default=None, metavar='DISENTANGLER_JSON',
+                    help='train nothing: print the reports for exported weights (e.g. public/models/leed/disentangler.json)')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
+    if args.report_only:
+        data = leed_data.load(args.landmarks, args.data)
+        model = load_exported(args.report_only)
+        print(f'{args.report_only}: neutral error (eval only, training-set people), 2-D NME % IOD:')
+        neutral_error_report(model, data)
+        if args.units or args.units_report:
+            units_kept_report(model, data, args.units_report or args.units)
+        return
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     t0 = time.time()
@@ -144,7 +208,16 @@ def main():
 
     mu, basis, std = pca_basis(X.astype(np.float64), args.k)
     device = torch.device(args.device)
-    model = Disentangler(mu, basis, std, args.hidden).to(device)
+    units = units_in = None
+    if args.units:
+        with open(args.units) as f:
+            uj = json.load(f)
+        units = np.array(uj['fields'], dtype=np.float64)
+        units_in = unit_reader(units, basis)
+        lo = torch.tensor([uj['ranges'][n][0] for n in uj['names']], dtype=torch.float32, device=device)
+        hi = torch.tensor([uj['ranges'][n][1] for n in uj['names']], dtype=torch.float32, device=device)
+        print(f"{len(units)} units: {', '.join(uj['names'])}")
+    model = Disentangler(mu, basis, std, args.hidden, units, units_in).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
     Xt = torch.tensor(X, device=device)
@@ -181,25 +254,35 @@ def main():
         l_mi = cross_cov(code[:args.batch * 2], model.code_in(n[:args.batch * 2]))
         loss = (args.w_pair * l_pair + args.w_prior * l_prior + args.w_cross * l_cross
                 + args.w_idem * l_idem + args.w_swap * l_swap + args.w_mi * l_mi)
+        l_units = None
+        if units is not None:
+            # random sparse unit values within each unit's range, added to the single photos
+            on = (torch.rand(args.batch, len(lo), device=device) < args.units_p).float()
+            cu = on * (lo + (hi - lo) * torch.rand(args.batch, len(lo), device=device))
+            l_units = point_dist(model(xa + cu @ model.units), na.detach()).mean()
+            loss = loss + args.w_units * l_units
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
         if step % 500 == 0 or step == args.steps - 1:
             print(f'step {step:5d} loss {loss.item():.5f} pair {l_pair.item():.4f} prior {l_prior.item():.4f} '
-                  f'cross {l_cross.item():.4f} idem {l_idem.item():.4f} swap {l_swap.item():.4f} mi {l_mi.item():.4f}',
-                  flush=True)
+                  f'cross {l_cross.item():.4f} idem {l_idem.item():.4f} swap {l_swap.item():.4f} mi {l_mi.item():.4f}'
+                  + ('' if l_units is None else f' units {l_units.item():.4f}'), flush=True)
     train_s = time.time() - t0
     model = model.cpu()
     print(f'trained in {train_s:.0f} s')
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     torch.save({'state': model.state_dict(), 'hidden': args.hidden, 'k': args.k, 'args': vars(args),
+                'unit_names': None if units is None else uj['names'],
                 'photos': len(X), 'people': len(groups), 'train_seconds': train_s}, args.out)
     print(f'saved {args.out}')
     if not args.no_report:
         model.eval()
         print('neutral error (eval only, training-set people), 2-D NME % IOD, float16-rounded weights:')
         neutral_error_report(model.quantised_copy(), data)
+        if args.units or args.units_report:
+            units_kept_report(model.quantised_copy(), data, args.units_report or args.units)
 
 
 if __name__ == '__main__':

@@ -7,6 +7,10 @@
  *   h = elu(elu(z W1 + b1) W2 + b2)
  *   d = ((h W3 + b3) * std) basis       displacement, inside the PCA subspace only
  *   N(x) = x - d
+ * A version 2 model (trained with --units) also reads and writes the action units (units.ts), so a local motion outside
+ * the PCA span, a brow or a lid, can be taken for expression (U: the 17 unit fields, V: their reader, both fixed):
+ *   z = [((x - mu) basis^T) / std, (x - mu) V^T]
+ *   d = (c[:, :K] * std) basis + c[:, K:] U      c = h W3 + b3
  * Everything runs as tfjs ops on the backend in use.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,9 +34,12 @@ interface DisentanglerConfig {
     basisDim: number;
     hidden: number[];
     activation: 'elu';
+    /** Version 2: the action units the network reads and writes (units.ts names), in the order of 'units'. */
+    units?: string[];
   };
-  /** Names of the tensors in the weights manifest. */
-  tensors: Record<'mu' | 'basis' | 'std' | 'kernel1' | 'bias1' | 'kernel2' | 'bias2' | 'kernel3' | 'bias3', string>;
+  /** Names of the tensors in the weights manifest ('units' and 'unitsIn' only in version 2). */
+  tensors: Record<'mu' | 'basis' | 'std' | 'kernel1' | 'bias1' | 'kernel2' | 'bias2' | 'kernel3' | 'bias3', string> &
+    Partial<Record<'units' | 'unitsIn', string>>;
   training?: Record<string, unknown>;
 }
 
@@ -83,18 +90,33 @@ export async function createDisentangler(store: ModelStore, path = DISENTANGLER_
   const { json, weights } = await store.loadWeights(path);
   const config = json as unknown as DisentanglerConfig;
   const names = config.tensors;
-  const w: Record<keyof DisentanglerConfig['tensors'], tf.Tensor> = {} as never;
+  const w: Partial<Record<keyof DisentanglerConfig['tensors'], tf.Tensor>> &
+    Record<Exclude<keyof DisentanglerConfig['tensors'], 'units' | 'unitsIn'>, tf.Tensor> = {} as never;
+  let k = 0;
+  let u = 0;
   try {
     if (config.format !== 'leed-disentangler' || config.architecture?.type !== 'pca-mlp-residual' || config.architecture.inputDim !== DIM) {
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a LEED disentangler this code can run`);
     }
     for (const key of Object.keys(names) as (keyof DisentanglerConfig['tensors'])[]) {
-      const t = weights[names[key]];
-      if (!t) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: tensor ${names[key]} missing`);
+      const name = names[key] as string;
+      const t = weights[name];
+      if (!t) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: tensor ${name} missing`);
       w[key] = t;
     }
-    const k = config.architecture.basisDim;
-    if (w.basis.shape[0] !== k || w.basis.shape[1] !== DIM || w.mu.size !== DIM || w.std.size !== k) {
+    if (!w.units !== !w.unitsIn) throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: units and unitsIn go together`);
+    k = config.architecture.basisDim;
+    u = w.units ? w.units.shape[0] : 0;
+    const unitsOk = !w.units || (w.units.shape[1] === DIM && w.unitsIn?.shape[0] === u && w.unitsIn.shape[1] === DIM);
+    if (
+      !unitsOk ||
+      w.basis.shape[0] !== k ||
+      w.basis.shape[1] !== DIM ||
+      w.mu.size !== DIM ||
+      w.std.size !== k ||
+      w.kernel1.shape[0] !== k + u ||
+      w.kernel3.shape[1] !== k + u
+    ) {
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: tensor shapes do not match the architecture`);
     }
   } catch (e) {
@@ -102,7 +124,7 @@ export async function createDisentangler(store: ModelStore, path = DISENTANGLER_
     throw e;
   }
   // Tensors of the manifest that the network does not use are not kept.
-  const used = new Set(Object.values(w));
+  const used = new Set<tf.Tensor>(Object.values(w));
   Object.values(weights).forEach((t) => {
     if (!used.has(t)) t.dispose();
   });
@@ -115,11 +137,16 @@ export async function createDisentangler(store: ModelStore, path = DISENTANGLER_
   const neutralTensor = (flat: tf.Tensor2D): tf.Tensor2D => {
     alive();
     return tf.tidy(() => {
-      const z = tf.div(tf.matMul(tf.sub(flat, w.mu), w.basis, false, true), w.std);
-      const h1 = tf.elu(tf.add(tf.matMul(z, w.kernel1), w.bias1));
-      const h2 = tf.elu(tf.add(tf.matMul(h1, w.kernel2), w.bias2));
-      const c = tf.add(tf.matMul(h2, w.kernel3), w.bias3);
-      const d = tf.matMul(tf.mul(c, w.std), w.basis);
+      const xc = tf.sub(flat, w.mu);
+      let z = tf.div(tf.matMul(xc, w.basis as tf.Tensor2D, false, true), w.std) as tf.Tensor2D;
+      if (w.units && w.unitsIn) z = tf.concat([z, tf.matMul(xc, w.unitsIn as tf.Tensor2D, false, true)], 1) as tf.Tensor2D;
+      const h1 = tf.elu(tf.add(tf.matMul(z, w.kernel1 as tf.Tensor2D), w.bias1));
+      const h2 = tf.elu(tf.add(tf.matMul(h1, w.kernel2 as tf.Tensor2D), w.bias2));
+      const c = tf.add(tf.matMul(h2, w.kernel3 as tf.Tensor2D), w.bias3) as tf.Tensor2D;
+      if (!w.units) return tf.sub(flat, tf.matMul(tf.mul(c, w.std), w.basis as tf.Tensor2D)) as tf.Tensor2D;
+      const rows = c.shape[0];
+      const pca = tf.matMul(tf.mul(tf.slice(c, [0, 0], [rows, k]), w.std), w.basis as tf.Tensor2D);
+      const d = tf.add(pca, tf.matMul(tf.slice(c, [0, k], [rows, u]), w.units as tf.Tensor2D));
       return tf.sub(flat, d) as tf.Tensor2D;
     });
   };
@@ -151,7 +178,7 @@ export async function createDisentangler(store: ModelStore, path = DISENTANGLER_
     dispose: () => {
       if (disposed) return;
       disposed = true;
-      Object.values(w).forEach((t) => t.dispose());
+      Object.values(w).forEach((t) => t?.dispose());
     },
   };
 }
