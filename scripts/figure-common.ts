@@ -1,5 +1,16 @@
 /** Cells and grids of faces for the figures in docs/ (scripts/make-docs-figure.ts, scripts/make-units-sheet.ts). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Face, RGBAImage } from '../src/engine/index';
+import { ROOT } from '../src/node/platform';
+
+export const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
+
+/** The figures' photos: the sample portrait, then the neutral photos of London people `ids`. */
+export function figurePhotos(ids: readonly string[]): Uint8Array[] {
+  const read = (path: string) => new Uint8Array(readFileSync(path));
+  return [read(join(ROOT, 'public', 'samples', 'astronaut.png')), ...ids.map((id) => read(join(LONDON, 'neutral', `${id}.jpg`)))];
+}
 
 export const CELL = 192;
 

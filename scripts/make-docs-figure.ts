@@ -10,12 +10,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEditor, encodeImage, PRESET_NAMES, type Reference, type RGBAImage } from '../src/engine/index';
 import { fileByteSource, pointWasmAtNodeModules, ROOT } from '../src/node/platform';
-import { faceCell, grid } from './figure-common';
+import { faceCell, figurePhotos, grid, LONDON } from './figure-common';
 
 pointWasmAtNodeModules();
 const editor = await createEditor({ backends: ['wasm', 'cpu'], models: fileByteSource(), warmUp: false });
 
-const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
 const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['022', '062'];
 const references: [string, Reference][] = [['neutral', 'neutral'], ...PRESET_NAMES.map((p) => [p, { preset: p }] as [string, Reference])];
 
@@ -34,8 +33,7 @@ async function rowsFor(bytes: Uint8Array): Promise<RGBAImage[][]> {
 }
 
 const rows: RGBAImage[][] = [];
-rows.push(...(await rowsFor(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))))));
-for (const id of ids) rows.push(...(await rowsFor(new Uint8Array(readFileSync(join(LONDON, 'neutral', `${id}.jpg`))))));
+for (const bytes of figurePhotos(ids)) rows.push(...(await rowsFor(bytes)));
 writeFileSync(join(ROOT, 'docs', 'presets.jpg'), (await encodeImage(grid(rows), 'jpeg', 0.88)) as Uint8Array);
 console.log(
   `docs/presets.jpg: rows sample, London ${ids.join(', ')} (neutral photos), each at intensity 1 then 1.5; columns: photo, ${references.map(([n]) => n).join(', ')}`,

@@ -6,13 +6,12 @@
  *
  *   npx tsx scripts/make-units-sheet.ts [LONDON_ID ...]   (default 022 062 127)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEditor, encodeImage, UNIT_NAMES, type RGBAImage } from '../src/engine/index';
 import { fileByteSource, pointWasmAtNodeModules, ROOT } from '../src/node/platform';
-import { faceCell, grid } from './figure-common';
+import { faceCell, figurePhotos, grid } from './figure-common';
 
-const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
 const ids = process.argv.slice(2).length ? process.argv.slice(2) : ['022', '062', '127'];
 const VALUES = [0.5, 1];
 const SIZE = 160;
@@ -40,8 +39,7 @@ async function rowsFor(bytes: Uint8Array): Promise<RGBAImage[][]> {
 }
 
 const rows: RGBAImage[][] = [];
-rows.push(...(await rowsFor(new Uint8Array(readFileSync(join(ROOT, 'public', 'samples', 'astronaut.png'))))));
-for (const id of ids) rows.push(...(await rowsFor(new Uint8Array(readFileSync(join(LONDON, 'neutral', `${id}.jpg`))))));
+for (const bytes of figurePhotos(ids)) rows.push(...(await rowsFor(bytes)));
 writeFileSync(join(ROOT, 'docs', 'units.jpg'), (await encodeImage(grid(rows), 'jpeg', 0.88)) as Uint8Array);
 console.log(`docs/units.jpg: rows sample, London ${ids.join(', ')}, each at ${VALUES.join(' then ')}; columns: photo, neutral, ${UNIT_NAMES.join(', ')}`);
 editor.dispose();

@@ -31,7 +31,7 @@ export { nearestFace } from './analyse/detect';
 export { padImage } from './analyse/pad';
 export type { FaceAnalysis } from './analyse/analyser';
 export { LANDMARK_SETS } from './landmark-sets';
-export { cross3, dot3, dotShapes, meanShape, sub3, subShapes, unit3 } from './points';
+export { addScaled, cross3, dot3, dotShapes, meanShape, sub3, subShapes, unit3 } from './points';
 
 // The canonical frame
 export {

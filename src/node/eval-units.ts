@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEditor, UNIT_NAMES, type Editor, type Face, type Point3, type UnitName } from '../engine/index';
-import { createDisentangler, createModelStore, fittedUnits, invertSimilarity, unitField } from '../engine/tools';
+import { addScaled, createDisentangler, createModelStore, fittedUnits, invertSimilarity, subShapes, unitField } from '../engine/tools';
 import { f2, Failures, median, modelSource } from './eval-common';
 import { refind } from './eval-kit';
 
@@ -41,8 +41,6 @@ function along(a: readonly Point3[], b: readonly Point3[], idx: readonly number[
   return ab / bb;
 }
 
-const diff = (a: readonly Point3[], b: readonly Point3[]) => a.map((p, i) => [p[0] - b[i][0], p[1] - b[i][1], p[2] - b[i][2]] as Point3);
-
 /**
  * Share of each unit the mesh finds on renders of `face` (the unit at 1 on the face's neutral). Target and found
  * landmarks are all brought into the canonical frame by the one similarity of the photo's face, so a large motion
@@ -58,10 +56,10 @@ async function foundOnRenders(editor: Editor, face: Face, fails: Failures): Prom
   if (!base) return out;
   for (const u of UNIT_NAMES) {
     const edit = await face.edit('neutral', { units: { [u]: 1 } });
-    const asked = diff(frame(edit.target(1)), planned);
+    const asked = subShapes(frame(edit.target(1)), planned);
     const found = await refind(editor, await edit.renderFull(1), fails);
     edit.dispose();
-    if (found) out.set(u, along(diff(frame(found.landmarks.points), frame(base.landmarks.points)), asked, movedPoints(u)));
+    if (found) out.set(u, along(subShapes(frame(found.landmarks.points), frame(base.landmarks.points)), asked, movedPoints(u)));
   }
   return out;
 }
@@ -88,8 +86,8 @@ export async function unitsSection(dir: string, options: UnitsOptions = {}): Pro
       const n0 = await disentangler.neutral(x);
       const fields = fittedUnits(n0);
       for (const u of UNIT_NAMES) {
-        const n1 = await disentangler.neutral(x.map((p, i) => [p[0] + fields[u][i][0], p[1] + fields[u][i][1], p[2] + fields[u][i][2]] as Point3));
-        const d = diff(n1, n0);
+        const n1 = await disentangler.neutral(addScaled(x, fields[u], 1));
+        const d = subShapes(n1, n0);
         const all = fields[u].map((_, i) => i);
         kept.get(u)!.push(along(d, fields[u], all));
       }

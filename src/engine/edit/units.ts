@@ -4,7 +4,7 @@
  * the asked units open the mouth.
  */
 import { EditorError, ErrorCode } from '../errors';
-import { composeUnits, decomposeUnits, UNIT_NAMES, UNITS, type UnitName, type UnitValues } from '../expression/units';
+import { clampUnit, composeUnits, decomposeUnits, UNIT_NAMES, UNITS, type UnitName, type UnitValues } from '../expression/units';
 import { PRESET_RECIPES } from '../expression/recipes';
 import type { Expression } from '../expression/saved';
 import type { Point3 } from '../types';
@@ -19,8 +19,7 @@ export function checkUnits(units: UnitValues | undefined): UnitValues {
   for (const [name, v] of Object.entries(units)) {
     if (!(name in UNITS)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `unknown unit ${name}; the units are ${UNIT_NAMES.join(', ')}`);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new EditorError(ErrorCode.BAD_ARGUMENT, `unit ${name} must be a finite number`);
-    const u = UNITS[name as UnitName];
-    out[name as UnitName] = Math.min(u.max, Math.max(u.min, v));
+    out[name as UnitName] = clampUnit(name as UnitName, v);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { TEMPLATE } from '../analyse/manifold';
 import { EditorError, ErrorCode } from '../errors';
 import type { Point3 } from '../types';
 import { retarget } from './target';
-import { UNIT_NAMES, UNITS, unitByName, type UnitValues } from './unit-table';
+import { clampUnit, UNIT_NAMES, unitByName, type UnitValues } from './unit-table';
 
 export const EXPRESSION_FORMAT = 'leed-expression';
 
@@ -42,7 +42,7 @@ export function parseExpression(json: unknown): Expression {
     const u = unitByName(name);
     if (!u) throw bad(`unknown unit "${name}" (units: ${UNIT_NAMES.join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`unit "${name}" must be a number`);
-    units[u] = Math.min(UNITS[u].max, Math.max(UNITS[u].min, v));
+    units[u] = clampUnit(u, v);
   }
   let residual: Point3[] | undefined;
   if (o.residual !== undefined) {

@@ -38,6 +38,9 @@ export const UNIT_NAMES = Object.keys(UNITS) as UnitName[];
 /** Values per unit; a unit left out is 0. */
 export type UnitValues = Partial<Record<UnitName, number>>;
 
+/** `v` held within unit `u`'s range. */
+export const clampUnit = (u: UnitName, v: number): number => Math.min(UNITS[u].max, Math.max(UNITS[u].min, v));
+
 /** A name as the CLI or a file may give it ("au4", "AU12", "brow_lower", "brow-lower") → the unit, or undefined. */
 export function unitByName(name: string): UnitName | undefined {
   const n = name.trim().toLowerCase().replace(/-/g, '_');

@@ -19,13 +19,13 @@
  * drawn behind it), and head turns (they move hair, ears and neck, which the face-only warp does not cover).
  */
 import { TEMPLATE } from '../analyse/manifold';
-import { dot3 } from '../points';
+import { dotShapes, subShapes } from '../points';
 import type { Point3 } from '../types';
 import { retarget } from './target';
 import { FIELDS } from './unit-fields';
-import { UNIT_NAMES, UNITS, type UnitName, type UnitValues } from './unit-table';
+import { clampUnit, UNIT_NAMES, type UnitName, type UnitValues } from './unit-table';
 
-export { UNIT_GROUPS, UNIT_NAMES, UNITS, unitByName } from './unit-table';
+export { clampUnit, UNIT_GROUPS, UNIT_NAMES, UNITS, unitByName } from './unit-table';
 export type { UnitGroup, UnitInfo, UnitName, UnitValues } from './unit-table';
 
 const N = TEMPLATE.length;
@@ -70,19 +70,18 @@ export function decomposeUnits(
   sweeps = 60,
 ): { values: Record<UnitName, number>; residual: Point3[] } {
   const flat = UNIT_NAMES.map((u) => fields[u]);
-  const inner = (a: readonly Point3[], b: readonly Point3[]) => a.reduce((s, p, i) => s + dot3(p, b[i]), 0);
-  const G = flat.map((a) => flat.map((b) => inner(a, b)));
-  const r = flat.map((a) => inner(a, d));
+  const G = flat.map((a) => flat.map((b) => dotShapes(a, b)));
+  const r = flat.map((a) => dotShapes(a, d));
   const c = UNIT_NAMES.map(() => 0);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     UNIT_NAMES.forEach((u, k) => {
       if (!(G[k][k] > 0)) return;
       let s = r[k];
       for (let j = 0; j < c.length; j++) if (j !== k) s -= G[k][j] * c[j];
-      c[k] = Math.min(UNITS[u].max, Math.max(UNITS[u].min, s / G[k][k]));
+      c[k] = clampUnit(u, s / G[k][k]);
     });
   }
   const values = Object.fromEntries(UNIT_NAMES.map((u, k) => [u, c[k]])) as Record<UnitName, number>;
   const explained = composeUnits(values, fields);
-  return { values, residual: d.map((p, i) => [p[0] - explained[i][0], p[1] - explained[i][1], p[2] - explained[i][2]] as Point3) };
+  return { values, residual: subShapes(d, explained) };
 }
