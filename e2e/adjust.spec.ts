@@ -161,3 +161,37 @@ test('(b) the exported file, imported on another photo, applies there with the s
   expect(await shownUnits(names)).toEqual(Object.fromEntries(names.map((u) => [u, exportedUnits[u].toFixed(2)])));
   await expect(page.getByTestId('photo-canvas')).toHaveAttribute('data-showing', 'edited');
 });
+
+// the chin below the lower lip: lower lip, chin tip and the skin between
+const CHIN = [17, 152, 200, 199, 175, 18, 83, 313];
+
+/** Mean luminance of `b` minus that of `a` (RGBA buffers of one box). */
+function brightening(a: number[], b: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 4) sum += 0.299 * (b[i] - a[i]) + 0.587 * (b[i + 1] - a[i + 1]) + 0.114 * (b[i + 2] - a[i + 2]);
+  return sum / (a.length / 4);
+}
+
+test('(d) surprise with the mouth switched off leaves no blob on the chin', async () => {
+  test.setTimeout(240_000);
+  await page.getByTestId('sample-button').click();
+  await waitIdle(page);
+  const s0 = await leedState(page);
+  expect(s0.reference).toBeNull();
+  const box = boxOf(s0.facePoints, CHIN, 4);
+  const [photo] = await pixels([box]);
+  await page.getByTestId('reference-select').selectOption('preset:surprise');
+  await page.getByTestId('region-mouth').uncheck();
+  await expect
+    .poll(async () => {
+      const s = await leedState(page);
+      return !s.rendering && s.status === 'ready' && s.lastFrameKind === 'full' && !s.regions.includes('mouth') && s.reference?.kind === 'preset';
+    })
+    .toBe(true);
+  const [edited] = await pixels([box]);
+  const lighter = brightening(photo, edited);
+  // The jaw used to drop under the closed lips: the chin's skin stretched and the texture lit it 23 grey levels up.
+  console.log(`surprise, mouth off: chin ${lighter.toFixed(1)} grey levels lighter`);
+  expect(lighter).toBeLessThan(8);
+  expect(meanDiff(photo, edited), 'the edit rendered').toBeGreaterThan(0);
+});

@@ -48,6 +48,7 @@ import { eyeModelSection } from './eval-eyes';
 import { neutralErrorSection } from './eval-neutral';
 import { pairsSection } from './eval-pairs';
 import { unitsSection } from './eval-units';
+import { creasesSection } from './eval-creases';
 import { pointWasmAtNodeModules, ROOT } from './platform';
 
 export function sections(options: { sources?: number; presets?: readonly PresetName[] } = {}): EvalSection[] {
@@ -60,6 +61,7 @@ export function sections(options: { sources?: number; presets?: readonly PresetN
     presetsSection({ sources, presets: options.presets }),
     transferSection({ refs: Math.max(2, Math.round(sources / 2)) }),
     neutralizeSection({ photos: 2 * sources }),
+    creasesSection({ sources }),
   ];
 }
 

@@ -50,6 +50,8 @@ export interface EditorOptions {
    * face is found.
    */
   warmUp?: boolean;
+  /** Creases where an edit squeezes the skin (default true); false renders without them, for comparisons. */
+  creases?: boolean;
 }
 
 /** What this build can do: optional models are present when the model manifest lists them. */

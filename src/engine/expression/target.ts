@@ -200,6 +200,7 @@ export function targetCanonical(
     }
     return p;
   });
+  if (mask) chinFollowsLip(out, src, mask);
   for (const [u, l] of INNER_LIP_PAIRS) {
     if (out[l][1] >= out[u][1] || src[l][1] < src[u][1]) continue; // apart, or already crossed in the photo (a mesh slip)
     const mid = (out[u][1] + out[l][1]) / 2;
@@ -207,6 +208,30 @@ export function targetCanonical(
     out[l][1] = mid;
   }
   return stillEyes(stabilize(out, src), src);
+}
+
+/** The lower lip's outer contour: the chin cannot drop much further than it. */
+const LOWER_LIP = [17, 84, 314, 181, 405, 91, 321, 146, 375] as const;
+/** How much further than the lower lip the chin may drop (IOD): the skin between them stretches a little, no more. */
+const CHIN_STRETCH = 0.02;
+
+/**
+ * The mouth left out (a region mask) while the rest moves: a jaw drops only by opening the lips, so every point below
+ * the lower lip (the jaw's and the chin's skin, which is `rest`) drops at most CHIN_STRETCH further than the lower lip
+ * does, less its mouth membership. Without this, surprise with the mouth left out pulled the chin down under closed
+ * lips: the chin's skin stretched to twice its height and the texture lit it up as a bright blob.
+ */
+function chinFollowsLip(out: Point3[], src: readonly Point3[], mask: RegionMask): void {
+  if (Math.min(1, Math.max(0, mask.mouth ?? 1)) >= 1) return;
+  const lipY = LOWER_LIP.reduce((acc, k) => acc + src[k][1], 0) / LOWER_LIP.length;
+  const lipDrop = Math.max(0, LOWER_LIP.reduce((acc, k) => acc + out[k][1] - src[k][1], 0) / LOWER_LIP.length);
+  const allowed = lipDrop + CHIN_STRETCH;
+  const regions = regionWeights();
+  out.forEach((p, i) => {
+    const w = 1 - regions[i].mouth;
+    const drop = p[1] - src[i][1];
+    if (src[i][1] > lipY && drop > allowed) p[1] = src[i][1] + allowed + (drop - allowed) * (1 - w);
+  });
 }
 
 /** Eyes whose rim moves less than `from` (mean, IOD units) stay exactly where they are; from `to` on they move in full. */

@@ -10,8 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FaceAnalysis } from '../analyse/analyser';
 import { EditorError, ErrorCode } from '../errors';
 import type { Point3, RGBAImage } from '../types';
-import { type Affine2, alignedCropRect, applyAffine, cropCorners, cropPixelToImage, DEFAULT_CROP, invertAffine, type AlignedCropRect } from './aligned-crop';
+import { alignedCropRect, cropCorners, cropPixelToImage, DEFAULT_CROP, invertAffine, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
+import { applyGain, creaseFace, creaseGain, DEFAULT_CREASES, type CreaseConfig, type CreaseFace } from './creases';
 import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
 import { innerMouthMask, lipStretchPlan, newOpeningWeight, paintFeatherRadius } from './mouth-mask';
 import { eyeOpenings, mouthColour, newContent, paintOf, refineWindows, stretchLips, sum } from './paint';
@@ -19,7 +20,7 @@ import type { Refiner } from './refine';
 import { paintBoxes, REFINER_MARGIN, refinerWindows } from './refine-windows';
 import { createSampler } from './sampler';
 import type { Sampler, SamplerKind } from './sampler-types';
-import type { TextureModel } from './texture';
+import { textureGains, type TextureGains, type TextureModel } from './texture';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
 
 export interface RenderSessionOptions {
@@ -40,6 +41,8 @@ export interface RenderSessionOptions {
   fullCropRefiner?: boolean;
   /** Context around the paint region in the refiner's windows, crop pixels (default REFINER_MARGIN, scaled to the refiner's size). */
   refinerMargin?: number;
+  /** Creases where the warp squeezes the skin (creases.ts): false for none, or a change to the defaults. Default on. */
+  creases?: boolean | Partial<CreaseConfig>;
 }
 
 interface RenderOptions {
@@ -154,6 +157,8 @@ interface Session {
   readonly sourceEyes: readonly number[];
   /** The photo's inner mouth area on the refiner's crop, measured on the first painted frame. */
   sourceMouthArea?: number;
+  /** What the creases need of this face (creases.ts); null when the session draws none. */
+  readonly creases: CreaseFace | null;
   /** The ROI at half resolution (2 x 2 means), for previews; made on the first preview. */
   half?: { pixels: tf.Tensor2D; width: number; height: number };
 }
@@ -233,41 +238,12 @@ function openSession(image: RGBAImage, face: FaceAnalysis, options: RenderSessio
   // the texture takes its landmarks on the refiner's crop: image pixels -> crop pixels (pixel centres at integers)
   const texture =
     refiner && options.texture?.config.size === refiner.size ? textureGains(options.texture, invertAffine(cropPixelToImage(crop, refiner.size)), source) : null;
-  return { image, options, source, refiner, sampler, crop, region, roi, pixels, compositor, texture, sourceEyes: eyeOpenings(source) };
-}
-
-/** The expression texture's gains, the last few kept with the targets they are for: an edit's frames share one. */
-interface TextureGains {
-  /** The texture gain for `target` (468 image points), from the kept ones when it is among them. */
-  gainFor(target: readonly Point3[]): tf.Tensor4D;
-  dispose(): void;
-}
-
-const TEXTURE_GAINS_KEPT = 4;
-
-/** TextureGains of `model`, whose crop is `toCrop` of the image, for a face whose landmarks are `source`. */
-function textureGains(model: TextureModel, toCrop: Affine2, source: readonly Point3[]): TextureGains {
-  /** The last gains, newest last. */
-  const kept: { target: Float64Array; gain: tf.Tensor4D }[] = [];
-  return {
-    gainFor(target) {
-      const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
-      const k = kept.findIndex((g) => g.target.every((v, i) => v === flat[i]));
-      if (k >= 0) {
-        const [hit] = kept.splice(k, 1);
-        kept.push(hit);
-        return hit.gain;
-      }
-      const onCrop = (p: Point3) => applyAffine(toCrop, p);
-      const gain = tf.keep(model.gain(target.map(onCrop), source.map(onCrop)));
-      kept.push({ target: flat, gain });
-      if (kept.length > TEXTURE_GAINS_KEPT) kept.shift()?.gain.dispose();
-      return gain;
-    },
-    dispose() {
-      for (const g of kept.splice(0)) g.gain.dispose();
-    },
-  };
+  const creaseOpt = options.creases ?? true;
+  const creases =
+    creaseOpt === false
+      ? null
+      : creaseFace(image, crop, refiner?.crop ?? DEFAULT_CROP, face.canonical.points, { ...DEFAULT_CREASES, ...(creaseOpt === true ? {} : creaseOpt) });
+  return { image, options, source, refiner, sampler, crop, region, roi, pixels, compositor, texture, creases, sourceEyes: eyeOpenings(source) };
 }
 
 /**
@@ -282,6 +258,7 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   const out = tf.tidy(() => s.sampler.warp(pixels, height, width, halved));
   try {
     const values = (await out.data()) as Float32Array;
+    addCreases(s, grid, values, width, height, 2, 0.5);
     const local = target.map((p) => [(p[0] - roi.x - 0.5) / 2, (p[1] - roi.y - 0.5) / 2, p[2]] as Point3);
     const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, s.image, interior, s.source) : 0;
     return {
@@ -296,6 +273,13 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   } finally {
     out.dispose();
   }
+}
+
+/** The creases of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`, creases.ts). */
+function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number): void {
+  if (!s.creases) return;
+  const gain = creaseGain(s.creases, grid, s.roi, width, height, scale, offset);
+  if (gain) applyGain(values, gain);
 }
 
 /** The ROI's pixels ([h*w, 4]) at half resolution: the means of 2 x 2 blocks. */
@@ -329,6 +313,7 @@ async function renderFrame(s: Session, target: readonly Point3[], grid: FlowGrid
   });
   try {
     const values = (await out.data()) as Float32Array;
+    addCreases(s, grid, values, roi.width, roi.height, 1, 0);
     const interiorPixels = opts.interior ? transferInterior(values, roi, target, s.image, opts.interior, s.source) : 0;
     // rounds and clamps to 0..255
     return {

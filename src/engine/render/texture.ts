@@ -14,7 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { ModelStore } from '../runtime/models';
-import type { Point2 } from '../types';
+import { applyAffine, type Affine2 } from './aligned-crop';
+import type { Point2, Point3 } from '../types';
 import { smoothstep } from './mouth-mask';
 import { checkLayers, unetLayers } from './unet';
 import { insidePolygon, ringBox } from './warp';
@@ -237,4 +238,54 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
       tf.dispose(weights);
     },
   };
+}
+
+/** The expression texture's gains, the last few kept with the targets they are for: an edit's frames share one. */
+export interface TextureGains {
+  /** The texture gain for `target` (468 image points), from the kept ones when it is among them. */
+  gainFor(target: readonly Point3[]): tf.Tensor4D;
+  dispose(): void;
+}
+
+const TEXTURE_GAINS_KEPT = 4;
+
+/** TextureGains of `model`, whose crop is `toCrop` of the image, for a face whose landmarks are `source`. */
+export function textureGains(model: TextureModel, toCrop: Affine2, source: readonly Point3[]): TextureGains {
+  /** The last gains, newest last. */
+  const kept: { target: Float64Array; gain: tf.Tensor4D }[] = [];
+  return {
+    gainFor(target) {
+      const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
+      const k = kept.findIndex((g) => g.target.every((v, i) => v === flat[i]));
+      if (k >= 0) {
+        const [hit] = kept.splice(k, 1);
+        kept.push(hit);
+        return hit.gain;
+      }
+      const onCrop = (p: Point3) => applyAffine(toCrop, p);
+      const [t, src] = [target.map(onCrop), source.map(onCrop)];
+      const gain = tf.keep(tf.tidy(() => tf.mul(model.gain(t, src), movingSkin(model, t, src)) as tf.Tensor4D));
+      kept.push({ target: flat, gain });
+      if (kept.length > TEXTURE_GAINS_KEPT) kept.shift()?.gain.dispose();
+      return gain;
+    },
+    dispose() {
+      for (const g of kept.splice(0)) g.gain.dispose();
+    },
+  };
+}
+
+/** Motion (crop pixels) under which the texture's gain fades out, and over which it is whole. */
+const TEXTURE_MOTION: readonly [number, number] = [0.2, 0.8];
+
+/**
+ * 1 where the skin moves, fading to 0 where it stays ([1, S, S, 1]): the texture's gain is kept where the motion is.
+ * The network also lights skin far from any motion (the chin under a brow raise), which then looks painted on.
+ */
+function movingSkin(model: TextureModel, target: readonly Point2[], source: readonly Point2[]): tf.Tensor4D {
+  const { grid: n, size: S, motionScale } = model.config;
+  const { motion } = model.fields(target, source);
+  const w = new Float32Array(n * n);
+  for (let k = 0; k < n * n; k++) w[k] = smoothstep(TEXTURE_MOTION[0], TEXTURE_MOTION[1], Math.hypot(motion[2 * k], motion[2 * k + 1]) * motionScale);
+  return tf.image.resizeBilinear(tf.tensor4d(w, [1, n, n, 1]), [S, S], false, true);
 }
