@@ -10,10 +10,9 @@
  * The bands are placed by the source's landmarks: the edit does not move the head.
  */
 import type { PresetName, RGBAImage } from '../engine/index';
-import { createEditor, type Editor } from '../engine/index';
-import { cosine, type Emotion } from '../engine/tools';
-import { f2, f3, Failures, mean, median, modelSource, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
-import { kit, neutralSources, openFace, padded, renderAt, saveForEye, splitByLabel, topEmotion, type Kit } from './eval-kit';
+import { applyPatch, cosine, type Emotion } from '../engine/tools';
+import { f2, f3, Failures, mean, median, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
+import { kit, neutralSources, openFace, padded, saveForEye, splitByLabel, topEmotion, type Kit } from './eval-kit';
 import type { Point3 } from '../engine/index';
 
 type Band = 'brow' | 'forehead';
@@ -95,6 +94,70 @@ export function bandContrast(img: RGBAImage, pts: readonly Point3[], band: Band)
   return n > 0 && sl > 0 ? Math.sqrt(ss / n) / (sl / n) : Number.NaN;
 }
 
+/** A separable Gaussian blur of `L` (w x h), edges renormalised. */
+function gaussianBlur(L: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  const r = Math.ceil(3 * sigma);
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const pass = (src: Float32Array, dx: number, dy: number) => {
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let a = 0;
+        let n = 0;
+        for (let i = -r; i <= r; i++) {
+          const xx = x + i * dx;
+          const yy = y + i * dy;
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          a += k[i + r] * src[yy * w + xx];
+          n += k[i + r];
+        }
+        out[y * w + x] = a / n;
+      }
+    return out;
+  };
+  return pass(pass(L, 1, 0), 0, 1);
+}
+
+/**
+ * Fold contrast beside the mouth: in two boxes between each nose wing and mouth corner, reaching out over the
+ * nasolabial folds and the cheeks, the RMS of the band of a smile's folds and bunching (luminance blurred by 0.015
+ * minus blurred by 0.08 of the eye corners' distance) relative to the mean luminance; the mean of the two sides.
+ */
+export function foldContrast(img: RGBAImage, p: readonly Point3[]): number {
+  const D = Math.hypot(p[263][0] - p[33][0], p[263][1] - p[33][1]);
+  let total = 0;
+  for (const [nose, corner, side] of [
+    [98, 61, -1],
+    [327, 291, 1],
+  ] as const) {
+    const cx = (p[nose][0] + p[corner][0]) / 2 + side * 0.08 * D;
+    const cy = (p[nose][1] + p[corner][1]) / 2;
+    const [hw, hh, m] = [0.16 * D, 0.2 * D, Math.ceil(0.25 * D)];
+    const x0 = Math.max(0, Math.round(cx - hw - m));
+    const y0 = Math.max(0, Math.round(cy - hh - m));
+    const w = Math.min(img.width - x0, Math.round(2 * (hw + m)));
+    const h = Math.min(img.height - y0, Math.round(2 * (hh + m)));
+    const L = new Float32Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const o = ((y + y0) * img.width + x + x0) * 4;
+        L[y * w + x] = 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2];
+      }
+    const fine = gaussianBlur(L, w, h, 0.015 * D);
+    const broad = gaussianBlur(L, w, h, 0.08 * D);
+    let [ss, sl, n] = [0, 0, 0];
+    for (let y = m; y < h - m; y++)
+      for (let x = m; x < w - m; x++) {
+        const d = fine[y * w + x] - broad[y * w + x];
+        ss += d * d;
+        sl += L[y * w + x];
+        n++;
+      }
+    total += n > 0 && sl > 0 ? Math.sqrt(ss / n) / (sl / n) : Number.NaN;
+  }
+  return total / 2;
+}
+
 interface Tally {
   brow: number[];
   forehead: number[];
@@ -110,9 +173,8 @@ export function creasesSection(options: { sources: number }): EvalSection {
     async run(ctx: EvalContext): Promise<string> {
       const k = await kit(ctx);
       const fails = new Failures('creases edits');
-      const plain: Editor = await createEditor({ backends: [ctx.backend, 'cpu'], models: modelSource(), warmUp: false, creases: false });
       const lines: string[] = [];
-      try {
+      {
         // real photos of each label (evaluation people), bands at their own landmarks
         const real = new Map<string, Tally>();
         const byLabel = splitByLabel(ctx);
@@ -129,7 +191,7 @@ export function creasesSection(options: { sources: number }): EvalSection {
         const cells = new Map<string, Tally>();
         const cell = (key: string) => cells.get(key) ?? cells.set(key, tally()).get(key)!;
         for (const [i, f] of sources.entries()) {
-          await measureSource(k, plain, f, i, cell, fails);
+          await measureSource(k, f, i, cell, fails);
           process.stderr.write('.');
         }
         process.stderr.write('\n');
@@ -157,8 +219,6 @@ export function creasesSection(options: { sources: number }): EvalSection {
         lines.push(
           `edit / real photos of the label, with creases: anger brow ${f2(ratio('anger', 'anger', 'brow'))}, surprise forehead ${f2(ratio('surprise', 'surprise', 'forehead'))}, sadness brow ${f2(ratio('sadness', 'sad', 'brow'))}`,
         );
-      } finally {
-        plain.dispose();
       }
       lines.push(fails.toString());
       return lines.join('\n');
@@ -166,7 +226,7 @@ export function creasesSection(options: { sources: number }): EvalSection {
   };
 }
 
-async function measureSource(k: Kit, plain: Editor, f: EvalFace, i: number, cell: (key: string) => Tally, fails: Failures): Promise<void> {
+async function measureSource(k: Kit, f: EvalFace, i: number, cell: (key: string) => Tally, fails: Failures): Promise<void> {
   const opened = await openFace(k, f, fails);
   if (!opened) return;
   const pts = padded(f.points);
@@ -174,20 +234,11 @@ async function measureSource(k: Kit, plain: Editor, f: EvalFace, i: number, cell
   s.brow.push(bandContrast(opened.img, pts, 'brow'));
   s.forehead.push(bandContrast(opened.img, pts, 'forehead'));
   const idSrc = await k.describer.embed(opened.img, pts);
-  const without = await fails.attempt(async () => {
-    const photo = await plain.open(opened.img);
-    return { photo, face: await photo.face(opened.face.index) };
-  });
   try {
-    for (const p of PRESETS)
-      for (const [variant, face] of [
-        ['with creases', opened.face],
-        ['without creases', without?.face],
-      ] as const) {
-        if (!face) continue;
-        const edit = await face.edit({ preset: p.preset });
-        const { img } = await renderAt(edit, 1, true, opened.img);
-        edit.dispose();
+    for (const p of PRESETS) {
+      const edit = await opened.face.edit({ preset: p.preset });
+      for (const variant of ['with creases', 'without creases'] as const) {
+        const img = applyPatch(opened.img, await edit.render(1, { creases: variant === 'with creases' }));
         const t = cell(`${p.preset}|${variant}`);
         t.brow.push(bandContrast(img, pts, 'brow'));
         t.forehead.push(bandContrast(img, pts, 'forehead'));
@@ -196,8 +247,9 @@ async function measureSource(k: Kit, plain: Editor, f: EvalFace, i: number, cell
         t.id.push(cosine(idSrc, await k.describer.embed(img, pts)));
         if (i < 6) await saveForEye(img, `creases-${p.preset}-${variant.replace(' ', '-')}-${i}`);
       }
+      edit.dispose();
+    }
   } finally {
-    without?.photo.dispose();
     opened.dispose();
   }
 }

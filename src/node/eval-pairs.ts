@@ -7,8 +7,8 @@
  *   - "own smile": the neutral photo edited with the person's own smiling photo as the reference (vs smiling);
  *   - "happy preset": the neutral photo with the happy preset at intensity 1 (vs smiling);
  *   - "neutralized": the smiling photo edited to 'neutral' (vs neutral);
- * beside "no edit" (the source itself) and "warp only" (the same edit without the refiner and without the mouth interior
- * carried from an open-mouth photo).
+ * beside "no edit" (the source itself), "warp only" (the same edit without the refiner, the mouth interior carried
+ * from an open-mouth photo, creases and fading folds) and "edit, no creases" (the renderer before creases and folds).
  * Figures, median over people (landmarks re-found on every image by the engine):
  *   - mouth NME: mouth landmarks after a similarity fit on the upper face (eyes, nose bridge, forehead), % IOD;
  *   - identity: cosine of face embeddings (Human's faceres) between the edit and the real photo;
@@ -20,11 +20,12 @@
  *   - still eyes: where the eye landmarks moved under 1 % IOD, the mean absolute luminance difference of the
  *     eye regions between the edit and its source, grey levels;
  *   - teeth show: how many edits have an inner mouth (landmarks found on the edit, 10 px or more) brighter on
- *     average than their lips (between the outer and the inner lip contour); for a neutralized smile, 0 is the aim.
+ *     average than their lips (between the outer and the inner lip contour); for a neutralized smile, 0 is the aim;
+ *   - folds / real: fold contrast beside the mouth (eval-creases.ts foldContrast) of the edit over the real photo's.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEditor, type Editor, type Face, type Point3, type RGBAImage } from '../engine/index';
+import { createEditor, type Editor, type Face, type Point3, type RenderOptions, type RGBAImage } from '../engine/index';
 import {
   applySimilarity,
   cosine,
@@ -41,10 +42,17 @@ import {
   type FaceDescriber,
 } from '../engine/tools';
 import { Failures, isEvalPerson, modelSource } from './eval-common';
+import { foldContrast } from './eval-creases';
 
-type Kind = 'no edit' | 'warp only' | 'edit';
-const KINDS: Kind[] = ['no edit', 'warp only', 'edit'];
+type Kind = 'no edit' | 'warp only' | 'edit, no creases' | 'edit';
+const KINDS: Kind[] = ['no edit', 'warp only', 'edit, no creases', 'edit'];
 const EDITS = ['own smile', 'happy preset', 'neutralized'] as const;
+/** How each kind renders ('no edit' is the source photo). */
+const RENDER_OF: Record<Exclude<Kind, 'no edit'>, RenderOptions> = {
+  'warp only': { refiner: false, interior: false, creases: false },
+  'edit, no creases': { creases: false },
+  edit: {},
+};
 
 interface Measure {
   mouthNme: number;
@@ -60,6 +68,8 @@ interface Measure {
   teeth: boolean;
   /** Neutralized edits: upperLipTeeth on the target landmarks (null for other edits). */
   lipTeeth?: number | null;
+  /** Fold contrast beside the mouth (eval-creases.ts foldContrast), over the real photo's. */
+  folds: number;
 }
 
 const UPPER_FACE: readonly number[] = [33, 133, 362, 263, 168, 6, 197, 10, 151, 108, 337, 127, 356];
@@ -296,8 +306,7 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
         );
         if (!edit) continue;
         for (const kind of KINDS) {
-          const out =
-            kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, kind === 'edit' ? {} : { refiner: false, interior: false }));
+          const out = kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, RENDER_OF[kind]));
           if (!out) continue;
           const found = kind === 'no edit' ? src : await failures.attempt(() => open(out));
           if (!found) continue;
@@ -383,15 +392,16 @@ function measure(img: RGBAImage, face: Face, goal: RGBAImage, goalFace: Face, sr
     mouthSharp: mouth.sharp / mouthG.sharp,
     eyeSharp: eyes.sharp / eyesG.sharp,
     stillEyes,
+    folds: foldContrast(img, pts) / foldContrast(goal, gp),
   };
 }
 
 function report(dir: string, people: number, results: Map<string, Measure[]>, failures: Failures): string {
   const lines = [`${dir}: ${people} people; medians over people; each edit against the real photo of the expression it aims at.`, ''];
   lines.push(
-    '| edit | kind | mouth NME % IOD | identity cos | emotion agrees | mouth ΔE | eye ΔE | mouth interior chroma / real (n) | mouth sharpness / real | eye sharpness / real | still eyes: grey levels vs source (n) | teeth show |',
+    '| edit | kind | mouth NME % IOD | identity cos | emotion agrees | mouth ΔE | eye ΔE | mouth interior chroma / real (n) | mouth sharpness / real | eye sharpness / real | still eyes: grey levels vs source (n) | teeth show | folds / real |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   for (const name of EDITS)
     for (const kind of KINDS) {
@@ -401,7 +411,7 @@ function report(dir: string, people: number, results: Map<string, Measure[]>, fa
       const still = ms.map((m) => m.stillEyes).filter((x): x is number => x !== null);
       const ok = ms.reduce((s, m) => s + m.emotionOk, 0);
       lines.push(
-        `| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) | ${ms.filter((m) => m.teeth).length}/${ms.length} |`,
+        `| ${name} | ${kind} | ${f(median(ms.map((m) => m.mouthNme)))} | ${f(median(ms.map((m) => m.identity)), 3)} | ${ok}/${ms.length} | ${f(median(ms.map((m) => m.mouthDE)), 1)} | ${f(median(ms.map((m) => m.eyeDE)), 1)} | ${f(median(chroma))} (${chroma.length}) | ${f(median(ms.map((m) => m.mouthSharp)))} | ${f(median(ms.map((m) => m.eyeSharp)))} | ${f(median(still), 1)} (${still.length}) | ${ms.filter((m) => m.teeth).length}/${ms.length} | ${f(median(ms.map((m) => m.folds)))} |`,
       );
     }
   const lipTeeth = (kind: string) => (results.get(`neutralized|${kind}`) ?? []).map((m) => m.lipTeeth).filter((x): x is number => typeof x === 'number');

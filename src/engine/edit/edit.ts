@@ -66,14 +66,20 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
       const points = target(a);
       const refine = wantsRefiner(o);
       const preview = o?.preview === true;
-      const key = `${a}|${refine && !preview}|${o?.interior !== false}|${preview}`;
+      const key = `${a}|${refine && !preview}|${o?.interior !== false}|${preview}|${o?.creases !== false}`;
       if (last?.key === key) return last.patch;
       const p = (async () => {
         const s = await session();
         // The skin's change (render/texture.ts) is the edit's change at intensity 1 times the intensity (up to 1 the
         // targets lie on one line, beyond it they go on along the expression): one network run per edit, not per frame.
         const texture = a >= 0 ? { target: targetAtOne(), scale: a } : undefined;
-        const patch = await s.render(points, { useRefiner: refine && !preview, interior: o?.interior === false ? undefined : interior, preview, texture });
+        const patch = await s.render(points, {
+          useRefiner: refine && !preview,
+          interior: o?.interior === false ? undefined : interior,
+          preview,
+          texture,
+          creases: o?.creases !== false,
+        });
         return { ...patch, intensity: a, target: points };
       })();
       last = { key, patch: p };

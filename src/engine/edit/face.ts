@@ -121,7 +121,6 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
         refiner: models.refiner ?? undefined,
         texture: models.texture ?? undefined,
         sampler: ctx.options.sampler,
-        creases: ctx.options.creases ?? true,
       });
       session.then(
         (s) => photo.adopt(s),

@@ -50,8 +50,6 @@ export interface EditorOptions {
    * face is found.
    */
   warmUp?: boolean;
-  /** Creases where an edit squeezes the skin (default true); false renders without them, for comparisons. */
-  creases?: boolean;
 }
 
 /** What this build can do: optional models are present when the model manifest lists them. */
@@ -96,6 +94,11 @@ export interface RenderOptions {
    * refiner; the patch's `data` is `dataWidth` x `dataHeight`, to be drawn scaled over its `width` x `height`.
    */
   preview?: boolean;
+  /**
+   * Creases where the edit squeezes the skin and folds that fade where it stretches it (render/creases.ts, folds.ts;
+   * default true). false: without them, as the renderer was before them (for comparisons).
+   */
+  creases?: boolean;
 }
 
 /** A rendered frame: the changed region of the photo; place `data` (width x height RGBA) at (x, y). */

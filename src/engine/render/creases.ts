@@ -88,12 +88,12 @@ function ringEllipse(points: readonly Point3[], ring: readonly number[], grow: n
 const ellipseR2 = (e: Ellipse, x: number, y: number) => ((x - e.cx) / e.ax) ** 2 + ((y - e.cy) / e.ay) ** 2;
 
 /** Where a face may crease, in its canonical frame: the skin of the face, less the eyes and the lips. */
-interface CreaseSkin {
+export interface CreaseSkin {
   /** 0..1 at canonical (x, y). */
   at(x: number, y: number): number;
 }
 
-function creaseSkin(canonical: readonly Point3[], cfg: CreaseConfig = DEFAULT_CREASES): CreaseSkin {
+export function creaseSkin(canonical: readonly Point3[], cfg: CreaseConfig = DEFAULT_CREASES): CreaseSkin {
   const eyes = [ringEllipse(canonical, LANDMARK_SETS.rightEyeRing, 0.08), ringEllipse(canonical, LANDMARK_SETS.leftEyeRing, 0.08)];
   const lips = ringEllipse(canonical, LANDMARK_SETS.outerLipRing, 0.05);
   const oval = ringEllipse(canonical, LANDMARK_SETS.faceOval, 0);
@@ -215,6 +215,8 @@ export interface CreaseFace {
   /** Where the folds' spacing is counted from (canonical): between the brows, so frown lines come in a pair. */
   origin: [number, number];
   config: CreaseConfig;
+  /** The face's skin for fold fading (folds.ts): as `skin`, the lower face included. */
+  wholeSkin: CreaseSkin;
 }
 
 /** What creases need of a face: `crop` cut by `spec` from its canonical transform, `canonical` its canonical landmarks. */
@@ -230,7 +232,24 @@ export function creaseFace(
   const toImage = (x: number, y: number) => applyAffine(crop.toImage, [(x - centre[0]) / side + 0.5, (y - centre[1]) / side + 0.5]) as [number, number];
   const contrast = skinContrast(image, frame, toImage);
   const depth = Math.min(config.depth[1], Math.max(config.depth[0], config.contrastGain * contrast));
-  return { frame, skin: creaseSkin(canonical, config), depth, iod: 1 / frame.perPixel, origin: [canonical[9][0], canonical[9][1]], config };
+  return {
+    frame,
+    skin: creaseSkin(canonical, config),
+    depth,
+    iod: 1 / frame.perPixel,
+    origin: [canonical[9][0], canonical[9][1]],
+    config,
+    wholeSkin: creaseSkin(canonical, { ...config, lower: 100 }),
+  };
+}
+
+/** The warp's strain at its nodes (nodeStrain), smoothed over about `smooth` IOD so that its directions turn slowly. */
+export function smoothStrain(face: CreaseFace, grid: FlowGrid, roi: Rect): { c11: Float32Array; c12: Float32Array; c22: Float32Array } {
+  const { cols, rows } = grid;
+  const sigmaNodes = (face.config.smooth * face.iod * (cols - 1)) / Math.max(1, roi.width - 1);
+  const raw = nodeStrain(grid, roi);
+  const [c11, c12, c22] = [raw.c11, raw.c12, raw.c22].map((a) => blurNodes(a, cols, rows, sigmaNodes));
+  return { c11, c12, c22 };
 }
 
 /**
@@ -242,10 +261,7 @@ export function creaseFace(
 export function creaseGain(face: CreaseFace, grid: FlowGrid, roi: Rect, width: number, height: number, scale = 1, offset = 0): Float32Array | null {
   const { cols, rows, dx, dy } = grid;
   const cfg = face.config;
-  // the strain smoothed over about `smooth` IOD, so that the folds' direction turns slowly
-  const sigmaNodes = (cfg.smooth * face.iod * (cols - 1)) / Math.max(1, roi.width - 1);
-  const raw = nodeStrain(grid, roi);
-  const [c11, c12, c22] = [raw.c11, raw.c12, raw.c22].map((a) => blurNodes(a, cols, rows, sigmaNodes));
+  const { c11, c12, c22 } = smoothStrain(face, grid, roi);
   const k0 = cfg.squeeze[0];
   // nodes that squeeze enough, to skip the raster's quiet parts cell by cell
   const hot = new Uint8Array(cols * rows);

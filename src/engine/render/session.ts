@@ -12,6 +12,7 @@ import { EditorError, ErrorCode } from '../errors';
 import type { Point3, RGBAImage } from '../types';
 import { alignedCropRect, cropCorners, cropPixelToImage, DEFAULT_CROP, invertAffine, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
+import { fadeFolds } from './folds';
 import { applyGain, creaseFace, creaseGain, DEFAULT_CREASES, type CreaseConfig, type CreaseFace } from './creases';
 import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
 import { innerMouthMask, lipStretchPlan, newOpeningWeight, paintFeatherRadius } from './mouth-mask';
@@ -41,7 +42,7 @@ export interface RenderSessionOptions {
   fullCropRefiner?: boolean;
   /** Context around the paint region in the refiner's windows, crop pixels (default REFINER_MARGIN, scaled to the refiner's size). */
   refinerMargin?: number;
-  /** Creases where the warp squeezes the skin (creases.ts): false for none, or a change to the defaults. Default on. */
+  /** Creases and fading folds where the warp squeezes or stretches the skin (creases.ts, folds.ts): false for none, or a change to the crease defaults. Default on. */
   creases?: boolean | Partial<CreaseConfig>;
 }
 
@@ -65,6 +66,8 @@ interface RenderOptions {
    * intensity: the network then runs once per edit, not per slider frame (the last gain is kept).
    */
   texture?: { target: readonly Point3[]; scale: number };
+  /** Draw the session's creases and fade its folds (default true). */
+  creases?: boolean;
 }
 
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
@@ -185,7 +188,7 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
 
   async function render(target: readonly Point3[], opts: RenderOptions = {}): Promise<RenderPatch> {
     const grid = flow(target);
-    return opts.preview ? renderPreview(s, target, grid, opts.interior) : renderFrame(s, target, grid, opts);
+    return opts.preview ? renderPreview(s, target, grid, opts) : renderFrame(s, target, grid, opts);
   }
 
   return {
@@ -250,7 +253,8 @@ function openSession(image: RGBAImage, face: FaceAnalysis, options: RenderSessio
  * A preview: the warp at half resolution (flow halved, sampled on the 2 x 2 means), the mouth interior carried in
  * half-resolution ROI coordinates (pixel (i, j) has its centre at ROI pixel (2i + 0.5, 2j + 0.5)).
  */
-async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGrid, interior: InteriorSource | null | undefined): Promise<RenderPatch> {
+async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGrid, opts: RenderOptions): Promise<RenderPatch> {
+  const interior = opts.interior;
   const { roi } = s;
   s.half ??= halfResolution(s.pixels, roi);
   const { width, height, pixels } = s.half;
@@ -258,7 +262,7 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   const out = tf.tidy(() => s.sampler.warp(pixels, height, width, halved));
   try {
     const values = (await out.data()) as Float32Array;
-    addCreases(s, grid, values, width, height, 2, 0.5);
+    if (opts.creases !== false) addCreases(s, grid, values, width, height, 2, 0.5);
     const local = target.map((p) => [(p[0] - roi.x - 0.5) / 2, (p[1] - roi.y - 0.5) / 2, p[2]] as Point3);
     const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, s.image, interior, s.source) : 0;
     return {
@@ -278,6 +282,7 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
 /** The creases of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`, creases.ts). */
 function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number): void {
   if (!s.creases) return;
+  fadeFolds(s.creases, grid, s.roi, values, width, height, scale, offset);
   const gain = creaseGain(s.creases, grid, s.roi, width, height, scale, offset);
   if (gain) applyGain(values, gain);
 }
@@ -313,7 +318,7 @@ async function renderFrame(s: Session, target: readonly Point3[], grid: FlowGrid
   });
   try {
     const values = (await out.data()) as Float32Array;
-    addCreases(s, grid, values, roi.width, roi.height, 1, 0);
+    if (opts.creases !== false) addCreases(s, grid, values, roi.width, roi.height, 1, 0);
     const interiorPixels = opts.interior ? transferInterior(values, roi, target, s.image, opts.interior, s.source) : 0;
     // rounds and clamps to 0..255
     return {

@@ -1,0 +1,132 @@
+/**
+ * Stage 7d', folds that fade: where an expression's warp stretches the skin (a smile neutralized: the bunched cheeks
+ * and the nasolabial folds pulled flat), the photo's own folds and bunching should smooth out, which a warp cannot
+ * do: it moves the fold's shading along with the skin. So, where J's smaller singular value (creases.ts) falls below
+ * 1, the band of spatial frequencies that folds and bunching live in (between FoldConfig.sigma's two Gaussian
+ * blurs, about 1 % and 7 % of the eyes' distance) is taken out of the pixels in proportion to the stretch. What is
+ * finer than the lower blur (pores, freckles, hairs, the photo's grain) stays, as does the light over the face.
+ */
+import { smoothstep } from './mouth-mask';
+import type { CreaseFace } from './creases';
+import { smoothStrain } from './creases';
+import type { FlowGrid, Rect } from './warp';
+
+export interface FoldConfig {
+  /** Stretch (1 - sigma2) where folds start to fade, and where they fade by `fade`. */
+  stretch: [number, number];
+  /** Share of the fold band taken out at full stretch. */
+  fade: number;
+  /** The fold band: between Gaussian blurs of these sigmas, IOD. */
+  sigma: [number, number];
+}
+
+export const DEFAULT_FOLDS: Readonly<FoldConfig> = { stretch: [0.02, 0.1], fade: 0.75, sigma: [0.012, 0.12] };
+
+/** A Gaussian blur approximated by three box blurs (running sums), of one channel of `src` (w x h), edges clamped. */
+function gaussian(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
+  // three boxes of width 2r + 1 have the variance of a Gaussian of sigma when (2r + 1)^2 = 4 sigma^2 + 1
+  const r = Math.max(0, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
+  let a = new Float32Array(src);
+  let b = new Float32Array(w * h);
+  const pass = (from: Float32Array, to: Float32Array, n: number, lines: number, step: number, lineStep: number) => {
+    for (let l = 0; l < lines; l++) {
+      const base = l * lineStep;
+      let acc = 0;
+      for (let i = -r; i <= r; i++) acc += from[base + Math.min(n - 1, Math.max(0, i)) * step];
+      for (let i = 0; i < n; i++) {
+        to[base + i * step] = acc / (2 * r + 1);
+        acc += from[base + Math.min(n - 1, i + r + 1) * step] - from[base + Math.max(0, i - r) * step];
+      }
+    }
+  };
+  if (r === 0) return a;
+  for (let k = 0; k < 3; k++) {
+    pass(a, b, w, h, 1, w);
+    [a, b] = [b, a];
+    pass(a, b, h, w, w, 1);
+    [a, b] = [b, a];
+  }
+  return a;
+}
+
+/**
+ * Fades the folds where the warp `grid` stretches the skin, in `values` (RGBA floats 0..255 of a raster of the ROI:
+ * pixel (i, j) at ROI pixel (i * scale + offset, j * scale + offset)), in place. Returns the pixels changed.
+ */
+export function fadeFolds(
+  face: CreaseFace,
+  grid: FlowGrid,
+  roi: Rect,
+  values: Float32Array,
+  width: number,
+  height: number,
+  scale = 1,
+  offset = 0,
+  cfg: FoldConfig = DEFAULT_FOLDS,
+): number {
+  const { cols, rows, dx, dy } = grid;
+  const { c11, c12, c22 } = smoothStrain(face, grid, roi);
+  const node = new Float32Array(cols * rows);
+  let any = false;
+  for (let k = 0; k < cols * rows; k++) {
+    const tr = c11[k] + c22[k];
+    const l1 = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - (c11[k] * c22[k] - c12[k] * c12[k])));
+    // stretched one way and not squeezed the other: where the skin is squeezed, creases form instead (creases.ts)
+    const squeeze = Math.sqrt(l1) - 1;
+    node[k] =
+      smoothstep(cfg.stretch[0], cfg.stretch[1], 1 - Math.sqrt(Math.max(0, tr - l1))) *
+      (1 - smoothstep(face.config.squeeze[0] / 2, face.config.squeeze[0], squeeze));
+    any ||= node[k] > 0;
+  }
+  if (!any) return 0;
+  // the weight at each raster pixel, and the box that holds the weighted ones
+  const weight = new Float32Array(width * height);
+  const sx = (cols - 1) / Math.max(1, roi.width - 1);
+  const sy = (rows - 1) / Math.max(1, roi.height - 1);
+  let [x0, y0, x1, y1] = [width, height, -1, -1];
+  for (let j = 0; j < height; j++) {
+    const y = j * scale + offset;
+    const gy = Math.min(rows - 1, Math.max(0, y * sy));
+    const j0 = Math.min(rows - 2, Math.floor(gy));
+    const fy = gy - j0;
+    for (let i = 0; i < width; i++) {
+      const x = i * scale + offset;
+      const gx = Math.min(cols - 1, Math.max(0, x * sx));
+      const i0 = Math.min(cols - 2, Math.floor(gx));
+      const fx = gx - i0;
+      const k = j0 * cols + i0;
+      const lerp = (a: Float32Array) => (a[k] * (1 - fx) + a[k + 1] * fx) * (1 - fy) + (a[k + cols] * (1 - fx) + a[k + cols + 1] * fx) * fy;
+      const n = lerp(node);
+      if (!(n > 0)) continue;
+      const [px, py] = face.frame.toCanonical(roi.x + x + lerp(dx), roi.y + y + lerp(dy));
+      const w = n * face.wholeSkin.at(px, py) * cfg.fade;
+      if (!(w > 0)) continue;
+      weight[j * width + i] = w;
+      [x0, y0, x1, y1] = [Math.min(x0, i), Math.min(y0, j), Math.max(x1, i), Math.max(y1, j)];
+    }
+  }
+  if (x1 < x0) return 0;
+  // the box grown by the wider blur's reach, so that the band is measured on the skin around it too
+  const perRaster = face.iod / scale;
+  const reach = Math.ceil(3 * cfg.sigma[1] * perRaster);
+  const bx = Math.max(0, x0 - reach);
+  const by = Math.max(0, y0 - reach);
+  const bw = Math.min(width - 1, x1 + reach) - bx + 1;
+  const bh = Math.min(height - 1, y1 + reach) - by + 1;
+  const channel = new Float32Array(bw * bh);
+  let changed = 0;
+  for (let c = 0; c < 3; c++) {
+    for (let j = 0; j < bh; j++) for (let i = 0; i < bw; i++) channel[j * bw + i] = values[((by + j) * width + bx + i) * 4 + c];
+    const fine = gaussian(channel, bw, bh, cfg.sigma[0] * perRaster);
+    const broad = gaussian(channel, bw, bh, cfg.sigma[1] * perRaster);
+    for (let j = 0; j < bh; j++)
+      for (let i = 0; i < bw; i++) {
+        const w = weight[(by + j) * width + bx + i];
+        if (!(w > 0)) continue;
+        const q = j * bw + i;
+        values[((by + j) * width + bx + i) * 4 + c] -= w * (fine[q] - broad[q]);
+        if (c === 0) changed++;
+      }
+  }
+  return changed;
+}
