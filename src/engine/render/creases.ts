@@ -88,12 +88,12 @@ function ringEllipse(points: readonly Point3[], ring: readonly number[], grow: n
 const ellipseR2 = (e: Ellipse, x: number, y: number) => ((x - e.cx) / e.ax) ** 2 + ((y - e.cy) / e.ay) ** 2;
 
 /** Where a face may crease, in its canonical frame: the skin of the face, less the eyes and the lips. */
-export interface CreaseSkin {
+interface CreaseSkin {
   /** 0..1 at canonical (x, y). */
   at(x: number, y: number): number;
 }
 
-export function creaseSkin(canonical: readonly Point3[], cfg: CreaseConfig = DEFAULT_CREASES): CreaseSkin {
+function creaseSkin(canonical: readonly Point3[], cfg: CreaseConfig = DEFAULT_CREASES): CreaseSkin {
   const eyes = [ringEllipse(canonical, LANDMARK_SETS.rightEyeRing, 0.08), ringEllipse(canonical, LANDMARK_SETS.leftEyeRing, 0.08)];
   const lips = ringEllipse(canonical, LANDMARK_SETS.outerLipRing, 0.05);
   const oval = ringEllipse(canonical, LANDMARK_SETS.faceOval, 0);
