@@ -20,7 +20,7 @@ export interface FoldConfig {
   sigma: [number, number];
 }
 
-const DEFAULT_FOLDS: Readonly<FoldConfig> = { stretch: [0.02, 0.1], fade: 0.75, sigma: [0.012, 0.12] };
+const DEFAULT_FOLDS: Readonly<FoldConfig> = { stretch: [0.01, 0.06], fade: 1, sigma: [0.012, 0.12] };
 
 /** A Gaussian blur approximated by three box blurs (running sums), of one channel of `src` (w x h), edges clamped. */
 function gaussian(src: Float32Array, w: number, h: number, sigma: number): Float32Array {
