@@ -304,3 +304,130 @@ describe('mouth interior at full resolution', () => {
     expect(Math.max(...lips.map((k) => Math.abs(luma(still.data, k) - luma(neutral.image.data, k))))).toBeLessThan(1);
   }, 120_000);
 });
+
+/** Luminance and redness (R - G) means over the pixels of the target's opening in frame bins u0..u1, a0..a1 (a: 0 at the upper inner lip, 1 at the lower). */
+function opening(img: RGBAImage, pts: readonly Point3[], u0: number, u1: number, a0: number, a1: number) {
+  const f = mouthFrame(pts);
+  const px: [number, number][] = [];
+  for (const [x, y] of interior(pts, 0, 0)) {
+    const u = frameU(f, x, y);
+    const up = curveAt(f.upper, u);
+    const a = (frameV(f, x, y) - up) / (curveAt(f.lower, u) - up);
+    if (u >= u0 && u <= u1 && a >= a0 && a <= a1) px.push([x, y]);
+  }
+  let l = 0;
+  let red = 0;
+  for (const [x, y] of px) {
+    const k = (y * img.width + x) * 4;
+    l += luma(img.data, k);
+    red += img.data[k] - img.data[k + 1];
+  }
+  return { px, luma: l / px.length, red: red / px.length };
+}
+
+/** RMS of luminance minus its 3 x 3 mean over `px`: the grain. */
+function grain(img: RGBAImage, px: readonly [number, number][]): number {
+  let s = 0;
+  for (const [x, y] of px) {
+    let m = 0;
+    for (let j = -1; j <= 1; j++) for (let i = -1; i <= 1; i++) m += luma(img.data, ((y + j) * img.width + x + i) * 4);
+    s += (luma(img.data, (y * img.width + x) * 4) - m / 9) ** 2;
+  }
+  return Math.sqrt(s / px.length);
+}
+
+/** Skin of `pts`'s face: the chin under the lower lip (0.1-0.2 IOD under landmark 17, 0.15 IOD either side). */
+function chin(pts: readonly Point3[]): [number, number][] {
+  const iod = mouthFrame(pts).iod;
+  const [cx, cy] = pts[17];
+  const out: [number, number][] = [];
+  for (let y = Math.round(cy + 0.1 * iod); y < cy + 0.2 * iod; y++) for (let x = Math.round(cx - 0.15 * iod); x < cx + 0.15 * iod; x++) out.push([x, y]);
+  return out;
+}
+
+describe('a mouth opened from closed lips (surprise on her neutral photo: the stock mouth, an "O")', () => {
+  let out: RGBAImage;
+  let strong: RGBAImage;
+  let target: readonly Point3[];
+  let target15: readonly Point3[];
+  beforeAll(async () => {
+    const edit = await neutral.face.edit({ preset: 'surprise' });
+    out = await edit.renderFull(1);
+    target = edit.target(1);
+    strong = await edit.renderFull(1.5);
+    target15 = edit.target(1.5);
+    edit.dispose();
+  }, 120_000);
+
+  it('the inside has depth: darkest at the throat, lighter toward the corners and toward the lower lip', () => {
+    expect(mouthOpening(target)).toBeGreaterThan(0.2);
+    const throat = opening(out, target, 0.4, 0.6, 0.3, 0.5);
+    const sides = [opening(out, target, 0.15, 0.25, 0.3, 0.5), opening(out, target, 0.75, 0.85, 0.3, 0.5)];
+    // the pixels 3-5 px inside the lower inner lip, past the feather (the lip's lit inner surface)
+    const f = mouthFrame(target);
+    const rim = interior(target, 3, 0.3).filter(([x, y]) => curveAt(f.lower, frameU(f, x, y)) - frameV(f, x, y) < 5);
+    const rimLuma = rim.reduce((s, [x, y]) => s + luma(out.data, (y * out.width + x) * 4), 0) / rim.length;
+    console.log(
+      `surprise: throat ${throat.luma.toFixed(1)}, sides ${sides.map((s) => s.luma.toFixed(1))}, by the lower lip ${rimLuma.toFixed(1)} (${rim.length} px)`,
+    );
+    expect(throat.px.length).toBeGreaterThan(300);
+    expect(rim.length).toBeGreaterThan(100);
+    for (const s of sides) expect(s.luma).toBeGreaterThan(1.15 * throat.luma); // measured 1.27x, 1.30x (before: 1.0x, flat)
+    expect(rimLuma).toBeGreaterThan(1.8 * throat.luma); // measured 2.3x (before: 2.1x, the edges of the lower teeth)
+  });
+
+  it('a tongue low in the opening, redder and lighter than the throat, that grows with the opening; none in a barely open mouth', async () => {
+    const throat = opening(out, target, 0.4, 0.6, 0.3, 0.5);
+    const tongue = opening(out, target, 0.42, 0.58, 0.72, 0.85);
+    console.log(`surprise: tongue luma ${tongue.luma.toFixed(1)} red ${tongue.red.toFixed(1)}, throat ${throat.luma.toFixed(1)} / ${throat.red.toFixed(1)}`);
+    expect(tongue.luma).toBeGreaterThan(1.5 * throat.luma); // measured 2.0x (before: 1.2x, a linear ramp)
+    expect(tongue.red).toBeGreaterThan(1.5 * throat.red); // measured 2.4x (before: 1.2x)
+    // its pixels: in the lower half of the opening, more than 0.05 IOD above the lower lip (past the lip's lit inner
+    // surface), 1.5x the throat's luminance and redness
+    const tonguePixels = (img: RGBAImage, pts: readonly Point3[]) => {
+      const f = mouthFrame(pts);
+      return opening(img, pts, 0, 1, 0.5, 1).px.filter(([x, y]) => {
+        const k = (y * img.width + x) * 4;
+        const above = curveAt(f.lower, frameU(f, x, y)) - frameV(f, x, y);
+        return above > 0.05 * f.iod && luma(img.data, k) > 1.5 * throat.luma && img.data[k] - img.data[k + 1] > 1.5 * throat.red;
+      }).length;
+    };
+    const fear = await neutral.face.edit({ preset: 'fear' });
+    const slit = fear.target(1);
+    const counts = [tonguePixels(await fear.renderFull(1), slit), tonguePixels(out, target), tonguePixels(strong, target15)];
+    fear.dispose();
+    const openings = [slit, target, target15].map((t) => mouthOpening(t).toFixed(3));
+    console.log(`tongue pixels: ${counts} at openings ${openings} IOD (fear at 1, surprise at 1 and 1.5)`);
+    expect(mouthOpening(slit)).toBeLessThan(0.15);
+    // measured 0, 256 and 853 px
+    expect(counts[0]).toBeLessThan(0.05 * counts[1]);
+    expect(counts[1]).toBeGreaterThan(150);
+    expect(counts[2]).toBeGreaterThan(2 * counts[1]);
+  });
+
+  it("the painted inside carries the photo's grain: 0.8-1.2 of her chin's", () => {
+    const deep = opening(out, target, 0.3, 0.7, 0.25, 0.55).px;
+    const g = grain(out, deep);
+    const skin = grain(neutral.image, chin(neutral.face.landmarks.points));
+    const edited = grain(out, chin(target));
+    console.log(`grain: painted ${g.toFixed(2)}, her chin ${skin.toFixed(2)} (edited ${edited.toFixed(2)})`);
+    expect(g / skin).toBeGreaterThan(0.8); // measured 1.01 vs 1.08: 0.94 (before: 0.17, a flat fill)
+    expect(g / skin).toBeLessThan(1.2);
+    expect(g / edited).toBeGreaterThan(0.8);
+    expect(g / edited).toBeLessThan(1.2);
+  });
+
+  it('at intensity 1.5 nothing inside is black, and the upper teeth are in the shade of the lip', () => {
+    const lips = lipPixels(target15, strong.width)
+      .map((k) => luma(strong.data, k))
+      .sort((a, b) => a - b);
+    const lip = lips[lips.length >> 1];
+    const inside = interior(target15, 1, 0.05)
+      .map(([x, y]) => luma(strong.data, (y * strong.width + x) * 4))
+      .sort((a, b) => a - b);
+    const p = (q: number) => inside[Math.floor(q * inside.length)];
+    console.log(`at 1.5: inside luma 1st percentile ${p(0.01).toFixed(1)}, 99th ${p(0.99).toFixed(1)}; lips ${lip.toFixed(1)}`);
+    expect(p(0.01)).toBeGreaterThan(0.15 * lip); // measured 0.26x her lips' luminance
+    expect(p(0.99)).toBeLessThan(1.2 * lip); // measured 1.03x (before: 1.33x, the stock's teeth in full light)
+  });
+});

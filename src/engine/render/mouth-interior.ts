@@ -22,6 +22,7 @@
  * `interiorFor`.
  */
 import type { PresetName } from '../expression/target';
+import { interOcular } from '../analyse/manifold';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
 import {
@@ -40,7 +41,8 @@ import {
   sampleInFrame,
 } from './mouth-frame';
 import { smoothstep } from './mouth-mask';
-import { lipColour, lipEdges, type MouthPhoto, showsTeeth, teethSplit, whitePoint } from './mouth-photo';
+import { acrossCos, type CavityPaint, cavityAt } from './mouth-cavity';
+import { grainOf, lipColour, lipEdges, type MouthPhoto, showsTeeth, teethSplit, whitePoint } from './mouth-photo';
 import type { Rect } from './warp';
 
 /** A photo showing an open mouth, and its landmarks (468 points, that photo's pixels). */
@@ -69,12 +71,19 @@ const SEAM_PX = 1;
 /** Per-channel white-balance gains between two photos are kept within this range. */
 const GAIN_RANGE = [0.8, 1.25] as const;
 /**
- * The inside of a mouth opened taller than the photo it comes from: `shade` of the lips' colour under the upper teeth
- * (the dark of the mouth), up to (1 + `tongue`) times that by the lower lip, reached `ramp` IOD (source) past the
- * teeth's edges; as the opening grows 1-1.4 times taller than the source's, the last `corner` of the width at each end
- * shades into it too.
+ * The inside of a mouth opened taller than the photo it comes from (mouth-cavity.ts: depth, tongue, grain), reached
+ * `ramp` IOD (source) past the teeth's edges, in full once the opening is `taller` times the source's; as the opening
+ * grows 1-1.4 times taller than the source's, the last `corner` of the width at each end shades into it too.
  */
-const CAVITY = { shade: 0.25, ramp: 0.025, tongue: 0.8, corner: 0.12, taller: 1.6 } as const;
+const CAVITY = { ramp: 0.025, corner: 0.12, taller: 1.6 } as const;
+/**
+ * Teeth under an upper lip that covers them (upperHidden, at `hidden` or more): the lip's shade on them, times
+ * `lip` at the lip line rising to `edge` at their edges; the lower teeth go behind the lower lip as the share hidden
+ * grows from `lower[0]` to `lower[1]` (an "O" shows the tongue over them, not a rim of teeth); from `sides[0]` of the
+ * length from a corner to `sides[1]`, the lip covers the upper ones all. In the shade, the light takes `warm` of the
+ * lips' hue.
+ */
+const SHADED_TEETH = { hidden: 0.7, lip: 0.4, edge: 0.7, lower: [0.4, 0.7], sides: [0.3, 0.12], warm: 0.6 } as const;
 /** Feather at the inner lip line, as a fraction of the target's IOD (at least 1 px). */
 const FEATHER_IOD = 0.012;
 
@@ -92,7 +101,7 @@ const OWN_TEETH_SHARE = 0.6;
  * How much of the upper teeth (the stock mouth's, or the photo's own) each preset's upper lip covers: the "O" of
  * surprise or fear shows only their edges over the mouth's dark inside (more teeth make it read as a smile).
  */
-const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.8, fear: 0.8, sadness: 0.5 };
+const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.7, fear: 0.7, sadness: 0.5 };
 
 /** What an edit asks of the mouth, in this stage's terms (the editor maps its Reference onto it: edit/reference.ts). */
 export interface MouthEdit {
@@ -173,13 +182,7 @@ export function transferInterior(
   const seam = lips ? lips.map((v) => v * SEAM) : null;
 
   const src = source.image;
-  const gain = [1, 1, 1];
-  if (src !== here) {
-    const a = whitePoint(here);
-    const b = source.whitePoint ?? whitePoint(src);
-    for (let c = 0; c < 3; c++) gain[c] = Math.min(Math.max(a[c] / b[c], GAIN_RANGE[0]), GAIN_RANGE[1]);
-  }
-
+  const gain = teethGain(here, source);
   const splits = teethSplit(source);
   const hideFull = Math.min(Math.max(source.upperHidden ?? 0, 0), 0.9);
   // over the photo's own teeth the upper lip comes down only as the mouth opens past its own opening (intensity 0
@@ -187,17 +190,21 @@ export function transferInterior(
   const ratio = openT / Math.max(openS, 1e-6);
   const lipDown = src === here ? smoothstep(1, CAVITY.taller, ratio) : 1;
   const hide = hideFull * lipDown;
+  // the lower teeth go behind the lower lip as the upper lip comes down; the upper lip's shade lies on the upper ones
+  const lowerKeep = (1 - hide) * (1 - smoothstep(SHADED_TEETH.lower[0], SHADED_TEETH.lower[1], hide));
+  const lipShade = Math.min(hide / SHADED_TEETH.hidden, 1);
   // shaded corners: for a mouth opened taller than its source, and for an "O" (upper lip over the teeth)
   const taller = hideFull > 0 ? lipDown : smoothstep(1, 1.4, ratio);
-  let dark: number[] | null = null;
+  let paint: CavityPaint | null = null;
   const cavity = () => {
-    dark ??= (lips ?? lipColour(values, roi, target) ?? [110, 70, 70]).map((v) => v * CAVITY.shade);
-    return dark;
+    paint ??= cavityPaint(values, roi, target, ft, here, own ?? (src === here ? source.points : target), lips);
+    return paint;
   };
   const scale = fs.iod / ft.iod; // source pixels per target pixel across the mouth
   const feather = 1 + teeth * Math.max(0, FEATHER_IOD * ft.iod - 1); // a seam is a sharp line
   const b = bounds(target, ring);
   const rgb = new Float32Array(4);
+  const col = new Float32Array(3);
   const written = eachPixel(roi, b, (x, y, k) => {
     const u = frameU(ft, x, y);
     if (!(u > 0 && u < 1)) return false;
@@ -207,15 +214,8 @@ export function transferInterior(
     const dUp = v - up;
     const dLo = lo - v;
     const hT = lo - up;
-    if (seam && teeth === 0 && hT < SEAM_PX) {
-      // lips closed on a small face: the lines lie under a pixel apart, and filling between them would draw the seam
-      // only where a pixel centre falls between them (a broken line); a hairline SEAM_PX wide instead, centred
-      // between them, antialiased, to a point at the corners
-      const cover = Math.min(1, Math.max(0, SEAM_PX / 2 + 0.5 - Math.abs(v - (up + lo) / 2)), u * ft.len, (1 - u) * ft.len);
-      if (!(cover > 0)) return false;
-      for (let c = 0; c < 3; c++) values[k + c] += opens * cover * (seam[c] - values[k + c]);
-      return true;
-    }
+    // lips closed on a small face: a hairline
+    if (seam && teeth === 0 && hT < SEAM_PX) return hairline(values, k, seam, opens, Math.min(u, 1 - u) * ft.len, v - (up + lo) / 2);
     if (!(dUp > 0 && dLo > 0)) return false;
     let upS = curveAt(fs.upper, u);
     const loS = curveAt(fs.lower, u);
@@ -223,18 +223,24 @@ export function transferInterior(
     // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
     let split = Math.min(Math.max(curveAt(splits, u), 0), hS);
     // the covered top of the upper teeth is skipped: the target's upper region starts that far down the source
-    const hidden = hide * split;
+    // (an "O" shows the edges of the middle teeth only: toward the sides, the lip covers them all)
+    const hidden = (hide + (1 - hide) * lipShade * smoothstep(SHADED_TEETH.sides[0], SHADED_TEETH.sides[1], Math.min(u, 1 - u))) * split;
     upS += hidden;
     hS -= hidden;
     split -= hidden;
     let vS: number;
     let cav = 0;
-    let depth = 0;
+    let upper: boolean;
+    // how far the upper and lower teeth reach into the target's opening (pixels): the cavity lies between
+    let top = 0;
+    let bottom = 0;
     if (hT * scale >= hS) {
-      // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them (an "O"
-      // covers the lower teeth as much as the upper ones)
-      const lower = (hS - split) * (1 - hide);
-      if (dUp * scale <= split) vS = upS + dUp * scale;
+      // a taller opening: both sets of teeth keep their size, the mouth's dark inside opens between them
+      const lower = (hS - split) * lowerKeep;
+      top = split / scale;
+      bottom = lower / scale;
+      upper = dUp * scale <= split;
+      if (upper) vS = upS + dUp * scale;
       else if (dLo * scale <= lower) vS = loS - dLo * scale;
       else {
         vS = upS + split;
@@ -244,24 +250,84 @@ export function transferInterior(
           smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) *
           smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
       }
-    } else vS = dUp <= (hT * split) / Math.max(hS, 1e-6) ? upS + dUp * scale : loS - dLo * scale; // a lower one: cut at the split
+    } else {
+      // a lower one: cut at the split
+      upper = dUp <= (hT * split) / Math.max(hS, 1e-6);
+      vS = upper ? upS + dUp * scale : loS - dLo * scale;
+    }
     // the corners of an opened mouth are in shade (the source's corners, drawn into a taller opening, streak)
     cav = Math.max(cav, smoothstep(CAVITY.corner, 0, Math.min(u, 1 - u)) * taller);
-    // lighter toward the lower lip (the tongue), darkest under the upper teeth
-    if (cav > 0) depth = Math.min(Math.max(dUp / Math.max(hT, 1e-6), 0), 1);
+    if (cav > 0) cavityAt(cavity(), x, y, u, v, top, bottom, col);
     // bicubic: teeth land at sub-pixel offsets, where bilinear sampling would soften their edges
     sampleInFrame(src, fs, u, vS, rgb);
-    const edge = Math.min(dUp, dLo, u * ft.len, (1 - u) * ft.len);
+    // the upper lip's shade on the upper teeth, darkest by the lip, in the mouth's reddish light
+    if (upper && lipShade > 0) shadeTooth(rgb, 1 - lipShade * (1 - toothShade(dUp, top)), cavity().lips);
+    // the feather across the lip line (the distance across the frame, times the line's slope's cosine)
+    const edge = Math.min(dUp * acrossCos(ft, ft.upper, u), dLo * acrossCos(ft, ft.lower, u), u * ft.len, (1 - u) * ft.len);
     const w = opens * Math.min(edge / feather, 1);
     for (let c = 0; c < 3; c++) {
       let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
-      if (cav > 0) carried += cav * (cavity()[c] * (1 + CAVITY.tongue * depth) - carried);
+      if (cav > 0) carried += cav * (col[c] - carried);
       const want = seam ? seam[c] + teeth * (carried - seam[c]) : carried;
       values[k + c] += w * (want - values[k + c]);
     }
     return true;
   });
   return written + covered;
+}
+
+/**
+ * The seam of lips closed on a small face: the lines lie under a pixel apart, and filling between them would draw it
+ * only where a pixel centre falls between them (a broken line); a hairline SEAM_PX wide instead, centred between them
+ * (`off`: the pixel's distance across from the middle), antialiased, to a point at the corners (`ends`: pixels to the
+ * nearer one), at `opens` of its strength. Returns whether the pixel at `k` in `values` was written.
+ */
+function hairline(values: Float32Array, k: number, seam: readonly number[], opens: number, ends: number, off: number): boolean {
+  const cover = Math.min(1, Math.max(0, SEAM_PX / 2 + 0.5 - Math.abs(off)), ends);
+  if (!(cover > 0)) return false;
+  for (let c = 0; c < 3; c++) values[k + c] += opens * cover * (seam[c] - values[k + c]);
+  return true;
+}
+
+/** The upper lip's shade on an upper tooth `d` pixels below it, the teeth showing `top` pixels: SHADED_TEETH.lip to .edge. */
+function toothShade(d: number, top: number): number {
+  return SHADED_TEETH.lip + (SHADED_TEETH.edge - SHADED_TEETH.lip) * smoothstep(0, Math.max(top, 1), d);
+}
+
+/**
+ * `rgb` times `shade`, in light that takes on the lips' hue (`lips`: their colour) as it darkens: the shade inside a
+ * mouth is lit by light off its walls (grey teeth in a warm photo look blue).
+ */
+function shadeTooth(rgb: Float32Array, shade: number, lips: readonly number[]): void {
+  const luma = Math.max(0.299 * lips[0] + 0.587 * lips[1] + 0.114 * lips[2], 1);
+  for (let c = 0; c < 3; c++) rgb[c] *= shade * (1 + (1 - shade) * SHADED_TEETH.warm * (lips[c] / luma - 1));
+}
+
+/** Per-channel gains that give teeth from another photo this photo's white balance (1 on the photo's own). */
+function teethGain(here: RGBAImage, source: InteriorSource): number[] {
+  const gain = [1, 1, 1];
+  if (source.image === here) return gain;
+  const a = whitePoint(here);
+  const b = source.whitePoint ?? whitePoint(source.image);
+  for (let c = 0; c < 3; c++) gain[c] = Math.min(Math.max(a[c] / b[c], GAIN_RANGE[0]), GAIN_RANGE[1]);
+  return gain;
+}
+
+/**
+ * What the cavity is painted from: the lips' colour in `values` (or `lips`), and the grain of the photo `here` by the
+ * mouth of `points` (its landmarks there), scaled to the target's resolution (a preview is drawn at half).
+ */
+function cavityPaint(
+  values: Float32Array,
+  roi: Rect,
+  target: readonly Point3[],
+  ft: MouthFrame,
+  here: RGBAImage,
+  points: readonly Point3[],
+  lips: number[] | null,
+): CavityPaint {
+  const grain = grainOf(here, points) * Math.min(1, ft.iod / interOcular(points));
+  return { ft, lips: lips ?? lipColour(values, roi, target) ?? [110, 70, 70], grain };
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * What a mouth in a photo shows, read off its pixels for the mouth-interior stage (mouth-interior.ts): the lips'
- * colour, the photo's white point, where the lips really end (the face mesh's inner lip line lies inside the teeth
- * on a toothy smile), whether teeth show, and where the upper teeth end.
+ * colour, the photo's white point and grain, where the lips really end (the face mesh's inner lip line lies inside the
+ * teeth on a toothy smile), whether teeth show, and where the upper teeth end.
  */
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
-import { bounds, curveAt, type Curve, eachPixel, median5, mouthFrame, type MouthFrame, sampleInFrame } from './mouth-frame';
+import { bounds, curveAt, type Curve, eachPixel, frameU, frameV, median5, mouthFrame, type MouthFrame, outerCurves, sampleInFrame } from './mouth-frame';
 import { insidePolygon, type Rect } from './warp';
 
 /** A photo and the landmarks of a face in it (468 points, that photo's pixels). */
@@ -226,4 +226,47 @@ export function teethSplit(source: MouthPhoto): Curve {
   const out = { u: us, v: smooth };
   splitCache.set(source.points, out);
   return out;
+}
+
+const grainCache = new WeakMap<readonly Point3[], number>();
+/**
+ * The skin band grainOf reads: from `gap` IOD (at least 2 px) to `below` / `above` IOD outside the lips' outer
+ * contours, u from `ends` to 1 - `ends`.
+ */
+const GRAIN_BAND = { gap: 0.03, below: 0.15, above: 0.12, ends: 0.1 } as const;
+
+/**
+ * The photo's grain near the mouth of the face at `points`: the RMS of luminance minus its 3 x 3 mean that the skin
+ * around the lips shows (under the lower lip, over the upper one), estimated robustly as 1.4826 times the median
+ * absolute value, so pores, stubble and the edges of a crease count little. Grey levels (0..255). Cached per points.
+ */
+export function grainOf(img: RGBAImage, points: readonly Point3[]): number {
+  const cached = grainCache.get(points);
+  if (cached !== undefined) return cached;
+  const f = mouthFrame(points);
+  const out = outerCurves(f, points);
+  const { width: W, height: H, data } = img;
+  const luma = (k: number) => 0.299 * data[k] + 0.587 * data[k + 1] + 0.114 * data[k + 2];
+  const b = bounds(points, LANDMARK_SETS.outerLipRing);
+  const pad = Math.ceil(GRAIN_BAND.below * f.iod);
+  const gap = Math.max(GRAIN_BAND.gap * f.iod, 2); // the lips' edge is out of every 3 x 3 neighbourhood
+  const res: number[] = [];
+  for (let y = Math.max(1, b.y0 - pad); y <= Math.min(H - 2, b.y1 + pad); y++) {
+    for (let x = Math.max(1, b.x0); x <= Math.min(W - 2, b.x1); x++) {
+      const u = frameU(f, x, y);
+      if (u < GRAIN_BAND.ends || u > 1 - GRAIN_BAND.ends) continue;
+      const v = frameV(f, x, y);
+      const below = v - curveAt(out.lower, u);
+      const above = curveAt(out.upper, u) - v;
+      if (!((below > gap && below < GRAIN_BAND.below * f.iod) || (above > gap && above < GRAIN_BAND.above * f.iod))) continue;
+      const k = (y * W + x) * 4;
+      let m = 0;
+      for (let j = -W; j <= W; j += W) m += luma(k + 4 * (j - 1)) + luma(k + 4 * j) + luma(k + 4 * (j + 1));
+      res.push(Math.abs(luma(k) - m / 9));
+    }
+  }
+  res.sort((p, q) => p - q);
+  const grain = res.length > 20 ? 1.4826 * res[res.length >> 1] : 0;
+  grainCache.set(points, grain);
+  return grain;
 }
