@@ -31,6 +31,8 @@ export interface CreaseConfig {
   /** Depth of a full crease as a multiple of the photo's fine skin contrast, and its bounds (relative luminance). */
   contrastGain: number;
   depth: [number, number];
+  /** Eye distances (image px) under which creases and folds fade out entirely, and from which they are whole. */
+  smallFace: [number, number];
   /** The face below this canonical height (IOD, y down; the nose tip is near 0.75) fades out of the creases over `lowerFade`. */
   lower: number;
   lowerFade: number;
@@ -44,6 +46,7 @@ export const DEFAULT_CREASES: Readonly<CreaseConfig> = {
   minWidthPx: 0.8,
   contrastGain: 5,
   depth: [0.1, 0.25],
+  smallFace: [30, 100],
   lower: 0.25,
   lowerFade: 0.15,
 };
@@ -212,10 +215,12 @@ export interface CreaseFace {
   depth: number;
   /** IOD in image pixels. */
   iod: number;
+  /** How well the photo resolves creases and folds, 0..1 (CreaseConfig.smallFace). */
+  resolved: number;
   /** Where the folds' spacing is counted from (canonical): between the brows, so frown lines come in a pair. */
   origin: [number, number];
   config: CreaseConfig;
-  /** The face's skin for fold fading (folds.ts): as `skin`, the lower face included. */
+  /** The face's skin for fold fading (folds.ts): the cheeks and the lower face. */
   wholeSkin: CreaseSkin;
 }
 
@@ -231,20 +236,31 @@ export function creaseFace(
   const { centre, side } = spec;
   const toImage = (x: number, y: number) => applyAffine(crop.toImage, [(x - centre[0]) / side + 0.5, (y - centre[1]) / side + 0.5]) as [number, number];
   const contrast = skinContrast(image, frame, toImage);
-  const depth = Math.min(config.depth[1], Math.max(config.depth[0], config.contrastGain * contrast));
+  // Creases and folds fade out on small faces, as real ones do: on 250 px news photos (45 px between the eyes) real
+  // angry and neutral faces have the same fine contrast between the brows, and there the folds' band holds the
+  // features themselves (fading it cost identity).
+  const resolved = smoothstep(config.smallFace[0], config.smallFace[1], 1 / frame.perPixel);
+  const depth = Math.min(config.depth[1], Math.max(config.depth[0], config.contrastGain * contrast)) * resolved;
   return {
     frame,
     skin: creaseSkin(canonical, config),
     depth,
     iod: 1 / frame.perPixel,
+    resolved,
     origin: [canonical[9][0], canonical[9][1]],
     config,
-    wholeSkin: creaseSkin(canonical, { ...config, lower: 100 }),
+    wholeSkin: lowerSkin(creaseSkin(canonical, { ...config, lower: 100 })),
   };
 }
 
+/**
+ * Fading folds stay below the eyes (canonical y from 0.15, whole from 0.3): above, the band folds live in holds the
+ * brows' and lashes' structure, which makes the person (fading it there cost identity on small faces).
+ */
+const lowerSkin = (skin: CreaseSkin): CreaseSkin => ({ at: (x, y) => skin.at(x, y) * smoothstep(0.15, 0.3, y) });
+
 /** The warp's strain at its nodes (nodeStrain), smoothed over about `smooth` IOD so that its directions turn slowly. */
-export function smoothStrain(face: CreaseFace, grid: FlowGrid, roi: Rect): { c11: Float32Array; c12: Float32Array; c22: Float32Array } {
+function smoothStrain(face: CreaseFace, grid: FlowGrid, roi: Rect): { c11: Float32Array; c12: Float32Array; c22: Float32Array } {
   const { cols, rows } = grid;
   const sigmaNodes = (face.config.smooth * face.iod * (cols - 1)) / Math.max(1, roi.width - 1);
   const raw = nodeStrain(grid, roi);
@@ -252,31 +268,104 @@ export function smoothStrain(face: CreaseFace, grid: FlowGrid, roi: Rect): { c11
   return { c11, c12, c22 };
 }
 
-/**
- * The crease gain over an output raster of `width` x `height` pixels whose pixel (i, j) lies at ROI pixel
- * (i * scale + offset, j * scale + offset) (scale 1 for a full frame, 2 for a half-resolution preview), for the
- * warp `grid` over `roi`. Null when the warp squeezes nothing enough to crease. The raster's values are the
- * gain g of out = in * (1 + g).
- */
-export function creaseGain(face: CreaseFace, grid: FlowGrid, roi: Rect, width: number, height: number, scale = 1, offset = 0): Float32Array | null {
+/** What both creases and folds read of a warp, per node of its grid (image-independent; once per frame). */
+export interface NodeFields {
+  cols: number;
+  rows: number;
+  /** The smoothed strain C = J^T J (nodeStrain, smoothStrain). */
+  c11: Float32Array;
+  c12: Float32Array;
+  c22: Float32Array;
+  /** sigma1 - 1 (squeeze) and 1 - sigma2 (stretch). */
+  squeeze: Float32Array;
+  stretch: Float32Array;
+  /** Canonical position of the skin each node shows (its photo position p + d(p)). */
+  px: Float32Array;
+  py: Float32Array;
+}
+
+export function nodeFields(face: CreaseFace, grid: FlowGrid, roi: Rect): NodeFields {
   const { cols, rows, dx, dy } = grid;
-  const cfg = face.config;
   const { c11, c12, c22 } = smoothStrain(face, grid, roi);
-  const k0 = cfg.squeeze[0];
-  // nodes that squeeze enough, to skip the raster's quiet parts cell by cell
-  const hot = new Uint8Array(cols * rows);
-  let any = false;
-  for (let k = 0; k < cols * rows; k++) {
+  const n = cols * rows;
+  const squeeze = new Float32Array(n);
+  const stretch = new Float32Array(n);
+  const px = new Float32Array(n);
+  const py = new Float32Array(n);
+  const hx = (roi.width - 1) / (cols - 1);
+  const hy = (roi.height - 1) / (rows - 1);
+  for (let k = 0; k < n; k++) {
     const tr = c11[k] + c22[k];
-    const det = c11[k] * c22[k] - c12[k] * c12[k];
-    const l1 = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - det));
-    if (Math.sqrt(l1) - 1 > k0) hot[k] = 1;
-    any ||= hot[k] === 1;
+    const l1 = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - (c11[k] * c22[k] - c12[k] * c12[k])));
+    squeeze[k] = Math.sqrt(l1) - 1;
+    stretch[k] = 1 - Math.sqrt(Math.max(0, tr - l1));
+    const [x, y] = face.frame.toCanonical(roi.x + (k % cols) * hx + dx[k], roi.y + Math.floor(k / cols) * hy + dy[k]);
+    px[k] = x;
+    py[k] = y;
+  }
+  return { cols, rows, c11, c12, c22, squeeze, stretch, px, py };
+}
+
+/**
+ * Calls `fn(i, j, k, fx, fy)` for every pixel (i, j) of a raster of the ROI (pixel (i, j) at ROI pixel
+ * (i * scale + offset, j * scale + offset)) that lies in a grid cell with a corner where `active` is positive: k is
+ * the cell's top-left node, (fx, fy) the pixel's place in the cell.
+ */
+export function eachActivePixel(
+  f: { cols: number; rows: number },
+  active: Float32Array,
+  roi: Rect,
+  width: number,
+  height: number,
+  scale: number,
+  offset: number,
+  fn: (i: number, j: number, k: number, fx: number, fy: number) => void,
+): void {
+  const { cols, rows } = f;
+  const hx = (roi.width - 1) / (cols - 1);
+  const hy = (roi.height - 1) / (rows - 1);
+  for (let cj = 0; cj < rows - 1; cj++)
+    for (let ci = 0; ci < cols - 1; ci++) {
+      const k = cj * cols + ci;
+      if (!(active[k] > 0 || active[k + 1] > 0 || active[k + cols] > 0 || active[k + cols + 1] > 0)) continue;
+      // the raster's pixels whose centres fall in this cell (the last cell takes its far edge)
+      const i0 = Math.max(0, Math.ceil((ci * hx - offset) / scale));
+      const i1 = Math.min(width - 1, Math.ceil(((ci + 1) * hx - offset) / scale) - (ci + 1 < cols - 1 ? 1 : 0));
+      const j0 = Math.max(0, Math.ceil((cj * hy - offset) / scale));
+      const j1 = Math.min(height - 1, Math.ceil(((cj + 1) * hy - offset) / scale) - (cj + 1 < rows - 1 ? 1 : 0));
+      for (let j = j0; j <= j1; j++) {
+        const fy = Math.min(1, Math.max(0, (j * scale + offset) / hy - cj));
+        for (let i = i0; i <= i1; i++) fn(i, j, k, Math.min(1, Math.max(0, (i * scale + offset) / hx - ci)), fy);
+      }
+    }
+}
+
+/** Bilinear value of a node field at cell k, (fx, fy). */
+export const lerpCell = (a: Float32Array, cols: number, k: number, fx: number, fy: number) =>
+  (a[k] * (1 - fx) + a[k + 1] * fx) * (1 - fy) + (a[k + cols] * (1 - fx) + a[k + cols + 1] * fx) * fy;
+
+/**
+ * The crease gain over a raster of `width` x `height` pixels whose pixel (i, j) lies at ROI pixel
+ * (i * scale + offset, j * scale + offset) (scale 1 for a full frame, 2 for a half-resolution preview), for the
+ * warp's node fields `f`. Null when the warp squeezes nothing enough to crease. The raster's values are the gain g of
+ * out = in * (1 + g).
+ */
+export function creaseGain(face: CreaseFace, f: NodeFields, roi: Rect, width: number, height: number, scale = 1, offset = 0): Float32Array | null {
+  if (!(face.depth > 0)) return null;
+  const { cols, c11, c12, c22 } = f;
+  const cfg = face.config;
+  const k0 = cfg.squeeze[0];
+  // each node's strength: the squeeze, one-way (skin squeezed from every side bunches into a bulge, not folds), skin
+  const amp = new Float32Array(f.squeeze.length);
+  let any = false;
+  for (let k = 0; k < amp.length; k++) {
+    if (!(f.squeeze[k] > k0)) continue;
+    const oneWay = smoothstep(0.5 * k0, cfg.squeeze[1], f.squeeze[k] + f.stretch[k]);
+    amp[k] = smoothstep(k0, cfg.squeeze[1], f.squeeze[k]) * oneWay * face.skin.at(f.px[k], f.py[k]);
+    any ||= amp[k] > 0;
   }
   if (!any) return null;
   const gain = new Float32Array(width * height);
-  const sx = (cols - 1) / Math.max(1, roi.width - 1);
-  const sy = (rows - 1) / Math.max(1, roi.height - 1);
   const widthIod = Math.max(cfg.width, (cfg.minWidthPx * scale) / face.iod);
   // a fold narrower than a pixel of the raster is drawn wider and fainter, not aliased
   const depth = face.depth * Math.min(1, cfg.width / widthIod);
@@ -286,60 +375,35 @@ export function creaseGain(face: CreaseFace, grid: FlowGrid, roi: Rect, width: n
   const cos = Math.cos(-face.frame.angle);
   const sin = Math.sin(-face.frame.angle);
   let touched = 0;
-  for (let j = 0; j < height; j++) {
-    const y = j * scale + offset;
-    const gy = Math.min(rows - 1, Math.max(0, y * sy));
-    const j0 = Math.min(rows - 2, Math.floor(gy));
-    const fy = gy - j0;
-    for (let i = 0; i < width; i++) {
-      const x = i * scale + offset;
-      const gx = Math.min(cols - 1, Math.max(0, x * sx));
-      const i0 = Math.min(cols - 2, Math.floor(gx));
-      const fx = gx - i0;
-      const k = j0 * cols + i0;
-      if (!(hot[k] | hot[k + 1] | hot[k + cols] | hot[k + cols + 1])) continue;
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      const lerp = (a: Float32Array) => a[k] * w00 + a[k + 1] * w10 + a[k + cols] * w01 + a[k + cols + 1] * w11;
-      const a = lerp(c11);
-      const b = lerp(c12);
-      const c = lerp(c22);
-      const tr = a + c;
-      const l1 = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - (a * c - b * b)));
-      const sigma1 = Math.sqrt(l1);
-      const squeeze = sigma1 - 1;
-      if (squeeze <= k0) continue;
-      // skin squeezed from every side bunches into a bulge, not folds: only a squeeze along one direction folds
-      const oneWay = smoothstep(0.5 * k0, cfg.squeeze[1], sigma1 - Math.sqrt(Math.max(0, tr - l1)));
-      if (oneWay <= 0) continue;
-      // the squeeze's direction (C's first eigenvector), into the canonical frame
-      let ux = b;
-      let uy = l1 - a;
-      if (Math.abs(ux) + Math.abs(uy) < 1e-9) {
-        ux = l1 - c;
-        uy = b;
-      }
-      const un = Math.hypot(ux, uy) || 1;
-      const vx = (ux * cos - uy * sin) / un;
-      const vy = (ux * sin + uy * cos) / un;
-      const [px, py] = face.frame.toCanonical(roi.x + x + lerp(dx), roi.y + y + lerp(dy));
-      const skin = face.skin.at(px, py);
-      if (skin <= 0) continue;
-      const ox = px - face.origin[0];
-      const oy = py - face.origin[1];
-      const s = ox * vx + oy * vy;
-      const t = oy * vx - ox * vy;
-      // folds wander a little along their length, as real ones do
-      const r = (s + 0.012 * Math.cos((2 * Math.PI * t) / 0.31)) / lam - 0.5;
-      const d = (r - Math.round(r)) * lam;
-      const d2 = d * d;
-      const profile = Math.exp(-d2 * inv2w2) - 0.3 * Math.exp(-d2 * inv2W2);
-      gain[j * width + i] = -depth * smoothstep(k0, cfg.squeeze[1], squeeze) * oneWay * skin * profile;
-      touched++;
+  eachActivePixel(f, amp, roi, width, height, scale, offset, (i, j, k, fx, fy) => {
+    const w = lerpCell(amp, cols, k, fx, fy);
+    if (!(w > 0)) return;
+    const a = lerpCell(c11, cols, k, fx, fy);
+    const b = lerpCell(c12, cols, k, fx, fy);
+    const c = lerpCell(c22, cols, k, fx, fy);
+    const tr = a + c;
+    const l1 = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - (a * c - b * b)));
+    // the squeeze's direction (C's first eigenvector), into the canonical frame
+    let ux = b;
+    let uy = l1 - a;
+    if (Math.abs(ux) + Math.abs(uy) < 1e-9) {
+      ux = l1 - c;
+      uy = b;
     }
-  }
+    const un = Math.hypot(ux, uy) || 1;
+    const vx = (ux * cos - uy * sin) / un;
+    const vy = (ux * sin + uy * cos) / un;
+    const ox = lerpCell(f.px, cols, k, fx, fy) - face.origin[0];
+    const oy = lerpCell(f.py, cols, k, fx, fy) - face.origin[1];
+    const s = ox * vx + oy * vy;
+    const t = oy * vx - ox * vy;
+    // folds wander a little along their length, as real ones do
+    const r = (s + 0.012 * Math.cos((2 * Math.PI * t) / 0.31)) / lam - 0.5;
+    const d = (r - Math.round(r)) * lam;
+    const d2 = d * d;
+    gain[j * width + i] = -depth * w * (Math.exp(-d2 * inv2w2) - 0.3 * Math.exp(-d2 * inv2W2));
+    touched++;
+  });
   return touched > 0 ? gain : null;
 }
 

@@ -8,8 +8,8 @@
  */
 import { smoothstep } from './mouth-mask';
 import type { CreaseFace } from './creases';
-import { smoothStrain } from './creases';
-import type { FlowGrid, Rect } from './warp';
+import { eachActivePixel, lerpCell, type NodeFields } from './creases';
+import type { Rect } from './warp';
 
 export interface FoldConfig {
   /** Stretch (1 - sigma2) where folds start to fade, and where they fade by `fade`. */
@@ -50,12 +50,14 @@ function gaussian(src: Float32Array, w: number, h: number, sigma: number): Float
 }
 
 /**
- * Fades the folds where the warp `grid` stretches the skin, in `values` (RGBA floats 0..255 of a raster of the ROI:
- * pixel (i, j) at ROI pixel (i * scale + offset, j * scale + offset)), in place. Returns the pixels changed.
+ * Fades the folds where the warp (its node fields `f`, creases.ts nodeFields) stretches the skin, in `values` (RGBA
+ * floats 0..255 of a raster of the ROI: pixel (i, j) at ROI pixel (i * scale + offset, j * scale + offset)), in
+ * place. The fold band is taken from luminance (folds are shading) and out of each channel alike. Returns the pixels
+ * changed.
  */
 export function fadeFolds(
   face: CreaseFace,
-  grid: FlowGrid,
+  f: NodeFields,
   roi: Rect,
   values: Float32Array,
   width: number,
@@ -64,47 +66,30 @@ export function fadeFolds(
   offset = 0,
   cfg: FoldConfig = DEFAULT_FOLDS,
 ): number {
-  const { cols, rows, dx, dy } = grid;
-  const { c11, c12, c22 } = smoothStrain(face, grid, roi);
-  const node = new Float32Array(cols * rows);
+  const { cols } = f;
+  if (!(face.resolved > 0)) return 0;
+  const node = new Float32Array(f.stretch.length);
   let any = false;
-  for (let k = 0; k < cols * rows; k++) {
-    const tr = c11[k] + c22[k];
-    const l1 = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - (c11[k] * c22[k] - c12[k] * c12[k])));
+  for (let k = 0; k < node.length; k++) {
+    if (!(f.stretch[k] > cfg.stretch[0])) continue;
     // stretched one way and not squeezed the other: where the skin is squeezed, creases form instead (creases.ts)
-    const squeeze = Math.sqrt(l1) - 1;
-    node[k] =
-      smoothstep(cfg.stretch[0], cfg.stretch[1], 1 - Math.sqrt(Math.max(0, tr - l1))) *
-      (1 - smoothstep(face.config.squeeze[0] / 2, face.config.squeeze[0], squeeze));
+    const calm = 1 - smoothstep(face.config.squeeze[0] / 2, face.config.squeeze[0], f.squeeze[k]);
+    node[k] = smoothstep(cfg.stretch[0], cfg.stretch[1], f.stretch[k]) * calm * face.wholeSkin.at(f.px[k], f.py[k]) * cfg.fade * face.resolved;
     any ||= node[k] > 0;
   }
   if (!any) return 0;
   // the weight at each raster pixel, and the box that holds the weighted ones
   const weight = new Float32Array(width * height);
-  const sx = (cols - 1) / Math.max(1, roi.width - 1);
-  const sy = (rows - 1) / Math.max(1, roi.height - 1);
   let [x0, y0, x1, y1] = [width, height, -1, -1];
-  for (let j = 0; j < height; j++) {
-    const y = j * scale + offset;
-    const gy = Math.min(rows - 1, Math.max(0, y * sy));
-    const j0 = Math.min(rows - 2, Math.floor(gy));
-    const fy = gy - j0;
-    for (let i = 0; i < width; i++) {
-      const x = i * scale + offset;
-      const gx = Math.min(cols - 1, Math.max(0, x * sx));
-      const i0 = Math.min(cols - 2, Math.floor(gx));
-      const fx = gx - i0;
-      const k = j0 * cols + i0;
-      const lerp = (a: Float32Array) => (a[k] * (1 - fx) + a[k + 1] * fx) * (1 - fy) + (a[k + cols] * (1 - fx) + a[k + cols + 1] * fx) * fy;
-      const n = lerp(node);
-      if (!(n > 0)) continue;
-      const [px, py] = face.frame.toCanonical(roi.x + x + lerp(dx), roi.y + y + lerp(dy));
-      const w = n * face.wholeSkin.at(px, py) * cfg.fade;
-      if (!(w > 0)) continue;
-      weight[j * width + i] = w;
-      [x0, y0, x1, y1] = [Math.min(x0, i), Math.min(y0, j), Math.max(x1, i), Math.max(y1, j)];
-    }
-  }
+  eachActivePixel(f, node, roi, width, height, scale, offset, (i, j, k, fx, fy) => {
+    const w = lerpCell(node, cols, k, fx, fy);
+    if (!(w > 0)) return;
+    weight[j * width + i] = w;
+    if (i < x0) x0 = i;
+    if (i > x1) x1 = i;
+    if (j < y0) y0 = j;
+    if (j > y1) y1 = j;
+  });
   if (x1 < x0) return 0;
   // the box grown by the wider blur's reach, so that the band is measured on the skin around it too
   const perRaster = face.iod / scale;
@@ -113,20 +98,26 @@ export function fadeFolds(
   const by = Math.max(0, y0 - reach);
   const bw = Math.min(width - 1, x1 + reach) - bx + 1;
   const bh = Math.min(height - 1, y1 + reach) - by + 1;
-  const channel = new Float32Array(bw * bh);
+  const lum = new Float32Array(bw * bh);
+  for (let j = 0; j < bh; j++)
+    for (let i = 0; i < bw; i++) {
+      const o = ((by + j) * width + bx + i) * 4;
+      lum[j * bw + i] = 0.299 * values[o] + 0.587 * values[o + 1] + 0.114 * values[o + 2];
+    }
+  const fine = gaussian(lum, bw, bh, cfg.sigma[0] * perRaster);
+  const broad = gaussian(lum, bw, bh, cfg.sigma[1] * perRaster);
   let changed = 0;
-  for (let c = 0; c < 3; c++) {
-    for (let j = 0; j < bh; j++) for (let i = 0; i < bw; i++) channel[j * bw + i] = values[((by + j) * width + bx + i) * 4 + c];
-    const fine = gaussian(channel, bw, bh, cfg.sigma[0] * perRaster);
-    const broad = gaussian(channel, bw, bh, cfg.sigma[1] * perRaster);
-    for (let j = 0; j < bh; j++)
-      for (let i = 0; i < bw; i++) {
-        const w = weight[(by + j) * width + bx + i];
-        if (!(w > 0)) continue;
-        const q = j * bw + i;
-        values[((by + j) * width + bx + i) * 4 + c] -= w * (fine[q] - broad[q]);
-        if (c === 0) changed++;
-      }
-  }
+  for (let j = 0; j < bh; j++)
+    for (let i = 0; i < bw; i++) {
+      const w = weight[(by + j) * width + bx + i];
+      if (!(w > 0)) continue;
+      const q = j * bw + i;
+      const band = w * (fine[q] - broad[q]);
+      const o = ((by + j) * width + bx + i) * 4;
+      values[o] -= band;
+      values[o + 1] -= band;
+      values[o + 2] -= band;
+      changed++;
+    }
   return changed;
 }

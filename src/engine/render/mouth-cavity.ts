@@ -128,7 +128,7 @@ const UNIT = (() => {
 })();
 
 /** Noise at pixel (x, y) whose RMS minus its own 3 x 3 mean is 1. */
-export function grainAt(x: number, y: number): number {
+function grainAt(x: number, y: number): number {
   let n = 0;
   for (let j = -1; j <= 1; j++) {
     for (let i = -1; i <= 1; i++) n += TENT[(j + 1) * 3 + i + 1] * (hash(x + i, y + j, 0) + hash(x + i, y + j, 1));

@@ -13,7 +13,7 @@ import type { Point3, RGBAImage } from '../types';
 import { alignedCropRect, cropCorners, cropPixelToImage, DEFAULT_CROP, invertAffine, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
 import { fadeFolds } from './folds';
-import { applyGain, creaseFace, creaseGain, DEFAULT_CREASES, type CreaseConfig, type CreaseFace } from './creases';
+import { applyGain, creaseFace, creaseGain, DEFAULT_CREASES, nodeFields, type CreaseConfig, type CreaseFace } from './creases';
 import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
 import { innerMouthMask, lipStretchPlan, newOpeningWeight, paintFeatherRadius } from './mouth-mask';
 import { eyeOpenings, mouthColour, newContent, paintOf, refineWindows, stretchLips, sum } from './paint';
@@ -42,7 +42,10 @@ export interface RenderSessionOptions {
   fullCropRefiner?: boolean;
   /** Context around the paint region in the refiner's windows, crop pixels (default REFINER_MARGIN, scaled to the refiner's size). */
   refinerMargin?: number;
-  /** Creases and fading folds where the warp squeezes or stretches the skin (creases.ts, folds.ts): false for none, or a change to the crease defaults. Default on. */
+  /**
+   * Creases and fading folds where the warp squeezes or stretches the skin (creases.ts, folds.ts), on full frames:
+   * false for none, or a change to the crease defaults. Default on.
+   */
   creases?: boolean | Partial<CreaseConfig>;
 }
 
@@ -66,7 +69,7 @@ interface RenderOptions {
    * intensity: the network then runs once per edit, not per slider frame (the last gain is kept).
    */
   texture?: { target: readonly Point3[]; scale: number };
-  /** Draw the session's creases and fade its folds (default true). */
+  /** Draw the session's creases and fade its folds on a full frame (default true; previews go without). */
   creases?: boolean;
 }
 
@@ -262,7 +265,6 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   const out = tf.tidy(() => s.sampler.warp(pixels, height, width, halved));
   try {
     const values = (await out.data()) as Float32Array;
-    if (opts.creases !== false) addCreases(s, grid, values, width, height, 2, 0.5);
     const local = target.map((p) => [(p[0] - roi.x - 0.5) / 2, (p[1] - roi.y - 0.5) / 2, p[2]] as Point3);
     const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, s.image, interior, s.source) : 0;
     return {
@@ -279,11 +281,12 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   }
 }
 
-/** The creases of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`, creases.ts). */
+/** The creases and fading folds of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`). */
 function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number): void {
   if (!s.creases) return;
-  fadeFolds(s.creases, grid, s.roi, values, width, height, scale, offset);
-  const gain = creaseGain(s.creases, grid, s.roi, width, height, scale, offset);
+  const fields = nodeFields(s.creases, grid, s.roi);
+  fadeFolds(s.creases, fields, s.roi, values, width, height, scale, offset);
+  const gain = creaseGain(s.creases, fields, s.roi, width, height, scale, offset);
   if (gain) applyGain(values, gain);
 }
 
