@@ -210,6 +210,39 @@ describe('mouth interior at full resolution', () => {
     expect(after).toBeLessThan(lips); // now darker than the lips
   });
 
+  it('lips nearly closed: the seam is a soft shadow, darkest where the lips meet, lighter toward each lip', () => {
+    const pts = smile.face.landmarks.points;
+    const f0 = mouthFrame(pts);
+    const target = closedLips(pts, 0.025 * f0.iod);
+    const values = floats(smile.image);
+    transferInterior(values, whole(smile.image), target, smile.image, { image: smile.image, points: pts });
+    const W = smile.image.width;
+    const f = mouthFrame(target);
+    const lips = lipPixels(target, W).reduce((s, k) => s + luma(values, k), 0) / lipPixels(target, W).length;
+    // down the middle of the mouth, across the gap: the middle row against the rows a pixel inside each lip line
+    let [mid, sides, n] = [0, 0, 0];
+    for (let u = 0.35; u <= 0.65; u += 0.02) {
+      const up = curveAt(f.upper, u);
+      const lo = curveAt(f.lower, u);
+      if (lo - up < 3) continue;
+      const at = (v: number) => {
+        const x = Math.round(f.ox + u * f.len * f.ax - v * f.ay);
+        const y = Math.round(f.oy + u * f.len * f.ay + v * f.ax);
+        return luma(values, (y * W + x) * 4);
+      };
+      mid += at((up + lo) / 2);
+      sides += (at(up + 1) + at(lo - 1)) / 2;
+      n++;
+    }
+    console.log(
+      `seam (IOD ${f0.iod.toFixed(0)} px, ${n} columns): middle ${(mid / n).toFixed(0)}, by the lips ${(sides / n).toFixed(0)}, lips ${lips.toFixed(0)}`,
+    );
+    expect(n).toBeGreaterThan(5);
+    // a flat band (every row at the same dark) was the hard grey line of neutralized smiles
+    expect(sides / n - mid / n).toBeGreaterThan(0.17 * lips); // a flat band with a 1 px feather: 0.12
+    expect(mid / n).toBeLessThan(0.8 * lips);
+  });
+
   it('lips closed under a pixel apart (a small face): the seam is a continuous hairline, not a notch', () => {
     const pts = smile.face.landmarks.points;
     // the lines 0.5 px apart: they lie between pixel centres along most of the mouth, where filling between them drew

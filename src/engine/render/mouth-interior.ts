@@ -265,15 +265,27 @@ export function transferInterior(
     // the feather across the lip line (the distance across the frame, times the line's slope's cosine)
     const edge = Math.min(dUp * acrossCos(ft, ft.upper, u), dLo * acrossCos(ft, ft.lower, u), u * ft.len, (1 - u) * ft.len);
     const w = opens * Math.min(edge / feather, 1);
+    // the seam of lips (nearly) closed is a soft shadow, darkest where they meet, not a flat dark band
+    const dark = lips && teeth < 1 ? seamShade(v - (up + lo) / 2, hT) : 0;
     for (let c = 0; c < 3; c++) {
       let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
       if (cav > 0) carried += cav * (col[c] - carried);
-      const want = seam ? seam[c] + teeth * (carried - seam[c]) : carried;
+      const want = lips ? lips[c] * (1 - dark) + teeth * (carried - lips[c] * (1 - dark)) : carried;
       values[k + c] += w * (want - values[k + c]);
     }
     return true;
   });
   return written + covered;
+}
+
+/**
+ * How much darker than the lips the seam is at `off` pixels from the middle of a gap `gap` pixels tall: 1 - SEAM where
+ * the lips meet, falling off as a Gaussian of 0.8 px plus a fifth of the gap (the lips' inner faces curve away into
+ * the shadow between them).
+ */
+function seamShade(off: number, gap: number): number {
+  const sigma = 0.8 + 0.2 * Math.max(gap, 0);
+  return (1 - SEAM) * Math.exp(-(off * off) / (2 * sigma * sigma));
 }
 
 /**
