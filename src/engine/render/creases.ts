@@ -39,13 +39,13 @@ export interface CreaseConfig {
 }
 
 export const DEFAULT_CREASES: Readonly<CreaseConfig> = {
-  squeeze: [0.03, 0.14],
+  squeeze: [0.04, 0.16],
   smooth: 0.04,
   wavelength: 0.2,
-  width: 0.013,
+  width: 0.016,
   minWidthPx: 0.8,
   contrastGain: 5,
-  depth: [0.1, 0.25],
+  depth: [0.08, 0.2],
   smallFace: [30, 100],
   lower: 0.25,
   lowerFade: 0.15,
