@@ -103,7 +103,7 @@ test('sample, preset surprise, slider to 1, download: a full-size edit that chan
   await expect(page.getByTestId('photo-canvas')).toHaveAttribute('data-showing', 'edited');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-png').click()]);
-  expect(download.suggestedFilename()).toBe('astronaut-edited.png');
+  expect(download.suggestedFilename()).toBe('astronaut-surprise-100.png');
   const file = readFileSync(await download.path());
   const png = PNG.sync.read(file); // decodes outside the browser too
   expect([png.width, png.height]).toEqual([512, 512]);
@@ -129,7 +129,7 @@ test('sample, preset surprise, slider to 1, download: a full-size edit that chan
 
   // JPEG at full size too.
   const [jdl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-jpeg').click()]);
-  expect(jdl.suggestedFilename()).toBe('astronaut-edited.jpg');
+  expect(jdl.suggestedFilename()).toBe('astronaut-surprise-100.jpg');
   const j = jpeg.decode(readFileSync(await jdl.path()), { useTArray: true });
   expect([j.width, j.height]).toEqual([512, 512]);
 

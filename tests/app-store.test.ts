@@ -150,7 +150,7 @@ describe('app store', () => {
     expect(s().intensity).toBe(0.4);
   });
 
-  it('a reference photo keeps its decoded photo for the thumbnail; a new one replaces (and releases) it', async () => {
+  it('a reference photo keeps its decoded photo for the thumbnail; a new one replaces it (released with the history)', async () => {
     const { s, calls } = await ready();
     await s().openFile(new Blob(['png']), 'me.png');
     await s().openReference(new Blob(['png']), 'one.png');
@@ -161,6 +161,9 @@ describe('app store', () => {
     await s().openReference(new Blob(['png']), 'two.png');
     expect(s().reference).toEqual({ kind: 'photo', name: 'two.png' });
     expect(s().referencePhoto!.name).toBe('two.png');
+    // undo can go back to it while this photo is open; a new photo starts a fresh history and releases it
+    expect((one.bitmap as unknown as FakeBitmap).closed).toBe(false);
+    await s().openFile(new Blob(['png']), 'next.png');
     expect((one.bitmap as unknown as FakeBitmap).closed).toBe(true);
     expect(calls).toContain(`dispose ${onePhoto}`);
   });

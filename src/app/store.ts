@@ -9,6 +9,7 @@ import { appError, toAppError, type AppError } from './app-error';
 import {
   DEFAULT_JPEG_QUALITY,
   ErrorCode,
+  editedFilename,
   type BackendInfo,
   type Capabilities,
   type FaceBox,
@@ -21,10 +22,11 @@ import {
   type UnitName,
   type UnitValues,
 } from './engine';
-import { downloadEdited, saveBlob } from './download';
+import { downloadEdited, downloadName, saveBlob } from './download';
 import { createEditHandles, type EditRef } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
 import { EXPRESSION_NOT_STORED, expressionFileMessage } from './messages';
+import { createEditHistory, type EditStep, sameReference, stepOf } from './store-history';
 import type { EditUnits, FaceInfo, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
 import { browserStorage, type ExpressionStorage, expressionFilename, loadExpressions, storeExpressions, withExpression } from './saved-expressions';
 
@@ -106,6 +108,10 @@ export interface EditorState {
   rendering: boolean;
   /** Worker time of the last frame (target + render), ms. */
   lastFrameMs: number | null;
+  /** The user's wait for the last full frame: from the change that asked for it to the frame on screen, ms. */
+  lastWaitMs: number | null;
+  /** How many steps can be undone and redone. */
+  history: { undo: number; redo: number };
   framesRequested: number;
   framesRendered: number;
   /** Whether the frame on screen is a warp-only preview (the slider is moving) or the full frame. */
@@ -137,6 +143,11 @@ interface EditorActions {
   /** Reads a file of a saved expression, adds it to the list and applies it; a bad file changes nothing but the message. */
   importExpression(file: Blob): Promise<void>;
   setCompare(on: boolean): void;
+  /** Steps back (forward) through the edit: the face, reference, intensity, regions and unit values. */
+  undo(): void;
+  redo(): void;
+  /** Records a moving slider's value as a step now (pointer up) instead of after it rests. */
+  commitStep(): void;
   download(format: OutputFormat): Promise<void>;
   /** The engine's tensor count (test hooks). */
   engineMemory(): Promise<{ numTensors: number; numBytes: number }>;
@@ -150,8 +161,8 @@ export type EditorStore = StoreApi<EditorStoreState>;
 export interface EditorStoreOptions {
   api: WorkerApi;
   modelBaseUrl: string;
-  /** Saves the encoded photo (default: a browser download named after the photo). */
-  save?: (blob: Blob, originalName: string, format: OutputFormat) => void;
+  /** Saves the encoded photo as `filename` (default: a browser download; the name says what changed: download.ts). */
+  save?: (blob: Blob, originalName: string, format: OutputFormat, filename: string) => void;
   /** Saves an exported expression file (default: a browser download). */
   saveFile?: (blob: Blob, filename: string) => void;
   /** Where saved expressions are kept (default: localStorage; null: for this session only). */
@@ -169,6 +180,8 @@ interface FrameRequest {
   regions: Region[] | undefined;
   units: UnitValues | undefined;
   a: number;
+  /** When the user made the change this frame shows (performance.now()). */
+  at: number;
 }
 
 const INITIAL_STATE: EditorState = {
@@ -195,6 +208,8 @@ const INITIAL_STATE: EditorState = {
   rendered: null,
   rendering: false,
   lastFrameMs: null,
+  lastWaitMs: null,
+  history: { undo: 0, redo: 0 },
   framesRequested: 0,
   framesRendered: 0,
   lastFrameKind: null,
@@ -219,6 +234,11 @@ interface StoreKit {
   /** Asks for a frame of the current face, reference, regions, units and intensity (nothing when one is missing). */
   request(): void;
   frames: ReturnType<typeof createFrameScheduler<FrameRequest, { frame: RenderedFrame; edit: EditRef }>>;
+  history: ReturnType<typeof createEditHistory<ReferenceChoice, ReferencePhoto>>;
+  /** Notes the moment of a user's change (the start of the wait "Edited in" reports). */
+  mark(): void;
+  /** The current step of the edit (for the history). */
+  step(): EditStep<ReferenceChoice, ReferencePhoto>;
 }
 
 function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get']): StoreKit {
@@ -249,9 +269,10 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
       const edit = await editOf(v);
       return { frame: await api.render(edit.id, v.a, get().capabilities.refiner ? 'preview' : 'full'), edit };
     },
-    deliver({ frame: f, edit }) {
+    deliver({ frame: f, edit }, v) {
       setRendered({ patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId: edit.id, intensity: f.intensity });
       set((s) => ({ units: edit.units, targetPoints: f.points, lastFrameMs: f.ms, lastFrameKind: f.kind, framesRendered: s.framesRendered + 1 }));
+      if (f.kind === 'full') set({ lastWaitMs: performance.now() - v.at });
     },
     discard: ({ frame }) => frame.patch.close(),
     onError: fail,
@@ -267,8 +288,17 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
     } else if (reference.kind === 'expression') spec = { kind: 'expression', json: reference.json };
     else spec = reference;
     const units = Object.keys(unitEdits).length ? unitEdits : undefined;
-    return { faceId: face.faceId, reference: spec, regions: capabilities.regions.length ? regions : undefined, units, a: intensity };
+    const at = actionAt ?? performance.now();
+    return { faceId: face.faceId, reference: spec, regions: capabilities.regions.length ? regions : undefined, units, a: intensity, at };
   };
+  let actionAt: number | null = null;
+  const released = new WeakSet<object>();
+  const releaseReference = (face: FaceInfo | null, photo: ReferencePhoto | null) => {
+    if (face && !released.has(face)) release(face.photoId);
+    if (photo && !released.has(photo)) photo.bitmap.close();
+    for (const x of [face, photo]) if (x) released.add(x);
+  };
+  const history = createEditHistory<ReferenceChoice, ReferencePhoto>({ get, set, releaseReference });
   return {
     api,
     set,
@@ -277,11 +307,16 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
     release,
     fail,
     frames,
+    history,
+    mark() {
+      actionAt = performance.now();
+    },
+    step: () => stepOf(get()),
     dropReference() {
       const { referenceFace, referencePhoto } = get();
-      release(referenceFace?.photoId);
-      referencePhoto?.bitmap.close();
       set({ referenceFace: null, referencePhoto: null });
+      // a step of the history may go back to it
+      if (!history.held(referenceFace)) releaseReference(referenceFace, referencePhoto);
     },
     leaveFace() {
       frames.cancel();
@@ -326,13 +361,15 @@ function sessionActions(k: StoreKit, modelBaseUrl: string, save: NonNullable<Edi
     },
 
     async download(format: OutputFormat) {
-      const { photo, rendered } = get();
+      const { photo, rendered, reference, unitEdits } = get();
       if (!photo) return;
+      const adjusted = Object.keys(unitEdits).length > 0;
+      const filename = rendered ? downloadName(photo.name, reference, rendered.intensity, adjusted, format) : editedFilename(photo.name, format);
       set({ status: 'busy', busyLabel: 'Encoding…' });
       try {
         const quality = format === 'jpeg' ? DEFAULT_JPEG_QUALITY : undefined;
         const blob = await api.export(rendered?.editId ?? photo.id, rendered?.intensity ?? 0, format, quality);
-        save(blob, photo.name, format);
+        save(blob, photo.name, format, filename);
         set({ status: 'ready', busyLabel: '' });
       } catch (e) {
         k.fail(e);
@@ -387,6 +424,8 @@ function photoActions(k: StoreKit) {
           status: 'ready',
           busyLabel: '',
         });
+        // a new photo starts a fresh history (its first face is chosen for the user, not a step)
+        k.history.reset({ ...k.step(), selected: opened.faces.length ? largestFace(opened.faces) : null });
         if (opened.faces.length === 0) {
           set({ error: appError(ErrorCode.NO_FACE, 'the detector found no face') });
         } else {
@@ -407,6 +446,8 @@ function photoActions(k: StoreKit) {
       k.leaveFace();
       k.release(old?.faceId);
       set({ status: 'busy', busyLabel: 'Finding landmarks…', selected: index, face: null, targetPoints: null, error: null });
+      k.mark();
+      k.history.commit(k.step());
       try {
         const face = await api.face(photo.id, index);
         if (photoSeq !== seq.photo || faceSeq !== seq.face) {
@@ -435,11 +476,14 @@ function referenceActions(k: StoreKit) {
       // another reference starts from its own unit values
       const same = JSON.stringify(old) === JSON.stringify(ref);
       set({ reference: ref, ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}), ...(same ? {} : { unitEdits: {}, units: null }) });
+      k.mark();
+      k.history.commit(k.step());
       k.request();
     },
 
     async openReference(file: Blob, name: string) {
       set({ status: 'busy', busyLabel: 'Reading the reference photo…', error: null });
+      k.mark();
       const photoSeq = seq.photo;
       let photoId: number | undefined;
       let bitmap: ImageBitmap | null = null;
@@ -472,6 +516,7 @@ function referenceActions(k: StoreKit) {
           ...(first ? { intensity: FIRST_REFERENCE_INTENSITY } : {}),
         });
         bitmap = null;
+        k.history.commit(k.step());
         k.request();
       } catch (e) {
         k.release(photoId);
@@ -491,12 +536,16 @@ function adjustActions(k: StoreKit) {
       // No reference, no edit: the slider is disabled then, and the start state stays at 0.
       if (get().reference === null) return;
       set({ intensity: Math.min(INTENSITY_MAX, Math.max(0, a)) });
+      k.mark();
+      k.history.settle(k.step);
       k.request();
     },
 
     toggleRegion(region: Region) {
       const { regions } = get();
       set({ regions: regions.includes(region) ? regions.filter((r) => r !== region) : [...regions, region] });
+      k.mark();
+      k.history.commit(k.step());
       k.request();
     },
 
@@ -504,6 +553,8 @@ function adjustActions(k: StoreKit) {
       if (get().reference === null || !(unit in UNITS) || !Number.isFinite(value)) return;
       const { min, max } = UNITS[unit];
       set((s) => ({ unitEdits: { ...s.unitEdits, [unit]: Math.min(max, Math.max(min, value)) } }));
+      k.mark();
+      k.history.settle(k.step);
       k.request();
     },
 
@@ -512,12 +563,41 @@ function adjustActions(k: StoreKit) {
       const kept = Object.fromEntries(Object.entries(unitEdits).filter(([u]) => UNITS[u as UnitName].group !== group));
       if (Object.keys(kept).length === Object.keys(unitEdits).length) return;
       set({ unitEdits: kept });
+      k.mark();
+      k.history.commit(k.step());
       k.request();
     },
 
     setShowMesh: (on: boolean) => set({ showMesh: on }),
     dismissError: () => set({ error: null }),
     setCompare: (on: boolean) => set({ compare: on }),
+  };
+}
+
+/** Undo and redo: a step of the history is put back, then its frame is asked for (or its face found again). */
+function historyActions(k: StoreKit) {
+  const { set, get } = k;
+  const apply = (step: EditStep<ReferenceChoice, ReferencePhoto> | null) => {
+    if (!step) return;
+    const before = k.step();
+    set({
+      reference: step.reference,
+      referenceFace: step.referenceFace,
+      referencePhoto: step.referencePhoto,
+      intensity: step.intensity,
+      regions: [...step.regions],
+      unitEdits: { ...step.unitEdits },
+      ...(sameReference(before, step) ? {} : { units: null }),
+    });
+    k.mark();
+    if (step.selected !== null && step.selected !== before.selected) void get().selectFace(step.selected);
+    else if (step.reference === null) k.leaveFace();
+    else k.request();
+  };
+  return {
+    undo: () => apply(k.history.undo(k.step())),
+    redo: () => apply(k.history.redo(k.step())),
+    commitStep: () => k.history.flush(),
   };
 }
 
@@ -590,7 +670,7 @@ function expressionActions(
 export function createEditorStore({
   api,
   modelBaseUrl,
-  save = downloadEdited,
+  save = (blob, name, format, filename) => downloadEdited(blob, name, format, undefined, filename),
   saveFile = saveBlob,
   storage = browserStorage(),
 }: EditorStoreOptions): EditorStore {
@@ -604,6 +684,7 @@ export function createEditorStore({
       ...photoActions(k),
       ...referenceActions(k),
       ...adjustActions(k),
+      ...historyActions(k),
     };
   });
 }

@@ -31,6 +31,9 @@ export interface LeedState {
   framesRequested: number;
   framesRendered: number;
   lastFrameKind: 'preview' | 'full' | null;
+  /** Steps that can be undone and redone; the user's wait for the last full frame (ms). */
+  history: { undo: number; redo: number };
+  lastWaitMs: number | null;
   /** `render`: the build can render edits (it ships the expression models). */
   capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
 }
@@ -72,6 +75,8 @@ export function snapshot(s: EditorState): LeedState {
     framesRequested: s.framesRequested,
     framesRendered: s.framesRendered,
     lastFrameKind: s.lastFrameKind,
+    history: { ...s.history },
+    lastWaitMs: s.lastWaitMs,
     capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
   };
 }

@@ -18,6 +18,8 @@ export function IntensitySlider({ enabled }: { enabled: boolean }) {
   const intensity = useEditorStore((s) => s.intensity);
   const hasReference = useEditorStore((s) => s.reference !== null);
   const setIntensity = useEditorStore((s) => s.setIntensity);
+  // a drag is one step of the history: it is recorded when the pointer lets go
+  const commitStep = useEditorStore((s) => s.commitStep);
   const active = enabled && hasReference;
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key !== 'PageUp' && e.key !== 'PageDown') return;
@@ -38,6 +40,7 @@ export function IntensitySlider({ enabled }: { enabled: boolean }) {
         disabled={!active}
         onChange={(e) => setIntensity(Number(e.target.value))}
         onKeyDown={onKeyDown}
+        onPointerUp={commitStep}
         data-testid="intensity-slider"
         aria-label="Expression intensity"
         aria-describedby="intensity-hint"

@@ -1,7 +1,11 @@
 import { useEditorStore } from '../store-context';
 import { DownloadButton, downloadBlocker } from './DownloadButton';
+import { HistoryButtons } from './HistoryButtons';
 
-/** "Edited in 5.5 s" (a frame's time in the worker, in plain words). */
+/** What the panel says while the photo is analysed (the status bar's step, else this). */
+export const FINDING_FACES = 'Finding faces…';
+
+/** "Edited in 5.5 s" (the user's wait, from the change to the full frame on screen, in plain words). */
 export function editedIn(ms: number): string {
   return `Edited in ${ms < 100 ? '0.1' : (ms / 1000).toFixed(1)} s`;
 }
@@ -15,12 +19,15 @@ function useResultLine(): { id: string; text: string } {
       ? { id: 'render-unavailable', text: 'Editing could not start (see the message above).' }
       : { id: 'render-unavailable', text: 'Rendering the edited photo is not available in this build.' };
   }
+  // the photo is being analysed: say what it waits for, not what the user should do
+  if (s.status === 'busy' && (!s.photo || !s.face)) return { id: 'result-wait', text: s.busyLabel || FINDING_FACES };
   if (!s.photo) return { id: 'result-hint', text: 'Open a photo to start.' };
   if (!s.face) return { id: 'result-hint', text: s.faces.length === 0 ? 'No face to edit.' : 'Pick a face to edit.' };
   if (!s.reference) return { id: 'result-hint', text: 'Choose a reference to edit the expression.' };
   if (s.rendering && s.lastFrameKind === 'preview') return { id: 'rendering', text: 'Preview; the full-quality edit follows…' };
   if (s.rendering) return { id: 'rendering', text: 'Editing…' };
-  if (s.rendered && s.lastFrameMs !== null) return { id: 'generator-mode', text: editedIn(s.lastFrameMs) };
+  const waited = s.lastWaitMs ?? s.lastFrameMs;
+  if (s.rendered && waited !== null) return { id: 'generator-mode', text: editedIn(waited) };
   return { id: 'result-hint', text: 'Move the slider to edit the expression.' };
 }
 
@@ -59,6 +66,7 @@ export function ResultPanel() {
             >
               Hold to see the original
             </button>
+            <HistoryButtons />
           </div>
           <div className="row wrap">
             <DownloadButton format="png" primary />

@@ -25,6 +25,8 @@ export function UnitSlider({ unit, active }: { unit: UnitName; active: boolean }
   const info = UNITS[unit];
   const { value, set, known } = useUnitValue(unit);
   const setUnit = useEditorStore((s) => s.setUnit);
+  // a drag is one step of the history: it is recorded when the pointer lets go
+  const commitStep = useEditorStore((s) => s.commitStep);
   const shown = Math.min(info.max, Math.max(info.min, value));
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key !== 'PageUp' && e.key !== 'PageDown') return;
@@ -46,6 +48,7 @@ export function UnitSlider({ unit, active }: { unit: UnitName; active: boolean }
         disabled={!active}
         onChange={(e) => setUnit(unit, Number(e.target.value))}
         onKeyDown={onKeyDown}
+        onPointerUp={commitStep}
         data-testid={`unit-${unit}`}
         aria-label={`${info.label} (AU${info.facs})`}
         title="Arrow keys: 0.05 per press; Page Up / Page Down: 0.25"
