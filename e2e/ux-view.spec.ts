@@ -144,8 +144,8 @@ test('desktop: face zoom, whole photo, rendering overlay, before/after, checkerb
   await page.getByTestId('split-toggle').click();
   await expect(page.getByTestId('before-canvas')).toHaveCount(0);
 
-  // Press and hold "before".
-  await page.getByTestId('before-hold').hover();
+  // Press and hold to see the original (the one hold control, in the Result panel).
+  await page.getByTestId('compare-button').hover();
   await page.mouse.down();
   await expect(page.getByTestId('photo-canvas')).toHaveAttribute('data-showing', 'original');
   await page.mouse.up();

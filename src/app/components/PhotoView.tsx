@@ -3,7 +3,8 @@ import type { FaceBox } from '../engine';
 import { drawMesh, meshEdges } from '../mesh-draw';
 import type { PhotoInfo, ShownFrame } from '../store';
 import { useEditorStore } from '../store-context';
-import { faceView, fitSize, type Rect, type ViewMode } from '../view-geometry';
+import { fitSize, type Rect, zoomPercent, zoomRect } from '../view-geometry';
+import { useZoomGestures, useZoomState, type ZoomControl } from './useZoomPan';
 
 /** Largest side of the mesh overlay canvas (device pixels); a deep zoom on a big photo draws it coarser. */
 const MAX_OVERLAY_SIDE = 4096;
@@ -141,53 +142,83 @@ function useSplit(hasFrame: boolean) {
 
 const pct = (v: number, of: number) => `${(v / of) * 100}%`;
 
-/** The zoom and before/after buttons above the photo. */
-function ViewTools(props: { mode: ViewMode; setMode: (m: ViewMode) => void; canZoom: boolean; hasFrame: boolean; splitOn: boolean; toggleSplit: () => void }) {
-  const { mode, setMode, canZoom, hasFrame, splitOn, toggleSplit } = props;
-  const compare = useEditorStore((s) => s.compare);
-  const setCompare = useEditorStore((s) => s.setCompare);
+/** The zoom buttons and readout, and the before/after split, above the photo. */
+function ViewTools(props: { zoom: ZoomControl; canZoom: boolean; hasFrame: boolean; splitOn: boolean; toggleSplit: () => void }) {
+  const { zoom, canZoom, hasFrame, splitOn, toggleSplit } = props;
+  const { mode, limits, setMode, zoomTo } = zoom;
+  const percent = zoomPercent(zoom.zoom, zoom.dpr);
+  const k = zoom.zoom.k;
   return (
     <div className="view-tools" role="toolbar" aria-label="View">
       <fieldset className="segmented" aria-label="Zoom">
-        <button type="button" aria-pressed={mode === 'face'} disabled={!canZoom} onClick={() => setMode('face')} data-testid="view-face">
+        <button
+          type="button"
+          aria-pressed={mode === 'face'}
+          disabled={!canZoom}
+          onClick={() => setMode('face')}
+          data-testid="view-face"
+          aria-label="Zoom to the face"
+          title="The selected face fills the view"
+        >
           Face
         </button>
-        <button type="button" aria-pressed={mode === 'photo'} onClick={() => setMode('photo')} data-testid="view-photo">
-          Whole photo
-        </button>
-      </fieldset>
-      <fieldset className="segmented" aria-label="Before and after">
         <button
           type="button"
-          aria-pressed={splitOn}
-          disabled={!hasFrame}
-          onClick={toggleSplit}
-          data-testid="split-toggle"
-          title="Before on the left, after on the right: drag across the photo to move the line"
+          aria-pressed={mode === 'photo'}
+          onClick={() => setMode('photo')}
+          data-testid="view-photo"
+          aria-label="Fit the whole photo"
+          title="The whole photo (0 or F)"
         >
-          Before | After
+          Fit
         </button>
         <button
           type="button"
-          className="hold"
-          disabled={!hasFrame}
-          aria-pressed={compare}
-          data-testid="before-hold"
-          title="Press and hold to see the photo before the edit"
-          onPointerDown={() => setCompare(true)}
-          onPointerUp={() => setCompare(false)}
-          onPointerLeave={() => setCompare(false)}
-          onPointerCancel={() => setCompare(false)}
-          onContextMenu={(e) => e.preventDefault()}
-          onKeyDown={(e) => {
-            if (e.key === ' ' || e.key === 'Enter') setCompare(true);
-          }}
-          onKeyUp={() => setCompare(false)}
-          onBlur={() => setCompare(false)}
+          aria-pressed={percent === 100}
+          onClick={() => zoomTo(limits.one)}
+          data-testid="view-1to1"
+          aria-label="Actual pixels, 1:1"
+          title="One photo pixel per screen pixel (1)"
         >
-          Hold: before
+          1:1
         </button>
       </fieldset>
+      <fieldset className="segmented" aria-label="Zoom in or out">
+        <button
+          type="button"
+          disabled={k <= limits.min * 1.001}
+          onClick={() => zoomTo(k / 1.5)}
+          data-testid="zoom-out"
+          aria-label="Zoom out"
+          title="Zoom out (-)"
+        >
+          −
+        </button>
+        <output className="zoom-level" data-testid="zoom-level" aria-label="Zoom level" aria-live="polite">
+          {percent} %
+        </output>
+        <button
+          type="button"
+          disabled={k >= limits.max * 0.999}
+          onClick={() => zoomTo(k * 1.5)}
+          data-testid="zoom-in"
+          aria-label="Zoom in"
+          title="Zoom in (+); wheel, pinch and drag work on the photo"
+        >
+          +
+        </button>
+      </fieldset>
+      <button
+        type="button"
+        aria-pressed={splitOn}
+        disabled={!hasFrame}
+        onClick={toggleSplit}
+        data-testid="split-toggle"
+        className="split-toggle"
+        title="Before on the left, after on the right: drag across the photo to move the line"
+      >
+        Before | After
+      </button>
     </div>
   );
 }
@@ -292,16 +323,13 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
   const compare = useEditorStore((s) => s.compare);
   const viewerRef = useRef<HTMLDivElement>(null);
   const room = useStageRoom(viewerRef);
+  const viewportRef = useRef<HTMLDivElement>(null);
 
-  // View: the face (zoomed) or the whole photo. Until the user chooses, a photo with one face opens on
-  // the face and one with several on the whole photo (to pick from).
-  const [viewChoice, setViewChoice] = useState<{ photo: PhotoInfo; mode: ViewMode } | null>(null);
   const faceBox = selected !== null ? (faces[selected] ?? null) : null;
-  const mode: ViewMode = faceBox ? (viewChoice?.photo === photo ? viewChoice.mode : faces.length === 1 ? 'face' : 'photo') : 'photo';
-  const setMode = (m: ViewMode) => setViewChoice({ photo, mode: m });
-
   const viewport = fitSize(photo.width, photo.height, room.w, room.h);
-  const frame: Rect = mode === 'face' && faceBox ? faceView(photo.width, photo.height, viewport, faceBox) : { x: 0, y: 0, w: viewport.w, h: viewport.h };
+  const zoomState = useZoomState(photo, viewport, faceBox, faces.length);
+  const { mode, zoom, dpr, limits } = zoomState.control;
+  const frame: Rect = zoomRect(photo.width, photo.height, zoom, dpr);
 
   const hasFrame = !!rendered;
   const split = useSplit(hasFrame);
@@ -312,20 +340,48 @@ export function PhotoView({ photo }: { photo: PhotoInfo }) {
   const { overlay, drawn } = useMeshOverlay(photo, frame, showMesh && !compare && !splitOn);
   // Where the split line falls on the photo, in % of the frame (the "before" canvas is clipped there).
   const splitInFrame = frame.w > 0 ? ((split.at * viewport.w - frame.x) / frame.w) * 100 : 50;
+  const gestures = useZoomGestures(photo, viewport, zoomState, viewportRef, !splitOn);
+  const zoomed = zoom.k > limits.fit * 1.001;
+  const pixels = zoom.k * dpr >= 1 - 1e-9; // 1:1 and beyond: every photo pixel a sharp square
 
   return (
     <div className="viewer" data-testid="viewer" data-view={mode} ref={viewerRef}>
-      <ViewTools mode={mode} setMode={setMode} canZoom={!!faceBox} hasFrame={hasFrame} splitOn={splitOn} toggleSplit={split.toggle} />
+      <ViewTools zoom={zoomState.control} canZoom={!!faceBox} hasFrame={hasFrame} splitOn={splitOn} toggleSplit={split.toggle} />
       <div
-        className={`viewport${splitOn ? ' splitting' : ''}`}
+        className={`viewport${splitOn ? ' splitting' : zoomed ? ' zoomed' : ''}`}
         data-testid="viewport"
         style={{ width: viewport.w || undefined, height: viewport.h || undefined }}
-        onPointerDown={split.onPointerDown}
-        onPointerMove={split.onPointerMove}
-        onPointerUp={split.onPointerUp}
-        onPointerCancel={split.onPointerUp}
+        ref={viewportRef}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: focused, the photo view takes the zoom and pan keys
+        tabIndex={0}
+        role="application"
+        aria-roledescription="zoomable photo"
+        aria-label="Photo view: + and - zoom, arrow keys pan, 0 fits, 1 is 1:1; double-click toggles fit and 1:1"
+        data-zoom={zoom.k * dpr}
+        onPointerDown={(e) => {
+          split.onPointerDown(e);
+          gestures.onPointerDown(e);
+        }}
+        onPointerMove={(e) => {
+          split.onPointerMove(e);
+          gestures.onPointerMove(e);
+        }}
+        onPointerUp={(e) => {
+          split.onPointerUp();
+          gestures.onPointerUp(e);
+        }}
+        onPointerCancel={(e) => {
+          split.onPointerUp();
+          gestures.onPointerUp(e);
+        }}
+        onDoubleClick={gestures.onDoubleClick}
+        onKeyDown={gestures.onKeyDown}
       >
-        <div className="frame" data-testid="frame" style={{ left: frame.x, top: frame.y, width: frame.w || undefined, height: frame.h || undefined }}>
+        <div
+          className={`frame${mode === 'custom' ? ' direct' : ''}${pixels ? ' pixels' : ''}`}
+          data-testid="frame"
+          style={{ left: frame.x, top: frame.y, width: frame.w || undefined, height: frame.h || undefined }}
+        >
           <canvas
             ref={photoCanvas}
             className="photo"
