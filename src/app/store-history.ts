@@ -37,7 +37,7 @@ export function sameReference(a: EditStep, b: EditStep): boolean {
   return JSON.stringify(a.reference) === JSON.stringify(b.reference) && a.referenceFace?.faceId === b.referenceFace?.faceId;
 }
 
-export function sameStep(a: EditStep, b: EditStep): boolean {
+function sameStep(a: EditStep, b: EditStep): boolean {
   return (
     a.selected === b.selected &&
     a.intensity === b.intensity &&

@@ -3,7 +3,7 @@ import { DownloadButton, downloadBlocker } from './DownloadButton';
 import { HistoryButtons } from './HistoryButtons';
 
 /** What the panel says while the photo is analysed (the status bar's step, else this). */
-export const FINDING_FACES = 'Finding faces…';
+const FINDING_FACES = 'Finding faces…';
 
 /** "Edited in 5.5 s" (the user's wait, from the change to the full frame on screen, in plain words). */
 export function editedIn(ms: number): string {
