@@ -63,13 +63,15 @@ describe('creases on a real photo', () => {
     const pts = faceCreased.landmarks.points;
     const without = bandContrast(a.img, pts, 'brow');
     const withCreases = bandContrast(b.img, pts, 'brow');
+    console.log(`anger on 127, fine contrast between the brows: ${without.toFixed(4)} without creases, ${withCreases.toFixed(4)} with`);
     expect(withCreases, 'fine contrast between the brows').toBeGreaterThan(1.15 * without);
     // the lines are a gain on the photo's pixels: its grain stays (0.8-1.2 of the render without creases)
     const iod = interOcular(pts);
     const [gx, gy] = [Math.round(pts[9][0] - 0.15 * iod), Math.round(pts[9][1] - 0.15 * iod)];
     const ratio = grain(b.img, gx, gy, Math.round(0.3 * iod), Math.round(0.25 * iod)) / grain(a.img, gx, gy, Math.round(0.3 * iod), Math.round(0.25 * iod));
+    console.log(`grain between the brows, with / without creases: ${ratio.toFixed(2)}`);
     expect(ratio).toBeGreaterThan(0.8);
-    expect(ratio).toBeLessThan(1.35);
+    expect(ratio).toBeLessThan(1.2);
     // beside the face (left of its outline) the pixels are the same with and without
     let differ = 0;
     let seen = 0;

@@ -14,6 +14,9 @@ import type { EditorContext } from './context';
 import { mouthInterior } from './reference';
 import type { Edit, Face, Patch, Reference, RenderOptions } from './types';
 
+/** The mouth's corners and lips and the cheeks beside them: where a smile's folds are. */
+const UNWIND_POINTS = [61, 291, 0, 17, 13, 14, 40, 270, 91, 321, 50, 280, 205, 425, 36, 266] as const;
+
 /** What an edit is made of (face.ts works it out once per edit). */
 export interface EditPlan {
   reference: Reference;
@@ -52,6 +55,16 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
     return full;
   };
   const interior = mouthInterior(face, plan.mouthAs, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
+  // How much of the photo's own expression around the mouth a target takes away (0: none; 1: all of it, its neutral):
+  // the folds that fade where the warp stretches the skin (render/folds.ts) are that expression's folds.
+  let neutralPts: Point3[] | undefined;
+  const unwinds = (points: readonly Point3[]): number => {
+    neutralPts ??= fromCanonical(srcN, face.canonical.transform);
+    const n = neutralPts;
+    const dist = (p: readonly Point3[]) => UNWIND_POINTS.reduce((acc: number, i) => acc + Math.hypot(p[i][0] - n[i][0], p[i][1] - n[i][1]), 0);
+    const own = dist(face.landmarks.points);
+    return own > 0 ? Math.min(1, Math.max(0, 1 - dist(points) / own)) : 0;
+  };
   // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
   // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
   if (models.texture && models.refiner) {
@@ -79,6 +92,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
           preview,
           texture,
           creases: o?.creases !== false,
+          unwind: unwinds(points),
         });
         return { ...patch, intensity: a, target: points };
       })();

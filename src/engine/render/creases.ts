@@ -47,8 +47,8 @@ export const DEFAULT_CREASES: Readonly<CreaseConfig> = {
   contrastGain: 5,
   depth: [0.08, 0.2],
   smallFace: [30, 100],
-  lower: 0.25,
-  lowerFade: 0.15,
+  lower: 0.05,
+  lowerFade: 0.12,
 };
 
 /** Canonical coordinates (IOD, the eyes' midpoint at 0, y down) of image pixels, through the aligned crop. */

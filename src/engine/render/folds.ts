@@ -50,7 +50,8 @@ function gaussian(src: Float32Array, w: number, h: number, sigma: number): Float
 }
 
 /**
- * Fades the folds where the warp (its node fields `f`, creases.ts nodeFields) stretches the skin, in `values` (RGBA
+ * Fades the folds by `amount` (0..1: how much of the photo's own expression the target takes away) where the warp
+ * (its node fields `f`, creases.ts nodeFields) stretches the skin, in `values` (RGBA
  * floats 0..255 of a raster of the ROI: pixel (i, j) at ROI pixel (i * scale + offset, j * scale + offset)), in
  * place. The fold band is taken from luminance (folds are shading) and out of each channel alike. Returns the pixels
  * changed.
@@ -62,8 +63,9 @@ export function fadeFolds(
   values: Float32Array,
   width: number,
   height: number,
-  scale = 1,
-  offset = 0,
+  scale: number,
+  offset: number,
+  amount: number,
   cfg: FoldConfig = DEFAULT_FOLDS,
 ): number {
   const { cols } = f;
@@ -74,7 +76,13 @@ export function fadeFolds(
     if (!(f.stretch[k] > cfg.stretch[0])) continue;
     // stretched one way and not squeezed the other: where the skin is squeezed, creases form instead (creases.ts)
     const calm = 1 - smoothstep(face.config.squeeze[0] / 2, face.config.squeeze[0], f.squeeze[k]);
-    node[k] = smoothstep(cfg.stretch[0], cfg.stretch[1], f.stretch[k]) * calm * face.wholeSkin.at(f.px[k], f.py[k]) * cfg.fade * face.resolved;
+    node[k] =
+      smoothstep(cfg.stretch[0], cfg.stretch[1], f.stretch[k]) *
+      calm *
+      face.wholeSkin.at(f.px[k], f.py[k]) *
+      cfg.fade *
+      face.resolved *
+      Math.min(1, Math.max(0, amount));
     any ||= node[k] > 0;
   }
   if (!any) return 0;

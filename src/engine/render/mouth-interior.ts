@@ -265,17 +265,35 @@ export function transferInterior(
     // the feather across the lip line (the distance across the frame, times the line's slope's cosine)
     const edge = Math.min(dUp * acrossCos(ft, ft.upper, u), dLo * acrossCos(ft, ft.lower, u), u * ft.len, (1 - u) * ft.len);
     const w = opens * Math.min(edge / feather, 1);
-    // the seam of lips (nearly) closed is a soft shadow, darkest where they meet, not a flat dark band
-    const dark = lips && teeth < 1 ? seamShade(v - (up + lo) / 2, hT) : 0;
-    for (let c = 0; c < 3; c++) {
-      let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
-      if (cav > 0) carried += cav * (col[c] - carried);
-      const want = lips ? lips[c] * (1 - dark) + teeth * (carried - lips[c] * (1 - dark)) : carried;
-      values[k + c] += w * (want - values[k + c]);
-    }
+    blendPixel(values, k, rgb, gain, cav, col, lips, teeth, lips ? seamShade(v - (up + lo) / 2, hT) : 0, w);
     return true;
   });
   return written + covered;
+}
+
+/**
+ * Writes one pixel of the opening: the carried pixel `rgb` (times the white-balance `gain`), shaded toward the cavity's
+ * colour `col` by `cav`; toward a closed mouth (`teeth` under 1) the lips' colour `lips` darkened by `dark` (the seam,
+ * a soft shadow darkest where the lips meet, not a flat dark band) takes its place; blended in by `w`.
+ */
+function blendPixel(
+  values: Float32Array,
+  k: number,
+  rgb: Float32Array,
+  gain: readonly number[],
+  cav: number,
+  col: Float32Array,
+  lips: readonly number[] | null,
+  teeth: number,
+  dark: number,
+  w: number,
+): void {
+  for (let c = 0; c < 3; c++) {
+    let carried = Math.min(Math.max(rgb[c] * gain[c], 0), 255);
+    if (cav > 0) carried += cav * (col[c] - carried);
+    const want = lips ? lips[c] * (1 - dark) + teeth * (carried - lips[c] * (1 - dark)) : carried;
+    values[k + c] += w * (want - values[k + c]);
+  }
 }
 
 /**

@@ -71,6 +71,11 @@ interface RenderOptions {
   texture?: { target: readonly Point3[]; scale: number };
   /** Draw the session's creases and fade its folds on a full frame (default true; previews go without). */
   creases?: boolean;
+  /**
+   * How much of the photo's own expression the target takes away, 0..1 (default 0): the folds fade by this much where
+   * the warp stretches the skin (folds.ts). A smile made deeper keeps its folds; a smile neutralized loses them.
+   */
+  unwind?: number;
 }
 
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
@@ -282,10 +287,10 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
 }
 
 /** The creases and fading folds of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`). */
-function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number): void {
+function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number, unwind: number): void {
   if (!s.creases) return;
   const fields = nodeFields(s.creases, grid, s.roi);
-  fadeFolds(s.creases, fields, s.roi, values, width, height, scale, offset);
+  if (unwind > 0) fadeFolds(s.creases, fields, s.roi, values, width, height, scale, offset, unwind);
   const gain = creaseGain(s.creases, fields, s.roi, width, height, scale, offset);
   if (gain) applyGain(values, gain);
 }
@@ -321,7 +326,7 @@ async function renderFrame(s: Session, target: readonly Point3[], grid: FlowGrid
   });
   try {
     const values = (await out.data()) as Float32Array;
-    if (opts.creases !== false) addCreases(s, grid, values, roi.width, roi.height, 1, 0);
+    if (opts.creases !== false) addCreases(s, grid, values, roi.width, roi.height, 1, 0, opts.unwind ?? 0);
     const interiorPixels = opts.interior ? transferInterior(values, roi, target, s.image, opts.interior, s.source) : 0;
     // rounds and clamps to 0..255
     return {
