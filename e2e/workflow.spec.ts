@@ -45,10 +45,10 @@ test('undo and redo step through preset, intensity and a part slider; the downlo
   await page.evaluate(() => {
     const seen: string[] = [];
     (window as unknown as { __hints: string[] }).__hints = seen;
-    const panel = document.querySelector('[data-testid="export-panel"]')!;
-    const note = () => seen.push(panel.querySelector('p.hint')?.textContent ?? '');
+    // the whole page is watched: the panel itself may be rendered anew while the photo opens
+    const note = () => seen.push(document.querySelector('[data-testid="export-panel"] p.hint')?.textContent ?? '');
     note();
-    new MutationObserver(note).observe(panel, { subtree: true, childList: true, characterData: true });
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
   await page.getByTestId('sample-button').click();
   await waitIdle(page);
