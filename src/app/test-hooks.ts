@@ -35,6 +35,8 @@ export interface LeedState {
   history: { undo: number; redo: number };
   lastWaitMs: number | null;
   /** `render`: the build can render edits (it ships the expression models). */
+  /** The preset grid's thumbnails that are ready (preset names, 'neutral'). */
+  presetThumbs: string[];
   capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
 }
 
@@ -77,6 +79,7 @@ export function snapshot(s: EditorState): LeedState {
     lastFrameKind: s.lastFrameKind,
     history: { ...s.history },
     lastWaitMs: s.lastWaitMs,
+    presetThumbs: Object.keys(s.presetThumbs),
     capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
   };
 }
