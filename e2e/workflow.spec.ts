@@ -51,6 +51,8 @@ test('undo and redo step through preset, intensity and a part slider; the downlo
     new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
   await page.getByTestId('sample-button').click();
+  // (the status may still read 'ready' just after the click: wait for the face itself)
+  await expect(page.getByTestId('face-count')).toHaveText('1 face');
   await waitIdle(page);
   const hints = await page.evaluate(() => (window as unknown as { __hints: string[] }).__hints);
   console.log(`result panel while analysing: ${[...new Set(hints)].join(' | ')}`);
