@@ -38,7 +38,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     crashed(e.message || 'the engine worker failed');
   });
   worker.addEventListener('messageerror', () => crashed('a message from the engine worker could not be read'));
-  const remote = Comlink.wrap<Required<WorkerApi> & WorkerHeartbeat & WorkerTestApi>(worker);
+  const remote = Comlink.wrap<WorkerApi & WorkerHeartbeat & WorkerTestApi>(worker);
   const api: WorkerApi = {
     init: (options, onProgress, onEvent) => remote.init(options, Comlink.proxy(onProgress), onEvent ? Comlink.proxy(onEvent) : undefined),
     open: (input) => remote.open(input instanceof Blob ? input : Comlink.transfer(input, [input.data.buffer])),
@@ -47,7 +47,6 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     expression: (editId, name) => remote.expression(editId, name),
     readExpression: (text) => remote.readExpression(text),
     render: (editId, a, kind) => remote.render(editId, a, kind),
-    thumbnail: (faceId, reference, size) => remote.thumbnail(faceId, reference, size),
     export: (id, a, format, quality) => remote.export(id, a, format, quality),
     dispose: (id) => remote.dispose(id),
     memory: () => remote.memory(),

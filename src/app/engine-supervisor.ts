@@ -141,7 +141,6 @@ function supervisedApi({ current, sources, lostReasons, onDeviceLost }: ApiConte
     expression: (editId, name) => call((w, g) => w.expression(ids.local(g, editId), name)),
     readExpression: (text) => call((w) => w.readExpression(text)),
     render: (editId, a, kind) => call((w, g) => w.render(ids.local(g, editId), a, kind)),
-    thumbnail: (faceId, reference, size) => call((w, g) => w.thumbnail!(ids.local(g, faceId), reference, size)),
     export: (id, a, format, quality) => call((w, g) => w.export(ids.local(g, id), a, format, quality)),
     async dispose(id) {
       const e = ids.remove(id);

@@ -27,8 +27,7 @@ import { createEditHandles, type EditRef } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
 import { EXPRESSION_NOT_STORED, expressionFileMessage } from './messages';
 import { createEditHistory, type EditStep, sameReference, stepOf } from './store-history';
-import { startPresetThumbs, type ThumbName } from './preset-thumbs';
-import type { EditUnits, FaceInfo, RawPixels, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
+import type { EditUnits, FaceInfo, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
 import { browserStorage, type ExpressionStorage, expressionFilename, loadExpressions, storeExpressions, withExpression } from './saved-expressions';
 
 type Status = 'starting' | 'ready' | 'busy' | 'fatal';
@@ -118,8 +117,6 @@ export interface EditorState {
   /** Whether the frame on screen is a warp-only preview (the slider is moving) or the full frame. */
   lastFrameKind: 'preview' | 'full' | null;
   compare: boolean;
-  /** The preset grid's thumbnails of the selected face (preset-thumbs.ts), by preset ('neutral' too); missing: pending. */
-  presetThumbs: Partial<Record<ThumbName, RawPixels>>;
   /** What happened to the engine, in plain words, after engine-supervisor.ts restarted it (absent or null: nothing to say). */
   engineNotice?: string | null;
 }
@@ -217,7 +214,6 @@ const INITIAL_STATE: EditorState = {
   framesRendered: 0,
   lastFrameKind: null,
   compare: false,
-  presetThumbs: {},
 };
 
 /** What the store's actions share: the worker, the state, sequence numbers, edit handles and the frame scheduler. */
@@ -678,7 +674,7 @@ export function createEditorStore({
   saveFile = saveBlob,
   storage = browserStorage(),
 }: EditorStoreOptions): EditorStore {
-  const editorStore = createStore<EditorStoreState>()((set, get, store) => {
+  return createStore<EditorStoreState>()((set, get, store) => {
     const k = createStoreKit(api, set, get);
     return {
       ...INITIAL_STATE,
@@ -691,6 +687,4 @@ export function createEditorStore({
       ...historyActions(k),
     };
   });
-  if (api.thumbnail) startPresetThumbs(api.thumbnail, editorStore);
-  return editorStore;
 }

@@ -35,8 +35,6 @@ export interface LeedState {
   history: { undo: number; redo: number };
   lastWaitMs: number | null;
   /** `render`: the build can render edits (it ships the expression models). */
-  /** The preset grid's thumbnails that are ready (preset names, 'neutral'). */
-  presetThumbs: string[];
   capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
 }
 
@@ -79,7 +77,6 @@ export function snapshot(s: EditorState): LeedState {
     lastFrameKind: s.lastFrameKind,
     history: { ...s.history },
     lastWaitMs: s.lastWaitMs,
-    presetThumbs: Object.keys(s.presetThumbs),
     capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
   };
 }

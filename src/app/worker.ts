@@ -18,49 +18,14 @@ import {
   type Editor,
   type Expression,
   type Face,
-  type Patch,
   type Photo,
   type Reference,
   type RGBAImage,
 } from '../engine/index';
-import type { RawPixels, ReferenceSpec, WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
+import type { ReferenceSpec, WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
 
 const bitmapOf = (img: RGBAImage) =>
   createImageBitmap(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height));
-
-/** Preview render `p` over the photo, cropped to a square around the face box (with a margin), `size` px: RGBA. */
-async function thumbnailOf(image: RGBAImage, box: { x: number; y: number; width: number; height: number }, p: Patch, size: number): Promise<RawPixels> {
-  const side = Math.max(1, Math.round(Math.min(Math.max(box.width, box.height) * 1.3, image.width, image.height)));
-  const sx = Math.round(Math.min(Math.max(0, box.x + box.width / 2 - side / 2), image.width - side));
-  const sy = Math.round(Math.min(Math.max(0, box.y + box.height / 2 - side / 2), image.height - side));
-  const photo = new ImageData(new Uint8ClampedArray(image.data.buffer as ArrayBuffer, image.data.byteOffset, image.data.byteLength), image.width, image.height);
-  const base = await createImageBitmap(photo, sx, sy, side, side, { resizeWidth: size, resizeHeight: size, resizeQuality: 'medium' });
-  const patch = await bitmapOf({ data: p.data, width: p.dataWidth, height: p.dataHeight });
-  const ctx = new OffscreenCanvas(size, size).getContext('2d');
-  if (!ctx) throw new EditorError(ErrorCode.INTERNAL, 'no 2D canvas in the worker');
-  const k = size / side;
-  ctx.drawImage(base, 0, 0);
-  ctx.drawImage(patch, (p.x - sx) * k, (p.y - sy) * k, p.width * k, p.height * k);
-  base.close();
-  patch.close();
-  const data = ctx.getImageData(0, 0, size, size).data;
-  return Comlink.transfer({ width: size, height: size, data }, [data.buffer]);
-}
-
-/** A face of a photo under `reference` at intensity 1: the preview render (warp at half resolution, no refiner). */
-async function faceThumbnail(
-  { face, photoId }: { face: Face; photoId: number },
-  photoOf: (id: number) => Photo,
-  reference: Reference,
-  size: number,
-): Promise<RawPixels> {
-  const edit = await face.edit(reference);
-  try {
-    return await thumbnailOf(photoOf(photoId).image, face.box, await edit.render(1, { refiner: false, preview: true }), size);
-  } finally {
-    edit.dispose();
-  }
-}
 
 /** The expression a file's text holds; BAD_ARGUMENT saying what is wrong (not JSON, not an expression). */
 function readExpression(text: string): Expression {
@@ -152,7 +117,6 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
       const frame = { patch, x: p.x, y: p.y, width: p.width, height: p.height, points: p.target, intensity: a, kind, ms: performance.now() - t0 };
       return Comlink.transfer(frame, [patch]);
     },
-    thumbnail: async (faceId, ref, size) => faceThumbnail(find(faces, faceId, 'face'), (id) => find(photos, id, 'photo'), referenceOf(ref), size),
     expression: async (editId, name) => ({ name, json: expressionToJSON(find(edits, editId, 'edit').edit.expression(name)) }),
     readExpression: async (text) => {
       const e = readExpression(text);

@@ -1,6 +1,5 @@
 import { useEditorStore } from '../store-context';
 import { IntensitySlider } from './IntensitySlider';
-import { PresetGrid } from './PresetGrid';
 import { ReferencePicker } from './ReferencePicker';
 
 /** What the panel says before it can be used, in the order of the flow (models, photo, face). */
@@ -34,7 +33,6 @@ export function ExpressionPanel() {
         </p>
       )}
       <ReferencePicker enabled={enabled} />
-      <PresetGrid enabled={enabled} />
       <IntensitySlider enabled={enabled} />
     </div>
   );

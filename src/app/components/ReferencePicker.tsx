@@ -3,7 +3,7 @@ import type { PresetName } from '../engine';
 import type { ReferenceChoice, ReferencePhoto } from '../store';
 import { useEditorStore } from '../store-context';
 
-export const PRESET_LABELS: Record<PresetName, string> = {
+const PRESET_LABELS: Record<PresetName, string> = {
   happy: 'Happy',
   surprise: 'Surprise',
   anger: 'Anger',
