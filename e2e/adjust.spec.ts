@@ -175,6 +175,13 @@ function brightening(a: number[], b: number[]): number {
 test('(d) surprise with the mouth switched off leaves no blob on the chin', async () => {
   test.setTimeout(240_000);
   await page.getByTestId('sample-button').click();
+  // (just after the click the state may still be the last photo's: wait for the sample, analysed, with no reference)
+  await expect
+    .poll(async () => {
+      const s = await leedState(page);
+      return s.photo?.name !== '022.jpg' && s.reference === null && s.status === 'ready' && s.facePoints.length === 468;
+    })
+    .toBe(true);
   await waitIdle(page);
   const s0 = await leedState(page);
   expect(s0.reference).toBeNull();
