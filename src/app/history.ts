@@ -69,6 +69,19 @@ export function createHistory<T>(options: HistoryOptions<T>): History<T> {
     drop(gone);
     changed();
   };
+  /** Undo (`back`) or redo: the current state is recorded first, then one step taken from the past or the future. */
+  const step = (now: T, back: boolean): T | null => {
+    stop();
+    record(now);
+    // (record may have replaced the arrays: pick them after it)
+    const [from, to] = back ? [past, future] : [future, past];
+    const target = from.pop();
+    if (target === undefined || present === null) return null;
+    to.push(present);
+    present = target;
+    changed();
+    return target;
+  };
   const flush = () => {
     const get = settling;
     stop();
@@ -94,26 +107,8 @@ export function createHistory<T>(options: HistoryOptions<T>): History<T> {
       timer = setTimeout(flush, delayMs);
     },
     flush,
-    undo(now) {
-      stop();
-      record(now);
-      const back = past.pop();
-      if (back === undefined || present === null) return null;
-      future.push(present);
-      present = back;
-      changed();
-      return back;
-    },
-    redo(now) {
-      stop();
-      record(now);
-      const next = future.pop();
-      if (next === undefined || present === null) return null;
-      past.push(present);
-      present = next;
-      changed();
-      return next;
-    },
+    undo: (now) => step(now, true),
+    redo: (now) => step(now, false),
     snapshots: () => [...past, ...future, ...(present === null ? [] : [present])],
     get canUndo() {
       return past.length;

@@ -57,25 +57,7 @@ export function bandContrast(img: RGBAImage, pts: readonly Point3[], band: Band)
       const o = ((y + y0) * img.width + x + x0) * 4;
       L[y * w + x] = 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2];
     }
-  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const blur1 = (src: Float32Array, dx: number, dy: number) => {
-    const out = new Float32Array(w * h);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        let n = 0;
-        for (let i = -r; i <= r; i++) {
-          const xx = x + i * dx;
-          const yy = y + i * dy;
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-          s += k[i + r] * src[yy * w + xx];
-          n += k[i + r];
-        }
-        out[y * w + x] = s / n;
-      }
-    return out;
-  };
-  const B = blur1(blur1(L, 1, 0), 0, 1);
+  const B = gaussianBlur(L, w, h, sigma);
   let ss = 0;
   let sl = 0;
   let n = 0;

@@ -16,7 +16,7 @@ import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
 import { applyAffine, type AlignedCropRect, type CropSpec } from './aligned-crop';
 import { smoothstep } from './mouth-mask';
-import type { FlowGrid, Rect } from './warp';
+import { type FlowGrid, type Rect, ringBox } from './warp';
 
 export interface CreaseConfig {
   /** Squeeze (sigma1 - 1) where creases begin, and where they reach full depth. */
@@ -82,9 +82,7 @@ interface Ellipse {
 }
 
 function ringEllipse(points: readonly Point3[], ring: readonly number[], grow: number): Ellipse {
-  const xs = ring.map((k) => points[k][0]);
-  const ys = ring.map((k) => points[k][1]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const { x0, y0, x1, y1 } = ringBox(points, ring);
   return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, ax: (x1 - x0) / 2 + grow, ay: (y1 - y0) / 2 + grow };
 }
 

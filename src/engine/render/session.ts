@@ -288,7 +288,8 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
 
 /** The creases and fading folds of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`). */
 function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number, unwind: number): void {
-  if (!s.creases) return;
+  // nothing to draw (a face too small to resolve creases, or no depth) and no folds to fade: skip the strain too
+  if (!s.creases || !(s.creases.depth > 0 || (unwind > 0 && s.creases.resolved > 0))) return;
   const fields = nodeFields(s.creases, grid, s.roi);
   if (unwind > 0) fadeFolds(s.creases, fields, s.roi, values, width, height, scale, offset, unwind);
   const gain = creaseGain(s.creases, fields, s.roi, width, height, scale, offset);
