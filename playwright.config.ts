@@ -23,6 +23,9 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'off',
     video: 'off',
+    // The build's service worker (scripts/pwa-config.ts) would answer fetches from its cache, out of page.route's
+    // and the request counts' sight: blocked here, allowed by e2e/offline.spec.ts alone.
+    serviceWorkers: 'block',
   },
   webServer: {
     command: `node node_modules/vite/bin/vite.js preview --port ${PORT} --strictPort --host 127.0.0.1 --outDir ${DIST}`,

@@ -1,6 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { resolve } from 'node:path';
+import { offline } from './scripts/pwa-config.ts';
 
 // public/ (models, sample photo) is served at the site root: /models, /samples.
 export const PREVIEW_PORT = 4173;
@@ -32,7 +33,7 @@ const devCsp: Plugin = {
 export default defineConfig(({ command, mode }) => {
   const testHooks = mode === 'test' || command === 'serve';
   return {
-    plugins: [react(), devCsp],
+    plugins: [react(), devCsp, offline()],
     define: { __LEED_TEST_HOOKS__: JSON.stringify(testHooks) },
     resolve: {
       alias: [
