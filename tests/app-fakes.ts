@@ -24,6 +24,7 @@ function fakeBitmap(): ImageBitmap & FakeBitmap {
 /** `sizes`: the side of each face box (default BOX's). */
 export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelayMs?: number } = {}) {
   const calls: string[] = [];
+  const thumbnails: string[] = [];
   const frames: RenderedFrame[] = [];
   let nextId = 100;
   const failures = new Map<string, unknown>();
@@ -103,6 +104,13 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
       frames.push(f);
       return f;
     },
+    async thumbnail(faceId, reference, size) {
+      fail('thumbnail');
+      const name = reference.kind === 'preset' ? reference.preset : 'neutral';
+      // kept apart from `calls`: thumbnails come whenever the store is idle, the store tests check the user's calls
+      thumbnails.push(`${faceId} ${name}`);
+      return { width: size, height: size, data: new Uint8ClampedArray(size * size * 4).fill(faceId % 256) };
+    },
     async export(id, a, format, quality) {
       fail('export');
       calls.push(`export ${id} ${a} ${format} ${quality ?? '-'}`);
@@ -117,7 +125,7 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
   };
   /** The next call of `method` rejects with `error`. */
   const failNext = (method: keyof WorkerApi, error: unknown) => failures.set(method, error);
-  return { api, calls, frames, failNext };
+  return { api, calls, thumbnails, frames, failNext };
 }
 
 export function workerError(code: string, detail = code): WorkerError {

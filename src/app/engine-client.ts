@@ -47,6 +47,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     expression: (editId, name) => remote.expression(editId, name),
     readExpression: (text) => remote.readExpression(text),
     render: (editId, a, kind) => remote.render(editId, a, kind),
+    thumbnail: (faceId, reference, size) => remote.thumbnail(faceId, reference, size),
     export: (id, a, format, quality) => remote.export(id, a, format, quality),
     dispose: (id) => remote.dispose(id),
     memory: () => remote.memory(),

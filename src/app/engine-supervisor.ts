@@ -141,6 +141,7 @@ function supervisedApi({ current, sources, lostReasons, onDeviceLost }: ApiConte
     expression: (editId, name) => call((w, g) => w.expression(ids.local(g, editId), name)),
     readExpression: (text) => call((w) => w.readExpression(text)),
     render: (editId, a, kind) => call((w, g) => w.render(ids.local(g, editId), a, kind)),
+    thumbnail: (faceId, reference, size) => call((w, g) => w.thumbnail(ids.local(g, faceId), reference, size)),
     export: (id, a, format, quality) => call((w, g) => w.export(ids.local(g, id), a, format, quality)),
     async dispose(id) {
       const e = ids.remove(id);
@@ -163,7 +164,8 @@ async function replay(st: EditorStore, sources: ReadonlyMap<number, Blob>, stale
   const refSource = s.referenceFace ? sources.get(s.referenceFace.photoId) : undefined;
   const { selected, intensity, regions, unitEdits } = s;
   // Let the rejected calls of the old worker run their handlers before the store starts again.
-  st.setState({ face: null, referenceFace: null, targetPoints: null });
+  // (the recent reference photos' faces were in the old engine: the current one is read again below, the rest go)
+  st.setState({ face: null, referenceFace: null, targetPoints: null, recentReferences: [] });
   await new Promise((r) => setTimeout(r, 0));
   if (stale()) return false;
   await st.getState().start();

@@ -20,7 +20,7 @@ import type {
 export type { FaceBox, Region };
 
 /** Raw RGBA pixels (ImageData-like); transfer the buffer. */
-interface RawPixels {
+export interface RawPixels {
   width: number;
   height: number;
   data: Uint8ClampedArray;
@@ -66,6 +66,9 @@ export type ReferenceSpec =
   | { kind: 'preset'; preset: PresetName }
   | { kind: 'face'; faceId: number }
   | { kind: 'expression'; json: string };
+
+/** What a preset thumbnail shows: the face's own neutral or a stored preset. */
+export type ThumbnailReference = { kind: 'neutral' } | { kind: 'preset'; preset: PresetName };
 
 /** Every action unit's value in an edit (the reference's decomposition, with the values asked). */
 export type EditUnits = Record<UnitName, number>;
@@ -123,6 +126,12 @@ export interface WorkerApi {
   readExpression(text: string): Promise<SavedExpression>;
   /** The frame of an edit at intensity `a`: 'full' (warp + refiner, the default) or a cheap 'preview' (warp only). */
   render(editId: number, a: number, kind?: 'preview' | 'full'): Promise<RenderedFrame>;
+  /**
+   * A small square picture (`size` px, RGBA) of a face under a preset (or its neutral) at intensity 1: the preview
+   * render (warp at half resolution, no refiner, no expression texture) cropped around the face box. The lowest
+   * priority: null, with nothing rendered, when another call came in meanwhile (ask again once the user rests).
+   */
+  thumbnail(faceId: number, reference: ThumbnailReference, size: number): Promise<RawPixels | null>;
   /** The whole photo at full resolution, encoded: an edit at intensity `a`, or a photo as it is. */
   export(id: number, a: number, format: OutputFormat, quality?: number): Promise<Blob>;
   /** Releases a photo (with its faces and their edits), a face (with its edits) or an edit. */

@@ -23,6 +23,7 @@ import {
   type RGBAImage,
 } from '../engine/index';
 import type { ReferenceSpec, WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
+import { createThumbnails } from './worker-thumbnail';
 
 const bitmapOf = (img: RGBAImage) =>
   createImageBitmap(new ImageData(new Uint8ClampedArray(img.data.buffer as ArrayBuffer, img.data.byteOffset, img.data.byteLength), img.width, img.height));
@@ -74,6 +75,10 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
     if (ref.kind === 'expression') return { expression: expressionOf(ref.json) };
     return find(faces, ref.faceId, 'face').face;
   };
+  const thumbs = createThumbnails((id) => {
+    const f = find(faces, id, 'face');
+    return { face: f.face, image: find(photos, f.photoId, 'photo').image };
+  });
   const add = <T>(m: Map<number, T>, x: T) => {
     const id = nextId++;
     m.set(id, x);
@@ -117,6 +122,7 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
       const frame = { patch, x: p.x, y: p.y, width: p.width, height: p.height, points: p.target, intensity: a, kind, ms: performance.now() - t0 };
       return Comlink.transfer(frame, [patch]);
     },
+    thumbnail: (faceId, ref, size) => thumbs.thumbnail(faceId, ref, size),
     expression: async (editId, name) => ({ name, json: expressionToJSON(find(edits, editId, 'edit').edit.expression(name)) }),
     readExpression: async (text) => {
       const e = readExpression(text);
@@ -157,19 +163,27 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
       }
     : {};
 
-  // Every failure leaves as a plain object with its code (INTERNAL / OUT_OF_MEMORY / GPU_LOST when unexpected).
+  return wrapCalls({ ...api, ...heartbeat, ...testApi }, thumbs.user) as WorkerApi & WorkerHeartbeat & Partial<WorkerTestApi>;
+}
+
+/**
+ * Every failure leaves as a plain object with its code (INTERNAL / OUT_OF_MEMORY / GPU_LOST when unexpected); every
+ * call but the thumbnails and the heartbeat runs as the user's work, which thumbnails give way to.
+ */
+function wrapCalls(methods: object, user: <T>(fn: () => Promise<T>) => Promise<T>): unknown {
   const plain = (e: unknown): WorkerError => {
     const err = toEditorError(e);
     return { name: 'EditorError', code: err.code, detail: err.detail };
   };
   const wrapped = {} as Record<string, unknown>;
-  for (const [name, fn] of Object.entries({ ...api, ...heartbeat, ...testApi }) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+  for (const [name, fn] of Object.entries(methods) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    const low = name === 'thumbnail' || name === 'ping';
     wrapped[name] = (...args: unknown[]) =>
-      fn(...args).catch((e: unknown) => {
+      (low ? fn(...args) : user(() => fn(...args))).catch((e: unknown) => {
         throw plain(e);
       });
   }
-  return wrapped as unknown as WorkerApi & WorkerHeartbeat & Partial<WorkerTestApi>;
+  return wrapped;
 }
 
 Comlink.expose(createWorkerApi());

@@ -31,6 +31,8 @@ export interface EditPlan {
   residual: Point3[] | null;
   /** Whose mouth the mouth-interior stage takes the edit for (face.ts mouthReference). */
   mouthAs: Reference;
+  /** Prepare the expression texture when the edit is made (EditOptions.prepareTexture). */
+  prepareTexture: boolean;
 }
 
 /** The Edit of `face` (in `image`) as `plan` says; `session` gives the face's render session. */
@@ -67,7 +69,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
   };
   // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
   // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
-  if (models.texture && models.refiner) {
+  if (models.texture && models.refiner && plan.prepareTexture) {
     const t1 = targetAtOne();
     void session()
       .then((s) => s.prepareTexture(t1))

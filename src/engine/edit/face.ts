@@ -79,6 +79,7 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
           units: values,
           residual: residual && residualToTemplate(residual, srcN),
           mouthAs: mouthReference(reference, asked),
+          prepareTexture: opts.prepareTexture !== false,
         };
         return createEdit(ctx, photo.image, face, plan, renderSession);
       }),

@@ -79,6 +79,12 @@ export interface EditOptions {
    * and the residual) is kept. Values are clamped to each unit's range. Units on 'neutral' add to the neutral face.
    */
   units?: UnitValues;
+  /**
+   * Prepare the expression texture for the full frame in the background when the edit is made (default true).
+   * false for an edit that is only previewed (the app's preset thumbnails): its network run would hold the GPU
+   * from the user's own frames and push their gains out of the session's cache.
+   */
+  prepareTexture?: boolean;
 }
 
 export interface RenderOptions {
