@@ -124,9 +124,11 @@ describe('app store', () => {
     expect(calls).toContain(`dispose ${first.id}`);
     expect((first.bitmap as unknown as FakeBitmap).closed).toBe(true);
     expect(s().photo!.name).toBe('b.png');
-    // The new photo starts from the start state: no reference (the reference photo is released), intensity 0, every region, no frame.
-    expect(calls).toContain(`dispose ${refPhoto}`);
-    expect(thumb.closed).toBe(true);
+    // The new photo starts from the start state: no reference (the reference photo stays a recent one), intensity 0,
+    // every region, no frame.
+    expect(calls).not.toContain(`dispose ${refPhoto}`);
+    expect(thumb.closed).toBe(false);
+    expect(s().recentReferences.map((r) => r.name)).toEqual(['ref.png']);
     expect(s()).toMatchObject({ reference: null, referenceFace: null, referencePhoto: null, intensity: 0, rendered: null });
     expect(s().regions).toEqual(['brows', 'eyes', 'mouth', 'jaw']);
     await new Promise((r) => setTimeout(r, 20));
@@ -150,7 +152,7 @@ describe('app store', () => {
     expect(s().intensity).toBe(0.4);
   });
 
-  it('a reference photo keeps its decoded photo for the thumbnail; a new one replaces it (released with the history)', async () => {
+  it('a reference photo keeps its decoded photo for the thumbnail; it is released once it leaves the recent ones', async () => {
     const { s, calls } = await ready();
     await s().openFile(new Blob(['png']), 'me.png');
     await s().openReference(new Blob(['png']), 'one.png');
@@ -161,11 +163,45 @@ describe('app store', () => {
     await s().openReference(new Blob(['png']), 'two.png');
     expect(s().reference).toEqual({ kind: 'photo', name: 'two.png' });
     expect(s().referencePhoto!.name).toBe('two.png');
-    // undo can go back to it while this photo is open; a new photo starts a fresh history and releases it
+    // undo can go back to it, and it is a recent reference: a new photo (a fresh history) keeps it
     expect((one.bitmap as unknown as FakeBitmap).closed).toBe(false);
     await s().openFile(new Blob(['png']), 'next.png');
+    expect((one.bitmap as unknown as FakeBitmap).closed).toBe(false);
+    expect(s().recentReferences.map((r) => r.name)).toEqual(['two.png', 'one.png']);
+    // five more push it out of the six kept: then it is released
+    for (const n of ['3', '4', '5', '6']) await s().openReference(new Blob(['png']), `${n}.png`);
+    expect(calls).not.toContain(`dispose ${onePhoto}`);
+    await s().openReference(new Blob(['png']), '7.png');
+    expect(s().recentReferences.map((r) => r.name)).toEqual(['7.png', '6.png', '5.png', '4.png', '3.png', 'two.png']);
     expect((one.bitmap as unknown as FakeBitmap).closed).toBe(true);
     expect(calls).toContain(`dispose ${onePhoto}`);
+  });
+
+  it('a recent reference photo is picked again without opening it again', async () => {
+    const { s, calls } = await ready();
+    await s().openFile(new Blob(['png']), 'me.png');
+    await s().openReference(new Blob(['one']), 'one.png');
+    const one = s().referenceFace!;
+    s().setIntensity(0.6);
+    await s().openReference(new Blob(['two']), 'two.png');
+    await until(settled(s));
+    const opens = calls.filter((c) => c.startsWith('open')).length;
+    s().pickRecentReference(1);
+    expect(s().reference).toEqual({ kind: 'photo', name: 'one.png' });
+    expect(s().referenceFace).toBe(one);
+    expect(s().referencePhoto!.name).toBe('one.png');
+    expect(s().intensity).toBe(0.6); // the slider stays where it was
+    await until(settled(s));
+    expect(calls.filter((c) => c.startsWith('open')).length).toBe(opens);
+    expect(calls.filter((c) => c.startsWith('edit')).at(-1)).toContain(`{"kind":"face","faceId":${one.faceId}}`);
+    // the latest first; undo goes back to the other
+    expect(s().recentReferences.map((r) => r.name)).toEqual(['one.png', 'two.png']);
+    s().undo();
+    expect(s().reference).toEqual({ kind: 'photo', name: 'two.png' });
+    // the same file again replaces its entry (the old face stays while the history holds it)
+    await s().openReference(new Blob(['one']), 'one.png');
+    expect(s().recentReferences.map((r) => r.name)).toEqual(['one.png', 'two.png']);
+    expect(s().recentReferences[0].face).not.toBe(one);
   });
 
   it('with several faces the largest is selected at first', async () => {

@@ -27,7 +27,9 @@ import { createEditHandles, type EditRef } from './edit-handles';
 import { createFrameScheduler } from './frame-scheduler';
 import { EXPRESSION_NOT_STORED, expressionFileMessage } from './messages';
 import { createEditHistory, type EditStep, sameReference, stepOf } from './store-history';
-import type { EditUnits, FaceInfo, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
+import { startPresetThumbs, type ThumbName } from './preset-thumbs';
+import type { EditUnits, FaceInfo, RawPixels, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
+import { type Recent, withRecent } from './recent-references';
 import { browserStorage, type ExpressionStorage, expressionFilename, loadExpressions, storeExpressions, withExpression } from './saved-expressions';
 
 type Status = 'starting' | 'ready' | 'busy' | 'fatal';
@@ -64,6 +66,9 @@ export interface ReferencePhoto {
   bitmap: ImageBitmap;
   box: FaceBox;
 }
+
+/** A reference photo picked earlier (recent-references.ts): its face stays in the worker for a quick reuse. */
+type RecentReference = Recent<FaceInfo, ReferencePhoto>;
 
 /** The intensity a first reference starts at (the start state is 0: the photo as it is). */
 const FIRST_REFERENCE_INTENSITY = 1;
@@ -117,6 +122,10 @@ export interface EditorState {
   /** Whether the frame on screen is a warp-only preview (the slider is moving) or the full frame. */
   lastFrameKind: 'preview' | 'full' | null;
   compare: boolean;
+  /** The preset strip's thumbnails of the selected face (preset-thumbs.ts), by preset ('neutral' too); missing: pending. */
+  presetThumbs: Partial<Record<ThumbName, RawPixels>>;
+  /** The reference photos picked this session, the latest first. */
+  recentReferences: RecentReference[];
   /** What happened to the engine, in plain words, after engine-supervisor.ts restarted it (absent or null: nothing to say). */
   engineNotice?: string | null;
 }
@@ -129,6 +138,8 @@ interface EditorActions {
   dismissError(): void;
   setReference(ref: ReferenceChoice): void;
   openReference(file: Blob, name: string): Promise<void>;
+  /** Picks the reference photo `recentReferences[index]` again (its face is still in the worker). */
+  pickRecentReference(index: number): void;
   setIntensity(a: number): void;
   toggleRegion(region: Region): void;
   /** Sets one action unit (clamped to its range) on top of the reference. */
@@ -214,6 +225,8 @@ const INITIAL_STATE: EditorState = {
   framesRendered: 0,
   lastFrameKind: null,
   compare: false,
+  presetThumbs: {},
+  recentReferences: [],
 };
 
 /** What the store's actions share: the worker, the state, sequence numbers, edit handles and the frame scheduler. */
@@ -227,6 +240,8 @@ interface StoreKit {
   fail(e: unknown): void;
   /** Forgets the reference photo (its face is released in the worker, its thumbnail closed). */
   dropReference(): void;
+  /** Puts a reference photo first among the recent ones (those that leave the list are released). */
+  remember(r: RecentReference): void;
   /** Stops frames of the current face: the pending value is dropped, the frame in flight discarded. */
   leaveFace(): void;
   /** The edit and frame request of the current face, reference, regions, units and intensity (null when one is missing). */
@@ -294,6 +309,8 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
   let actionAt: number | null = null;
   const released = new WeakSet<object>();
   const releaseReference = (face: FaceInfo | null, photo: ReferencePhoto | null) => {
+    // a recent reference stays for its reuse (leaving the list releases it)
+    if (face && get().recentReferences.some((r) => r.face === face)) return;
     if (face && !released.has(face)) release(face.photoId);
     if (photo && !released.has(photo)) photo.bitmap.close();
     for (const x of [face, photo]) if (x) released.add(x);
@@ -312,6 +329,11 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
       actionAt = performance.now();
     },
     step: () => stepOf(get()),
+    remember(r) {
+      const { list, dropped } = withRecent(get().recentReferences, r);
+      set({ recentReferences: list });
+      for (const d of dropped) if (!history.held(d.face)) releaseReference(d.face, d.photo);
+    },
     dropReference() {
       const { referenceFace, referencePhoto } = get();
       set({ referenceFace: null, referencePhoto: null });
@@ -481,6 +503,25 @@ function referenceActions(k: StoreKit) {
       k.request();
     },
 
+    pickRecentReference(index: number) {
+      const r = get().recentReferences[index];
+      if (!r) return;
+      const { reference, referenceFace } = get();
+      const same = reference?.kind === 'photo' && referenceFace === r.face;
+      if (!same) k.dropReference();
+      k.remember(r);
+      set({
+        referenceFace: r.face,
+        referencePhoto: r.photo,
+        reference: { kind: 'photo', name: r.name },
+        ...(same ? {} : { unitEdits: {}, units: null }),
+        ...(reference === null ? { intensity: FIRST_REFERENCE_INTENSITY } : {}),
+      });
+      k.mark();
+      k.history.commit(k.step());
+      k.request();
+    },
+
     async openReference(file: Blob, name: string) {
       set({ status: 'busy', busyLabel: 'Reading the reference photo…', error: null });
       k.mark();
@@ -505,9 +546,11 @@ function referenceActions(k: StoreKit) {
         }
         const first = get().reference === null;
         k.dropReference();
+        const referencePhoto = { name, bitmap: opened.bitmap, box: opened.faces[index] };
+        k.remember({ name, size: file.size, face: f, photo: referencePhoto });
         set({
           referenceFace: f,
-          referencePhoto: { name, bitmap: opened.bitmap, box: opened.faces[index] },
+          referencePhoto,
           reference: { kind: 'photo', name },
           unitEdits: {},
           units: null,
@@ -674,7 +717,7 @@ export function createEditorStore({
   saveFile = saveBlob,
   storage = browserStorage(),
 }: EditorStoreOptions): EditorStore {
-  return createStore<EditorStoreState>()((set, get, store) => {
+  const editorStore = createStore<EditorStoreState>()((set, get, store) => {
     const k = createStoreKit(api, set, get);
     return {
       ...INITIAL_STATE,
@@ -687,4 +730,6 @@ export function createEditorStore({
       ...historyActions(k),
     };
   });
+  startPresetThumbs(api.thumbnail, editorStore);
+  return editorStore;
 }

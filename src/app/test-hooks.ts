@@ -34,6 +34,11 @@ export interface LeedState {
   /** Steps that can be undone and redone; the user's wait for the last full frame (ms). */
   history: { undo: number; redo: number };
   lastWaitMs: number | null;
+  /** The preset strip's thumbnails that are ready (preset names, 'neutral'); the recent reference photos, the latest first. */
+  presetThumbs: string[];
+  recentReferences: string[];
+  /** The selected face's box (image px; the thumbnails are cropped around it). */
+  faceBox: { x: number; y: number; width: number; height: number } | null;
   /** `render`: the build can render edits (it ships the expression models). */
   capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
 }
@@ -77,6 +82,9 @@ export function snapshot(s: EditorState): LeedState {
     lastFrameKind: s.lastFrameKind,
     history: { ...s.history },
     lastWaitMs: s.lastWaitMs,
+    presetThumbs: Object.keys(s.presetThumbs),
+    recentReferences: s.recentReferences.map((r) => r.name),
+    faceBox: s.face ? { x: s.face.box.x, y: s.face.box.y, width: s.face.box.width, height: s.face.box.height } : null,
     capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
   };
 }

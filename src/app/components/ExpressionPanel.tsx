@@ -1,5 +1,6 @@
 import { useEditorStore } from '../store-context';
 import { IntensitySlider } from './IntensitySlider';
+import { PresetStrip } from './PresetStrip';
 import { ReferencePicker } from './ReferencePicker';
 
 /** What the panel says before it can be used, in the order of the flow (models, photo, face). */
@@ -33,6 +34,7 @@ export function ExpressionPanel() {
         </p>
       )}
       <ReferencePicker enabled={enabled} />
+      <PresetStrip enabled={enabled} />
       <IntensitySlider enabled={enabled} />
     </div>
   );

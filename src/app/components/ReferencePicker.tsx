@@ -3,7 +3,7 @@ import type { PresetName } from '../engine';
 import type { ReferenceChoice, ReferencePhoto } from '../store';
 import { useEditorStore } from '../store-context';
 
-const PRESET_LABELS: Record<PresetName, string> = {
+export const PRESET_LABELS: Record<PresetName, string> = {
   happy: 'Happy',
   surprise: 'Surprise',
   anger: 'Anger',
@@ -27,14 +27,14 @@ function optionValue(r: ReferenceChoice | null): string {
 const THUMB = 56;
 
 /** The face of the reference photo, cropped around its box (with a margin) into a small square. */
-function ReferenceThumb({ photo }: { photo: ReferencePhoto }) {
+function ReferenceThumb({ photo, size = THUMB, testId = 'reference-thumb' }: { photo: ReferencePhoto; size?: number; testId?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;
     const dpr = Math.min(2, window.devicePixelRatio || 1);
-    c.width = Math.round(THUMB * dpr);
-    c.height = Math.round(THUMB * dpr);
+    c.width = Math.round(size * dpr);
+    c.height = Math.round(size * dpr);
     const { bitmap, box } = photo;
     const side = Math.min(Math.max(box.width, box.height) * 1.5, bitmap.width, bitmap.height);
     const sx = Math.min(Math.max(0, box.x + box.width / 2 - side / 2), bitmap.width - side);
@@ -43,16 +43,49 @@ function ReferenceThumb({ photo }: { photo: ReferencePhoto }) {
     if (!ctx) return;
     ctx.clearRect(0, 0, c.width, c.height);
     ctx.drawImage(bitmap, sx, sy, side, side, 0, 0, c.width, c.height);
-  }, [photo]);
+  }, [photo, size]);
   return (
     <canvas
       ref={canvas}
       role="img"
       aria-label={`Reference photo ${photo.name}`}
-      data-testid="reference-thumb"
+      data-testid={testId}
       data-name={photo.name}
-      style={{ width: THUMB, height: THUMB, borderRadius: 6, flex: 'none' }}
+      style={{ width: size, height: size, borderRadius: 6, flex: 'none' }}
     />
+  );
+}
+
+/** The reference photos picked before, the latest first: one click uses one again (its face is still analysed). */
+function RecentReferences({ enabled }: { enabled: boolean }) {
+  const recent = useEditorStore((s) => s.recentReferences);
+  const referenceFace = useEditorStore((s) => s.referenceFace);
+  const reference = useEditorStore((s) => s.reference);
+  const pick = useEditorStore((s) => s.pickRecentReference);
+  const busy = useEditorStore((s) => s.status === 'busy');
+  if (recent.length === 0) return null;
+  return (
+    <fieldset className="recent-references" aria-label="Recent reference photos" data-testid="recent-references">
+      <span className="hint" style={{ margin: 0 }}>
+        Recent:
+      </span>
+      {recent.map((r, i) => (
+        <button
+          key={`${r.face.faceId}`}
+          type="button"
+          className="recent-reference"
+          data-testid="recent-reference"
+          data-name={r.name}
+          title={r.name}
+          aria-label={`Use reference photo ${r.name}`}
+          aria-pressed={reference?.kind === 'photo' && referenceFace === r.face}
+          disabled={!enabled || busy}
+          onClick={() => pick(i)}
+        >
+          <ReferenceThumb photo={r.photo} size={36} testId="recent-reference-thumb" />
+        </button>
+      ))}
+    </fieldset>
   );
 }
 
@@ -121,6 +154,7 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
           </button>
         </div>
       )}
+      <RecentReferences enabled={enabled} />
       <input
         ref={input}
         type="file"
