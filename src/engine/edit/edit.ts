@@ -67,14 +67,19 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
     const own = dist(face.landmarks.points);
     return own > 0 ? Math.min(1, Math.max(0, 1 - dist(points) / own)) : 0;
   };
-  // The expression texture's network runs once per edit: at once, in the background, so that the first full frame
-  // after a reference is picked does not wait for it (previews go on meanwhile). A failure shows on that frame.
-  if (models.texture && models.refiner && plan.prepareTexture) {
+  // The expression texture's network runs once per edit, in the background, so that the full frame that follows the
+  // edit's first preview does not wait for all of it: started as soon as that preview is out, not when the edit is
+  // made (the preview would wait behind it on the GPU). A full frame asked for first runs it itself; a failure shows
+  // on the next full frame.
+  let textureDue = Boolean(models.texture && models.refiner && plan.prepareTexture);
+  const prepareTexture = () => {
+    if (!textureDue) return;
+    textureDue = false;
     const t1 = targetAtOne();
     void session()
       .then((s) => s.prepareTexture(t1))
       .catch(() => {});
-  }
+  };
   const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
   const render = (a: number, o?: RenderOptions): Promise<Patch> =>
     guard(async () => {
@@ -96,6 +101,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
           creases: o?.creases !== false,
           unwind: unwinds(points),
         });
+        if (preview) prepareTexture();
         return { ...patch, intensity: a, target: points };
       })();
       last = { key, patch: p };

@@ -29,6 +29,9 @@ export function createPhoto(ctx: EditorContext, analysed: AnalysedPhoto, onDispo
       if (!f) {
         f = ctx.guard(async () => {
           const face = createFace(ctx, host, index, await analysed.face(index));
+          // Its neutral (the disentangler: a network run), which every edit of the face needs, starts now, while the
+          // user picks a reference, not when the first edit is made; before the refiner's warm-up.
+          if (ctx.capabilities.expression) face.neutral().catch(() => {});
           ctx.warmRefinerSoon();
           return face;
         });

@@ -286,14 +286,29 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   }
 }
 
-/** The creases and fading folds of the warp `grid` drawn into a frame's RGBA floats (a raster of the ROI at `scale`). */
-function addCreases(s: Session, grid: FlowGrid, values: Float32Array, width: number, height: number, scale: number, offset: number, unwind: number): void {
+/**
+ * The creases and fading folds of the warp `grid` for a frame (a raster of the ROI at `scale`), as a function that
+ * draws them into the frame's RGBA floats; null when there is nothing to draw. They are worked out from the grid
+ * alone, so a frame does it while the GPU renders.
+ */
+function creasesOf(
+  s: Session,
+  grid: FlowGrid,
+  width: number,
+  height: number,
+  scale: number,
+  offset: number,
+  unwind: number,
+): ((values: Float32Array) => void) | null {
+  const face = s.creases;
   // nothing to draw (a face too small to resolve creases, or no depth) and no folds to fade: skip the strain too
-  if (!s.creases || !(s.creases.depth > 0 || (unwind > 0 && s.creases.resolved > 0))) return;
-  const fields = nodeFields(s.creases, grid, s.roi);
-  if (unwind > 0) fadeFolds(s.creases, fields, s.roi, values, width, height, scale, offset, unwind);
-  const gain = creaseGain(s.creases, fields, s.roi, width, height, scale, offset);
-  if (gain) applyGain(values, gain);
+  if (!face || !(face.depth > 0 || (unwind > 0 && face.resolved > 0))) return null;
+  const fields = nodeFields(face, grid, s.roi);
+  const gain = creaseGain(face, fields, s.roi, width, height, scale, offset);
+  return (values) => {
+    if (unwind > 0) fadeFolds(face, fields, s.roi, values, width, height, scale, offset, unwind);
+    if (gain) applyGain(values, gain);
+  };
 }
 
 /** The ROI's pixels ([h*w, 4]) at half resolution: the means of 2 x 2 blocks. */
@@ -325,9 +340,12 @@ async function renderFrame(s: Session, target: readonly Point3[], grid: FlowGrid
     windows = plan.windows;
     return paintCrop(s, refiner, s.compositor, warped, target, opts, plan);
   });
+  // the readback is asked for first: it sends the frame's last commands to the GPU, which renders while the creases are worked out
+  const data = out.data();
   try {
-    const values = (await out.data()) as Float32Array;
-    if (opts.creases !== false) addCreases(s, grid, values, roi.width, roi.height, 1, 0, opts.unwind ?? 0);
+    const creases = opts.creases !== false ? creasesOf(s, grid, roi.width, roi.height, 1, 0, opts.unwind ?? 0) : null;
+    const values = (await data) as Float32Array;
+    creases?.(values);
     const interiorPixels = opts.interior ? transferInterior(values, roi, target, s.image, opts.interior, s.source) : 0;
     // rounds and clamps to 0..255
     return {

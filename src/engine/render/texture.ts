@@ -53,8 +53,11 @@ export interface TextureModel {
   readonly config: Readonly<TextureConfig>;
   /** M and the motion for target and source landmarks in crop pixels of an S x S crop (pixel centres at integers). Pure. */
   fields(target: readonly Point2[], source: readonly Point2[]): TextureFields;
-  /** The gain, [1, S, S, 3] (0 where M is 0): the crop becomes crop * (1 + gain). Synchronous tfjs ops; the caller disposes. */
-  gain(target: readonly Point2[], source: readonly Point2[]): tf.Tensor4D;
+  /**
+   * The gain, [1, S, S, 3] (0 where M is 0): the crop becomes crop * (1 + gain). Synchronous tfjs ops; the caller
+   * disposes. `fields`: this target's and source's, when the caller has them already.
+   */
+  gain(target: readonly Point2[], source: readonly Point2[], fields?: TextureFields): tf.Tensor4D;
   dispose(): void;
 }
 
@@ -218,10 +221,10 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
   return {
     config,
     fields: (target, source) => textureFields(config, target, source),
-    gain(target, source) {
+    gain(target, source, fields) {
       if (disposed) throw new EditorError(ErrorCode.DISPOSED);
       if (target.length !== 468 || source.length !== 468) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expected 468 target and source points');
-      const f = textureFields(config, target, source);
+      const f = fields ?? textureFields(config, target, source);
       return tf.tidy(() => {
         const mot = tf.tensor4d(f.motion, [1, n, n, 2]);
         const m = tf.tensor4d(f.mask, [1, S, S, 1]);
@@ -264,7 +267,8 @@ export function textureGains(model: TextureModel, toCrop: Affine2, source: reado
       }
       const onCrop = (p: Point3) => applyAffine(toCrop, p);
       const [t, src] = [target.map(onCrop), source.map(onCrop)];
-      const gain = tf.keep(tf.tidy(() => tf.mul(model.gain(t, src), movingSkin(model, t, src)) as tf.Tensor4D));
+      const fields = model.fields(t, src); // once: the network and the moving skin both need them
+      const gain = tf.keep(tf.tidy(() => tf.mul(model.gain(t, src, fields), movingSkin(model, fields.motion)) as tf.Tensor4D));
       kept.push({ target: flat, gain });
       if (kept.length > TEXTURE_GAINS_KEPT) kept.shift()?.gain.dispose();
       return gain;
@@ -282,9 +286,8 @@ const TEXTURE_MOTION: readonly [number, number] = [0.2, 0.8];
  * 1 where the skin moves, fading to 0 where it stays ([1, S, S, 1]): the texture's gain is kept where the motion is.
  * The network also lights skin far from any motion (the chin under a brow raise), which then looks painted on.
  */
-function movingSkin(model: TextureModel, target: readonly Point2[], source: readonly Point2[]): tf.Tensor4D {
+function movingSkin(model: TextureModel, motion: Float32Array): tf.Tensor4D {
   const { grid: n, size: S, motionScale } = model.config;
-  const { motion } = model.fields(target, source);
   const w = new Float32Array(n * n);
   for (let k = 0; k < n * n; k++) w[k] = smoothstep(TEXTURE_MOTION[0], TEXTURE_MOTION[1], Math.hypot(motion[2 * k], motion[2 * k + 1]) * motionScale);
   return tf.image.resizeBilinear(tf.tensor4d(w, [1, n, n, 1]), [S, S], false, true);
