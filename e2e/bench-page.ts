@@ -6,8 +6,16 @@
 import * as Comlink from 'comlink';
 import type { BackendName } from '../src/engine/index';
 import type { BenchRow, BenchWorker } from './bench-worker';
+import { timeWaits, type WaitsRow } from './bench-waits';
 
-export type { BenchRow };
+export type { BenchRow, WaitsRow };
+
+/** The waits of a backend and what they are measured against (bench-worker.ts baselineStart .. baselineEnd). */
+export interface WaitsResult {
+  waits: WaitsRow;
+  /** Face-mesh inferences taken between the waits (each the mean of 3), and the refiner-painting frame. */
+  baseline: { backend: string; meshSamplesMs: number[]; refinerFrameMs: number | null; refinedPixels: number | null };
+}
 
 const here = new URL(import.meta.env.BASE_URL, location.href);
 
@@ -24,6 +32,28 @@ async function inWorker<T>(backend: BackendName, fn: (remote: Comlink.Remote<Ben
 
 const run = (backend: BackendName): Promise<BenchRow> => inWorker(backend, (r, m, s) => r.run(backend, m, s));
 const loadOnly = (backend: BackendName) => inWorker(backend, (r, m, s) => r.loadOnly(backend, m, s));
+const blob = async (url: string) => (await fetch(url)).blob();
 
-Object.defineProperty(window, '__bench', { value: Object.freeze({ run, loadOnly }), configurable: true });
+/**
+ * The user's waits in the app's worker, with face-mesh inferences in a bench worker between them (one runs at a
+ * time), then the refiner-painting frame in the bench worker.
+ */
+async function waits(backend: BackendName, fixtures: { london: string; references: string[] }): Promise<WaitsResult> {
+  const files = {
+    sample: await blob(new URL('samples/astronaut.png', here).href),
+    london: await blob(fixtures.london),
+    references: await Promise.all(fixtures.references.map(blob)),
+  };
+  return inWorker(backend, async (remote, models, sample) => {
+    const name = await remote.baselineStart(backend, models, sample);
+    const meshSamplesMs: number[] = [];
+    const w = await timeWaits(backend, models, files, async () => {
+      meshSamplesMs.push(await remote.meshSample());
+    });
+    const end = await remote.baselineEnd();
+    return { waits: w, baseline: { backend: name, meshSamplesMs, ...end } };
+  });
+}
+
+Object.defineProperty(window, '__bench', { value: Object.freeze({ run, loadOnly, waits }), configurable: true });
 document.getElementById('log')!.textContent = 'bench page ready';

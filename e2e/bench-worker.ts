@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEditor, type BackendName, type Edit, type Patch, type RGBAImage } from '../src/engine/index';
+import { createEditor, type BackendName, type Edit, type Editor, type Face, type Patch, type Photo, type RGBAImage } from '../src/engine/index';
 import { createFaceMesh, createModelStore, pixelsToTensor } from '../src/engine/tools';
 import { createFrameScheduler } from '../src/app/frame-scheduler';
 
@@ -143,6 +143,97 @@ async function loadOnly(backend: BackendName, models: string, sampleUrl: string)
   }
 }
 
+/** One single-pass FaceMesh inference on `face` of `photo` (the editor runs two passes per face): `time(n)` is the mean of n runs. */
+async function meshTimer(models: string, photo: Photo, face: Face) {
+  const mesh = await createFaceMesh(createModelStore(models));
+  const tensor = pixelsToTensor(photo.image);
+  await mesh.estimate(tensor, 1, face.box, 1); // warm-up
+  return {
+    async time(n: number): Promise<number> {
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await mesh.estimate(tensor, 1, face.box, 1);
+      return (performance.now() - t) / n;
+    },
+    dispose() {
+      tensor.dispose();
+      mesh.dispose();
+    },
+  };
+}
+
+async function meshInference(models: string, photo: Photo, face: Face): Promise<number> {
+  const timer = await meshTimer(models, photo, face);
+  try {
+    return await timer.time(5);
+  } finally {
+    timer.dispose();
+  }
+}
+
+/** The sample upscaled so that its face box is ~512 px wide, opened. */
+function bigSample(editor: Editor, bitmap: ImageBitmap, face: Face): Promise<Photo> {
+  const k = 512 / face.box.width;
+  return editor.open(draw(bitmap, Math.round(bitmap.width * k), Math.round(bitmap.height * k)));
+}
+
+/**
+ * A full frame where the refiner paints the mouth: the sample's mouth is open, so the edit's full frames carry its own
+ * teeth and skip the refiner; Face.renderTarget carries no interior. Median of 3 after a warm-up of its window sizes.
+ */
+async function refinerFrame(f: Face, edit: Edit): Promise<{ refinerFrameMs: number; refinedPixels: number }> {
+  await f.renderTarget(edit.target(0.9));
+  const painted: number[] = [];
+  let refinedPixels = 0;
+  for (const a of [0.8, 1.0, 1.2]) {
+    const t = performance.now();
+    const p = await f.renderTarget(edit.target(a));
+    (await createImageBitmap(new ImageData(new Uint8ClampedArray(p.data), p.dataWidth, p.dataHeight))).close();
+    painted.push(performance.now() - t);
+    refinedPixels = p.refinedPixels;
+  }
+  return { refinerFrameMs: painted.sort((x, y) => x - y)[1], refinedPixels };
+}
+
+/**
+ * What the waits (bench-waits.ts) are measured against, on an editor of its own that stays open while the app's worker
+ * runs them: face-mesh inferences taken between the waits (`meshSample`: the machine's load changes over a run), and
+ * at the end (`baselineEnd`) the full frame where the refiner paints a mouth (the sample's face upscaled to ~512 px,
+ * the surprise preset).
+ */
+let base: { editor: Editor; photo: Photo; face: Face; bitmap: ImageBitmap; timer: Awaited<ReturnType<typeof meshTimer>> } | null = null;
+
+async function baselineStart(backend: BackendName, models: string, sampleUrl: string): Promise<string> {
+  const { editor, idle } = await load(backend, models);
+  const file = await (await fetch(sampleUrl)).blob();
+  const bitmap = await createImageBitmap(file);
+  const photo = await editor.open(file);
+  const face = await photo.face(0);
+  await idle();
+  base = { editor, photo, face, bitmap, timer: await meshTimer(models, photo, face) };
+  return editor.backend.name;
+}
+
+/** The mean of 3 inferences. */
+const meshSample = () => base!.timer.time(3);
+
+async function baselineEnd(): Promise<{ refinerFrameMs: number | null; refinedPixels: number | null }> {
+  const { editor, photo, face, bitmap, timer } = base!;
+  base = null;
+  try {
+    timer.dispose();
+    if (!editor.capabilities.expression) return { refinerFrameMs: null, refinedPixels: null };
+    const big = await bigSample(editor, bitmap, face);
+    const f = await big.face(0);
+    const edit = await f.edit({ preset: 'surprise' });
+    await edit.render(1); // the render session and the texture's gain
+    return await refinerFrame(f, edit);
+  } finally {
+    photo.dispose();
+    bitmap.close();
+    editor.dispose();
+  }
+}
+
 async function run(backend: BackendName, models: string, sampleUrl: string): Promise<BenchRow> {
   const notes: string[] = [];
   let peakBytes = 0;
@@ -174,19 +265,7 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
     const analysisWarmMs = performance.now() - t;
     again.dispose();
 
-    // One single-pass FaceMesh inference on the sample face (the editor runs two passes per face).
-    const mesh = await createFaceMesh(createModelStore(models));
-    const tensor = pixelsToTensor(photo.image);
-    let meshInferenceMs: number | null;
-    try {
-      await mesh.estimate(tensor, 1, face0.box, 1); // warm-up
-      t = performance.now();
-      for (let i = 0; i < 5; i++) await mesh.estimate(tensor, 1, face0.box, 1);
-      meshInferenceMs = (performance.now() - t) / 5;
-    } finally {
-      tensor.dispose();
-      mesh.dispose();
-    }
+    const meshInferenceMs = await meshInference(models, photo, face0);
     photo.dispose();
 
     let sliderFrameMs: number | null = null;
@@ -198,11 +277,7 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
     let export12MpMs: number | null = null;
     let export12MpSize: string | null = null;
     if (editor.capabilities.expression) {
-      // One slider frame on a ~512 px face: the sample upscaled so that its face box is ~512 px wide.
-      const k = 512 / face0.box.width;
-      const W = Math.round(bitmap.width * k);
-      const H = Math.round(bitmap.height * k);
-      const big = await editor.open(draw(bitmap, W, H));
+      const big = await bigSample(editor, bitmap, face0);
       const f = await big.face(0);
       sliderFaceWidth = Math.round(f.box.width);
       const edit = await f.edit({ preset: 'surprise' });
@@ -214,18 +289,7 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
       const previews: number[] = [];
       for (const a of [0.8, 1.0, 1.2]) previews.push(await frame(edit, a, false));
       previewFrameMs = previews.sort((x, y) => x - y)[1];
-      // the sample's mouth is open, so the full frames above carry its own teeth and skip the refiner; here the
-      // refiner paints the mouth (warm-up of its window sizes first)
-      await f.renderTarget(edit.target(0.9));
-      const painted: number[] = [];
-      for (const a of [0.8, 1.0, 1.2]) {
-        const t = performance.now();
-        const p = await f.renderTarget(edit.target(a));
-        (await createImageBitmap(new ImageData(new Uint8ClampedArray(p.data), p.dataWidth, p.dataHeight))).close();
-        painted.push(performance.now() - t);
-        refinedPixels = p.refinedPixels;
-      }
-      refinerFrameMs = painted.sort((x, y) => x - y)[1];
+      ({ refinerFrameMs, refinedPixels } = await refinerFrame(f, edit));
       dragMs = await drag(edit, 0.6);
       sample();
       big.dispose();
@@ -284,6 +348,6 @@ async function run(backend: BackendName, models: string, sampleUrl: string): Pro
   }
 }
 
-const api = { run, loadOnly };
+const api = { run, loadOnly, baselineStart, meshSample, baselineEnd };
 export type BenchWorker = typeof api;
 Comlink.expose(api);

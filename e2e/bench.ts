@@ -7,14 +7,16 @@
  * SwiftShader runs "GPU" work on the CPU: compare backends and versions as ratios, not absolute times.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
-import type { BenchRow } from './bench-page';
+import type { BenchRow, WaitsResult } from './bench-page';
 
-// Its own port, so the benchmark can run while the browser tests hold theirs.
-const PORT = 4175;
+// Its own port, so the benchmark can run while the browser tests hold theirs (BENCH_PORT: two benchmarks at once).
+const PORT = Number(process.env.BENCH_PORT ?? 4175);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const VITE = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url));
 
@@ -23,6 +25,11 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,webgl,cpu').split(',');
 const LOAD_ONLY = Number(process.env.BENCH_LOAD_ONLY ?? 0);
 /** BENCH_DIST: serve another build folder than dist/ (e.g. `vite build --mode test --outDir dist-x` and `tsx e2e/bench.ts`). */
 const DIST = process.env.BENCH_DIST ?? 'dist';
+/** BENCH_TABLES: which tables, `waits` (the user's waits) and/or `engine` (the engine's steps); default both. */
+const TABLES = (process.env.BENCH_TABLES ?? 'waits,engine').split(',');
+/** The London fixtures the waits open (../shared/fixtures beside the repository; never copied into dist/). */
+const FIXTURES = process.env.BENCH_FIXTURES ?? join(process.cwd(), '..', 'shared', 'fixtures');
+const LONDON = { photo: 'london/neutral/007.jpg', references: ['london/smiling/009.jpg', 'london/smiling/022.jpg'] };
 
 interface LoadRow {
   backend: string;
@@ -59,6 +66,7 @@ async function main() {
   });
   const rows: BenchRow[] = [];
   const loads: LoadRow[] = [];
+  const waits: WaitsResult[] = [];
   try {
     await waitForServer(`${BASE_URL}/e2e/bench.html`, 60_000);
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
@@ -69,6 +77,9 @@ async function main() {
         if (new URL(r.url()).origin !== BASE_URL && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) foreign.push(r.url());
       });
       page.on('pageerror', (e) => console.error('page error:', e.message));
+      await page.route(`${BASE_URL}/__fixtures/**`, (route) =>
+        route.fulfill({ body: readFileSync(join(FIXTURES, new URL(route.request().url()).pathname.slice('/__fixtures/'.length))), contentType: 'image/jpeg' }),
+      );
       await page.goto(`${BASE_URL}/e2e/bench.html`);
       await page.waitForFunction(() => 'run' in ((window as unknown as { __bench?: object }).__bench ?? {}));
       for (const backend of LOAD_ONLY > 0 ? BACKENDS : []) {
@@ -78,7 +89,8 @@ async function main() {
           loads.push(row);
         }
       }
-      for (const backend of LOAD_ONLY > 0 ? [] : BACKENDS) {
+      for (const backend of LOAD_ONLY > 0 || !TABLES.includes('waits') ? [] : BACKENDS) waits.push(await timeWaits(page, backend));
+      for (const backend of LOAD_ONLY > 0 || !TABLES.includes('engine') ? [] : BACKENDS) {
         process.stderr.write(`bench: ${backend}…\n`);
         const row = await page.evaluate((b) => (window as unknown as { __bench: { run(b: string): Promise<BenchRow> } }).__bench.run(b), backend);
         if (row.backend !== backend) row.notes.push(`asked for ${backend}, ran on ${row.backend}: ${row.fallbackReasons.join('; ')}`);
@@ -101,6 +113,8 @@ async function main() {
     return;
   }
   console.log('\n## LEED editor benchmark (headless Chromium, SwiftShader for WebGPU/WebGL; CPU-bound machine)\n');
+  if (waits.length) printWaits(waits);
+  if (!rows.length) return;
   console.log(
     '| backend | model load: a photo can be opened | everything loaded (+warm-up) | analysis 512² photo (first / again) | slider frame (~512 px face) | 12 MP export (render + PNG) | peak tensor memory | face-mesh inference | full frame / mesh | preview frame / mesh | 20-step drag, last input to full frame / mesh | full frame with the refiner painting the mouth / mesh |',
   );
@@ -132,6 +146,50 @@ async function main() {
   console.log('Face-mesh inference = one single-pass FaceMesh run on the sample face (the editor runs two passes per face).');
   const notes = rows.flatMap((r) => r.notes.map((n) => `- ${r.backend}: ${n}`));
   if (notes.length) console.log(`\n${[...new Set(notes)].join('\n')}`);
+}
+
+/** The waits of `backend` (bench-waits.ts) and their baseline. */
+async function timeWaits(page: Page, backend: string): Promise<WaitsResult> {
+  process.stderr.write(`bench: ${backend} waits…\n`);
+  const fixtures = { london: `${BASE_URL}/__fixtures/${LONDON.photo}`, references: LONDON.references.map((r) => `${BASE_URL}/__fixtures/${r}`) };
+  const w = await page.evaluate(({ b, f }) => (window as unknown as { __bench: { waits(b: string, f: object): Promise<WaitsResult> } }).__bench.waits(b, f), {
+    b: backend,
+    f: fixtures,
+  });
+  process.stderr.write(`bench: ${JSON.stringify(w)}\n`);
+  if (w.waits.backend !== backend) w.waits.notes.push(`asked for ${backend}, ran on ${w.waits.backend}`);
+  return w;
+}
+
+/** The waits table: each wait as a multiple of one face-mesh inference on the same backend, and its target (WebGPU). */
+function printWaits(results: WaitsResult[]): void {
+  const cols: [string, (r: WaitsResult) => number | null, number][] = [
+    ['open a photo (1350 px London) until its face is ready', (r) => r.waits.openLondonMs, 4],
+    ['open the sample (512 px, the first photo) until its face is ready', (r) => r.waits.openSampleMs, 4],
+    ['pick a preset until the first preview', (r) => r.waits.presetPreviewMs, 1],
+    ['pick a preset until the full frame', (r) => r.waits.presetFullMs, 3],
+    ['pick a reference photo until the full frame', (r) => r.waits.referenceFullMs, 5],
+    ['change a part slider until the full frame', (r) => r.waits.unitFullMs, 1],
+    ['toggle a region until the full frame', (r) => r.waits.regionFullMs, 1],
+    ['a full frame with the refiner painting the mouth', (r) => r.baseline.refinerFrameMs, 3],
+  ];
+  console.log(`| backend | face-mesh inference | ${cols.map((c) => c[0]).join(' | ')} |`);
+  console.log(`| --- | --- | ${cols.map(() => '---').join(' | ')} |`);
+  console.log(`| target (WebGPU) | 1× | ${cols.map((c) => `<= ${c[2]}×`).join(' | ')} |`);
+  for (const r of results) {
+    const samples = r.baseline.meshSamplesMs;
+    const mesh = samples.reduce((a, b) => a + b, 0) / samples.length;
+    const cells = cols.map(([, get]) => {
+      const v = get(r);
+      return v === null ? 'n/a' : `${(v / mesh).toFixed(2)}× (${ms(v)})`;
+    });
+    console.log(`| ${r.waits.backend} | ${ms(mesh)} (${ms(Math.min(...samples))}-${ms(Math.max(...samples))}) | ${cells.join(' | ')} |`);
+  }
+  console.log(
+    "\nEach wait runs in the app's own worker (src/app/worker.ts, through engine-client.ts, the store's calls in its order), from the action to the frame as an ImageBitmap on the page, everything loaded and warmed up. Open = decode + detect + the largest face's landmarks. A change = the edit, its preview, then its full frame (intensity 1) on London 007's face: presets surprise, sadness, happy (median); parts on happy: smile 0.6, 0.9, smile 0.9 + cheeks 0.5 (median); regions: eyes, brows, jaw off (median); reference photos London smiling 009 and 022 (median), their opening and analysis included. Face-mesh inference = one single-pass run on the sample's face, in a bench worker with an editor of its own (e2e/bench-worker.ts), the mean of 3 taken before each group of waits and after the last (the machine's load changes over a run: their mean, and their range); the refiner-painting frame is measured there at the end.\n",
+  );
+  const notes = results.flatMap((r) => r.waits.notes.map((n) => `- ${r.waits.backend}: ${n}`));
+  if (notes.length) console.log(`${notes.join('\n')}\n`);
 }
 
 main().catch((e) => {
