@@ -188,7 +188,7 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
         }
         return s / FOLDS.length;
       };
-      await session.prepareTexture(t1); // what an edit asks for when it is made
+      await session.prepareTexture(t1); // what an edit asks for after its first preview
       expect(runs).toBe(1);
       const at = (a: number, scale: number) => session.render(edit.target(a), { texture: { target: t1, scale } });
       const none = fold(await at(0.5, 0));
