@@ -10,6 +10,7 @@ import { PhotoInput } from './components/PhotoInput';
 import { PhotoView } from './components/PhotoView';
 import { ResultPanel } from './components/ResultPanel';
 import { StatusBar } from './components/StatusBar';
+import { VideoExport } from './components/VideoExport';
 import { Welcome } from './components/Welcome';
 import { useEditorStore, useEditorStoreApi } from './store-context';
 import { installTestHooks } from './test-hooks';
@@ -54,6 +55,9 @@ export function App() {
           </div>
           <div className="slot slot-result">
             <ResultPanel />
+          </div>
+          <div className="slot slot-video">
+            <VideoExport />
           </div>
           <div className="slot slot-adjust">
             <AdjustPanel />

@@ -162,6 +162,8 @@ interface EditorActions {
   download(format: OutputFormat): Promise<void>;
   /** The engine's tensor count (test hooks). */
   engineMemory(): Promise<{ numTensors: number; numBytes: number }>;
+  /** The engine worker, for what drives it frame by frame outside the store (the video export, the camera). */
+  engine(): WorkerApi;
   /** Releases the bitmaps the state holds (the worker goes with its client). */
   dispose(): void;
 }
@@ -399,6 +401,7 @@ function sessionActions(k: StoreKit, modelBaseUrl: string, save: NonNullable<Edi
     },
 
     engineMemory: () => api.memory(),
+    engine: () => api,
 
     dispose() {
       k.frames.cancel();
