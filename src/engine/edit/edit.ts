@@ -31,7 +31,7 @@ export interface EditPlan {
   residual: Point3[] | null;
   /** Whose mouth the mouth-interior stage takes the edit for (face.ts mouthReference). */
   mouthAs: Reference;
-  /** Prepare the expression texture when the edit is made (EditOptions.prepareTexture). */
+  /** Prepare the expression texture after the first preview (EditOptions.prepareTexture). */
   prepareTexture: boolean;
 }
 

@@ -80,7 +80,7 @@ export interface EditOptions {
    */
   units?: UnitValues;
   /**
-   * Prepare the expression texture for the full frame in the background when the edit is made (default true).
+   * Prepare the expression texture for the full frame in the background, once the edit's first preview is out (default true).
    * false for an edit that is only previewed (the app's preset thumbnails): its network run would hold the GPU
    * from the user's own frames and push their gains out of the session's cache.
    */
