@@ -77,4 +77,4 @@ export type { Sampler } from './render/sampler-types';
 export type { FlowGrid, Rect } from './render/warp';
 export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
 export { curveAt, frameU, frameV, mouthFrame } from './render/mouth-frame';
-export { whitePoint } from './render/mouth-photo';
+export { scleraWhite, whitePoint } from './render/mouth-photo';

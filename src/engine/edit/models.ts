@@ -111,11 +111,11 @@ async function loadStockMouth(store: ModelStore): Promise<InteriorSource | null>
   if (!(await store.has(`${STOCK_MOUTH_PATH}.jpg`))) return null;
   const [bytes, meta] = await Promise.all([
     store.readVerified(`${STOCK_MOUTH_PATH}.jpg`),
-    store.readJSON<{ points: Point3[]; whitePoint: [number, number, number] }>(`${STOCK_MOUTH_PATH}.json`),
+    store.readJSON<{ points: Point3[]; whitePoint: [number, number, number]; sclera?: [number, number, number] }>(`${STOCK_MOUTH_PATH}.json`),
   ]);
   const decoded = await decodeImage(new Uint8Array(bytes));
   const image: RGBAImage = { width: decoded.width, height: decoded.height, data: decoded.data };
-  return { image, points: meta.points, whitePoint: meta.whitePoint };
+  return { image, points: meta.points, whitePoint: meta.whitePoint, sclera: meta.sclera };
 }
 
 /** Like Promise.all, but on a failure it waits for the others and disposes what they made before rejecting. */

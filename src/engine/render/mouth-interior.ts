@@ -42,13 +42,15 @@ import {
 } from './mouth-frame';
 import { smoothstep } from './mouth-mask';
 import { acrossCos, type CavityPaint, cavityAt } from './mouth-cavity';
-import { grainOf, lipColour, lipEdges, type MouthPhoto, showsTeeth, teethSplit, whitePoint } from './mouth-photo';
+import { grainOf, lipColour, lipEdges, type MouthPhoto, scleraWhite, showsTeeth, teethSplit, whitePoint } from './mouth-photo';
 import type { Rect } from './warp';
 
 /** A photo showing an open mouth, and its landmarks (468 points, that photo's pixels). */
 export interface InteriorSource extends MouthPhoto {
   /** The white point of the photo `image` was cut from (whitePoint), when `image` is only a crop of it. */
   readonly whitePoint?: readonly [number, number, number];
+  /** The white of the eyes of the face the mouth is from (scleraWhite), when `image` is only a crop of its photo. */
+  readonly sclera?: readonly [number, number, number];
   /**
    * Share (0..1) of the upper teeth the upper lip covers in the target: 0 shows them from the lip down as in the
    * source (a smile's retracted lip); 0.5 shows their lower half (the rounded upper lip of an "O"). On the photo's
@@ -70,6 +72,11 @@ const SEAM = 0.55;
 const SEAM_PX = 1;
 /** Per-channel white-balance gains between two photos are kept within this range. */
 const GAIN_RANGE = [0.8, 1.25] as const;
+/**
+ * The exposure gain from the whites of the two faces' eyes is kept within this range: teeth are dimmed for a face in
+ * less light than theirs, never brightened (bright teeth would clip to a flat white).
+ */
+const EXPOSURE_RANGE = [0.55, 1] as const;
 /**
  * The inside of a mouth opened taller than the photo it comes from (mouth-cavity.ts: depth, tongue, grain), reached
  * `ramp` IOD (source) past the teeth's edges, in full once the opening is `taller` times the source's; as the opening
@@ -182,7 +189,7 @@ export function transferInterior(
   const seam = lips ? lips.map((v) => v * SEAM) : null;
 
   const src = source.image;
-  const gain = teethGain(here, source);
+  const gain = teethGain(here, source, own);
   const splits = teethSplit(source);
   const hideFull = Math.min(Math.max(source.upperHidden ?? 0, 0), 0.9);
   // over the photo's own teeth the upper lip comes down only as the mouth opens past its own opening (intensity 0
@@ -333,14 +340,26 @@ function shadeTooth(rgb: Float32Array, shade: number, lips: readonly number[]): 
   for (let c = 0; c < 3; c++) rgb[c] *= shade * (1 + (1 - shade) * SHADED_TEETH.warm * (lips[c] / luma - 1));
 }
 
-/** Per-channel gains that give teeth from another photo this photo's white balance (1 on the photo's own). */
-function teethGain(here: RGBAImage, source: InteriorSource): number[] {
+const luma = (c: readonly number[]) => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+
+/**
+ * Per-channel gains that give teeth from another photo this photo's light (1 on the photo's own): its white balance
+ * from the ratio of the white points, and, where both faces' eyes show (`own`: this photo's face), its exposure on the
+ * face from the ratio of the whites of the eyes (a face in shade before a white shirt gets teeth as dim as its eyes).
+ */
+function teethGain(here: RGBAImage, source: InteriorSource, own?: readonly Point3[]): number[] {
   const gain = [1, 1, 1];
   if (source.image === here) return gain;
   const a = whitePoint(here);
   const b = source.whitePoint ?? whitePoint(source.image);
   for (let c = 0; c < 3; c++) gain[c] = Math.min(Math.max(a[c] / b[c], GAIN_RANGE[0]), GAIN_RANGE[1]);
-  return gain;
+  const sa = own && scleraWhite(here, own);
+  const sb = source.sclera ?? scleraWhite(source.image, source.points);
+  if (!sa || !sb) return gain;
+  // the white points set the hue only; the eyes set the brightness
+  const exposure = Math.min(Math.max(luma(sa) / luma(sb), EXPOSURE_RANGE[0]), EXPOSURE_RANGE[1]);
+  const g = luma(gain);
+  return gain.map((v) => (v / g) * exposure);
 }
 
 /**

@@ -62,6 +62,44 @@ export function whitePoint(img: RGBAImage): [number, number, number] {
   return wp;
 }
 
+const scleras = new WeakMap<readonly Point3[], [number, number, number] | null>();
+/** Fewer pixels than this inside the eye rings and the eyes are too small or closed to read. */
+const SCLERA_MIN_PIXELS = 12;
+
+/**
+ * The white of the eyes of the face at `points` in `img`: per channel, the mean of the pixels inside both eye rings
+ * whose luma lies between the rings' 70th and 97th percentile (the sclera is brighter than the iris, the lashes and
+ * the lid's shadow; the catchlight is brighter still). The eyes are lit as the face is, where the photo's white point
+ * may be a shirt or a window: teeth from another photo take the face's exposure from it. Null when too few pixels
+ * show (small or closed eyes). Cached per landmark array.
+ */
+export function scleraWhite(img: RGBAImage, points: readonly Point3[]): [number, number, number] | null {
+  const cached = scleras.get(points);
+  if (cached !== undefined) return cached;
+  const px: number[][] = [];
+  for (const r of [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing]) {
+    const xs = r.map((i) => points[i][0]);
+    const ys = r.map((i) => points[i][1]);
+    const [x0, x1] = [Math.max(0, Math.floor(Math.min(...xs))), Math.min(img.width - 1, Math.ceil(Math.max(...xs)))];
+    const [y0, y1] = [Math.max(0, Math.floor(Math.min(...ys))), Math.min(img.height - 1, Math.ceil(Math.max(...ys)))];
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if (!insidePolygon(xs, ys, x + 0.5, y + 0.5)) continue;
+        const k = (y * img.width + x) * 4;
+        px.push([img.data[k], img.data[k + 1], img.data[k + 2], 0.299 * img.data[k] + 0.587 * img.data[k + 1] + 0.114 * img.data[k + 2]]);
+      }
+    }
+  }
+  let out: [number, number, number] | null = null;
+  if (px.length >= SCLERA_MIN_PIXELS) {
+    px.sort((a, b) => a[3] - b[3]);
+    const band = px.slice(Math.floor(0.7 * px.length), Math.max(Math.floor(0.97 * px.length), Math.floor(0.7 * px.length) + 1));
+    out = [0, 1, 2].map((c) => Math.max(band.reduce((s, p) => s + p[c], 0) / band.length, 1)) as [number, number, number];
+  }
+  scleras.set(points, out);
+  return out;
+}
+
 /** How far past the mesh's inner lip line lipEdges looks for the lips' real edge, in IOD. */
 const EDGE_SEARCH = 0.06;
 /** A found lip edge is moved this much further out (IOD, at least 1.5 px): the pixels where lip blends into tooth. */
