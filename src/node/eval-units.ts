@@ -4,6 +4,8 @@
  *     face found again on the render; the share of the asked motion the mesh finds there, as the projection of the
  *     found change (render with the unit against render without) on the asked change, canonical x, y over the points
  *     the unit moves. 1 = all of it arrives; the issue's bar is 0.7.
+ *   - moved by the warp: the same share of the pixels' motion (the warp's flow at the target landmarks), which tells
+ *     the renderer's part from the mesh's (the mesh regularises toward common shapes and sees less than moves).
  *   - kept by N: how much of the unit the disentangler passes into the neutral, <N(x + u) - N(x), u> / <u, u> on the
  *     person's neutral photo (0 = N sees the unit as expression; 1 = as identity, so a reference photo's instance of
  *     it would not reach its displacement).
@@ -11,7 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEditor, UNIT_NAMES, type Editor, type Face, type Point3, type UnitName } from '../engine/index';
-import { addScaled, createDisentangler, createModelStore, fittedUnits, invertSimilarity, subShapes, unitField } from '../engine/tools';
+import { addScaled, createDisentangler, createModelStore, fittedUnits, flowGrid, invertSimilarity, subShapes, unitField, warpRegion } from '../engine/tools';
 import { f2, Failures, median, modelSource } from './eval-common';
 import { refind } from './eval-kit';
 
@@ -46,22 +48,64 @@ function along(a: readonly Point3[], b: readonly Point3[], idx: readonly number[
  * landmarks are all brought into the canonical frame by the one similarity of the photo's face, so a large motion
  * does not move the frame it is measured in.
  */
-async function foundOnRenders(editor: Editor, face: Face, fails: Failures): Promise<Map<UnitName, number>> {
-  const out = new Map<UnitName, number>();
+async function foundOnRenders(
+  editor: Editor,
+  face: Face,
+  size: { width: number; height: number },
+  fails: Failures,
+): Promise<{ found: Map<UnitName, number>; moved: Map<UnitName, number> }> {
+  const found = new Map<UnitName, number>();
+  const moved = new Map<UnitName, number>();
   const frame = (pts: readonly Point3[]) => pts.map((p) => invertSimilarity(face.canonical.transform, p));
   const plain = await face.edit('neutral');
   const base = await refind(editor, await plain.renderFull(1), fails);
-  const planned = frame(plain.target(1));
+  const plainTarget = plain.target(1);
+  const planned = frame(plainTarget);
   plain.dispose();
-  if (!base) return out;
+  if (!base) return { found, moved };
   for (const u of UNIT_NAMES) {
     const edit = await face.edit('neutral', { units: { [u]: 1 } });
-    const asked = subShapes(frame(edit.target(1)), planned);
-    const found = await refind(editor, await edit.renderFull(1), fails);
+    const target = edit.target(1);
+    const asked = subShapes(frame(target), planned);
+    moved.set(u, warpDelivers(face.landmarks.points, plainTarget, target, size, movedPoints(u)));
+    const got = await refind(editor, await edit.renderFull(1), fails);
     edit.dispose();
-    if (found) out.set(u, along(subShapes(frame(found.landmarks.points), frame(base.landmarks.points)), asked, movedPoints(u)));
+    if (got) found.set(u, along(subShapes(frame(got.landmarks.points), frame(base.landmarks.points)), asked, movedPoints(u)));
   }
-  return out;
+  return { found, moved };
+}
+
+/**
+ * Share of a unit's asked motion the warp gives the photo's pixels (the renderer's part, apart from what the mesh then
+ * finds): the warp's backward motion (warp.ts flowGrid, bilinear between its nodes) at each target landmark, with the
+ * unit (`target`) against without (`plain`), projected on the asked change over `idx`. Similarities do not change
+ * the ratio, so it is taken in image pixels.
+ */
+function warpDelivers(
+  source: readonly Point3[],
+  plain: readonly Point3[],
+  target: readonly Point3[],
+  size: { width: number; height: number },
+  idx: readonly number[],
+): number {
+  const region = warpRegion(source, size.width, size.height);
+  const g = flowGrid(source, target, region);
+  const { roi } = region;
+  const motion = (x: number, y: number): [number, number] => {
+    const fx = Math.min(Math.max(((x - roi.x) / (roi.width - 1)) * (g.cols - 1), 0), g.cols - 1.001);
+    const fy = Math.min(Math.max(((y - roi.y) / (roi.height - 1)) * (g.rows - 1), 0), g.rows - 1.001);
+    const [i, j] = [Math.floor(fx), Math.floor(fy)];
+    const [a, b] = [fx - i, fy - j];
+    const k = j * g.cols + i;
+    const at = (d: Float32Array) => (1 - a) * (1 - b) * d[k] + a * (1 - b) * d[k + 1] + (1 - a) * b * d[k + g.cols] + a * b * d[k + g.cols + 1];
+    // the pixel shown at (x, y) comes from (x, y) + d: it moved by -d
+    return [-at(g.dx), -at(g.dy)];
+  };
+  const delivered = target.map((p, i) => {
+    const m = motion(p[0], p[1]);
+    return [m[0] - (plain[i][0] - source[i][0]), m[1] - (plain[i][1] - source[i][1]), 0] as Point3;
+  });
+  return along(delivered, subShapes(target, plain), idx);
 }
 
 /** Runs the units section over the neutral photos of `dir` and returns its printed text. */
@@ -74,6 +118,7 @@ export async function unitsSection(dir: string, options: UnitsOptions = {}): Pro
     .sort()
     .slice(0, options.limit);
   const found = new Map<UnitName, number[]>(UNIT_NAMES.map((u) => [u, []]));
+  const moved = new Map<UnitName, number[]>(UNIT_NAMES.map((u) => [u, []]));
   const kept = new Map<UnitName, number[]>(UNIT_NAMES.map((u) => [u, []]));
   const fails = new Failures('renders');
   try {
@@ -91,7 +136,9 @@ export async function unitsSection(dir: string, options: UnitsOptions = {}): Pro
         const all = fields[u].map((_, i) => i);
         kept.get(u)!.push(along(d, fields[u], all));
       }
-      for (const [u, share] of await foundOnRenders(editor, face, fails)) found.get(u)!.push(share);
+      const renders = await foundOnRenders(editor, face, photo.image, fails);
+      for (const [u, share] of renders.found) found.get(u)!.push(share);
+      for (const [u, share] of renders.moved) moved.get(u)!.push(share);
       photo.dispose();
     }
   } finally {
@@ -100,13 +147,13 @@ export async function unitsSection(dir: string, options: UnitsOptions = {}): Pro
   }
   const rows = UNIT_NAMES.map((u) => {
     const fv = found.get(u)!;
-    return `| ${u} | ${f2(median(fv))} [${f2(Math.min(...fv))}, ${f2(Math.max(...fv))}] | ${fv.filter((v) => v >= 0.7).length}/${fv.length} | ${f2(median(kept.get(u)!))} |`;
+    return `| ${u} | ${f2(median(moved.get(u)!))} | ${f2(median(fv))} [${f2(Math.min(...fv))}, ${f2(Math.max(...fv))}] | ${fv.filter((v) => v >= 0.7).length}/${fv.length} | ${f2(median(kept.get(u)!))} |`;
   });
   return [
     `${dir}: ${files.length} neutral photos; each unit at 1 on the person's own neutral; medians [min, max] over photos.`,
     '',
-    '| unit | found on the render / asked | photos >= 0.7 | kept in N(x) by the disentangler |',
-    '| --- | --- | --- | --- |',
+    '| unit | moved by the warp / asked | found on the render / asked | photos >= 0.7 | kept in N(x) by the disentangler |',
+    '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
     `${fails}`,
