@@ -80,6 +80,9 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
       .then((s) => s.prepareTexture(t1))
       .catch(() => {});
   };
+  // Gaze is drawn, not warped (render/eye-layer.ts): it follows the intensity as the landmarks do, unless the eyes are left out.
+  const looks = !regions || regions.includes('eyes');
+  const gaze = (a: number): [number, number] => (looks ? [a * units.gaze_x, a * units.gaze_y] : [0, 0]);
   const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
   const render = (a: number, o?: RenderOptions): Promise<Patch> =>
     guard(async () => {
@@ -100,6 +103,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
           texture,
           creases: o?.creases !== false,
           unwind: unwinds(points),
+          gaze: gaze(a),
         });
         if (preview) prepareTexture();
         return { ...patch, intensity: a, target: points };

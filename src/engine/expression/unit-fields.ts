@@ -355,7 +355,35 @@ export const FIELDS: Record<UnitName, () => Point3[]> = {
     for (const c of [...MOUTH_CORNER, ...mirrorIdx(MOUTH_CORNER)]) d[c] = [-0.03 * Math.sign(x(c)), 0.12, 0];
     return d;
   },
+  // The iris moves in the renderer (render/eye-layer.ts); sideways the lids stay, up or down they follow it a little.
+  gaze_x: () => TEMPLATE.map(() => [0, 0, 0]),
+  gaze_y: () =>
+    field(
+      both([
+        { idx: UPPER_LID, move: (i) => [0, 0.03 * Math.sin((Math.PI * (UPPER_LID.indexOf(i) + 1)) / (UPPER_LID.length + 1)), 0], spread: 0 },
+        { idx: LOWER_LID, move: (i) => [0, 0.008 * Math.sin((Math.PI * (LOWER_LID.indexOf(i) + 1)) / (LOWER_LID.length + 1)), 0], spread: 0 },
+        { idx: LID_CREASE, move: at([0, 0.012, 0]), spread: 0.04 },
+      ]),
+      [...EYE_CORNERS, ...mirrorIdx(EYE_CORNERS), ...BROW_INNER, ...BROW_OUTER, ...mirrorIdx(BROW_INNER), ...mirrorIdx(BROW_OUTER)],
+    ),
+  blink_right: () => field(closeEye(), [...mirrorIdx(EYE_RING_R), ...BROW_INNER, ...BROW_OUTER]),
+  blink_left: () => field(closeEye().map(mirrorHandle), [...EYE_RING_R, ...mirrorIdx([...BROW_INNER, ...BROW_OUTER])]),
 };
+
+/**
+ * The right eye's lids meeting low in the opening (AU43): the upper lid comes most of the way. The field is scaled to
+ * the face's neutral, and a photo's eyes may be opened wider than that: the eye layer (render/eye-layer.ts) closes
+ * what is left.
+ */
+function closeEye(): Handle[] {
+  const gap = (k: number): Point3 => [x(LOWER_LID[k]) - x(UPPER_LID[k]), y(LOWER_LID[k]) - y(UPPER_LID[k]), 0];
+  const mean = UPPER_LID.reduce((s, _, k) => s + gap(k)[1], 0) / UPPER_LID.length;
+  return [
+    { idx: UPPER_LID, move: (i) => gap(UPPER_LID.indexOf(i)).map((v) => 0.85 * v) as Point3, spread: 0 },
+    { idx: LOWER_LID, move: (i) => gap(LOWER_LID.indexOf(i)).map((v) => -0.15 * v) as Point3, spread: 0 },
+    { idx: LID_CREASE, move: at([0, 0.35 * mean, 0]), spread: 0.04 },
+  ];
+}
 
 /** 1 at the mouth's middle, falling toward its corners (a lip opens most at its middle). */
 function mid(i: number): number {

@@ -10,6 +10,13 @@ export interface UnitInfo {
   group: UnitGroup;
   min: number;
   max: number;
+  /** A unit of one side of the face (subject's left or right); its mirror image is the other side's unit. */
+  side?: 'left' | 'right';
+  /**
+   * The renderer draws it, the mesh barely shows it (gaze: the 468-point mesh has no iris), so a reference's
+   * landmarks are not decomposed into it: it is 0 unless asked for.
+   */
+  drawn?: true;
 }
 
 /** The units, in the order of the Adjust panel. Names are stable: saved expressions and the CLI use them. */
@@ -19,6 +26,10 @@ export const UNITS = {
   brow_lower: { facs: 4, label: 'Brows down and together', group: 'brows', min: 0, max: 1.5 },
   upper_lid_raise: { facs: 5, label: 'Eyes wide', group: 'eyes', min: 0, max: 1.5 },
   lid_tighten: { facs: 7, label: 'Lids tight', group: 'eyes', min: 0, max: 1.5 },
+  gaze_x: { facs: 61, label: 'Gaze to the side', group: 'eyes', min: -1, max: 1, drawn: true },
+  gaze_y: { facs: 64, label: 'Gaze down', group: 'eyes', min: -1, max: 1, drawn: true },
+  blink_right: { facs: 46, label: 'Right eye closed', group: 'eyes', min: 0, max: 1, side: 'right' },
+  blink_left: { facs: 46, label: 'Left eye closed', group: 'eyes', min: 0, max: 1, side: 'left' },
   cheek_raise: { facs: 6, label: 'Cheeks up', group: 'cheeks', min: 0, max: 1.5 },
   nose_wrinkle: { facs: 9, label: 'Nose wrinkle', group: 'cheeks', min: 0, max: 1.5 },
   upper_lip_raise: { facs: 10, label: 'Upper lip up', group: 'mouth', min: 0, max: 1.5 },

@@ -14,16 +14,16 @@
  * that span passes through N into the "neutral". So a reference photo's brow or lid motion mostly does not reach its
  * displacement; the evaluation's units section measures how much of each unit N keeps.
  *
- * Not units yet, for want of pixels rather than geometry: a blink or wink (AU43/46: the warp keeps the eyeball's
- * pixels still and cannot draw a lid over it), gaze (the 468-point mesh has no iris, and moving it needs the sclera
- * drawn behind it), and head turns (they move hair, ears and neck, which the face-only warp does not cover).
+ * Gaze and a closing eye are drawn by the renderer's eye layer (render/eye-layer.ts): the mesh moves the lids, the
+ * layer the iris (the mesh has no iris, so gaze is not read from a reference's landmarks). Not units yet: head turns
+ * (they move hair, ears and neck, which the face-only warp does not cover).
  */
 import { TEMPLATE } from '../analyse/manifold';
 import { dotShapes, subShapes } from '../points';
 import type { Point3 } from '../types';
 import { retarget } from './target';
 import { FIELDS } from './unit-fields';
-import { clampUnit, UNIT_NAMES, type UnitName, type UnitValues } from './unit-table';
+import { clampUnit, UNIT_NAMES, UNITS, type UnitName, type UnitValues } from './unit-table';
 
 export { clampUnit, UNIT_GROUPS, UNIT_NAMES, UNITS, unitByName } from './unit-table';
 export type { UnitGroup, UnitInfo, UnitName, UnitValues } from './unit-table';
@@ -69,13 +69,14 @@ export function decomposeUnits(
   fields: Record<UnitName, readonly Point3[]>,
   sweeps = 60,
 ): { values: Record<UnitName, number>; residual: Point3[] } {
+  const seen = UNIT_NAMES.map((u) => !('drawn' in UNITS[u]));
   const flat = UNIT_NAMES.map((u) => fields[u]);
   const G = flat.map((a) => flat.map((b) => dotShapes(a, b)));
   const r = flat.map((a) => dotShapes(a, d));
   const c = UNIT_NAMES.map(() => 0);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     UNIT_NAMES.forEach((u, k) => {
-      if (!(G[k][k] > 0)) return;
+      if (!(G[k][k] > 0) || !seen[k]) return;
       let s = r[k];
       for (let j = 0; j < c.length; j++) if (j !== k) s -= G[k][j] * c[j];
       c[k] = clampUnit(u, s / G[k][k]);

@@ -12,6 +12,8 @@ import { EditorError, ErrorCode } from '../errors';
 import type { Point3, RGBAImage } from '../types';
 import { alignedCropRect, cropCorners, cropPixelToImage, DEFAULT_CROP, invertAffine, type AlignedCropRect } from './aligned-crop';
 import { createCompositor, type Compositor } from './composite';
+import { findEyes, type EyeOnPhoto } from './eye-find';
+import { drawEyes } from './eye-layer';
 import { fadeFolds } from './folds';
 import { applyGain, creaseFace, creaseGain, DEFAULT_CREASES, nodeFields, type CreaseConfig, type CreaseFace } from './creases';
 import { carriesInterior, transferInterior, type InteriorSource } from './mouth-interior';
@@ -76,6 +78,8 @@ interface RenderOptions {
    * the warp stretches the skin (folds.ts). A smile made deeper keeps its folds; a smile neutralized loses them.
    */
   unwind?: number;
+  /** Where the eyes look, -1..1 toward image right and down (eye-layer.ts; default straight ahead, as in the photo). */
+  gaze?: readonly [number, number];
 }
 
 /** The rendered region: place `data` (width x height RGBA) at (x, y) of the photo. */
@@ -164,8 +168,10 @@ interface Session {
   readonly compositor: Compositor | null;
   /** The expression texture, when the session has one that works on the refiner's crop (texture.ts). */
   readonly texture: TextureGains | null;
-  /** How open the photo's eyes are (paint.ts eyeOpenings). */
+  /** How open the photo's eyes are (paint.ts eyeOpenings); 0 for an eye the eye layer draws (the refiner leaves it). */
   readonly sourceEyes: readonly number[];
+  /** The photo's eyes as the eye layer needs them (eye-find.ts); null for one it leaves to the warp. */
+  readonly eyes: readonly (EyeOnPhoto | null)[];
   /** The photo's inner mouth area on the refiner's crop, measured on the first painted frame. */
   sourceMouthArea?: number;
   /** What the creases need of this face (creases.ts); null when the session draws none. */
@@ -254,7 +260,9 @@ function openSession(image: RGBAImage, face: FaceAnalysis, options: RenderSessio
     creaseOpt === false
       ? null
       : creaseFace(image, crop, refiner?.crop ?? DEFAULT_CROP, face.canonical.points, { ...DEFAULT_CREASES, ...(creaseOpt === true ? {} : creaseOpt) });
-  return { image, options, source, refiner, sampler, crop, region, roi, pixels, compositor, texture, creases, sourceEyes: eyeOpenings(source) };
+  const eyes = findEyes(image, source);
+  const sourceEyes = eyeOpenings(source).map((o, e) => (eyes[e] ? 0 : o));
+  return { image, options, source, refiner, sampler, crop, region, roi, pixels, compositor, texture, creases, sourceEyes, eyes };
 }
 
 /**
@@ -271,6 +279,7 @@ async function renderPreview(s: Session, target: readonly Point3[], grid: FlowGr
   try {
     const values = (await out.data()) as Float32Array;
     const local = target.map((p) => [(p[0] - roi.x - 0.5) / 2, (p[1] - roi.y - 0.5) / 2, p[2]] as Point3);
+    drawEyes(s.image, s.eyes, target, opts.gaze ?? [0, 0], values, { x: roi.x + 0.5, y: roi.y + 0.5, step: 2, width, height }, grid, roi);
     const interiorPixels = interior ? transferInterior(values, { x: 0, y: 0, width, height }, local, s.image, interior, s.source) : 0;
     return {
       ...roi,
@@ -346,6 +355,7 @@ async function renderFrame(s: Session, target: readonly Point3[], grid: FlowGrid
     const creases = opts.creases !== false ? creasesOf(s, grid, roi.width, roi.height, 1, 0, opts.unwind ?? 0) : null;
     const values = (await data) as Float32Array;
     creases?.(values);
+    drawEyes(s.image, s.eyes, target, opts.gaze ?? [0, 0], values, { ...roi, step: 1 }, grid, roi);
     const interiorPixels = opts.interior ? transferInterior(values, roi, target, s.image, opts.interior, s.source) : 0;
     // rounds and clamps to 0..255
     return {
