@@ -3,7 +3,7 @@ import { useEditorStore } from '../store-context';
 import { SavedExpressions } from './SavedExpressions';
 import { UnitSlider } from './UnitSlider';
 
-const GROUP_LABELS: Record<UnitGroup, string> = { brows: 'Brows', eyes: 'Eyes', cheeks: 'Cheeks and nose', mouth: 'Mouth', jaw: 'Jaw' };
+const GROUP_LABELS: Record<UnitGroup, string> = { brows: 'Brows', eyes: 'Eyes and gaze', cheeks: 'Cheeks and nose', mouth: 'Mouth', jaw: 'Jaw' };
 /** The region (RegionToggles of old) each group's switch turns on and off; cheeks have none. */
 const GROUP_REGION: Partial<Record<UnitGroup, Region>> = { brows: 'brows', eyes: 'eyes', mouth: 'mouth', jaw: 'jaw' };
 
