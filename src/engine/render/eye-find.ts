@@ -254,7 +254,7 @@ function irisStats(img: RGBAImage, f: EyeFrame, iris: { s: number; t: number; r:
   const med = (a: number[]) => (a.length ? [...a].sort((p, q) => p - q)[a.length >> 1] : 0);
   const m = med(ls);
   const mad = med(ls.map((v) => Math.abs(v - m)));
-  return { highlight: m + Math.max(30, 4 * mad), irisColour: [med(rgb[0]), med(rgb[1]), med(rgb[2])] as [number, number, number] };
+  return { highlight: m + Math.max(15, 2.5 * mad), irisColour: [med(rgb[0]), med(rgb[1]), med(rgb[2])] as [number, number, number] };
 }
 
 /** The lid's shadow on the sclera: how much darker it is just under the margin than further down (0..0.5). */

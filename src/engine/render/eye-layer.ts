@@ -24,6 +24,8 @@ const MIN_RAMP = 0.2;
 const MAX_RAMP = 0.5;
 /** How far above its margin a closing lid's band starts (eye widths): the eyeball shows between the lashes. */
 const CLOSED_LASHES = 0.1;
+/** How far under the photo's lid margin uncovered sclera is taken from (eye widths): clear of the lashes' tips. */
+const CLEAR = 0.08;
 /** Height of the band over a lower lid that moves down which follows it. */
 const LOW_BAND = 0.12;
 /** How far under a rising lower lid's margin its motion blends into the warp's. */
@@ -236,8 +238,18 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
   // the limbus's soft dark edge belongs to the iris: where the iris moved, none of it may stay behind
   const pad = (Math.hypot(g[0], g[1]) > 0 ? 4 : 2) * px;
   const scleraPixel = (s: number, t: number): boolean => {
+    if (away || !inIris(s, t, pad)) return scleraFrom(s, t, away || (s >= iris.s ? 1 : -1));
+    // under an iris that did not move sideways (a lower lid that drops): both sides' sclera, blended across it
+    const half = Math.sqrt(Math.max(0, (iris.r + pad) ** 2 - (t - iris.t) ** 2));
+    const w = Math.min(1, Math.max(0, (s - iris.s + half) / (2 * half + px)));
+    if (!scleraFrom(s, t, -1)) return scleraFrom(s, t, 1);
+    const left = [c[0], c[1], c[2]];
+    if (scleraFrom(s, t, 1)) for (let q = 0; q < 3; q++) c[q] = left[q] + w * (c[q] - left[q]);
+    else for (let q = 0; q < 3; q++) c[q] = left[q];
+    return true;
+  };
+  const scleraFrom = (s: number, t: number, side: number): boolean => {
     const up = upS(s);
-    const side = away || (s >= iris.s ? 1 : -1);
     // the iris's half-width on this row
     const half = Math.sqrt(Math.max(0, iris.r * iris.r - (t - iris.t) ** 2));
     const edge = iris.s + side * (Math.sqrt(Math.max(0, (iris.r + pad) ** 2 - (t - iris.t) ** 2)) + px);
@@ -245,7 +257,7 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
     const across = edge + side * Math.max(0, side * (iris.s + side * half - s)) * Math.min(1, Math.max(0, room) / (2 * half + px));
     const tries: Point2[] = [
       [s, t],
-      [s, t < up + 3 * px ? 2 * up - t + 6 * px : 2 * lowS(s) - t - 2 * px],
+      [s, t < up + 3 * px ? 2 * up - t + Math.max(6 * px, CLEAR) : 2 * lowS(s) - t - 2 * px],
       [across, t],
       [across, 2 * upS(across) - t + 3 * px],
       [across, Math.min(lowS(across) - 2 * px, Math.max(upS(across) + 2 * px, t))],
