@@ -2,6 +2,7 @@
  * The Edit handle: a face, a reference and regions, fixed; a slider position (intensity) then costs only the
  * target (plain arithmetic, expression/target.ts) and the render.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { fromCanonical } from '../analyse/manifold';
 import { EditorError, ErrorCode } from '../errors';
 import { type Region, type RegionMask, targetCanonical } from '../expression/target';
@@ -13,6 +14,9 @@ import type { UnitName } from '../expression/units';
 import type { EditorContext } from './context';
 import { mouthInterior } from './reference';
 import type { Edit, Face, Patch, Reference, RenderOptions } from './types';
+
+/** tfjs backends whose kernels run on the calling thread. */
+const ON_THIS_THREAD = ['cpu', 'wasm'];
 
 /** The mouth's corners and lips and the cheeks beside them: where a smile's folds are. */
 const UNWIND_POINTS = [61, 291, 0, 17, 13, 14, 40, 270, 91, 321, 50, 280, 205, 425, 36, 266] as const;
@@ -68,17 +72,20 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
     return own > 0 ? Math.min(1, Math.max(0, 1 - dist(points) / own)) : 0;
   };
   // The expression texture's network runs once per edit, in the background, so that the full frame that follows the
-  // edit's first preview does not wait for all of it: started as soon as that preview is out, not when the edit is
-  // made (the preview would wait behind it on the GPU). A full frame asked for first runs it itself; a failure shows
-  // on the next full frame.
-  let textureDue = Boolean(models.texture && models.refiner && plan.prepareTexture);
+  // edit's first preview does not wait for all of it: started once that preview is handed on, not when the edit is
+  // made (the preview would wait behind it on the GPU). A backend that computes on this thread (cpu, wasm) cannot run
+  // it in the background: it would only hold the preview up, so there the full frame runs it, as does a full frame
+  // asked for first. A failure shows on the next full frame.
+  let textureDue = Boolean(models.texture && models.refiner && plan.prepareTexture) && !ON_THIS_THREAD.includes(tf.getBackend());
   const prepareTexture = () => {
     if (!textureDue) return;
     textureDue = false;
     const t1 = targetAtOne();
-    void session()
-      .then((s) => s.prepareTexture(t1))
-      .catch(() => {});
+    setTimeout(() => {
+      session()
+        .then((s) => s.prepareTexture(t1))
+        .catch(() => {});
+    });
   };
   // Gaze is drawn, not warped (render/eye-layer.ts): it follows the intensity as the landmarks do, unless the eyes are left out.
   const looks = !regions || regions.includes('eyes');
