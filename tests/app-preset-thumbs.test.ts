@@ -9,9 +9,10 @@ import type { RawPixels, ThumbnailReference } from '../src/app/protocol';
 const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 const QUIET = 40;
 
-function setup(yieldFirst = 0) {
+function setup(yieldFirst = 0, thumbMs = 5) {
   const store = createStore<ThumbState>()(() => ({
     status: 'ready',
+    progress: { fraction: 1 },
     rendering: false,
     photo: null,
     face: null,
@@ -23,15 +24,18 @@ function setup(yieldFirst = 0) {
     presetThumbs: {},
   }));
   const calls: string[] = [];
+  const starts: number[] = [];
+  const t0 = Date.now();
   let inFlight = 0;
   let maxInFlight = 0;
   let yields = yieldFirst;
   const thumbnail = async (faceId: number, ref: ThumbnailReference, size: number): Promise<RawPixels | null> => {
     const name = ref.kind === 'preset' ? ref.preset : 'neutral';
     const s = store.getState();
-    calls.push(`${faceId} ${name}${s.rendering ? ' while rendering' : ''}`);
+    calls.push(`${faceId} ${name}${s.rendering ? ' while rendering' : ''} at ${Date.now() - t0}`.replace(/ at \d+$/, ''));
+    starts.push(Date.now() - t0);
     maxInFlight = Math.max(maxInFlight, ++inFlight);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, thumbMs));
     inFlight--;
     if (yields > 0) {
       yields--;
@@ -41,7 +45,7 @@ function setup(yieldFirst = 0) {
   };
   const stop = startPresetThumbs(thumbnail, store, { quietMs: QUIET, size: 8, now: () => Date.now() });
   const face = (photoId: number, index: number, faceId: number) => store.setState({ photo: { id: photoId }, face: { faceId, photoId, index } });
-  return { store, calls, stop, face, maxInFlight: () => maxInFlight };
+  return { store, calls, starts, stop, face, maxInFlight: () => maxInFlight };
 }
 
 describe('preset thumbnails', () => {
@@ -52,12 +56,15 @@ describe('preset thumbnails', () => {
     vi.useRealTimers();
   });
 
-  it('come one at a time for every preset and neutral, only once the user rests, never while a frame renders', async () => {
+  it('come one at a time for every preset and neutral, once the user rests, never while a frame renders or models warm up', async () => {
     const { store, calls, stop, face, maxInFlight } = setup();
     await tick(QUIET * 2);
     expect(calls).toEqual([]); // no face: nothing
     face(1, 0, 7);
-    store.setState({ rendering: true });
+    store.setState({ progress: { fraction: 0.9 } });
+    await tick(QUIET * 3);
+    expect(calls).toEqual([]); // the refiner's warm-up first
+    store.setState({ progress: { fraction: 1 }, rendering: true });
     await tick(QUIET * 3);
     expect(calls).toEqual([]); // the user's frame first
     store.setState({ rendering: false });
@@ -84,6 +91,18 @@ describe('preset thumbnails', () => {
     // the first gave way (null) and came again
     expect(calls).toEqual(['7 happy', '7 happy', '7 surprise', '7 neutral']);
     expect(Object.keys(store.getState().presetThumbs)).toHaveLength(3);
+    stop();
+  });
+
+  it("a slow device waits for longer rests: twice the last thumbnail's time", async () => {
+    const { calls, starts, stop, face } = setup(0, 100);
+    face(1, 0, 7);
+    await tick(QUIET + 1000);
+    expect(calls).toEqual(['7 happy', '7 surprise', '7 neutral']);
+    // the first after a rest of QUIET; once one took 100 ms, the next waits for a rest of 200 ms (since the face came)
+    expect(starts.slice(0, 2)).toEqual([QUIET, 200]);
+    // (the user has rested long enough by then: the next follows at once)
+    expect(starts[2] - 300).toBeLessThanOrEqual(2);
     stop();
   });
 

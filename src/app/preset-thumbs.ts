@@ -1,8 +1,8 @@
 /**
  * The preset strip's thumbnails: the selected face under every preset (and neutral) at intensity 1, made in the
  * worker one at a time (worker-thumbnail.ts), kept per face (photo and face index: an undo back to a face finds
- * them again). They come after everything the user does: one starts only once no frame is queued or rendering and
- * nothing was changed for QUIET_MS, and the worker drops one that has not reached the GPU when a user's call comes in
+ * them again). They come after everything the user does: one starts only once no frame is queued or rendering, the
+ * models have loaded and warmed up, and nothing was changed for QUIET_MS, and the worker drops one that has not reached the GPU when a user's call comes in
  * (null: it is asked again at the next rest). The previous attempt rendered them between the slider's frames, and a
  * drag then showed no preview (CHANGELOG, 2026-12-07).
  */
@@ -13,7 +13,11 @@ export type ThumbName = PresetName | 'neutral';
 
 /** Thumbnail side, px (shown at 56 CSS px: sharp on a 1.5x screen, cheap to keep). */
 const THUMB_SIZE = 84;
-/** How long the user must rest (no change, no frame) before a thumbnail starts, ms. */
+/**
+ * How long the user must rest (no change, no frame) before a thumbnail starts, ms: at least this, and twice the last
+ * thumbnail's time, so that on a slow device (where the one in flight would hold the next frame longer) they wait for
+ * longer rests.
+ */
 const QUIET_MS = 1000;
 /** Faces whose thumbnails are kept (the latest ones). */
 const KEEP_FACES = 6;
@@ -21,6 +25,8 @@ const KEEP_FACES = 6;
 /** What the thumbnails read of the store (store.ts's EditorState) and the one field they write. */
 export interface ThumbState {
   status: string;
+  /** Model loading and warm-ups (1: nothing loads): those come first too. */
+  progress: { fraction: number };
   rendering: boolean;
   photo: { id: number } | null;
   face: { faceId: number; photoId: number; index: number } | null;
@@ -47,6 +53,7 @@ const referenceOf = (name: ThumbName): ThumbnailReference => (name === 'neutral'
 const userActed = (s: ThumbState, p: ThumbState) =>
   s.rendering !== p.rendering ||
   s.status !== p.status ||
+  s.progress.fraction !== p.progress.fraction ||
   s.photo !== p.photo ||
   s.face !== p.face ||
   s.reference !== p.reference ||
@@ -65,6 +72,8 @@ export function startPresetThumbs(
   /** Those that failed (not asked again for that face). */
   const failed = new Set<string>();
   let lastAct = now();
+  let lastThumbMs = 0;
+  const quiet = () => Math.max(quietMs, 2 * lastThumbMs);
   let running = false;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -95,14 +104,16 @@ export function startPresetThumbs(
     if (running || stopped || !key || !s.face) return;
     const name = thumbNames(s.capabilities.presets).find((n) => !cache.get(key)?.[n] && !failed.has(`${key}:${n}`));
     // busy: a state change (the frame's end) schedules the next look
-    if (!name || s.rendering || s.status !== 'ready') return;
-    const wait = lastAct + quietMs - now();
+    if (!name || s.rendering || s.status !== 'ready' || s.progress.fraction < 1) return;
+    const wait = lastAct + quiet() - now();
     if (wait > 0) return schedule(wait);
     const faceId = s.face.faceId;
     running = true;
     let pixels: RawPixels | null = null;
+    const t0 = now();
     try {
       pixels = await thumbnail(faceId, referenceOf(name), size);
+      if (pixels) lastThumbMs = now() - t0;
     } catch (e) {
       // the face was left meanwhile (its id released), or the render failed: its placeholder stays
       if (store.getState().face?.faceId === faceId) {
@@ -123,7 +134,7 @@ export function startPresetThumbs(
   const off = store.subscribe((s, p) => {
     if (keyOf(s) !== keyOf(p)) publish(s);
     if (userActed(s, p)) lastAct = now();
-    schedule(lastAct + quietMs - now());
+    schedule(lastAct + quiet() - now());
   });
   publish(store.getState());
   schedule(quietMs);
