@@ -52,7 +52,7 @@ const WIDER: [string, UnitValues, Reference | undefined][] = [
 describe('eyes that open wider', () => {
   for (const [name, units, reference] of WIDER) {
     it(`${name}: a round iris (no vertical streak), of the visible iris's colour`, async () => {
-      for (const id of ['sample', '022', '127']) {
+      for (const id of ['022', '127']) {
         const { image, eyes } = faces[id];
         const { out, target } = await render(id, units, reference);
         eyes.forEach((eye, e) => {
@@ -64,15 +64,17 @@ describe('eyes that open wider', () => {
           console.log(
             `${name}, ${id} eye ${e}: streak ${f(streak)}, revealed iris ΔE ${iris.dE.toFixed(1)} (${iris.n} px), grain / sharpness: iris ${f(tex.iris.grain)} / ${f(tex.iris.sharp)} (${tex.iris.n} px), sclera ${f(tex.sclera.grain)} / ${f(tex.sclera.sharp)} (${tex.sclera.n} px)`,
           );
-          // the sample's eyes are 19 px wide: too few pixels for the texture and the iris's own steps. The texture's
-          // ratios are logged, not held to a bar: on this few pixels they swing with what the lids uncover (results.md)
-          if (id === 'sample') return;
+          // the texture's ratios are logged, not held to a bar: on so few pixels they swing with what the lids uncover
           expect(streak, `${id} eye ${e}: vertical / horizontal steps in the iris, over the photo's`).toBeGreaterThan(0.75);
           if (iris.n > 30) expect(iris.dE, `${id} eye ${e}: revealed iris ΔE`).toBeLessThan(5);
         });
       }
     }, 300_000);
   }
+});
+
+it("the sample portrait's eyes (19 px wide) are left to the warp: too few pixels to draw them from", () => {
+  expect(faces.sample.eyes).toEqual([null, null]);
 });
 
 describe('gaze', () => {

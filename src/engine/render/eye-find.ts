@@ -139,8 +139,12 @@ function lumAt(img: RGBAImage, f: EyeFrame, s: number, t: number): number {
   return 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2];
 }
 
-/** An eye narrower than this (pixels) or opened less than this share of its width is left to the warp. */
-const MIN_WIDTH = 12;
+/**
+ * An eye narrower than this (pixels) or opened less than this share of its width is left to the warp (and a closing
+ * one to the refiner): on a few pixels the margins and the iris are not found well enough to draw from (the sample
+ * portrait's eyes, 19 px wide, came out with a flat white sclera).
+ */
+const MIN_WIDTH = 28;
 const MIN_OPEN = 0.12;
 
 /**

@@ -210,7 +210,7 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
     const [x, y] = toImage(f, s, t);
     sampleCubic(img, x, y, c);
     // the lashes' soft edge is no shadow: distances count from under it
-    const k = 1 / lidShade(eye.shade, t - upS(s) - 2 * px);
+    const k = Math.min(1.1, 1 / lidShade(eye.shade, t - upS(s) - 2 * px));
     for (let q = 0; q < 3; q++) c[q] *= k;
   };
   const irisPixel = (s: number, t: number): boolean => {
