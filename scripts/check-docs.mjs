@@ -14,6 +14,14 @@ const MAX_README_LINES = 150;
 const MAX_SUBJECT = 72;
 /** The first commit written under the subject rule. */
 const SUBJECTS_FROM = 'e59b2ac';
+/**
+ * Commits that broke the rule after others had been built on them, where rewriting the shared history would have
+ * cost more than the long line (one each, with the reason).
+ */
+const SUBJECT_EXEMPT = new Set([
+  // 76 characters, found after three engineers had committed on top of it
+  'daf05afe882f6f5fe2f1d01263d1da033a2c98b6',
+]);
 const REQUIRED = ['README.md', 'CHANGELOG.md', 'docs/results.md', 'docs/benchmarks.md', 'docs/cli.md', 'docs/design.md', 'training/README.md'];
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -29,7 +37,7 @@ if (existsSync('README.md')) {
 let subjects = null;
 try {
   execFileSync('git', ['cat-file', '-e', `${SUBJECTS_FROM}^{commit}`], { stdio: 'ignore' });
-  subjects = execFileSync('git', ['log', '--format=%h %s', `${SUBJECTS_FROM}^..HEAD`], { encoding: 'utf8' })
+  subjects = execFileSync('git', ['log', '--format=%H %s', `${SUBJECTS_FROM}^..HEAD`], { encoding: 'utf8' })
     .trim()
     .split('\n')
     .filter(Boolean);
@@ -37,9 +45,10 @@ try {
   // Not a git checkout, or a shallow one without the first commit of the rule: nothing to check against.
 }
 for (const line of subjects ?? []) {
+  const hash = line.slice(0, line.indexOf(' '));
   const subject = line.slice(line.indexOf(' ') + 1);
-  if (subject.length > MAX_SUBJECT)
-    problems.push(`commit ${line.slice(0, line.indexOf(' '))}: subject of ${subject.length} characters (at most ${MAX_SUBJECT})`);
+  if (subject.length > MAX_SUBJECT && !SUBJECT_EXEMPT.has(hash))
+    problems.push(`commit ${hash.slice(0, 7)}: subject of ${subject.length} characters (at most ${MAX_SUBJECT})`);
 }
 
 if (problems.length) {
