@@ -258,6 +258,8 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
     const tries: Point2[] = [
       [s, t],
       [s, t < up + 3 * px ? 2 * up - t + Math.max(6 * px, CLEAR) : 2 * lowS(s) - t - 2 * px],
+      // the middle of this column's own opening: toward a corner the sclera darkens, and the column keeps that
+      [s, (up + lowS(s)) / 2],
       [across, t],
       [across, 2 * upS(across) - t + 3 * px],
       [across, Math.min(lowS(across) - 2 * px, Math.max(upS(across) + 2 * px, t))],
