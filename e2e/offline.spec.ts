@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { expect, test } from '@playwright/test';
-import { leedState, openApp, SAMPLE, waitFrame, waitIdle } from './helpers';
+import { leedState, openApp, SAMPLE, waitIdle } from './helpers';
 
 test.use({ serviceWorkers: 'allow' });
 
@@ -16,7 +16,7 @@ const MODELS = Object.keys(JSON.parse(readFileSync('public/models/manifest.json'
 );
 
 test('once loaded, the app reloads, opens the sample and edits it with no network', async ({ page, context }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await openApp(page);
@@ -49,7 +49,16 @@ test('once loaded, the app reloads, opens the sample and edits it with no networ
   expect((await leedState(page)).points).toBe(468);
 
   await page.getByTestId('reference-select').selectOption('preset:surprise');
-  await waitFrame(page, 1);
+  // the refiner warms up after the first face, and the preset strip renders, before this frame: a longer wait than waitFrame's
+  await expect
+    .poll(
+      async () => {
+        const s = await leedState(page);
+        return s.status === 'ready' && !s.rendering && s.renderedIntensity === 1 && s.lastFrameKind === 'full';
+      },
+      { timeout: 300_000 },
+    )
+    .toBe(true);
   await expect(page.getByTestId('photo-canvas')).toHaveAttribute('data-showing', 'edited');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-png').click()]);
   const edited = PNG.sync.read(readFileSync(await download.path()));
