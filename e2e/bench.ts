@@ -61,6 +61,14 @@ async function main() {
   } catch {
     /* already lower */
   }
+  // a server left on the port (another benchmark's, or one whose run crashed) would be benchmarked instead
+  if (
+    await fetch(BASE_URL).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${PORT} is in use: stop what serves ${BASE_URL}, or set BENCH_PORT`);
   const server: ChildProcess = spawn(process.execPath, [VITE, 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1', '--outDir', DIST], {
     stdio: 'ignore',
   });
