@@ -63,15 +63,19 @@ export function whitePoint(img: RGBAImage): [number, number, number] {
 }
 
 const scleras = new WeakMap<readonly Point3[], [number, number, number] | null>();
-/** Fewer pixels than this inside the eye rings and the eyes are too small or closed to read. */
-const SCLERA_MIN_PIXELS = 12;
+/**
+ * When the whites of the eyes can be read: each eye at least `width` pixels wide (smaller, the band takes in lid and
+ * lashes), at least `pixels` inside the rings, and the band no more coloured than `chroma` (largest channel over
+ * smallest): skin in the band, or tinted glasses, read as a dim, coloured "white".
+ */
+const SCLERA_READABLE = { width: 28, pixels: 12, chroma: 1.35 } as const;
 
 /**
  * The white of the eyes of the face at `points` in `img`: per channel, the mean of the pixels inside both eye rings
  * whose luma lies between the rings' 70th and 97th percentile (the sclera is brighter than the iris, the lashes and
  * the lid's shadow; the catchlight is brighter still). The eyes are lit as the face is, where the photo's white point
- * may be a shirt or a window: teeth from another photo take the face's exposure from it. Null when too few pixels
- * show (small or closed eyes). Cached per landmark array.
+ * may be a shirt or a window: teeth from another photo take the face's exposure from it. Null where it cannot be
+ * read (SCLERA_READABLE: small, closed or covered eyes). Cached per landmark array.
  */
 export function scleraWhite(img: RGBAImage, points: readonly Point3[]): [number, number, number] | null {
   const cached = scleras.get(points);
@@ -80,6 +84,10 @@ export function scleraWhite(img: RGBAImage, points: readonly Point3[]): [number,
   for (const r of [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing]) {
     const xs = r.map((i) => points[i][0]);
     const ys = r.map((i) => points[i][1]);
+    if (Math.max(...xs) - Math.min(...xs) < SCLERA_READABLE.width) {
+      scleras.set(points, null);
+      return null;
+    }
     const [x0, x1] = [Math.max(0, Math.floor(Math.min(...xs))), Math.min(img.width - 1, Math.ceil(Math.max(...xs)))];
     const [y0, y1] = [Math.max(0, Math.floor(Math.min(...ys))), Math.min(img.height - 1, Math.ceil(Math.max(...ys)))];
     for (let y = y0; y <= y1; y++) {
@@ -91,10 +99,11 @@ export function scleraWhite(img: RGBAImage, points: readonly Point3[]): [number,
     }
   }
   let out: [number, number, number] | null = null;
-  if (px.length >= SCLERA_MIN_PIXELS) {
+  if (px.length >= SCLERA_READABLE.pixels) {
     px.sort((a, b) => a[3] - b[3]);
     const band = px.slice(Math.floor(0.7 * px.length), Math.max(Math.floor(0.97 * px.length), Math.floor(0.7 * px.length) + 1));
-    out = [0, 1, 2].map((c) => Math.max(band.reduce((s, p) => s + p[c], 0) / band.length, 1)) as [number, number, number];
+    const white = [0, 1, 2].map((c) => Math.max(band.reduce((s, p) => s + p[c], 0) / band.length, 1)) as [number, number, number];
+    if (Math.max(...white) / Math.min(...white) <= SCLERA_READABLE.chroma) out = white;
   }
   scleras.set(points, out);
   return out;
