@@ -21,6 +21,8 @@ const SUBJECTS_FROM = 'e59b2ac';
 const SUBJECT_EXEMPT = new Set([
   // 76 characters, found after three engineers had committed on top of it
   'daf05afe882f6f5fe2f1d01263d1da033a2c98b6',
+  // 73 characters, made before the local commit-msg guard
+  '8f2da2ee00f91161250f9e4b066725ad518cec68',
 ]);
 const REQUIRED = ['README.md', 'CHANGELOG.md', 'docs/results.md', 'docs/benchmarks.md', 'docs/cli.md', 'docs/design.md', 'training/README.md'];
 
