@@ -111,6 +111,9 @@ export function fakeApi(options: { faces?: number; sizes?: number[]; renderDelay
       thumbnails.push(`${faceId} ${name}`);
       return { width: size, height: size, data: new Uint8ClampedArray(size * size * 4).fill(faceId % 256) };
     },
+    async live() {
+      throw workerError('BAD_ARGUMENT', 'no camera in the store tests');
+    },
     async export(id, a, format, quality) {
       fail('export');
       calls.push(`export ${id} ${a} ${format} ${quality ?? '-'}`);

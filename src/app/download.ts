@@ -6,7 +6,12 @@
 import { editedFilename, type OutputFormat } from './engine';
 
 /** The reference as download names see it (store.ts's ReferenceChoice). */
-type NamedReference = { kind: 'neutral' } | { kind: 'preset'; preset: string } | { kind: 'photo'; name: string } | { kind: 'expression'; name: string };
+type NamedReference =
+  | { kind: 'neutral' }
+  | { kind: 'camera' }
+  | { kind: 'preset'; preset: string }
+  | { kind: 'photo'; name: string }
+  | { kind: 'expression'; name: string };
 
 /**
  * A name made safe in a file name: only letters, digits, `_` and `-` (at most 40); a file name (`file`) loses its
@@ -34,8 +39,8 @@ export function safeStem(name: string | undefined, fallback: string, file = true
 export function downloadName(photoName: string, reference: NamedReference | null, intensity: number, adjusted: boolean, format: OutputFormat): string {
   if (!reference) return editedFilename(photoName, format);
   const what =
-    reference.kind === 'neutral'
-      ? 'neutral'
+    reference.kind === 'neutral' || reference.kind === 'camera'
+      ? reference.kind
       : reference.kind === 'preset'
         ? safeStem(reference.preset, 'preset', false)
         : reference.kind === 'photo'

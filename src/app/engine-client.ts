@@ -48,6 +48,7 @@ export function createEngineClient(options: EngineClientOptions = {}): EngineCli
     readExpression: (text) => remote.readExpression(text),
     render: (editId, a, kind) => remote.render(editId, a, kind),
     thumbnail: (faceId, reference, size) => remote.thumbnail(faceId, reference, size),
+    live: (faceId, pixels, options) => remote.live(faceId, Comlink.transfer(pixels, [pixels.data.buffer]), options),
     export: (id, a, format, quality) => remote.export(id, a, format, quality),
     dispose: (id) => remote.dispose(id),
     memory: () => remote.memory(),

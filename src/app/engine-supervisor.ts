@@ -142,6 +142,11 @@ function supervisedApi({ current, sources, lostReasons, onDeviceLost }: ApiConte
     readExpression: (text) => call((w) => w.readExpression(text)),
     render: (editId, a, kind) => call((w, g) => w.render(ids.local(g, editId), a, kind)),
     thumbnail: (faceId, reference, size) => call((w, g) => w.thumbnail(ids.local(g, faceId), reference, size)),
+    live: (faceId, pixels, options) =>
+      call(async (w, g) => {
+        const r = await w.live(ids.local(g, faceId), pixels, options);
+        return r.editId >= 0 ? { ...r, editId: ids.add(g, r.editId) } : r;
+      }),
     export: (id, a, format, quality) => call((w, g) => w.export(ids.local(g, id), a, format, quality)),
     async dispose(id) {
       const e = ids.remove(id);

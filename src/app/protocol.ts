@@ -102,6 +102,29 @@ export interface WorkerError {
   detail: string;
 }
 
+/** One camera frame's edit (WorkerApi.live, worker-live.ts): the photo's face toward the performer's face in it. */
+export interface LiveOptions {
+  regions?: Region[];
+  units?: UnitValues;
+  a: number;
+  kind: 'preview' | 'full';
+  /** A new camera session: the performer's neutral is learned again from the next calm frames. */
+  restart?: boolean;
+}
+
+export interface LiveResult {
+  /** Null when the camera frame has no face. */
+  frame: RenderedFrame | null;
+  /** The frame's edit (-1 without a face): release it like any edit. */
+  editId: number;
+  units: EditUnits | null;
+  /** The performer's landmarks and face box in the camera frame. */
+  points: Point3[] | null;
+  box: FaceBox | null;
+  /** The performer's neutral is still being learned (the "Hold still" step). */
+  calibrating: boolean;
+}
+
 /** Something the engine tells the UI unasked (today: its GPU device was lost; it must be restarted). */
 export type EngineEvent = { kind: 'device-lost'; reason: string };
 
@@ -134,6 +157,8 @@ export interface WorkerApi {
   thumbnail(faceId: number, reference: ThumbnailReference, size: number): Promise<RawPixels | null>;
   /** The whole photo at full resolution, encoded: an edit at intensity `a`, or a photo as it is. */
   export(id: number, a: number, format: OutputFormat, quality?: number): Promise<Blob>;
+  /** A camera frame (raw pixels, transferred) as the reference of face `faceId`: its edit and frame (worker-live.ts). */
+  live(faceId: number, pixels: RawPixels, options: LiveOptions): Promise<LiveResult>;
   /** Releases a photo (with its faces and their edits), a face (with its edits) or an edit. */
   dispose(id: number): Promise<void>;
   /** Tensors the engine holds (diagnostics for the test hooks). */

@@ -58,7 +58,9 @@ export type ReferenceChoice =
   | { kind: 'neutral' }
   | { kind: 'preset'; preset: PresetName }
   | { kind: 'photo'; name: string }
-  | { kind: 'expression'; name: string; json: string };
+  | { kind: 'expression'; name: string; json: string }
+  /** The performer's face through the webcam (camera.ts renders its frames, not the scheduler). */
+  | { kind: 'camera' };
 
 /** The reference photo as shown beside its name: the decoded photo and the box of the face used. */
 export interface ReferencePhoto {
@@ -164,6 +166,8 @@ interface EditorActions {
   engineMemory(): Promise<{ numTensors: number; numBytes: number }>;
   /** The engine worker, for what drives it frame by frame outside the store (the video export, the camera). */
   engine(): WorkerApi;
+  /** Shows a frame the camera's loop rendered (camera.ts; its edit is the loop's to release), with its edit's unit values. */
+  showLiveFrame(frame: RenderedFrame, editId: number, units: EditUnits): void;
   /** Releases the bitmaps the state holds (the worker goes with its client). */
   dispose(): void;
 }
@@ -298,6 +302,7 @@ function createStoreKit(api: WorkerApi, set: StoreKit['set'], get: StoreKit['get
   const current = (): FrameRequest | null => {
     const { capabilities, face, reference, referenceFace, regions, unitEdits, intensity } = get();
     if (!capabilities.expression || !face || !reference) return null;
+    if (reference.kind === 'camera') return null;
     let spec: ReferenceSpec;
     if (reference.kind === 'photo') {
       if (!referenceFace) return null;
@@ -402,6 +407,12 @@ function sessionActions(k: StoreKit, modelBaseUrl: string, save: NonNullable<Edi
 
     engineMemory: () => api.memory(),
     engine: () => api,
+    showLiveFrame(f: RenderedFrame, editId: number, units: EditUnits) {
+      const old = get().rendered;
+      if (old) old.patch.close();
+      const rendered = { patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId, intensity: f.intensity };
+      set((s) => ({ rendered, units, targetPoints: f.points, lastFrameMs: f.ms, lastFrameKind: f.kind, framesRendered: s.framesRendered + 1 }));
+    },
 
     dispose() {
       k.frames.cancel();

@@ -23,6 +23,7 @@ import {
   type RGBAImage,
 } from '../engine/index';
 import type { ReferenceSpec, WorkerApi, WorkerError, WorkerHeartbeat, WorkerTestApi } from './protocol';
+import { createLive } from './worker-live';
 import { createThumbnails } from './worker-thumbnail';
 
 const bitmapOf = (img: RGBAImage) =>
@@ -84,6 +85,7 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
     m.set(id, x);
     return id;
   };
+  const live = createLive({ editor: need, face: (id) => find(faces, id, 'face').face, addEdit: (edit, faceId) => add(edits, { edit, faceId }) });
 
   const api: WorkerApi = {
     async init(options, onProgress, onEvent) {
@@ -123,6 +125,7 @@ export function createWorkerApi(): WorkerApi & WorkerHeartbeat & Partial<WorkerT
       return Comlink.transfer(frame, [patch]);
     },
     thumbnail: (faceId, ref, size) => thumbs.thumbnail(faceId, ref, size),
+    live: (faceId, pixels, options) => live.live(faceId, pixels, options, api.render),
     expression: async (editId, name) => ({ name, json: expressionToJSON(find(edits, editId, 'edit').edit.expression(name)) }),
     readExpression: async (text) => {
       const e = readExpression(text);

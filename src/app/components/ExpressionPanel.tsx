@@ -1,4 +1,5 @@
 import { useEditorStore } from '../store-context';
+import { CameraReference } from './CameraReference';
 import { IntensitySlider } from './IntensitySlider';
 import { PresetStrip } from './PresetStrip';
 import { ReferencePicker } from './ReferencePicker';
@@ -34,6 +35,7 @@ export function ExpressionPanel() {
         </p>
       )}
       <ReferencePicker enabled={enabled} />
+      <CameraReference />
       <PresetStrip enabled={enabled} />
       <IntensitySlider enabled={enabled} />
     </div>

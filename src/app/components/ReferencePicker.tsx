@@ -107,6 +107,7 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
     else if (v.startsWith('preset:')) setReference({ kind: 'preset', preset: v.slice(7) as PresetName });
     else if (v === 'photo-current' && referencePhoto && hasReferenceFace) setReference({ kind: 'photo', name: referencePhoto.name });
     else if (v === 'photo') chooseFile();
+    else if (v === 'camera') setReference({ kind: 'camera' });
     else if (v.startsWith('saved:')) {
       const e = saved.find((x) => x.name === v.slice(6));
       if (e) setReference({ kind: 'expression', name: e.name, json: e.json });
@@ -138,6 +139,7 @@ export function ReferencePicker({ enabled }: { enabled: boolean }) {
           ))}
           {referencePhoto && hasReferenceFace && <option value="photo-current">Photo: {referencePhoto.name}</option>}
           <option value="photo">{referencePhoto ? 'Another photo…' : 'A face from another photo…'}</option>
+          <option value="camera">Camera: your own face</option>
         </select>
       </label>
       <p className="hint" data-testid="reference-help">

@@ -31,7 +31,9 @@ export interface FacePhoto {
 export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, a: FaceAnalysis): Face {
   const { guard, live, capabilities, models } = ctx;
   let neutralP: Promise<Point3[]> | null = null;
-  const fittedCache = new Map<string | object, Promise<Point3[] | null>>();
+  // faces and saved expressions by identity, weakly: a camera makes a new reference face for every frame
+  const fittedByName = new Map<string, Promise<Point3[] | null>>();
+  const fittedByObject = new WeakMap<object, Promise<Point3[] | null>>();
   let session: Promise<RenderSession> | null = null;
   let unitFields: Record<UnitName, Point3[]> | null = null;
   /** The disentangler, once loaded (an edit made while the expression models load waits for them). */
@@ -106,11 +108,14 @@ export function createFace(ctx: EditorContext, photo: FacePhoto, index: number, 
     else if (typeof reference === 'object' && reference !== null && 'preset' in reference && typeof reference.preset === 'string')
       key = `preset:${reference.preset}`;
     else return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, "a reference is 'neutral', { preset }, { expression } or a Face"));
-    let p = fittedCache.get(key);
+    const k = key;
+    const named = typeof k === 'string';
+    let p = named ? fittedByName.get(k) : fittedByObject.get(k);
     if (!p) {
       p = (async () => fitDisplacement(ctx, reference, await face.neutral()))();
-      fittedCache.set(key, p);
-      p.catch(() => fittedCache.delete(key));
+      if (named) fittedByName.set(k, p);
+      else fittedByObject.set(k, p);
+      p.catch(() => (named ? fittedByName.delete(k) : fittedByObject.delete(k)));
     }
     return p;
   }
