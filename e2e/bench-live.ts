@@ -1,0 +1,62 @@
+/**
+ * Live and video timings for the benchmark (issue 26), through the app's own worker API: a live camera frame (the
+ * face mesh on a 640 x 480 camera frame, the retarget onto the photo's face, a preview frame: WorkerApi.live, as
+ * src/app/camera.ts calls it), and the video export's time per frame (full frames, encoded: src/app/video-export.ts).
+ * e2e/bench.ts divides them by one face-mesh inference. The camera frames are a London photo letterboxed into
+ * 640 x 480, neutral and smiling in turn, so that every frame moves the face.
+ */
+import type { RawPixels, Region, WorkerApi } from '../src/app/protocol';
+import { encodeVideo, sweepFrames, sweepIntensities, videoSize } from '../src/app/video-export';
+
+export interface LiveRow {
+  /** One live frame (median of `frames` after two warm-up frames), ms. */
+  liveFrameMs: number;
+  /** The video export of the sweep (1 s at 10 frames/s, the photo's size up to 1080 px), per frame, ms; null without WebCodecs. */
+  videoFrameMs: number | null;
+  videoFormat: string | null;
+}
+
+/** `bitmap` letterboxed into a 640 x 480 camera frame, as raw pixels. */
+export function cameraFrame(bitmap: ImageBitmap): RawPixels {
+  const ctx = new OffscreenCanvas(640, 480).getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D;
+  ctx.fillStyle = '#808080';
+  ctx.fillRect(0, 0, 640, 480);
+  const s = Math.min(640 / bitmap.width, 480 / bitmap.height);
+  ctx.drawImage(bitmap, (640 - bitmap.width * s) / 2, (480 - bitmap.height * s) / 2, bitmap.width * s, bitmap.height * s);
+  return { width: 640, height: 480, data: ctx.getImageData(0, 0, 640, 480).data };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * Times `frames` live frames of face `faceId` (of a photo shown as `photo`) driven by the camera frames made of
+ * `performer` (alternating), then the video export of the edit `editId` at intensity 1.
+ */
+export async function timeLive(
+  api: WorkerApi,
+  face: { faceId: number; regions: Region[] },
+  performer: ImageBitmap[],
+  video: { photo: ImageBitmap; editId: number },
+  frames = 6,
+): Promise<LiveRow> {
+  const times: number[] = [];
+  for (let i = 0; i < frames + 2; i++) {
+    const t = performance.now();
+    const r = await api.live(face.faceId, cameraFrame(performer[i % performer.length]), { regions: face.regions, a: 1, kind: 'preview', restart: i === 0 });
+    r.frame?.patch.close();
+    if (r.editId >= 0) await api.dispose(r.editId);
+    if (i >= 2) times.push(performance.now() - t);
+  }
+  let videoFrameMs: number | null = null;
+  let videoFormat: string | null = null;
+  if (typeof VideoEncoder !== 'undefined') {
+    const n = 10;
+    const sweep = sweepFrames({ api, photo: video.photo, editId: video.editId }, sweepIntensities(n, 1));
+    const t = performance.now();
+    const out = await encodeVideo({ ...videoSize(video.photo.width, video.photo.height, 1080), frames: n, fps: 10, format: 'webm', draw: sweep.draw });
+    videoFrameMs = (performance.now() - t) / n;
+    videoFormat = out.format;
+    sweep.dispose();
+  }
+  return { liveFrameMs: median(times), videoFrameMs, videoFormat };
+}
