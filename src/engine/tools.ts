@@ -75,7 +75,7 @@ export { cropGeometry } from './render/composite';
 export { createSampler } from './render/sampler';
 export type { Sampler } from './render/sampler-types';
 export type { FlowGrid, Rect } from './render/warp';
-export { flowGrid, warpRegion } from './render/warp';
+export { flowGrid, warpRegion, warpSource } from './render/warp';
 export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
 export { curveAt, frameU, frameV, mouthFrame } from './render/mouth-frame';
 export { scleraWhite, whitePoint } from './render/mouth-photo';

@@ -13,7 +13,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEditor, UNIT_NAMES, type Editor, type Face, type Point3, type UnitName } from '../engine/index';
-import { addScaled, createDisentangler, createModelStore, fittedUnits, flowGrid, invertSimilarity, subShapes, unitField, warpRegion } from '../engine/tools';
+import {
+  addScaled,
+  createDisentangler,
+  createModelStore,
+  fittedUnits,
+  flowGrid,
+  invertSimilarity,
+  subShapes,
+  unitField,
+  warpRegion,
+  warpSource,
+} from '../engine/tools';
 import { f2, Failures, median, modelSource } from './eval-common';
 import { refind } from './eval-kit';
 
@@ -77,7 +88,7 @@ async function foundOnRenders(
 
 /**
  * Share of a unit's asked motion the warp gives the photo's pixels (the renderer's part, apart from what the mesh then
- * finds): the warp's backward motion (warp.ts flowGrid, bilinear between its nodes) at each target landmark, with the
+ * finds): the warp's backward map (warp.ts warpSource) at each target landmark, with the
  * unit (`target`) against without (`plain`), projected on the asked change over `idx`. Similarities do not change
  * the ratio, so it is taken in image pixels.
  */
@@ -90,20 +101,10 @@ function warpDelivers(
 ): number {
   const region = warpRegion(source, size.width, size.height);
   const g = flowGrid(source, target, region);
-  const { roi } = region;
-  const motion = (x: number, y: number): [number, number] => {
-    const fx = Math.min(Math.max(((x - roi.x) / (roi.width - 1)) * (g.cols - 1), 0), g.cols - 1.001);
-    const fy = Math.min(Math.max(((y - roi.y) / (roi.height - 1)) * (g.rows - 1), 0), g.rows - 1.001);
-    const [i, j] = [Math.floor(fx), Math.floor(fy)];
-    const [a, b] = [fx - i, fy - j];
-    const k = j * g.cols + i;
-    const at = (d: Float32Array) => (1 - a) * (1 - b) * d[k] + a * (1 - b) * d[k + 1] + (1 - a) * b * d[k + g.cols] + a * b * d[k + g.cols + 1];
-    // the pixel shown at (x, y) comes from (x, y) + d: it moved by -d
-    return [-at(g.dx), -at(g.dy)];
-  };
+  // the pixel shown at a target landmark comes from warpSource: it moved by the difference
   const delivered = target.map((p, i) => {
-    const m = motion(p[0], p[1]);
-    return [m[0] - (plain[i][0] - source[i][0]), m[1] - (plain[i][1] - source[i][1]), 0] as Point3;
+    const [sx, sy] = warpSource(g, region.roi, p[0], p[1]);
+    return [p[0] - sx - (plain[i][0] - source[i][0]), p[1] - sy - (plain[i][1] - source[i][1]), 0] as Point3;
   });
   return along(delivered, subShapes(target, plain), idx);
 }

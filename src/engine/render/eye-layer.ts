@@ -13,7 +13,7 @@
 import type { Point2, Point3, RGBAImage } from '../types';
 import { eyeContours, type EyeOnPhoto, lidAt, lidShade, luma, sampleCubic, toEye, toImage } from './eye-find';
 import { smoothstep } from './mouth-mask';
-import type { FlowGrid, Rect } from './warp';
+import { type FlowGrid, type Rect, warpSource } from './warp';
 
 /** Iris shift at gaze 1, eye widths (sideways, up-down): about as far as eyes turn before the head follows. */
 export const GAZE_SHIFT: Point2 = [0.17, 0.12];
@@ -40,21 +40,6 @@ export interface Raster {
   step: number;
   width: number;
   height: number;
-}
-
-/** The warp's backward map at image point (x, y): where the warp takes that pixel from. */
-function warpSource(grid: FlowGrid, roi: Rect, x: number, y: number): Point2 {
-  const gx = Math.min(grid.cols - 1, Math.max(0, ((x - roi.x) * (grid.cols - 1)) / Math.max(1, roi.width - 1)));
-  const gy = Math.min(grid.rows - 1, Math.max(0, ((y - roi.y) * (grid.rows - 1)) / Math.max(1, roi.height - 1)));
-  const i = Math.min(grid.cols - 2, Math.floor(gx));
-  const j = Math.min(grid.rows - 2, Math.floor(gy));
-  const fx = gx - i;
-  const fy = gy - j;
-  const at = (a: Float32Array) => {
-    const o = j * grid.cols + i;
-    return (1 - fy) * ((1 - fx) * a[o] + fx * a[o + 1]) + fy * ((1 - fx) * a[o + grid.cols] + fx * a[o + grid.cols + 1]);
-  };
-  return [x + at(grid.dx), y + at(grid.dy)];
 }
 
 /**

@@ -144,6 +144,21 @@ export interface FlowGrid {
   motionScale: number;
 }
 
+/** The warp's backward map at image point (x, y): where the warp takes that pixel from. */
+export function warpSource(grid: FlowGrid, roi: Rect, x: number, y: number): Point2 {
+  const gx = Math.min(grid.cols - 1, Math.max(0, ((x - roi.x) * (grid.cols - 1)) / Math.max(1, roi.width - 1)));
+  const gy = Math.min(grid.rows - 1, Math.max(0, ((y - roi.y) * (grid.rows - 1)) / Math.max(1, roi.height - 1)));
+  const i = Math.min(grid.cols - 2, Math.floor(gx));
+  const j = Math.min(grid.rows - 2, Math.floor(gy));
+  const fx = gx - i;
+  const fy = gy - j;
+  const at = (a: Float32Array) => {
+    const o = j * grid.cols + i;
+    return (1 - fy) * ((1 - fx) * a[o] + fx * a[o + 1]) + fy * ((1 - fx) * a[o + grid.cols] + fx * a[o + grid.cols + 1]);
+  };
+  return [x + at(grid.dx), y + at(grid.dy)];
+}
+
 /** Grid size for a ROI: about `nodeSpacing` pixels apart, at most `maxNodes` along the longer side. */
 function gridSize(roi: Rect, cfg: WarpConfig): { cols: number; rows: number } {
   const long = Math.max(roi.width, roi.height);
