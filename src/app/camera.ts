@@ -6,6 +6,7 @@
  */
 import type { EditUnits, FaceBox, RenderedFrame, Region, SavedExpression, WorkerApi } from './protocol';
 import type { Point3, UnitValues } from './engine';
+import { createRecorder, type PerformanceRecording } from './recording';
 
 /** What the loop renders onto: the photo's face and the edit's settings, read afresh for every frame. */
 interface LiveTarget {
@@ -39,6 +40,8 @@ export interface CameraOptions {
   /** A frame to show; the previous one's edit is released after this returns. */
   onFrame(f: LiveFrame): void;
   onStatus(s: CameraStatus): void;
+  /** A recording ended (stopped, the longest video's length reached, or the camera stopped); null: no frame had a face. */
+  onRecorded?(r: PerformanceRecording | null): void;
   /** The camera (default: navigator.mediaDevices.getUserMedia). */
   getUserMedia?: (c: MediaStreamConstraints) => Promise<MediaStream>;
 }
@@ -50,6 +53,12 @@ export interface CameraSession {
   dispose(): void;
   /** Learns the performer's neutral again, from the next calm frames. */
   relearn(): void;
+  /** Starts recording the performance (each frame's expression and time, no camera pixel); onRecorded gets it. */
+  record(): void;
+  /** Ends the recording (onRecorded is called). */
+  stopRecording(): void;
+  /** A recording is running. */
+  readonly recording: boolean;
   /** The expression of the frame on screen, made portable (a saved expression's JSON); null before a frame. */
   capture(name: string): Promise<SavedExpression | null>;
   /** Frames analysed and frames dropped because one was in flight (the loop never queues). */
@@ -107,6 +116,16 @@ interface LoopState {
   /** The next frame starts a new camera session: the performer's neutral is learned again. */
   restart: boolean;
   counts: { analysed: number; dropped: number; full: number };
+  /** The recording running, if any. */
+  recorder: ReturnType<typeof createRecorder> | null;
+}
+
+/** Ends the running recording, if any, and hands it over. */
+function endRecording(o: CameraOptions, st: LoopState): void {
+  const r = st.recorder;
+  if (!r) return;
+  st.recorder = null;
+  o.onRecorded?.(r.finish());
 }
 
 /** Analyses the newest camera frame and shows its edit (worker-live.ts); returns the face's landmarks (null: none). */
@@ -116,11 +135,15 @@ async function analyseFrame(o: CameraOptions, st: LoopState, video: HTMLVideoEle
   const { width, height } = ctx.canvas;
   ctx.setTransform(o.mirror() ? -1 : 1, 0, 0, 1, o.mirror() ? width : 0, 0);
   ctx.drawImage(video, 0, 0, width, height);
+  const takenAt = performance.now();
   const pixels = { width, height, data: ctx.getImageData(0, 0, width, height).data };
   // a full frame once the performer has held still a few frames; previews again once they move
   const still = st.calm >= STILL_FRAMES && !st.fullShown;
-  const r = await o.api.live(t.faceId, pixels, { regions: t.regions, units: t.units, a: t.a, kind: still ? 'full' : 'preview', restart: st.restart });
+  const recorder = st.recorder;
+  const kind = still ? 'full' : 'preview';
+  const r = await o.api.live(t.faceId, pixels, { regions: t.regions, units: t.units, a: t.a, kind, restart: st.restart, record: recorder !== null });
   st.restart = false;
+  if (recorder && recorder === st.recorder && r.expression && t.faceId === recorder.faceId) recorder.add(takenAt, r.expression, t.a, t.regions);
   if (!r.frame || !r.points || !r.box || !r.units) {
     st.last = null;
     st.calm = 0;
@@ -147,7 +170,16 @@ async function analyseFrame(o: CameraOptions, st: LoopState, video: HTMLVideoEle
 }
 
 export function startCamera(o: CameraOptions): CameraSession {
-  const st: LoopState = { stopped: false, shown: null, last: null, calm: 0, fullShown: false, restart: true, counts: { analysed: 0, dropped: 0, full: 0 } };
+  const st: LoopState = {
+    stopped: false,
+    shown: null,
+    last: null,
+    calm: 0,
+    fullShown: false,
+    restart: true,
+    counts: { analysed: 0, dropped: 0, full: 0 },
+    recorder: null,
+  };
   let stream: MediaStream | null = null;
   const video = document.createElement('video');
   video.muted = true;
@@ -169,6 +201,7 @@ export function startCamera(o: CameraOptions): CameraSession {
       if (st.stopped) break;
       const before = presented;
       await analyseFrame(o, st, video, ctx);
+      if (st.recorder?.full()) endRecording(o, st);
       // the frames that came meanwhile are dropped, all but the newest (the next one analysed)
       st.counts.dropped += Math.max(0, presented - before - 1);
     }
@@ -176,6 +209,7 @@ export function startCamera(o: CameraOptions): CameraSession {
 
   const stopStream = () => {
     st.stopped = true;
+    endRecording(o, st);
     for (const t of stream?.getTracks() ?? []) t.stop();
     video.srcObject = null;
   };
@@ -210,6 +244,15 @@ export function startCamera(o: CameraOptions): CameraSession {
       session.stop();
       if (st.shown !== null) void o.api.dispose(st.shown).catch(() => {});
       st.shown = null;
+    },
+    record() {
+      const t = o.target();
+      if (st.stopped || !t) return;
+      st.recorder = createRecorder(t.faceId);
+    },
+    stopRecording: () => endRecording(o, st),
+    get recording() {
+      return st.recorder !== null;
     },
     capture: async (name) => (st.shown !== null ? o.api.expression(st.shown, name) : null),
     relearn() {

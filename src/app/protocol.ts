@@ -110,6 +110,8 @@ export interface LiveOptions {
   kind: 'preview' | 'full';
   /** A new camera session: the performer's neutral is learned again from the next calm frames. */
   restart?: boolean;
+  /** The frame is being recorded: the result carries its edit's expression (no camera pixel is kept). */
+  record?: boolean;
 }
 
 export interface LiveResult {
@@ -123,6 +125,8 @@ export interface LiveResult {
   box: FaceBox | null;
   /** The performer's neutral is still being learned (the "Hold still" step). */
   calibrating: boolean;
+  /** With `record`: the frame's expression, portable (a saved expression's JSON), as a recorded performance keeps it. */
+  expression?: string;
 }
 
 /** Something the engine tells the UI unasked (today: its GPU device was lost; it must be restarted). */

@@ -30,6 +30,7 @@ import { createEditHistory, type EditStep, sameReference, stepOf } from './store
 import { startPresetThumbs, type ThumbName } from './preset-thumbs';
 import type { EditUnits, FaceInfo, RawPixels, RenderedFrame, ReferenceSpec, SavedExpression, WorkerApi } from './protocol';
 import { type Recent, withRecent } from './recent-references';
+import type { PerformanceRecording } from './recording';
 import { browserStorage, type ExpressionStorage, expressionFilename, loadExpressions, storeExpressions, withExpression } from './saved-expressions';
 
 type Status = 'starting' | 'ready' | 'busy' | 'fatal';
@@ -130,6 +131,8 @@ export interface EditorState {
   recentReferences: RecentReference[];
   /** What happened to the engine, in plain words, after engine-supervisor.ts restarted it (absent or null: nothing to say). */
   engineNotice?: string | null;
+  /** The last camera performance recorded (recording.ts), to be saved as a video; null: none. */
+  recording: PerformanceRecording | null;
 }
 
 interface EditorActions {
@@ -168,6 +171,8 @@ interface EditorActions {
   engine(): WorkerApi;
   /** Shows a frame the camera's loop rendered (camera.ts; its edit is the loop's to release), with its edit's unit values. */
   showLiveFrame(frame: RenderedFrame, editId: number, units: EditUnits): void;
+  /** Keeps a recorded camera performance (replacing the last one) for "Save as video". */
+  setRecording(r: PerformanceRecording | null): void;
   /** Releases the bitmaps the state holds (the worker goes with its client). */
   dispose(): void;
 }
@@ -233,6 +238,7 @@ const INITIAL_STATE: EditorState = {
   compare: false,
   presetThumbs: {},
   recentReferences: [],
+  recording: null,
 };
 
 /** What the store's actions share: the worker, the state, sequence numbers, edit handles and the frame scheduler. */
@@ -413,6 +419,7 @@ function sessionActions(k: StoreKit, modelBaseUrl: string, save: NonNullable<Edi
       const rendered = { patch: f.patch, x: f.x, y: f.y, width: f.width, height: f.height, editId, intensity: f.intensity };
       set((s) => ({ rendered, units, targetPoints: f.points, lastFrameMs: f.ms, lastFrameKind: f.kind, framesRendered: s.framesRendered + 1 }));
     },
+    setRecording: (recording: PerformanceRecording | null) => set({ recording }),
 
     dispose() {
       k.frames.cancel();

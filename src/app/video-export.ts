@@ -205,30 +205,31 @@ export interface SweepSource {
 }
 
 /**
- * Draws frame `i` of a sweep: the photo, scaled to the video's size, with the edit's full frame (warp and refiner,
- * never a preview) at `intensities[i]` over it. Each intensity is rendered once; a render is kept until the
- * sweep's last frame of that intensity (its mirror) is drawn. `dispose` closes what is still held (a cancel).
+ * Draws frame `i` of a video made of one photo and rendered frames: the photo, scaled to the video's size, with the
+ * frame `render(keys[i])` over it (null: the photo alone). Each key is rendered once and its frame kept until the
+ * last video frame of that key is drawn; `dispose` closes what is still held (a cancel).
  */
-export function sweepFrames(src: SweepSource, intensities: readonly number[]) {
-  const lastUse = new Map<number, number>();
-  intensities.forEach((a, i) => lastUse.set(a, i));
-  const held = new Map<number, Promise<RenderedFrame>>();
+export function patchFrames<K>(photo: ImageBitmap, keys: readonly K[], render: (key: K) => Promise<RenderedFrame> | null) {
+  const lastUse = new Map<K, number>();
+  keys.forEach((k, i) => lastUse.set(k, i));
+  const held = new Map<K, Promise<RenderedFrame>>();
   const draw = async (ctx: OffscreenCanvasRenderingContext2D, i: number) => {
     const { width, height } = ctx.canvas;
-    const sx = width / src.photo.width;
-    const sy = height / src.photo.height;
-    ctx.drawImage(src.photo, 0, 0, width, height);
-    const a = intensities[i];
-    if (a === 0) return;
-    let f = held.get(a);
+    const sx = width / photo.width;
+    const sy = height / photo.height;
+    ctx.drawImage(photo, 0, 0, width, height);
+    const k = keys[i];
+    let f = held.get(k);
     if (!f) {
-      f = src.api.render(src.editId, a, 'full');
-      held.set(a, f);
+      const r = render(k);
+      if (!r) return;
+      f = r;
+      held.set(k, f);
     }
     const frame = await f;
     ctx.drawImage(frame.patch, frame.x * sx, frame.y * sy, frame.width * sx, frame.height * sy);
-    if (lastUse.get(a) === i) {
-      held.delete(a);
+    if (lastUse.get(k) === i) {
+      held.delete(k);
       frame.patch.close();
     }
   };
@@ -241,4 +242,12 @@ export function sweepFrames(src: SweepSource, intensities: readonly number[]) {
     held.clear();
   };
   return { draw, dispose };
+}
+
+/**
+ * Draws frame `i` of a sweep: the photo with the edit's full frame (warp and refiner, never a preview) at
+ * `intensities[i]` over it; each intensity is rendered once (the sweep is symmetric: its mirror reuses it).
+ */
+export function sweepFrames(src: SweepSource, intensities: readonly number[]) {
+  return patchFrames(src.photo, intensities, (a) => (a === 0 ? null : src.api.render(src.editId, a, 'full')));
 }

@@ -5,7 +5,7 @@
  * (performer.ts).
  */
 import * as Comlink from 'comlink';
-import type { Edit, Editor, Face } from '../engine/index';
+import { type Edit, type Editor, expressionToJSON, type Face } from '../engine/index';
 import { createPerformer } from './performer';
 import type { LiveOptions, LiveResult, RawPixels, RenderedFrame } from './protocol';
 
@@ -40,9 +40,10 @@ export function createLive(deps: LiveDeps) {
         const edit = await target.edit(reference, { regions: o.regions, units: o.units, prepareTexture: o.kind === 'full' });
         const editId = deps.addEdit(edit, faceId);
         const frame = await render(editId, o.a, o.kind);
-        return Comlink.transfer({ frame, editId, units: { ...edit.units }, points: cam.landmarks.points, box: cam.box, calibrating: performer.calibrating }, [
-          frame.patch,
-        ]);
+        const result: LiveResult = { frame, editId, units: { ...edit.units }, points: cam.landmarks.points, box: cam.box, calibrating: performer.calibrating };
+        // the units and the displacement they leave, in template space: nothing of the camera frame (its teeth included)
+        if (o.record) result.expression = expressionToJSON(edit.expression('recorded'));
+        return Comlink.transfer(result, [frame.patch]);
       } finally {
         photo.dispose();
       }

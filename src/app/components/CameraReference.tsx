@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { type CameraSession, type CameraStatus, startCamera } from '../camera';
 import { useEditorStore, useEditorStoreApi } from '../store-context';
+import { VIDEO_MAX_SECONDS } from '../video-export';
 
 function statusText(s: CameraStatus | null): string {
   if (!s || s.kind === 'starting') return 'Starting the camera…';
@@ -27,6 +28,9 @@ export function CameraReference() {
   const [status, setStatus] = useState<CameraStatus | null>(null);
   const [mirror, setMirror] = useState(true);
   const [run, setRun] = useState(0);
+  /** The recording's start (performance.now()) while one runs, and the seconds shown. */
+  const [recordingSince, setRecordingSince] = useState<number | null>(null);
+  const [, tick] = useState(0);
   const mirrorRef = useRef(mirror);
   mirrorRef.current = mirror;
   const session = useRef<CameraSession | null>(null);
@@ -46,6 +50,10 @@ export function CameraReference() {
       mirror: () => mirrorRef.current,
       onFrame: (f) => store.getState().showLiveFrame(f.frame, f.editId, f.units),
       onStatus: setStatus,
+      onRecorded: (r) => {
+        setRecordingSince(null);
+        if (r) store.getState().setRecording(r);
+      },
     });
     session.current = s;
     if (__LEED_TEST_HOOKS__) (window as unknown as { __leedCamera?: CameraSession }).__leedCamera = s;
@@ -62,6 +70,12 @@ export function CameraReference() {
       session.current = null;
     };
   }, [active, run, store]);
+
+  useEffect(() => {
+    if (recordingSince === null) return;
+    const id = setInterval(() => tick((n) => n + 1), 500);
+    return () => clearInterval(id);
+  }, [recordingSince]);
 
   if (!active) return null;
   const live = status?.kind === 'live';
@@ -97,6 +111,24 @@ export function CameraReference() {
         >
           Capture
         </button>
+        {recordingSince === null ? (
+          <button
+            type="button"
+            disabled={!live}
+            onClick={() => {
+              session.current?.record();
+              if (session.current?.recording) setRecordingSince(performance.now());
+            }}
+            data-testid="camera-record"
+            title={`Record your performance (up to ${VIDEO_MAX_SECONDS} s) to save it as a video: only the expressions are kept, no camera picture`}
+          >
+            Record
+          </button>
+        ) : (
+          <button type="button" onClick={() => session.current?.stopRecording()} data-testid="camera-record-stop">
+            Stop recording ({Math.min(VIDEO_MAX_SECONDS, (performance.now() - recordingSince) / 1000).toFixed(0)} s)
+          </button>
+        )}
         <button type="button" disabled={!live} onClick={() => session.current?.relearn()} data-testid="camera-relearn" title="Hold still with a relaxed face">
           Learn my neutral face again
         </button>

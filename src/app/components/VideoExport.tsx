@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { downloadName, saveBlob } from '../download';
 import { useEditorStore, useEditorStoreApi } from '../store-context';
+import { performanceFrames, recordingSchedule } from '../recording';
 import { encodeVideo, sweepFrames, sweepIntensities, VIDEO_DEFAULTS, VIDEO_MAX_SECONDS, VideoCancelled, type VideoFormat, videoSize } from '../video-export';
 
 const SIZES = [1080, 720, 480, 240];
@@ -31,12 +32,15 @@ function Choice<T extends string | number>(p: { label: string; value: T; options
 }
 
 /**
- * "Save as video": the photo changing to the edit at the chosen intensity and back, as WebM (or an animated GIF where
- * the browser cannot encode WebM), with its length, size and frame rate, progress and cancel.
+ * "Save as video": the photo changing to the edit at the chosen intensity and back, or the camera performance last
+ * recorded (its own length), as WebM (or an animated GIF where the browser cannot encode WebM), with its length,
+ * size and frame rate, progress and cancel.
  */
 export function VideoExport() {
   const store = useEditorStoreApi();
   const ready = useEditorStore((s) => s.rendered !== null && !s.rendering && s.photo !== null);
+  /** The recorded camera performance's length, when one was recorded on the face on screen. */
+  const recordingSeconds = useEditorStore((s) => (s.recording && s.recording.faceId === s.face?.faceId ? s.recording.durationMs / 1000 : null));
   const [seconds, setSeconds] = useState<number>(VIDEO_DEFAULTS.seconds);
   const [maxSide, setMaxSide] = useState<number>(VIDEO_DEFAULTS.maxSide);
   const [fps, setFps] = useState<number>(VIDEO_DEFAULTS.fps);
@@ -45,29 +49,30 @@ export function VideoExport() {
   const [message, setMessage] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
 
-  const save = async () => {
+  /** The sweep (the photo to the edit and back), or the recorded camera performance (`recorded`). */
+  const save = async (recorded: boolean) => {
     const s = store.getState();
     if (!s.photo || !s.rendered) return;
-    const { photo, rendered, reference } = s;
+    const { photo, rendered, reference, recording } = s;
+    if (recorded && !recording) return;
     const size = videoSize(photo.width, photo.height, maxSide);
-    const frames = Math.max(2, Math.round(Math.min(VIDEO_MAX_SECONDS, Math.max(0.2, seconds)) * fps));
-    const sweep = sweepFrames({ api: s.engine(), photo: photo.bitmap, editId: rendered.editId }, sweepIntensities(frames, rendered.intensity));
+    const schedule = recorded && recording ? recordingSchedule(recording, fps) : null;
+    const frames = schedule?.length ?? Math.max(2, Math.round(Math.min(VIDEO_MAX_SECONDS, Math.max(0.2, seconds)) * fps));
+    const source =
+      schedule && recording
+        ? performanceFrames({ api: s.engine(), photo: photo.bitmap }, recording, schedule)
+        : sweepFrames({ api: s.engine(), photo: photo.bitmap, editId: rendered.editId }, sweepIntensities(frames, rendered.intensity));
     const ctl = new AbortController();
     abort.current = ctl;
     setMessage(null);
     setJob({ done: 0, total: frames });
     const t0 = performance.now();
     try {
-      const out = await encodeVideo({
-        ...size,
-        frames,
-        fps,
-        format,
-        draw: sweep.draw,
-        signal: ctl.signal,
-        onProgress: (done, total) => setJob({ done, total }),
-      });
-      const name = downloadName(photo.name, reference, rendered.intensity, Object.keys(s.unitEdits).length > 0, 'png').replace(/\.png$/, `.${out.format}`);
+      const job = { ...size, frames, fps, format, draw: source.draw, signal: ctl.signal };
+      const out = await encodeVideo({ ...job, onProgress: (done, total) => setJob({ done, total }) });
+      const name = recorded
+        ? `${photo.name.replace(/\.[^.]*$/, '') || 'photo'}-performance.${out.format}`
+        : downloadName(photo.name, reference, rendered.intensity, Object.keys(s.unitEdits).length > 0, 'png').replace(/\.png$/, `.${out.format}`);
       saveBlob(out.blob, name);
       const perFrame = (performance.now() - t0) / frames;
       setMessage(`Saved ${name}: ${frames} frames, ${size.width}×${size.height}, ${(perFrame / 1000).toFixed(2)} s a frame.`);
@@ -78,7 +83,7 @@ export function VideoExport() {
         setMessage(`The video could not be saved: ${detail}. If the edit changed meanwhile, save it again.`);
       }
     } finally {
-      sweep.dispose();
+      source.dispose();
       abort.current = null;
       setJob(null);
     }
@@ -109,12 +114,23 @@ export function VideoExport() {
         <button
           type="button"
           disabled={!ready || job !== null}
-          onClick={() => void save()}
+          onClick={() => void save(false)}
           data-testid="video-save"
           title="The photo changing to the edit and back"
         >
           Save as video
         </button>
+        {recordingSeconds !== null && (
+          <button
+            type="button"
+            disabled={!ready || job !== null}
+            onClick={() => void save(true)}
+            data-testid="video-save-recording"
+            title="The camera performance you recorded, as full frames of the photo (its length is the recording's)"
+          >
+            Save the recording ({recordingSeconds.toFixed(1)} s)
+          </button>
+        )}
         {job && (
           <>
             <progress max={job.total} value={job.done} data-testid="video-progress" />
