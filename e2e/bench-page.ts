@@ -7,8 +7,9 @@ import * as Comlink from 'comlink';
 import type { BackendName } from '../src/engine/index';
 import type { BenchRow, BenchWorker } from './bench-worker';
 import { timeWaits, type WaitsRow } from './bench-waits';
+import { timeLiveInApp, type LiveFiles, type LiveRow } from './bench-live';
 
-export type { BenchRow, WaitsRow };
+export type { BenchRow, LiveRow, WaitsRow };
 
 /** The waits of a backend and what they are measured against (bench-worker.ts baselineStart .. baselineEnd). */
 export interface WaitsResult {
@@ -55,5 +56,25 @@ async function waits(backend: BackendName, fixtures: { london: string; reference
   });
 }
 
-Object.defineProperty(window, '__bench', { value: Object.freeze({ run, loadOnly, waits }), configurable: true });
+/** Live frames and the video export in the app's worker, between face-mesh inferences in a bench worker (as `waits`). */
+async function live(backend: BackendName, fixtures: { photo: string; performer: string[] }): Promise<LiveResult> {
+  const files: LiveFiles = { photo: await blob(fixtures.photo), performer: await Promise.all(fixtures.performer.map(blob)) };
+  return inWorker(backend, async (remote, models, sample) => {
+    const name = await remote.baselineStart(backend, models, sample);
+    const meshSamplesMs: number[] = [];
+    const row = await timeLiveInApp(backend, models, files, async () => {
+      meshSamplesMs.push(await remote.meshSample());
+    });
+    await remote.baselineEnd(true);
+    return { live: row, baseline: { backend: name, meshSamplesMs } };
+  });
+}
+
+/** The live row of a backend and the face-mesh inferences it is measured against. */
+export interface LiveResult {
+  live: LiveRow & { backend: string };
+  baseline: { backend: string; meshSamplesMs: number[] };
+}
+
+Object.defineProperty(window, '__bench', { value: Object.freeze({ run, loadOnly, waits, live }), configurable: true });
 document.getElementById('log')!.textContent = 'bench page ready';

@@ -216,12 +216,13 @@ async function baselineStart(backend: BackendName, models: string, sampleUrl: st
 /** The mean of 3 inferences. */
 const meshSample = () => base!.timer.time(3);
 
-async function baselineEnd(): Promise<{ refinerFrameMs: number | null; refinedPixels: number | null }> {
+/** `releaseOnly`: no refiner frame, only release the baseline's editor (the live table has no use for it). */
+async function baselineEnd(releaseOnly = false): Promise<{ refinerFrameMs: number | null; refinedPixels: number | null }> {
   const { editor, photo, face, bitmap, timer } = base!;
   base = null;
   try {
     timer.dispose();
-    if (!editor.capabilities.expression) return { refinerFrameMs: null, refinedPixels: null };
+    if (releaseOnly || !editor.capabilities.expression) return { refinerFrameMs: null, refinedPixels: null };
     const big = await bigSample(editor, bitmap, face);
     const f = await big.face(0);
     const edit = await f.edit({ preset: 'surprise' });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
-import type { BenchRow, WaitsResult } from './bench-page';
+import type { BenchRow, LiveResult, WaitsResult } from './bench-page';
 
 // Its own port, so the benchmark can run while the browser tests hold theirs (BENCH_PORT: two benchmarks at once).
 const PORT = Number(process.env.BENCH_PORT ?? 4175);
@@ -25,11 +25,13 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,webgl,cpu').split(',');
 const LOAD_ONLY = Number(process.env.BENCH_LOAD_ONLY ?? 0);
 /** BENCH_DIST: serve another build folder than dist/ (e.g. `vite build --mode test --outDir dist-x` and `tsx e2e/bench.ts`). */
 const DIST = process.env.BENCH_DIST ?? 'dist';
-/** BENCH_TABLES: which tables, `waits` (the user's waits) and/or `engine` (the engine's steps); default both. */
-const TABLES = (process.env.BENCH_TABLES ?? 'waits,engine').split(',');
+/** BENCH_TABLES: which tables, `waits` (the user's waits), `engine` (the engine's steps), `live` (the camera and video); default all. */
+const TABLES = (process.env.BENCH_TABLES ?? 'waits,engine,live').split(',');
 /** The London fixtures the waits open (../shared/fixtures beside the repository; never copied into dist/). */
 const FIXTURES = process.env.BENCH_FIXTURES ?? join(process.cwd(), '..', 'shared', 'fixtures');
 const LONDON = { photo: 'london/neutral/007.jpg', references: ['london/smiling/009.jpg', 'london/smiling/022.jpg'] };
+/** The live table's performer: another London person, neutral and smiling in turn (e2e/bench-live.ts). */
+const PERFORMER = ['london/neutral/022.jpg', 'london/smiling/022.jpg'];
 
 interface LoadRow {
   backend: string;
@@ -75,6 +77,7 @@ async function main() {
   const rows: BenchRow[] = [];
   const loads: LoadRow[] = [];
   const waits: WaitsResult[] = [];
+  const lives: LiveResult[] = [];
   try {
     await waitForServer(`${BASE_URL}/e2e/bench.html`, 60_000);
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
@@ -98,6 +101,7 @@ async function main() {
         }
       }
       for (const backend of LOAD_ONLY > 0 || !TABLES.includes('waits') ? [] : BACKENDS) waits.push(await timeWaits(page, backend));
+      for (const backend of LOAD_ONLY > 0 || !TABLES.includes('live') ? [] : BACKENDS) lives.push(await timeLive(page, backend));
       for (const backend of LOAD_ONLY > 0 || !TABLES.includes('engine') ? [] : BACKENDS) {
         process.stderr.write(`bench: ${backend}…\n`);
         const row = await page.evaluate((b) => (window as unknown as { __bench: { run(b: string): Promise<BenchRow> } }).__bench.run(b), backend);
@@ -122,6 +126,7 @@ async function main() {
   }
   console.log('\n## LEED editor benchmark (headless Chromium, SwiftShader for WebGPU/WebGL; CPU-bound machine)\n');
   if (waits.length) printWaits(waits);
+  if (lives.length) printLive(lives);
   if (!rows.length) return;
   console.log(
     '| backend | model load: a photo can be opened | everything loaded (+warm-up) | analysis 512² photo (first / again) | slider frame (~512 px face) | 12 MP export (render + PNG) | peak tensor memory | face-mesh inference | full frame / mesh | preview frame / mesh | 20-step drag, last input to full frame / mesh | full frame with the refiner painting the mouth / mesh |',
@@ -198,6 +203,39 @@ function printWaits(results: WaitsResult[]): void {
   );
   const notes = results.flatMap((r) => r.waits.notes.map((n) => `- ${r.waits.backend}: ${n}`));
   if (notes.length) console.log(`${notes.join('\n')}\n`);
+}
+
+/** The live table's row of `backend` (bench-live.ts) and its baseline. */
+async function timeLive(page: Page, backend: string): Promise<LiveResult> {
+  process.stderr.write(`bench: ${backend} live…\n`);
+  const fixtures = { photo: `${BASE_URL}/__fixtures/${LONDON.photo}`, performer: PERFORMER.map((r) => `${BASE_URL}/__fixtures/${r}`) };
+  const r = await page.evaluate(({ b, f }) => (window as unknown as { __bench: { live(b: string, f: object): Promise<LiveResult> } }).__bench.live(b, f), {
+    b: backend,
+    f: fixtures,
+  });
+  process.stderr.write(`bench: ${JSON.stringify(r)}\n`);
+  return r;
+}
+
+/** The live table: a live frame as a multiple of one face-mesh inference (target on WebGPU), frames a second, video per frame. */
+function printLive(results: LiveResult[]): void {
+  console.log(
+    '| backend | face-mesh inference | live frame (640x480 camera: mesh + retarget + preview) / mesh | live frames a second | video export per frame (full frame + encode) |',
+  );
+  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| target (WebGPU) | 1× | <= 1.5× | | |');
+  for (const r of results) {
+    const samples = r.baseline.meshSamplesMs;
+    const mesh = samples.reduce((a, b) => a + b, 0) / samples.length;
+    const v = r.live.videoFrameMs === null ? 'n/a (no WebCodecs)' : `${ms(r.live.videoFrameMs)} (${r.live.videoFormat})`;
+    const name = r.live.backend === r.baseline.backend ? r.live.backend : `${r.live.backend} (mesh on ${r.baseline.backend})`;
+    console.log(
+      `| ${name} | ${ms(mesh)} (${ms(Math.min(...samples))}-${ms(Math.max(...samples))}) | ${(r.live.liveFrameMs / mesh).toFixed(2)}× (${ms(r.live.liveFrameMs)}) | ${(1000 / r.live.liveFrameMs).toFixed(1)} | ${v} |`,
+    );
+  }
+  console.log(
+    "\nLive frame = WorkerApi.live in the app's own worker, as src/app/camera.ts calls it, from the page's camera pixels (London 022 neutral and smiling in turn, letterboxed into 640x480) to the preview frame as an ImageBitmap on the page, on London 007's face: median of 6 after 2 warm-up frames. Frames a second = 1000 / that (the loop analyses one frame at a time, newest first). Video = the sweep to the happy preset and back (10 frames, 10 frames/s, 1350 px London photo scaled to 1080 px), full frames encoded as WebM (VP9, else VP8), per frame. Face-mesh inference = one single-pass run on the sample's face in a bench worker (e2e/bench-worker.ts), the mean of 3 before and after the live frames.\n",
+  );
 }
 
 main().catch((e) => {
