@@ -3,8 +3,8 @@
  * London Set, CC BY 4.0), 1350 x 1350, face about 600 px wide. Her neutral photo is edited in the app, downloaded,
  * and its mouth measured against her real smiling photo: the colour inside the opened mouth (mean chroma) and the
  * detail of the mouth (mean |Laplacian| of luminance inside the lips' outline), each as a ratio to the real smile's.
- *   - the "happy" preset: her mouth is closed, so the opening shows the stock smile's teeth (public/models/leed/
- *     stock-mouth.*, London fixture 127) at their own resolution, in her photo's white balance: coloured like real
+ *   - the "happy" preset: her mouth is closed, so the opening shows a stock smile's teeth (public/models/leed/
+ *     stock-mouth-127.jpg, the one her face takes) at their own resolution, in her photo's white balance: coloured like real
  *     teeth and as detailed as her own, not a grey or blue-violet band;
  *   - her own smiling photo as the reference: her real teeth, carried at full resolution.
  */

@@ -321,8 +321,8 @@ describe('mouth interior at full resolution', () => {
     expect(got.sharp / real.sharp).toBeGreaterThan(0.8);
     expect(got.chroma / real.chroma).toBeGreaterThan(0.7);
     expect(got.chroma / real.chroma).toBeLessThan(1.3);
-    // the "happy" preset on her closed mouth takes the stock mouth's teeth (public/models/leed/stock-mouth.*), at
-    // their own resolution
+    // the "happy" preset on her closed mouth takes a stock mouth's teeth (public/models/leed/stock-mouth-127.jpg, the
+    // one her face takes: stock-mouths.test.ts), at their own resolution
     const happyEdit = await neutral.face.edit({ preset: 'happy' });
     const happy = await happyEdit.render(1);
     expect(happy.interiorPixels).toBeGreaterThan(300);

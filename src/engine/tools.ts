@@ -79,3 +79,5 @@ export { flowGrid, warpRegion, warpSource } from './render/warp';
 export { innerMouthMask, newOpeningWeight } from './render/mouth-mask';
 export { curveAt, frameU, frameV, mouthFrame } from './render/mouth-frame';
 export { scleraWhite, whitePoint } from './render/mouth-photo';
+export { mouthTraits, pickStock } from './render/stock-mouths';
+export type { StockMouth } from './render/stock-mouths';

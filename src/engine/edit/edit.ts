@@ -60,7 +60,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
     full ??= target(1);
     return full;
   };
-  const interior = mouthInterior(face, plan.mouthAs, regions, models.stockMouth, () => mouthOpening(targetAtOne()));
+  const interior = mouthInterior(face, plan.mouthAs, regions, models.stockMouths, () => mouthOpening(targetAtOne()));
   // How much of the photo's own expression around the mouth a target takes away (0: none; 1: all of it, its neutral):
   // the folds that fade where the warp stretches the skin (render/folds.ts) are that expression's folds.
   let neutralPts: Point3[] | undefined;

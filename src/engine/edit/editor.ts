@@ -40,7 +40,7 @@ export async function createEditor(options: EditorOptions = {}): Promise<Editor>
   // `capabilities`). Their warm-up, the first run that compiles every GPU program of both networks (most of the
   // start-up on a GPU backend), goes on in the background, and `open` waits for it; the disentangler and the refiner
   // load meanwhile (only weights: no GPU work until they run) and an edit waits for them. `loaded` says when all is in.
-  const models: Models = { refiner: null, texture: null, disentangler: null, presets: null, stockMouth: null };
+  const models: Models = { refiner: null, texture: null, disentangler: null, presets: null, stockMouths: [] };
   let start: Startup;
   try {
     start = await guard(() => startModels(store, options, progress, models, owned, guard, () => disposed));

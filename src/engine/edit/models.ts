@@ -1,7 +1,7 @@
 /**
  * The editor's models and when they load: `startModels` loads what opening a photo needs (the face detector and
  * mesh, and the small presets file, read for the capabilities) and starts the rest in the background (the
- * disentangler, the refiner, the expression texture and the stock mouth: only weights, no GPU work until they run),
+ * disentangler, the refiner, the expression texture and the stock mouths: only weights, no GPU work until they run),
  * and the warm-ups that compile each network's GPU programs before its first real use.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,8 +13,8 @@ import { createFaceMesh } from '../analyse/mesh';
 import { createDisentangler, DISENTANGLER_PATH, type Disentangler } from '../expression/disentangle';
 import { loadPresets, PRESETS_PATH, REGIONS, type Presets } from '../expression/target';
 import { DEFAULT_CROP } from '../render/aligned-crop';
-import type { InteriorSource } from '../render/mouth-interior';
 import { createRefiner, REFINER_PATH, type Refiner } from '../render/refine';
+import type { MouthTraits, StockMouth } from '../render/stock-mouths';
 import { createTextureModel, TEXTURE_PATH, type TextureModel } from '../render/texture';
 import type { ModelStore, ProgressCallback } from '../runtime/models';
 import type { Point2, Point3, RGBAImage } from '../types';
@@ -26,8 +26,8 @@ export interface Models {
   texture: TextureModel | null;
   disentangler: Disentangler | null;
   presets: Presets | null;
-  /** The inside of a smiling mouth, for presets that open a closed mouth (leed/stock-mouth.*), when shipped. */
-  stockMouth: InteriorSource | null;
+  /** The insides of smiling mouths, for presets that open a closed mouth (leed/stock-mouths.json); empty when none is shipped. */
+  stockMouths: readonly StockMouth[];
 }
 
 /** What `startModels` leaves running. */
@@ -85,10 +85,10 @@ async function loadExpressionModels(
   owned: { dispose(): void }[],
   disposed: () => boolean,
 ): Promise<void> {
-  const [disentangler, refiner, stockMouth, texture] = await settleAll([
+  const [disentangler, refiner, stockMouths, texture] = await settleAll([
     capabilities.expression ? createDisentangler(store) : Promise.resolve(null),
     capabilities.refiner ? createRefiner(store) : Promise.resolve(null),
-    capabilities.expression ? loadStockMouth(store) : Promise.resolve(null),
+    capabilities.expression ? loadStockMouths(store) : Promise.resolve([]),
     capabilities.refiner && (await store.has(TEXTURE_PATH)) ? createTextureModel(store) : Promise.resolve(null),
   ]);
   if (disposed()) {
@@ -101,21 +101,32 @@ async function loadExpressionModels(
   models.disentangler = disentangler;
   models.refiner = refiner;
   models.texture = texture;
-  models.stockMouth = stockMouth;
+  models.stockMouths = stockMouths;
 }
 
-const STOCK_MOUTH_PATH = 'leed/stock-mouth';
+const STOCK_MOUTHS_PATH = 'leed/stock-mouths.json';
 
-/** The stock mouth interior (scripts/make-stock-mouth.ts), or null when the build does not ship one. */
-async function loadStockMouth(store: ModelStore): Promise<InteriorSource | null> {
-  if (!(await store.has(`${STOCK_MOUTH_PATH}.jpg`))) return null;
-  const [bytes, meta] = await Promise.all([
-    store.readVerified(`${STOCK_MOUTH_PATH}.jpg`),
-    store.readJSON<{ points: Point3[]; whitePoint: [number, number, number]; sclera?: [number, number, number] }>(`${STOCK_MOUTH_PATH}.json`),
-  ]);
-  const decoded = await decodeImage(new Uint8Array(bytes));
-  const image: RGBAImage = { width: decoded.width, height: decoded.height, data: decoded.data };
-  return { image, points: meta.points, whitePoint: meta.whitePoint, sclera: meta.sclera };
+/** One stock mouth's entry in leed/stock-mouths.json (scripts/make-stock-mouth.ts); `image`: its JPEG, beside it. */
+interface StockMouthEntry {
+  id: string;
+  image: string;
+  points: Point3[];
+  whitePoint: [number, number, number];
+  sclera?: [number, number, number];
+  traits: MouthTraits;
+}
+
+/** The stock mouths (scripts/make-stock-mouth.ts), or none when the build does not ship them. */
+async function loadStockMouths(store: ModelStore): Promise<StockMouth[]> {
+  if (!(await store.has(STOCK_MOUTHS_PATH))) return [];
+  const { mouths } = await store.readJSON<{ mouths: StockMouthEntry[] }>(STOCK_MOUTHS_PATH);
+  return Promise.all(
+    mouths.map(async (m) => {
+      const decoded = await decodeImage(new Uint8Array(await store.readVerified(`leed/${m.image}`)));
+      const image: RGBAImage = { width: decoded.width, height: decoded.height, data: decoded.data };
+      return { id: m.id, image, points: m.points, whitePoint: m.whitePoint, sclera: m.sclera, traits: m.traits };
+    }),
+  );
 }
 
 /** Like Promise.all, but on a failure it waits for the others and disposes what they made before rejecting. */

@@ -7,6 +7,7 @@ import { EditorError, ErrorCode } from '../errors';
 import { REGIONS, type Region, type RegionMask } from '../expression/target';
 import { interiorFor, type InteriorSource } from '../render/mouth-interior';
 import type { MouthPhoto } from '../render/mouth-photo';
+import { pickStock, type StockMouth } from '../render/stock-mouths';
 import type { RGBAImage } from '../types';
 import type { Face, Reference } from './types';
 
@@ -38,21 +39,25 @@ export function regionMask(regions: readonly Region[] | null): RegionMask | unde
 
 /**
  * Where the inside of the edited mouth comes from (render/mouth-interior.ts interiorFor): `face` edited toward
- * `reference`, limited to `regions`; `presetOpening` is how far the edit opens the mouth at intensity 1.
+ * `reference`, limited to `regions`; `presetOpening` is how far the edit opens the mouth at intensity 1. Of the
+ * `stocks`, the face takes the one nearest its own mouth and colouring (render/stock-mouths.ts pickStock).
  */
 export function mouthInterior(
   face: Face,
   reference: Reference,
   regions: readonly Region[] | null,
-  stock: InteriorSource | null,
+  stocks: readonly StockMouth[],
   presetOpening: () => number,
 ): InteriorSource | undefined {
+  const own = mouthOf(face);
+  // a saved expression reaches here as a preset (units.ts mouthReference)
+  const preset = !isFace(reference) && reference !== 'neutral' && 'preset' in reference;
   return interiorFor({
-    own: mouthOf(face),
-    // a saved expression reaches here as a preset (units.ts mouthReference)
-    reference: isFace(reference) ? { photo: mouthOf(reference) } : reference !== 'neutral' && 'preset' in reference ? { preset: reference.preset } : 'neutral',
+    own,
+    reference: isFace(reference) ? { photo: mouthOf(reference) } : preset ? { preset: reference.preset } : 'neutral',
     mouthMoves: !regions || regions.includes('mouth'),
-    stock,
+    // picked only when a preset may take it (reading the traits walks the photo's cheeks and lips)
+    stock: preset ? pickStock(stocks, own) : null,
     presetOpening,
   });
 }

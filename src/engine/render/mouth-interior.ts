@@ -118,7 +118,7 @@ export interface MouthEdit {
   readonly reference: 'neutral' | { readonly preset: PresetName } | { readonly photo: MouthPhoto | undefined };
   /** The edit changes the mouth (it is not limited to regions without it). */
   readonly mouthMoves: boolean;
-  /** The stock mouth: a smiling mouth's inside shipped with the models (scripts/make-stock-mouth.ts), when shipped. */
+  /** The stock mouth picked for this face (stock-mouths.ts pickStock; scripts/make-stock-mouth.ts), when shipped. */
   readonly stock: InteriorSource | null;
   /** How far the edit opens the mouth at intensity 1 (mouthOpening of its target there); asked only for a preset. */
   readonly presetOpening: () => number;

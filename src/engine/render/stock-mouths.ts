@@ -1,0 +1,140 @@
+/**
+ * Which stock mouth a preset opens onto a face whose own mouth is closed (mouth-interior.ts interiorFor).
+ *
+ * One person's teeth on every face were the tell that gave edits away ("the same stock-teeth strip on every face"):
+ * the models ship several (scripts/make-stock-mouth.ts: crops of London smiles, different widths, shapes and shades
+ * of teeth), and each face takes the one whose owner's mouth and colouring are nearest its own: the mouth's width and
+ * the lips' thickness (relative to the eyes' distance: a wide mouth with thin lips takes a wide row of teeth), the
+ * skin's tone (relative to the whites of the eyes, so that the photo's exposure does not count) and the lips' colour.
+ * The traits are read on the face's own photo, the stocks' on their owners' neutral photos of the same session, so
+ * the pick is the same for every edit of a face, whatever preset or intensity.
+ */
+import { interOcular } from '../analyse/manifold';
+import { LANDMARK_SETS } from '../landmark-sets';
+import type { Point3, RGBAImage } from '../types';
+import type { InteriorSource } from './mouth-interior';
+import { type MouthPhoto, scleraWhite, whitePoint } from './mouth-photo';
+import { insidePolygon } from './warp';
+
+/** What a face's mouth and colouring look like, for picking a stock mouth (mouthTraits). */
+export interface MouthTraits {
+  /** Distance between the outer mouth corners, in IOD. */
+  readonly width: number;
+  /** Height of the lips at the middle (outer upper to outer lower contour), in IOD: thin or full lips. */
+  readonly lips: number;
+  /** The cheeks' luma over the whites of the eyes' (scleraWhite); null where the eyes cannot be read. */
+  readonly skinSclera: number | null;
+  /** The cheeks' luma over the photo's white point's (whitePoint): where the eyes cannot be read. */
+  readonly skinWhite: number;
+  /** The lips' colour: (R - G) over luma (full red lips are high; brown or pale ones lower). */
+  readonly red: number;
+}
+
+/** A stock mouth: the inside of a smiling mouth, and the traits of its owner's face. */
+export interface StockMouth extends InteriorSource {
+  /** Its name (the London person it is from). */
+  readonly id: string;
+  readonly traits: MouthTraits;
+}
+
+/**
+ * How much a difference in each trait counts: the distance is the sum of (difference / scale)^2. The scales are
+ * about the spread of each trait over the London neutral photos, so each trait counts about as much as the others;
+ * tone counts a little more (teeth that are too white for a face stand out more than teeth a little too wide).
+ */
+const SCALE = { width: 0.06, lips: 0.05, skin: 0.08, red: 0.12 } as const;
+/**
+ * Traits this close (traitDistance) are the stock's owner's own face, photographed in the session the stock is from
+ * (the traits agree to their rounding and the landmarks' jitter between backends; two people's lie 0.3 or more
+ * apart on the London set): that face takes another stock, so that an edit of an evaluation person's neutral photo is
+ * never measured against a smile whose teeth it was given.
+ */
+const SAME_FACE = 0.02;
+/** The cheek patches: a disc of this radius (IOD) around each of these landmarks (below the middle of each eye). */
+const CHEEKS = { points: [50, 280], radius: 0.07 } as const;
+
+const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+const median = (xs: number[]) => (xs.length ? xs.sort((a, b) => a - b)[xs.length >> 1] : Number.NaN);
+
+/** Median luma of the two cheek discs (CHEEKS) of the face at `points` in `img`. */
+function cheekLuma(img: RGBAImage, points: readonly Point3[], iod: number): number {
+  const r = Math.max(2, CHEEKS.radius * iod);
+  const out: number[] = [];
+  for (const i of CHEEKS.points) {
+    const [cx, cy] = points[i];
+    for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(img.height - 1, Math.ceil(cy + r)); y++) {
+      for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(img.width - 1, Math.ceil(cx + r)); x++) {
+        if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) continue;
+        const k = (y * img.width + x) * 4;
+        out.push(luma(img.data[k], img.data[k + 1], img.data[k + 2]));
+      }
+    }
+  }
+  return median(out);
+}
+
+/** Median RGB of the lips (inside the outer lip ring, outside the inner mouth ring). */
+function lipRGB(img: RGBAImage, points: readonly Point3[]): number[] {
+  const ring = (idx: readonly number[]) => [0, 1].map((c) => idx.map((i) => points[i][c]));
+  const [ox, oy] = ring(LANDMARK_SETS.outerLipRing);
+  const [ix, iy] = ring(LANDMARK_SETS.innerMouthRing);
+  const ch: number[][] = [[], [], []];
+  for (let y = Math.max(0, Math.floor(Math.min(...oy))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...oy))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...ox))); x <= Math.min(img.width - 1, Math.ceil(Math.max(...ox))); x++) {
+      if (!insidePolygon(ox, oy, x + 0.5, y + 0.5) || insidePolygon(ix, iy, x + 0.5, y + 0.5)) continue;
+      const k = (y * img.width + x) * 4;
+      for (let c = 0; c < 3; c++) ch[c].push(img.data[k + c]);
+    }
+  }
+  return ch.map(median);
+}
+
+const traitCache = new WeakMap<readonly Point3[], MouthTraits>();
+
+/** The traits of the face at `photo.points` in `photo.image` (MouthTraits). Cached per landmark array. */
+export function mouthTraits(photo: MouthPhoto): MouthTraits {
+  const cached = traitCache.get(photo.points);
+  if (cached) return cached;
+  const { image: img, points: p } = photo;
+  const iod = Math.max(interOcular(p), 1e-6);
+  const [a, b] = LANDMARK_SETS.mouthCorners.outer;
+  const skin = cheekLuma(img, p, iod);
+  const sclera = scleraWhite(img, p);
+  const lip = lipRGB(img, p);
+  const traits: MouthTraits = {
+    width: Math.hypot(p[b][0] - p[a][0], p[b][1] - p[a][1]) / iod,
+    lips: Math.hypot(p[17][0] - p[0][0], p[17][1] - p[0][1]) / iod,
+    skinSclera: sclera ? skin / luma(...sclera) : null,
+    skinWhite: skin / Math.max(luma(...whitePoint(img)), 1),
+    red: (lip[0] - lip[1]) / Math.max(luma(lip[0], lip[1], lip[2]), 1),
+  };
+  traitCache.set(photo.points, traits);
+  return traits;
+}
+
+/** How far apart two faces' traits are (SCALE): 0 for the same. Skin tone by the eyes' white where both have it. */
+function traitDistance(a: MouthTraits, b: MouthTraits): number {
+  const skin = a.skinSclera !== null && b.skinSclera !== null ? a.skinSclera - b.skinSclera : a.skinWhite - b.skinWhite;
+  const terms = [(a.width - b.width) / SCALE.width, (a.lips - b.lips) / SCALE.lips, skin / SCALE.skin, (a.red - b.red) / SCALE.red];
+  return terms.reduce((s, t) => s + (Number.isFinite(t) ? t * t : 0), 0);
+}
+
+/**
+ * The stock mouth for the face `own` (its photo and landmarks): the one whose owner's traits are nearest (ties: the
+ * first), other than the owner's own (SAME_FACE); the first where the face is not known; null where none is shipped.
+ */
+export function pickStock(stocks: readonly StockMouth[], own: MouthPhoto | undefined): StockMouth | null {
+  if (!stocks.length) return null;
+  if (!own) return stocks[0];
+  const t = mouthTraits(own);
+  let best = 0;
+  let bestD = Infinity;
+  stocks.forEach((s, k) => {
+    const d = traitDistance(t, s.traits);
+    if (d >= SAME_FACE && d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  });
+  return stocks[best];
+}
