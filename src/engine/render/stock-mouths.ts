@@ -45,8 +45,8 @@ export interface StockMouth extends InteriorSource {
 const SCALE = { width: 0.06, lips: 0.05, skin: 0.08, red: 0.12 } as const;
 /**
  * Traits this close (traitDistance) are the stock's owner's own face, photographed in the session the stock is from
- * (the traits agree to their rounding and the landmarks' jitter between backends; two people's lie 0.3 or more
- * apart on the London set): that face takes another stock, so that an edit of an evaluation person's neutral photo is
+ * (the traits agree to their rounding: under 0.0005 apart on the WASM backend; the nearest other London face
+ * lies 0.48 from a stock): that face takes another stock, so that an edit of an evaluation person's neutral photo is
  * never measured against a smile whose teeth it was given.
  */
 const SAME_FACE = 0.02;
