@@ -5,7 +5,8 @@
  * The recording keeps each frame's expression (no pixel of the camera frame) with its time; the video's frames are
  * scheduled from those times and rendered through an edit toward each recorded expression, as the app's export
  * does: the photo's mouth corners in the middle frames follow the smile, the first and last frames rest, and the
- * recorded expression puts the photo's landmarks where the live frame put them.
+ * recorded expression puts the photo's landmarks where the live frame put them. A camera frame after the first is
+ * opened with the face box tracked from the last frame's landmarks (no face search).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,6 +72,22 @@ describe('a recorded performance (camera reference) as video frames', () => {
     photoOf?.dispose();
     editor?.dispose();
   });
+
+  it('opens a tracked frame with its given face box, without a search, to the same landmarks', async () => {
+    const rest = decode(join(LONDON, 'neutral', '022.jpg'));
+    const searched = await editor.open(rest);
+    const tracked = await editor.open({ ...rest, faces: [{ ...searched.faces[0], x: searched.faces[0].x + 4 }] });
+    try {
+      expect(tracked.faces).toHaveLength(1);
+      expect(tracked.faces[0].x).toBe(searched.faces[0].x + 4);
+      const [a, b] = [(await searched.face(0)).landmarks.points, (await tracked.face(0)).landmarks.points];
+      const mean = a.reduce((s, p, i) => s + Math.hypot(p[0] - b[i][0], p[1] - b[i][1]), 0) / a.length;
+      expect(mean / searched.faces[0].width).toBeLessThan(0.01);
+    } finally {
+      searched.dispose();
+      tracked.dispose();
+    }
+  }, 300_000);
 
   it("follows the performer's smile in the middle frames and rests at the ends", async () => {
     let nextId = 1;

@@ -8,7 +8,7 @@
 export { createEditor } from './edit/editor';
 export type { Capabilities, Edit, EditOptions, Editor, EditorOptions, Face, Patch, Photo, Reference, RenderOptions, SamplerKind } from './edit/types';
 export { EditorError, ErrorCode, isEditorError, toEditorError } from './errors';
-export type { FaceBox, FaceLandmarks, Point2, Point3, RGBAImage } from './types';
+export type { FaceBox, FaceLandmarks, Point2, Point3, RGBAImage, TrackedFrame } from './types';
 export type { BackendInfo, BackendName } from './runtime/backend';
 export type { ByteSource, ProgressCallback } from './runtime/models';
 export type { ImageInput } from './analyse/decode';

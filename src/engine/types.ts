@@ -9,6 +9,16 @@ export interface RGBAImage {
   data: Uint8ClampedArray;
 }
 
+/**
+ * RGBA pixels whose faces are already known: a video frame whose face is tracked from the last frame's landmarks
+ * (each box their bounding box, its first two keypoints the outer eye corners). `Editor.open` takes these boxes
+ * instead of searching for faces, and a face's landmarks take one mesh pass instead of two (the box is already
+ * where the second pass would crop).
+ */
+export interface TrackedFrame extends RGBAImage {
+  readonly faces: readonly FaceBox[];
+}
+
 export interface DecodedImage extends RGBAImage {
   /** EXIF orientation found in the file (1 = none); already applied to `data`. */
   orientation: number;

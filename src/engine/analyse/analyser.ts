@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
-import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage } from '../types';
+import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage, TrackedFrame } from '../types';
 import { decodeImage, type ImageInput } from './decode';
 import { DETECTOR_INPUT, type FaceDetector } from './detect';
 import { cutRegion, downscaleBox, pixelsToTensor } from './image-ops';
@@ -151,8 +151,8 @@ export function smallestFindableFace(width: number, height: number, maxSide = DE
 }
 
 /** Landmarks of the face in `box`, checked against the box, then the size and pose rules. */
-async function analyzeFace(mesh: FaceMesh, image: RGBAImage, box: FaceBox): Promise<FaceAnalysis> {
-  const m = await mesh.estimate(image, box);
+async function analyzeFace(mesh: FaceMesh, image: RGBAImage, box: FaceBox, passes?: number): Promise<FaceAnalysis> {
+  const m = await mesh.estimate(image, box, passes);
   if (m.score < 0.5) throw new EditorError(ErrorCode.NO_FACE, `mesh confidence ${m.score.toFixed(2)}`);
   if (!meshMatchesBox(m.points, box)) throw new EditorError(ErrorCode.NO_FACE, 'the landmarks do not match the detected face');
   const canonical = toCanonical(m.points);
@@ -252,7 +252,8 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
   return {
     async open(input) {
       const image: DecodedImage = isPixels(input) ? { ...input, orientation: 1, mimeType: 'image/raw' } : await decodeImage(input);
-      const { faces, scale } = await findFaces(image);
+      const known = isPixels(input) && 'faces' in input ? (input as TrackedFrame).faces : null;
+      const { faces, scale } = known ? { faces: known.map((b) => ({ ...b, keypoints: [...b.keypoints] })), scale: 1 } : await findFaces(image);
       const cache = new Map<number, Promise<FaceAnalysis>>();
       let disposed = false;
       return {
@@ -272,7 +273,8 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
             return Promise.reject(new EditorError(ErrorCode.BAD_ARGUMENT, `face ${index} of ${faces.length}`));
           let p = cache.get(index);
           if (!p) {
-            p = analyzeFace(mesh, image, faces[index]);
+            // a tracked box is already the last frame's landmarks: one pass, as MediaPipe does on video
+            p = analyzeFace(mesh, image, faces[index], known ? 1 : undefined);
             cache.set(index, p);
           }
           return p;

@@ -22,7 +22,7 @@ import type { OutputFormat } from '../io/encode';
 import type { RenderPatch, RenderSessionOptions } from '../render/session';
 import type { BackendInfo, BackendName } from '../runtime/backend';
 import type { ByteSource, ProgressCallback } from '../runtime/models';
-import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage } from '../types';
+import type { CanonicalLandmarks, DecodedImage, FaceBox, FaceLandmarks, Point3, RGBAImage, TrackedFrame } from '../types';
 
 export type SamplerKind = NonNullable<RenderSessionOptions['sampler']>;
 
@@ -168,7 +168,8 @@ export interface Editor {
    * Rejects with the first failure, which those calls then reject with too.
    */
   readonly loaded: Promise<void>;
-  open(input: ImageInput | RGBAImage): Promise<Photo>;
+  /** A file's bytes or pixels; pixels that are a TrackedFrame are opened with its faces, without searching for any. */
+  open(input: ImageInput | RGBAImage | TrackedFrame): Promise<Photo>;
   /** Tensors and bytes the backend holds now (diagnostics: leak checks in tests and the app's test hooks). */
   memory(): { numTensors: number; numBytes: number };
   dispose(): void;
