@@ -3,15 +3,17 @@
  * London fixtures (e2e/fake-camera.ts: person 022's neutral face cross-faded into the same person's smile and back):
  * the photo's mouth corners follow the camera's smile (on the landmarks the frames were rendered for, and on the
  * photo canvas's pixels), Capture keeps the expression as a saved one, the stream stops when another reference is
- * picked, and a denied permission gets a clear message.
+ * picked, and a denied permission gets a clear message. A recorded performance (its expressions and times, no camera
+ * frame) saved as WebM decodes back with its length's frame count at the asked size.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { writeFakeCamera } from './fake-camera';
 import { leedState, openApp, waitIdle } from './helpers';
+import { webmFrames } from './webm-frames';
 
 const CLIP = join(mkdtempSync(join(tmpdir(), 'leed-camera-')), 'smile.y4m');
 writeFakeCamera(CLIP, { fps: 2, hold: 20, fade: 6 });
@@ -73,6 +75,80 @@ const meanDiff = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + Mat
 
 const width = (pts: [number, number][]) => Math.hypot(pts[CORNERS[0]][0] - pts[CORNERS[1]][0], pts[CORNERS[0]][1] - pts[CORNERS[1]][1]);
 
+/**
+ * Records the performance for a live frame or two (it stops itself at 10 s), saves it as a WebM of full frames at 240
+ * px and 10 frames/s and decodes it in the page: its length's frame count at the photo's shape; where the recording
+ * caught the smile changing, the mouth of the widest recorded smile's video frame differs from the narrowest's.
+ */
+async function recordAndSave(page: Page, mouth: { x: number; y: number; w: number; h: number }, photoWidth: number) {
+  await page.getByTestId('video-size').selectOption('240');
+  await page.getByTestId('video-fps').selectOption('10');
+  await page.getByTestId('video-format').selectOption('webm');
+  const before = (await leedState(page)).framesRendered;
+  await page.getByTestId('camera-record').click();
+  await expect.poll(async () => (await leedState(page)).framesRendered, { timeout: 120_000 }).toBeGreaterThan(before + 1);
+  await page
+    .getByTestId('camera-record-stop')
+    .click({ timeout: 1000 })
+    .catch(() => {}); // (stopped itself meanwhile)
+  await expect.poll(async () => (await leedState(page)).recording?.frames.length ?? 0).toBeGreaterThan(0);
+  const rec = (await leedState(page)).recording!;
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('video-save-recording').click()]);
+  expect(d.suggestedFilename()).toMatch(/-performance\.webm$/);
+  const webm = webmFrames(readFileSync(await d.path()));
+  const count = Math.round(rec.durationMs / 100);
+  expect(webm.frames.length).toBe(count);
+  expect([webm.width, webm.height]).toEqual([240, 240]);
+  // the video frames showing the widest and the narrowest recorded smile (each video frame shows the last frame before it)
+  const shown = (k: number) => Math.min(count - 1, Math.ceil(rec.frames[k].t / 100));
+  const smiles = rec.frames.map((f) => f.smile);
+  const [wide, narrow] = [shown(smiles.indexOf(Math.max(...smiles))), shown(smiles.indexOf(Math.min(...smiles)))];
+  const s = 240 / photoWidth;
+  const decoded = await page.evaluate(
+    async ({ frames, codec, keep, box }) => {
+      const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const greys: Record<number, number[]> = {};
+      const sizes = new Set<string>();
+      let n = 0;
+      const canvas = new OffscreenCanvas(240, 240);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      const decoder = new VideoDecoder({
+        output: (f) => {
+          sizes.add(`${f.displayWidth}x${f.displayHeight}`);
+          if (keep.includes(n)) {
+            ctx.drawImage(f, 0, 0);
+            const px = ctx.getImageData(box.x, box.y, box.w, box.h).data;
+            greys[n] = [];
+            for (let i = 0; i < px.length; i += 4) greys[n].push(0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2]);
+          }
+          f.close();
+          n++;
+        },
+        error: (e) => {
+          throw e;
+        },
+      });
+      decoder.configure({ codec: codec === 'V_VP9' ? 'vp09.00.10.08' : 'vp8' });
+      for (const f of frames) decoder.decode(new EncodedVideoChunk({ type: f.key ? 'key' : 'delta', timestamp: f.timestampUs, data: bytes(f.data) }));
+      await decoder.flush();
+      return { n, sizes: [...sizes], greys };
+    },
+    {
+      frames: webm.frames.map((f) => ({ key: f.key, timestampUs: f.timestampUs, data: Buffer.from(f.data).toString('base64') })),
+      codec: webm.codec,
+      keep: [wide, narrow],
+      box: { x: Math.round(mouth.x * s), y: Math.round(mouth.y * s), w: Math.round(mouth.w * s), h: Math.round(mouth.h * s) },
+    },
+  );
+  expect(decoded.n).toBe(count);
+  expect(decoded.sizes).toEqual(['240x240']);
+  const diff = meanDiff(decoded.greys[wide], decoded.greys[narrow]);
+  console.log(
+    `recording: ${rec.frames.length} frames in ${(rec.durationMs / 1000).toFixed(1)} s, smile ${smiles.map((x) => x.toFixed(2)).join(' ')}; video ${count} frames; mouth of frame ${wide} vs ${narrow}: ${diff.toFixed(2)} grey levels`,
+  );
+  if (Math.max(...smiles) - Math.min(...smiles) > 0.3) expect(diff).toBeGreaterThan(2);
+}
+
 test.describe('camera allowed', () => {
   test.use({ permissions: ['camera'] });
 
@@ -122,6 +198,8 @@ test.describe('camera allowed', () => {
     expect(dFrames).toBeGreaterThan(3);
     const counts = await page.evaluate(() => (window as unknown as { __leedCamera: { counts: object } }).__leedCamera.counts);
     console.log(`camera counts: ${JSON.stringify(counts)}`);
+
+    await recordAndSave(page, mouth, photoWidth);
 
     // Capture: the expression is kept as a saved one and becomes the reference; the camera stops
     await page.getByTestId('camera-capture').click();

@@ -41,6 +41,8 @@ export interface LeedState {
   faceBox: { x: number; y: number; width: number; height: number } | null;
   /** `render`: the build can render edits (it ships the expression models). */
   capabilities: { expression: boolean; presets: string[]; regions: string[]; render: boolean; refiner: boolean };
+  /** The recorded camera performance: its frames' times (ms from its start), intensities and lip-corner pulls, its length. */
+  recording: { frames: { t: number; a: number; smile: number }[]; durationMs: number } | null;
 }
 
 export interface LeedHooks {
@@ -86,6 +88,12 @@ export function snapshot(s: EditorState): LeedState {
     recentReferences: s.recentReferences.map((r) => r.name),
     faceBox: s.face ? { x: s.face.box.x, y: s.face.box.y, width: s.face.box.width, height: s.face.box.height } : null,
     capabilities: { ...s.capabilities, presets: [...s.capabilities.presets], regions: [...s.capabilities.regions], render: s.capabilities.expression },
+    recording: s.recording
+      ? {
+          frames: s.recording.frames.map((f) => ({ t: f.t, a: f.a, smile: JSON.parse(f.expression).units?.lip_corner_pull ?? 0 })),
+          durationMs: s.recording.durationMs,
+        }
+      : null,
   };
 }
 
