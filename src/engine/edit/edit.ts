@@ -9,6 +9,7 @@ import { type Region, type RegionMask, targetCanonical } from '../expression/tar
 import { encodeImage } from '../io/encode';
 import { mouthOpening } from '../render/mouth-frame';
 import { applyPatch, type RenderSession } from '../render/session';
+import { textureTarget } from '../render/texture-scope';
 import type { Point3, RGBAImage } from '../types';
 import type { UnitName } from '../expression/units';
 import type { EditorContext } from './context';
@@ -80,12 +81,17 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
   const prepareTexture = () => {
     if (!textureDue) return;
     textureDue = false;
-    const t1 = targetAtOne();
     setTimeout(() => {
       session()
-        .then((s) => s.prepareTexture(t1))
+        .then((s) => s.prepareTexture(textureAtOne()))
         .catch(() => {});
     });
+  };
+  // The network's target: the edit's at intensity 1, less the brows and forehead (render/texture-scope.ts).
+  let textureFull: Point3[] | undefined;
+  const textureAtOne = () => {
+    textureFull ??= textureTarget(face.canonical.points, face.landmarks.points, targetAtOne());
+    return textureFull;
   };
   // Gaze is drawn, not warped (render/eye-layer.ts): it follows the intensity as the landmarks do, unless the eyes are left out.
   const looks = !regions || regions.includes('eyes');
@@ -102,7 +108,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
         const s = await session();
         // The skin's change (render/texture.ts) is the edit's change at intensity 1 times the intensity (up to 1 the
         // targets lie on one line, beyond it they go on along the expression): one network run per edit, not per frame.
-        const texture = a >= 0 ? { target: targetAtOne(), scale: a } : undefined;
+        const texture = a >= 0 ? { target: textureAtOne(), scale: a } : undefined;
         const patch = await s.render(points, {
           useRefiner: refine && !preview,
           interior: o?.interior === false ? undefined : interior,
