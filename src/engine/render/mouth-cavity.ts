@@ -24,7 +24,7 @@ import { smoothstep } from './mouth-mask';
  * with an elliptic distance from there (to the power 1.3) to `wall` by the lips; toward the top the distance grows
  * only `upper` as fast (that side lies in the upper lip's and teeth's shadow).
  */
-const DEPTH = { throat: 0.27, wall: 0.46, centre: 0.38, upper: 0.5 } as const;
+const DEPTH = { throat: 0.12, wall: 0.44, centre: 0.38, upper: 0.5 } as const;
 /**
  * The lips' inner surfaces: toward the inner lip line the colour goes to the lips' times `lower` (facing up, lit)
  * or `upper` (facing down, in shade), over `lowerWidth` / `upperWidth` IOD, and toward the ends of the opening (the

@@ -90,7 +90,7 @@ const CAVITY = { ramp: 0.025, corner: 0.12, taller: 1.6 } as const;
  * length from a corner to `sides[1]`, the lip covers the upper ones all. In the shade, the light takes `warm` of the
  * lips' hue.
  */
-const SHADED_TEETH = { hidden: 0.7, lip: 0.4, edge: 0.7, lower: [0.4, 0.7], sides: [0.3, 0.12], warm: 0.6 } as const;
+const SHADED_TEETH = { hidden: 0.5, lip: 0.4, edge: 0.7, lower: [0.4, 0.7], sides: [0.3, 0.12], warm: 0.6 } as const;
 /** Feather at the inner lip line, as a fraction of the target's IOD (at least 1 px). */
 const FEATHER_IOD = 0.012;
 
@@ -108,7 +108,7 @@ const OWN_TEETH_SHARE = 0.6;
  * How much of the upper teeth (the stock mouth's, or the photo's own) each preset's upper lip covers: the "O" of
  * surprise or fear shows only their edges over the mouth's dark inside (more teeth make it read as a smile).
  */
-const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.7, fear: 0.7, sadness: 0.5 };
+const UPPER_HIDDEN: Partial<Record<PresetName, number>> = { surprise: 0.5, fear: 0.7, sadness: 0.5 };
 
 /** What an edit asks of the mouth, in this stage's terms (the editor maps its Reference onto it: edit/reference.ts). */
 export interface MouthEdit {
