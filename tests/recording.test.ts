@@ -116,7 +116,7 @@ describe('a recorded performance (camera reference) as video frames', () => {
     // the performance: rest, smile, rest; one camera frame every 300 ms of a fake clock
     let clock = 0;
     const recorder = createRecorder(1, () => clock);
-    const script = [rest, rest, smile, smile, smile, rest, rest];
+    const script = [rest, smile, smile, rest];
     const liveWidths: number[] = [];
     const liveTargets: Point3[][] = [];
     for (const img of script) {
