@@ -9,8 +9,11 @@ import { alignedCropRect, applyAffine, cropPixelToImage, DEFAULT_CROP, invertAff
 import { createRefiner, type Refiner } from '../src/engine/render/refine';
 import { createRenderSession, type RenderPatch } from '../src/engine/render/session';
 import { createTextureModel, type TextureModel } from '../src/engine/render/texture';
-import type { Point2 } from '../src/engine/types';
+import type { Point2, Point3 } from '../src/engine/types';
+import { MAX_UNEXPLAINED, projectMotion } from '../src/engine/render/texture-gains';
 import { ROOT } from '../src/node/platform';
+import { REGIONS } from '../src/engine/expression/target';
+import { insidePolygon } from '../src/engine/render/warp';
 import { cpuEditor, cpuStore } from './helpers';
 
 const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'texture-golden.json'), 'utf8')) as {
@@ -20,6 +23,9 @@ const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'texture-
   motion: string;
   gain: string;
 };
+/** A derived gain's frame against the network's (scripts/measure-texture-reuse.ts; docs/results.md): grey levels in the face. */
+const DERIVED_MEAN = 2;
+const DERIVED_P99 = 14;
 const f32 = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
 
 describe('expression texture (texture.ts) against PyTorch (training/texture_export.py)', () => {
@@ -172,9 +178,9 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
     let runs = 0;
     const counting: TextureModel = {
       ...texture,
-      gain: (t, s) => {
+      network: (f) => {
         runs++;
-        return texture.gain(t, s);
+        return texture.network(f);
       },
     };
     const session = await createRenderSession(photo.image, face, { refiner, texture: counting });
@@ -202,4 +208,58 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
       session.dispose();
     }
   });
+
+  it('a part slider or a region switched off: no network run, the frame close to the one the network gives', async () => {
+    const photo = await editor.open(london('neutral/009.jpg'));
+    const face = await photo.face(0);
+    const base = (await face.edit({ preset: 'happy' }, { prepareTexture: false })).target(1);
+    // the texture's motion for a target: on the refiner's crop, as the session computes it
+    const toCrop = invertAffine(cropPixelToImage(alignedCropRect(face.canonical.transform, refiner.crop), refiner.size));
+    const onCrop = (t: readonly Point3[]) => t.map((p) => applyAffine(toCrop, p));
+    const motion = (t: readonly Point3[]) => texture.fields(onCrop(t), onCrop(face.landmarks.points)).motion;
+    let runs = 0;
+    const counting: TextureModel = {
+      ...texture,
+      network: (f) => {
+        runs++;
+        return texture.network(f);
+      },
+    };
+    const derived = await createRenderSession(photo.image, face, { refiner, texture: counting });
+    const exact = await createRenderSession(photo.image, face, { refiner, texture });
+    try {
+      await derived.prepareTexture(base); // the preset's edit, made before the change
+      expect(runs).toBe(1);
+      for (const opts of [{ units: { lip_corner_pull: 0.6 } }, { regions: REGIONS.filter((r) => r !== 'eyes') }]) {
+        const target = (await face.edit({ preset: 'happy' }, { ...opts, prepareTexture: false })).target(1);
+        const a = await derived.render(target);
+        expect(runs).toBe(1);
+        expect(projectMotion(motion(base), motion(target), texture.config.grid).unexplained).toBeLessThan(MAX_UNEXPLAINED);
+        const b = await exact.render(target);
+        // inside the face: mean and 99th percentile of the mean absolute RGB difference (grey levels)
+        const xs = LANDMARK_SETS.faceOval.map((k) => target[k][0]);
+        const ys = LANDMARK_SETS.faceOval.map((k) => target[k][1]);
+        const d: number[] = [];
+        for (let y = a.y; y < a.y + a.height; y++)
+          for (let x = a.x; x < a.x + a.width; x++) {
+            if (!insidePolygon(xs, ys, x, y)) continue;
+            const i = ((y - a.y) * a.width + x - a.x) * 4;
+            d.push((Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2])) / 3);
+          }
+        d.sort((p, q) => p - q);
+        const mean = d.reduce((p, q) => p + q, 0) / d.length;
+        expect(mean).toBeGreaterThan(0); // derived, not the network's own
+        expect(mean).toBeLessThan(DERIVED_MEAN);
+        expect(d[Math.floor(0.99 * d.length)]).toBeLessThan(DERIVED_P99);
+      }
+      // a new expression is not a part change: the projection leaves most of its motion unexplained, the network runs
+      const surprise = (await face.edit({ preset: 'surprise' }, { prepareTexture: false })).target(1);
+      expect(projectMotion(motion(base), motion(surprise), texture.config.grid).unexplained).toBeGreaterThan(MAX_UNEXPLAINED);
+      await derived.render(surprise);
+      expect(runs).toBe(2);
+    } finally {
+      derived.dispose();
+      exact.dispose();
+    }
+  }, 300_000);
 });

@@ -23,7 +23,8 @@ import type { Refiner } from './refine';
 import { paintBoxes, REFINER_MARGIN, refinerWindows } from './refine-windows';
 import { createSampler } from './sampler';
 import type { Sampler, SamplerKind } from './sampler-types';
-import { textureGains, type TextureGains, type TextureModel } from './texture';
+import type { TextureModel } from './texture';
+import { textureGains, type TextureGains } from './texture-gains';
 import { flowGrid, warpRegion, type FlowGrid, type Rect, type WarpConfig, type WarpRegion } from './warp';
 
 export interface RenderSessionOptions {

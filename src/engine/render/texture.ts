@@ -14,8 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { ModelStore } from '../runtime/models';
-import { applyAffine, type Affine2 } from './aligned-crop';
-import type { Point2, Point3 } from '../types';
+import type { Point2 } from '../types';
 import { smoothstep } from './mouth-mask';
 import { checkLayers, unetLayers } from './unet';
 import { insidePolygon, ringBox } from './warp';
@@ -40,7 +39,7 @@ interface TextureConfig {
   strength: number;
 }
 
-interface TextureFields {
+export interface TextureFields {
   /** M, S x S: the skin the network is told it may change. */
   mask: Float32Array;
   /** Where the gain is applied, S x S: M, faded to 0 at the face oval (M reaches past it onto the background). */
@@ -58,6 +57,13 @@ export interface TextureModel {
    * disposes. `fields`: this target's and source's, when the caller has them already.
    */
   gain(target: readonly Point2[], source: readonly Point2[], fields?: TextureFields): tf.Tensor4D;
+  /**
+   * The network's run on `fields`: the odd part of its gain on its grid, [1, n, n, 3], before `spread`. Every gain
+   * comes from here (a wrapper that counts its calls counts the network's runs). Synchronous tfjs ops; the caller disposes.
+   */
+  network(fields: TextureFields): tf.Tensor4D;
+  /** An odd part on the grid ([1, n, n, 3]) as a gain on the crop, [1, S, S, 3], 0 where `fields` apply none. */
+  spread(odd: tf.Tensor4D, fields: TextureFields): tf.Tensor4D;
   dispose(): void;
 }
 
@@ -218,6 +224,20 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
     return tf.mul(tf.tanh(conv(d1, 'out', false)), 0.5) as tf.Tensor4D;
   }
 
+  const odd = (fields: TextureFields): tf.Tensor4D => {
+    if (disposed) throw new EditorError(ErrorCode.DISPOSED);
+    return tf.tidy(() => {
+      const mot = tf.tensor4d(fields.motion, [1, n, n, 2]);
+      const m = tf.tensor4d(fields.mask, [1, S, S, 1]);
+      // both signs of the motion in one batch; the odd part is half their difference
+      const g = network(tf.concat([mot, tf.neg(mot)], 0) as tf.Tensor4D, tf.concat([m, m], 0) as tf.Tensor4D);
+      const [gp, gn] = tf.split(g, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+      return tf.mul(tf.sub(gp, gn), 0.5 * config.strength) as tf.Tensor4D;
+    });
+  };
+  const spread = (g: tf.Tensor4D, fields: TextureFields): tf.Tensor4D =>
+    tf.tidy(() => tf.mul(tf.image.resizeBilinear(g, [S, S], false, true), tf.tensor4d(fields.apply, [1, S, S, 1])) as tf.Tensor4D);
+
   return {
     config,
     fields: (target, source) => textureFields(config, target, source),
@@ -225,70 +245,14 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
       if (disposed) throw new EditorError(ErrorCode.DISPOSED);
       if (target.length !== 468 || source.length !== 468) throw new EditorError(ErrorCode.BAD_ARGUMENT, 'expected 468 target and source points');
       const f = fields ?? textureFields(config, target, source);
-      return tf.tidy(() => {
-        const mot = tf.tensor4d(f.motion, [1, n, n, 2]);
-        const m = tf.tensor4d(f.mask, [1, S, S, 1]);
-        // both signs of the motion in one batch; the odd part is half their difference
-        const g = network(tf.concat([mot, tf.neg(mot)], 0) as tf.Tensor4D, tf.concat([m, m], 0) as tf.Tensor4D);
-        const [gp, gn] = tf.split(g, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-        const odd = tf.image.resizeBilinear(tf.mul(tf.sub(gp, gn), 0.5 * config.strength) as tf.Tensor4D, [S, S], false, true);
-        return tf.mul(odd, tf.tensor4d(f.apply, [1, S, S, 1])) as tf.Tensor4D;
-      });
+      return tf.tidy(() => spread(odd(f), f));
     },
+    network: odd,
+    spread,
     dispose() {
       if (disposed) return;
       disposed = true;
       tf.dispose(weights);
     },
   };
-}
-
-/** The expression texture's gains, the last few kept with the targets they are for: an edit's frames share one. */
-export interface TextureGains {
-  /** The texture gain for `target` (468 image points), from the kept ones when it is among them. */
-  gainFor(target: readonly Point3[]): tf.Tensor4D;
-  dispose(): void;
-}
-
-const TEXTURE_GAINS_KEPT = 4;
-
-/** TextureGains of `model`, whose crop is `toCrop` of the image, for a face whose landmarks are `source`. */
-export function textureGains(model: TextureModel, toCrop: Affine2, source: readonly Point3[]): TextureGains {
-  /** The last gains, newest last. */
-  const kept: { target: Float64Array; gain: tf.Tensor4D }[] = [];
-  return {
-    gainFor(target) {
-      const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
-      const k = kept.findIndex((g) => g.target.every((v, i) => v === flat[i]));
-      if (k >= 0) {
-        const [hit] = kept.splice(k, 1);
-        kept.push(hit);
-        return hit.gain;
-      }
-      const onCrop = (p: Point3) => applyAffine(toCrop, p);
-      const [t, src] = [target.map(onCrop), source.map(onCrop)];
-      const fields = model.fields(t, src); // once: the network and the moving skin both need them
-      const gain = tf.keep(tf.tidy(() => tf.mul(model.gain(t, src, fields), movingSkin(model, fields.motion)) as tf.Tensor4D));
-      kept.push({ target: flat, gain });
-      if (kept.length > TEXTURE_GAINS_KEPT) kept.shift()?.gain.dispose();
-      return gain;
-    },
-    dispose() {
-      for (const g of kept.splice(0)) g.gain.dispose();
-    },
-  };
-}
-
-/** Motion (crop pixels) under which the texture's gain fades out, and over which it is whole. */
-const TEXTURE_MOTION: readonly [number, number] = [0.2, 0.8];
-
-/**
- * 1 where the skin moves, fading to 0 where it stays ([1, S, S, 1]): the texture's gain is kept where the motion is.
- * The network also lights skin far from any motion (the chin under a brow raise), which then looks painted on.
- */
-function movingSkin(model: TextureModel, motion: Float32Array): tf.Tensor4D {
-  const { grid: n, size: S, motionScale } = model.config;
-  const w = new Float32Array(n * n);
-  for (let k = 0; k < n * n; k++) w[k] = smoothstep(TEXTURE_MOTION[0], TEXTURE_MOTION[1], Math.hypot(motion[2 * k], motion[2 * k + 1]) * motionScale);
-  return tf.image.resizeBilinear(tf.tensor4d(w, [1, n, n, 1]), [S, S], false, true);
 }
