@@ -92,6 +92,20 @@ describe('which stock mouth a face takes', () => {
     dimmed.dispose();
   }, 60_000);
 
+  it('the mirror image of a photo takes the same stock mirrored: its teeth turn with the light on the face', async () => {
+    const f = faces.get('007') as { image: RGBAImage; face: Face };
+    const { width: w, height: h, data } = f.image;
+    const flipped = new Uint8ClampedArray(data.length);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) flipped.set(data.subarray((y * w + x) * 4, (y * w + x) * 4 + 4), (y * w + (w - 1 - x)) * 4);
+    const photo = await editor.open((await encodeImage({ width: w, height: h, data: flipped }, 'png')) as Uint8Array);
+    const points = (await photo.face(0)).landmarks.points;
+    const a = pickStock(stocks, { image: f.image, points: f.face.landmarks.points });
+    const b = pickStock(stocks, { image: photo.image, points });
+    photo.dispose();
+    expect(b?.id).toBe(a?.id);
+    expect(Boolean(b?.mirrored)).toBe(!a?.mirrored);
+  }, 60_000);
+
   it('the editor gives a preset the picked stock, and "neutral" none (at most its own lips)', () => {
     const f = faces.get('043') as { face: Face };
     const src = mouthInterior(f.face, { preset: 'happy' }, null, stocks, () => 0.2);

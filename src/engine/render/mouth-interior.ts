@@ -62,6 +62,8 @@ export interface InteriorSource extends MouthPhoto {
    * (a neutral face).
    */
   readonly noTeeth?: boolean;
+  /** Drawn mirrored left to right (a stock mouth turned toward the face's light: stock-mouths.ts pickStock). */
+  readonly mirrored?: boolean;
 }
 
 /** Openings (tallest inner-lip gap, in IOD) below `closed` count as closed (a seam, no teeth); teeth in full from `open` on. */
@@ -224,11 +226,12 @@ export function transferInterior(
     // lips closed on a small face: a hairline
     if (seam && teeth === 0 && hT < SEAM_PX) return hairline(values, k, seam, opens, Math.min(u, 1 - u) * ft.len, v - (up + lo) / 2);
     if (!(dUp > 0 && dLo > 0)) return false;
-    let upS = curveAt(fs.upper, u);
-    const loS = curveAt(fs.lower, u);
+    const uS = source.mirrored ? 1 - u : u;
+    let upS = curveAt(fs.upper, uS);
+    const loS = curveAt(fs.lower, uS);
     let hS = Math.max(loS - upS, 0);
     // the upper teeth down to the split (the darkest row between the teeth), the lower teeth up from the lower lip
-    let split = Math.min(Math.max(curveAt(splits, u), 0), hS);
+    let split = Math.min(Math.max(curveAt(splits, uS), 0), hS);
     // the covered top of the upper teeth is skipped: the target's upper region starts that far down the source
     // (an "O" shows the edges of the middle teeth only: toward the sides, the lip covers them all)
     const hidden = (hide + (1 - hide) * lipShade * smoothstep(SHADED_TEETH.sides[0], SHADED_TEETH.sides[1], Math.min(u, 1 - u))) * split;
@@ -266,7 +269,7 @@ export function transferInterior(
     cav = Math.max(cav, smoothstep(CAVITY.corner, 0, Math.min(u, 1 - u)) * taller);
     if (cav > 0) cavityAt(cavity(), x, y, u, v, top, bottom, col);
     // bicubic: teeth land at sub-pixel offsets, where bilinear sampling would soften their edges
-    sampleInFrame(src, fs, u, vS, rgb);
+    sampleInFrame(src, fs, uS, vS, rgb);
     // the upper lip's shade on the upper teeth, darkest by the lip, in the mouth's reddish light
     if (upper && lipShade > 0) shadeTooth(rgb, 1 - lipShade * (1 - toothShade(dUp, top)), cavity().lips);
     // the feather across the lip line (the distance across the frame, times the line's slope's cosine)

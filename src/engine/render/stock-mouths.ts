@@ -56,11 +56,11 @@ const CHEEKS = { points: [50, 280], radius: 0.07 } as const;
 const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
 const median = (xs: number[]) => (xs.length ? xs.sort((a, b) => a - b)[xs.length >> 1] : Number.NaN);
 
-/** Median luma of the two cheek discs (CHEEKS) of the face at `points` in `img`. */
-function cheekLuma(img: RGBAImage, points: readonly Point3[], iod: number): number {
+/** Median luma of the cheek discs (CHEEKS) around landmarks `which` of the face at `points` in `img`. */
+function cheekLuma(img: RGBAImage, points: readonly Point3[], iod: number, which: readonly number[] = CHEEKS.points): number {
   const r = Math.max(2, CHEEKS.radius * iod);
   const out: number[] = [];
-  for (const i of CHEEKS.points) {
+  for (const i of which) {
     const [cx, cy] = points[i];
     for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(img.height - 1, Math.ceil(cy + r)); y++) {
       for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(img.width - 1, Math.ceil(cx + r)); x++) {
@@ -120,8 +120,47 @@ function traitDistance(a: MouthTraits, b: MouthTraits): number {
 }
 
 /**
+ * Which side of the image the light comes from on a face: the sign of the image-right cheek's luma less the
+ * image-left one's (CHEEKS; 0 for an evenly lit face).
+ */
+function litSide(photo: MouthPhoto): number {
+  const iod = Math.max(interOcular(photo.points), 1e-6);
+  const [a, b] = CHEEKS.points.map((i) => cheekLuma(photo.image, photo.points, iod, [i]));
+  const right = photo.points[CHEEKS.points[1]][0] > photo.points[CHEEKS.points[0]][0] ? b - a : a - b;
+  return Math.sign(right);
+}
+
+const stockSides = new WeakMap<RGBAImage, number>();
+
+/** The same for a stock's teeth: the sign of the right half's mean luma inside the mouth less the left half's. */
+function teethLitSide(stock: StockMouth): number {
+  const cached = stockSides.get(stock.image);
+  if (cached !== undefined) return cached;
+  const ring = LANDMARK_SETS.innerMouthRing;
+  const xs = ring.map((i) => stock.points[i][0]);
+  const ys = ring.map((i) => stock.points[i][1]);
+  const mid = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const sum = [0, 0];
+  const n = [0, 0];
+  const img = stock.image;
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(img.width - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (!insidePolygon(xs, ys, x + 0.5, y + 0.5)) continue;
+      const k = (y * img.width + x) * 4;
+      const side = x + 0.5 > mid ? 1 : 0;
+      sum[side] += luma(img.data[k], img.data[k + 1], img.data[k + 2]);
+      n[side]++;
+    }
+  }
+  const s = Math.sign(sum[1] / Math.max(n[1], 1) - sum[0] / Math.max(n[0], 1));
+  stockSides.set(stock.image, s);
+  return s;
+}
+
+/**
  * The stock mouth for the face `own` (its photo and landmarks): the one whose owner's traits are nearest (ties: the
- * first), other than the owner's own (SAME_FACE); the first where the face is not known; null where none is shipped.
+ * first), other than the owner's own (SAME_FACE), mirrored (InteriorSource.mirrored) where its teeth are lit from the
+ * other side than the face; the first where the face is not known; null where none is shipped.
  */
 export function pickStock(stocks: readonly StockMouth[], own: MouthPhoto | undefined): StockMouth | null {
   if (!stocks.length) return null;
@@ -136,5 +175,8 @@ export function pickStock(stocks: readonly StockMouth[], own: MouthPhoto | undef
       bestD = d;
     }
   });
-  return stocks[best];
+  // Turned so that its teeth are lit from the face's side: faces that share a stock then do not all share its quirks
+  // on the same side (a notch left of centre on every face gave the stock away).
+  const side = litSide(own);
+  return side !== 0 && side === -teethLitSide(stocks[best]) ? { ...stocks[best], mirrored: true } : stocks[best];
 }
