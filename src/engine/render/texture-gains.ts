@@ -134,20 +134,19 @@ export function textureGains(model: TextureModel, toCrop: Affine2, source: reado
   };
   let asked = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** Replaces the derived gains with the network's once no gain has been asked for EXACT_AFTER_MS. */
+  /** Replaces the newest derived gain with the network's once no gain has been asked for EXACT_AFTER_MS. */
   const exactLater = () => {
     if (ON_THIS_THREAD.includes(tf.getBackend())) return;
     const at = asked;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const k = kept.findLast((e) => e.fields);
+      const k = kept.at(-1); // the gain asked for last, the frame on screen
       if (!k?.fields || asked !== at) return;
       const fields = k.fields;
       k.fields = undefined;
       const old = k.gain;
       Object.assign(k, run(fields));
-      old.dispose();
-      exactLater(); // the next derived one, if the session is still idle then
+      old.dispose(); // older derived gains stay: they were for slider positions the user has left
     }, EXACT_AFTER_MS);
   };
   return {
