@@ -255,10 +255,10 @@ export function transferInterior(
       else {
         vS = upS + split;
         // a little taller shows the source's own darkest row drawn out; much taller, the mouth's dark inside (a thin
-        // band of it across the teeth reads as a crack)
-        cav =
-          smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) *
-          smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
+        // band of it across the teeth reads as a crack); under a lip that hides the teeth (an "O", fear's slit) the
+        // row drawn out is a few teeth's tips stretched into streaks: the dark inside from the start
+        const drawn = hideFull > 0 ? 1 : smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
+        cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) * drawn;
       }
     } else {
       // a lower one: cut at the split
