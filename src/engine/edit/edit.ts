@@ -97,18 +97,19 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
   const looks = !regions || regions.includes('eyes');
   const gaze = (a: number): [number, number] => (looks ? [a * units.gaze_x, a * units.gaze_y] : [0, 0]);
   const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
-  const render = (a: number, o?: RenderOptions): Promise<Patch> =>
+  // `exact`: an export takes the texture network's own gain, never one derived for a part change (texture-gains.ts)
+  const render = (a: number, o?: RenderOptions, exact = false): Promise<Patch> =>
     guard(async () => {
       const points = target(a);
       const refine = wantsRefiner(o);
       const preview = o?.preview === true;
-      const key = `${a}|${refine && !preview}|${o?.interior !== false}|${preview}|${o?.creases !== false}`;
+      const key = `${a}|${refine && !preview}|${o?.interior !== false}|${preview}|${o?.creases !== false}|${exact}`;
       if (last?.key === key) return last.patch;
       const p = (async () => {
         const s = await session();
         // The skin's change (render/texture.ts) is the edit's change at intensity 1 times the intensity (up to 1 the
         // targets lie on one line, beyond it they go on along the expression): one network run per edit, not per frame.
-        const texture = a >= 0 ? { target: textureAtOne(), scale: a } : undefined;
+        const texture = a >= 0 ? { target: textureAtOne(), scale: a, exact } : undefined;
         const patch = await s.render(points, {
           useRefiner: refine && !preview,
           interior: o?.interior === false ? undefined : interior,
@@ -127,7 +128,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
       });
       return p;
     });
-  const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, { ...o, preview: false })));
+  const renderFull = (a: number, o?: RenderOptions, exact = false) => guard(async () => applyPatch(image, await render(a, { ...o, preview: false }, exact)));
   return {
     face,
     reference,
@@ -136,10 +137,10 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
     units,
     expression: (name) => ({ name, units: { ...units }, residual: plan.residual ? plan.residual.map((p) => [...p] as Point3) : undefined }),
     target,
-    render,
-    renderFull,
+    render: (a, o) => render(a, o),
+    renderFull: (a, o) => renderFull(a, o),
     async export(a, format = 'png', quality, o) {
-      const full = await renderFull(a, o);
+      const full = await renderFull(a, o, true);
       return guard(() => encodeImage(full, format, quality));
     },
     dispose() {

@@ -68,10 +68,10 @@ interface RenderOptions {
   preview?: boolean;
   /**
    * Whose skin change the expression texture (RenderSessionOptions.texture) applies: the gain for `target` (468 image
-   * points), times `scale`. Default: the render's own target, times 1. An edit passes its target at intensity 1 and the
-   * intensity: the network then runs once per edit, not per slider frame (the last gain is kept).
+   * points), times `scale` (default: the render's own target, times 1); `exact`: the network's own (texture-gains.ts).
+   * An edit passes its target at intensity 1 and the intensity: the network runs once per edit, not per frame.
    */
-  texture?: { target: readonly Point3[]; scale: number };
+  texture?: { target: readonly Point3[]; scale: number; exact?: boolean };
   /** Draw the session's creases and fade its folds on a full frame (default true; previews go without). */
   creases?: boolean;
   /**
@@ -430,7 +430,7 @@ function paintCrop(
   if (s.texture && textureScale !== 0) {
     if (opts.texture && (!Array.isArray(opts.texture.target) || opts.texture.target.length !== s.source.length || !Number.isFinite(textureScale)))
       throw new EditorError(ErrorCode.BAD_ARGUMENT, `texture: expected ${s.source.length} target points and a finite scale`);
-    c = tf.mul(c, tf.add(1, tf.mul(s.texture.gainFor(opts.texture?.target ?? target), textureScale))) as tf.Tensor4D;
+    c = tf.mul(c, tf.add(1, tf.mul(s.texture.gainFor(opts.texture?.target ?? target, opts.texture?.exact), textureScale))) as tf.Tensor4D;
   }
   if (!paintMask || windows.length === 0) return compositor.paste(warped, base, c, tf.ones([1, S, S, 1]) as tf.Tensor4D);
   const warpedCrop = c;

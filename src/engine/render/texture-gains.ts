@@ -21,8 +21,11 @@ import type { TextureFields, TextureModel } from './texture';
 
 /** The expression texture's gains, the last few kept with the targets they are for: an edit's frames share one. */
 export interface TextureGains {
-  /** The texture gain for `target` (468 image points), from the kept ones when it is among them. */
-  gainFor(target: readonly Point3[]): tf.Tensor4D;
+  /**
+   * The texture gain for `target` (468 image points), from the kept ones when it is among them; `exact`: the
+   * network's own, never one derived from another gain (an export: the file keeps what a derived gain misses).
+   */
+  gainFor(target: readonly Point3[], exact?: boolean): tf.Tensor4D;
   dispose(): void;
 }
 
@@ -141,26 +144,31 @@ export function textureGains(model: TextureModel, toCrop: Affine2, source: reado
     clearTimeout(timer);
     timer = setTimeout(() => {
       const k = kept.at(-1); // the gain asked for last, the frame on screen
-      if (!k?.fields || asked !== at) return;
-      const fields = k.fields;
-      k.fields = undefined;
-      const old = k.gain;
-      Object.assign(k, run(fields));
-      old.dispose(); // older derived gains stay: they were for slider positions the user has left
+      if (k && asked === at) makeExact(k); // older derived gains stay: they were for slider positions the user has left
     }, EXACT_AFTER_MS);
   };
+  /** A kept derived gain replaced by the network's own for its target. */
+  const makeExact = (k: Kept) => {
+    if (!k.fields) return;
+    const fields = k.fields;
+    k.fields = undefined;
+    const old = k.gain;
+    Object.assign(k, run(fields));
+    old.dispose();
+  };
   return {
-    gainFor(target) {
+    gainFor(target, exact = false) {
       asked++;
       const flat = Float64Array.from(target.flatMap((p) => [p[0], p[1]]));
       const hit = kept.find((g) => g.target.every((v, i) => v === flat[i]));
       if (hit) {
         touch(hit);
+        if (exact) makeExact(hit);
         return hit.gain;
       }
       const onCrop = (p: Point3) => applyAffine(toCrop, p);
       const fields = model.fields(target.map(onCrop), source.map(onCrop)); // once: the network, the projection and the moving skin need them
-      const base = bestBase(fields.motion);
+      const base = exact ? null : bestBase(fields.motion);
       if (base) {
         touch(base.k);
         const odd = base.k.base?.odd as tf.Tensor4D;
