@@ -9,7 +9,10 @@
  */
 import type { Point3 } from '../types';
 
-/** Canonical y (IOD, y down, 0 at the eyes) above which a landmark counts as brow or forehead: 0.1 IOD above the lids. */
+/**
+ * Canonical y (IOD, y down, 0 at the stable points' centroid) above which a landmark counts as brow or forehead: the
+ * lids' tops lie at about -0.09, the brows' lower edges at about -0.3.
+ */
 const ABOVE_LIDS = -0.2;
 
 /** `target`, with every brow and forehead landmark (by `canonical`, the face's canonical landmarks) kept at `source`. */
