@@ -116,6 +116,25 @@ describe('creases on a real photo', () => {
     expect((t[152][1] - src[152][1]) / iod).toBeGreaterThan(0.06);
   }, 120_000);
 
+  it('sadness closes her closed lips further: they keep their own seam (no lip redrawn over teeth that are not there)', async () => {
+    // the lips are redrawn from the photo's own only where they close over teeth it shows (mouth-interior.ts
+    // coverLips); over a closed mouth that redraw cut the lower lip along a straight line
+    const edit = await faceCreased.edit({ preset: 'sadness' });
+    const [a, b] = [await edit.render(1), await edit.render(1, { interior: false })];
+    const t = edit.target(1);
+    edit.dispose();
+    const ring = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
+    const [x0, x1] = [Math.min(...ring.map((i) => t[i][0])), Math.max(...ring.map((i) => t[i][0]))];
+    const [y0, y1] = [Math.min(...ring.map((i) => t[i][1])), Math.max(...ring.map((i) => t[i][1]))];
+    let worst = 0;
+    for (let y = Math.floor(y0); y <= y1; y++)
+      for (let x = Math.floor(x0); x <= x1; x++) {
+        const k = ((y - a.y) * a.width + x - a.x) * 4;
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(a.data[k + c] - b.data[k + c]));
+      }
+    expect(worst).toBeLessThan(1);
+  }, 120_000);
+
   it("neutralizing a smile fades the folds beside the mouth, and keeps the skin's grain there", async () => {
     const smiling = await editor.open(new Uint8Array(readFileSync(SMILING)));
     try {

@@ -177,7 +177,8 @@ export function transferInterior(
   const openS = openingOf(fs);
   const openT = openingOf(ft);
   if (!carriesInterior(source)) return 0;
-  const covered = own ? coverLips(values, roi, target, ft, here, own) : 0;
+  // (lips close over teeth only where the photo shows some: drawn from a closed mouth's lips they lose their seam)
+  const covered = own && showsTeeth({ image: here, points: own }) ? coverLips(values, roi, target, ft, here, own) : 0;
   // another photo's interior goes only where the mouth opens past its own opening (at intensity 0 nothing changes)
   const opens = source.image !== here && own ? smoothstep(0.005, 0.02, openT - mouthOpening(own)) : 1;
   if (!(openT > 0) || !(opens > 0)) return covered;
