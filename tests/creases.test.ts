@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Editor, Face, Photo, RGBAImage } from '../src/engine/index';
-import { applyPatch } from '../src/engine/tools';
+import { applyPatch, LANDMARK_SETS } from '../src/engine/tools';
 import { interOcular } from '../src/engine/analyse/manifold';
 import { bandContrast, foldContrast } from '../src/node/eval-creases';
 import { ROOT } from '../src/node/platform';
@@ -123,7 +123,7 @@ describe('creases on a real photo', () => {
     const [a, b] = [await edit.render(1), await edit.render(1, { interior: false })];
     const t = edit.target(1);
     edit.dispose();
-    const ring = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
+    const ring = LANDMARK_SETS.outerLipRing;
     const [x0, x1] = [Math.min(...ring.map((i) => t[i][0])), Math.max(...ring.map((i) => t[i][0]))];
     const [y0, y1] = [Math.min(...ring.map((i) => t[i][1])), Math.max(...ring.map((i) => t[i][1]))];
     let worst = 0;

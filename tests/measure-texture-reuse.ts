@@ -19,12 +19,10 @@ import { REGIONS, type Region } from '../src/engine/expression/target';
 import type { UnitName } from '../src/engine/expression/units';
 import { alignedCropRect, applyAffine, cropPixelToImage, DEFAULT_CROP, invertAffine } from '../src/engine/render/aligned-crop';
 import { createRefiner } from '../src/engine/render/refine';
-import { createRenderSession, type RenderPatch } from '../src/engine/render/session';
+import { createRenderSession } from '../src/engine/render/session';
 import { createTextureModel, type TextureModel } from '../src/engine/render/texture';
 import { projectMotion, textureGains } from '../src/engine/render/texture-gains';
-import { insidePolygon } from '../src/engine/render/warp';
-import { LANDMARK_SETS } from '../src/engine/landmark-sets';
-import type { Point3 } from '../src/engine/types';
+import { faceDiffs } from './helpers';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -56,20 +54,6 @@ const pct = (xs: number[], q: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
-/** Mean |RGB difference| per pixel inside the face oval of `target` (image pixels). */
-function frameDiff(a: RenderPatch, b: RenderPatch, target: readonly Point3[]): number[] {
-  const xs = LANDMARK_SETS.faceOval.map((k) => target[k][0]);
-  const ys = LANDMARK_SETS.faceOval.map((k) => target[k][1]);
-  const out: number[] = [];
-  for (let y = a.y; y < a.y + a.height; y++)
-    for (let x = a.x; x < a.x + a.width; x++) {
-      if (!insidePolygon(xs, ys, x, y)) continue;
-      const i = ((y - a.y) * a.width + x - a.x) * 4;
-      out.push((Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2])) / 3);
-    }
-  return out;
-}
 
 async function main() {
   const editor = await createEditor({ backends: ['cpu'], models: fileByteSource() });
@@ -132,7 +116,7 @@ async function main() {
       const [pe, pa] = [await exactS.render(t1), await reuseS.render(t1)];
       exactS.dispose();
       reuseS.dispose();
-      const fd = frameDiff(pe, pa, t1);
+      const fd = faceDiffs(pe, pa, t1);
       const row = { frameMean: mean(fd), frameP99: pct(fd, 0.99), derived };
       all.push(row);
       console.log(

@@ -11,6 +11,7 @@ import { curveAt, frameU, frameV, mouthFrame, mouthOpening } from '../src/engine
 import { transferInterior } from '../src/engine/render/mouth-interior';
 import { teethSplit } from '../src/engine/render/mouth-photo';
 import { ROOT } from '../src/node/platform';
+import { lipPixels } from './stock-mouth-measures';
 import { cpuEditor } from './helpers';
 
 const LONDON = join(ROOT, '..', 'shared', 'fixtures', 'london');
@@ -63,29 +64,6 @@ function closedLips(pts: readonly Point3[], gap: number): Point3[] {
     target[lo] = [up[0] - f.ay * gap, up[1] + f.ax * gap, pts[lo][2]];
   }
   return target;
-}
-
-/** Pixel offsets (RGBA) of the lips: inside the outer lip ring, outside the inner mouth ring. */
-function lipPixels(pts: readonly Point3[], width: number): number[] {
-  const inPoly = (idx: readonly number[], x: number, y: number) => {
-    let c = false;
-    for (let i = 0, j = idx.length - 1; i < idx.length; j = i++) {
-      const [xi, yi] = pts[idx[i]];
-      const [xj, yj] = pts[idx[j]];
-      if (yi > y !== yj > y && x < xi + ((y - yi) * (xj - xi)) / (yj - yi)) c = !c;
-    }
-    return c;
-  };
-  const outer = LANDMARK_SETS.outerLipRing;
-  const xs = outer.map((i) => pts[i][0]);
-  const ys = outer.map((i) => pts[i][1]);
-  const out: number[] = [];
-  for (let y = Math.floor(Math.min(...ys)); y <= Math.ceil(Math.max(...ys)); y++) {
-    for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++) {
-      if (inPoly(outer, x, y) && !inPoly(LANDMARK_SETS.innerMouthRing, x, y)) out.push((y * width + x) * 4);
-    }
-  }
-  return out;
 }
 
 /** Mean |4-neighbour Laplacian| of luminance and mean CIE-ish chroma (|Cb, Cr|) over `px`. */

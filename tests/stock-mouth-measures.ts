@@ -17,8 +17,8 @@ function lumaAt(img: RGBAImage, x: number, y: number): number {
   return (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
 }
 
-/** Median luma of the lips of `pts` (inside the outer lip ring, outside the inner mouth ring), sampled on a grid. */
-function lipLuma(img: RGBAImage, pts: readonly Point3[]): number {
+/** Pixel offsets (RGBA) of the lips of `pts` in an image `width` wide: inside the outer lip ring, outside the inner mouth ring. */
+export function lipPixels(pts: readonly Point3[], width: number): number[] {
   const inside = (idx: readonly number[], x: number, y: number) => {
     let c = false;
     for (let i = 0, j = idx.length - 1; i < idx.length; j = i++) {
@@ -34,7 +34,13 @@ function lipLuma(img: RGBAImage, pts: readonly Point3[]): number {
   const out: number[] = [];
   for (let y = Math.floor(Math.min(...ys)); y <= Math.ceil(Math.max(...ys)); y++)
     for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++)
-      if (inside(outer, x, y) && !inside(LANDMARK_SETS.innerMouthRing, x, y)) out.push(luma(img.data, (y * img.width + x) * 4));
+      if (inside(outer, x, y) && !inside(LANDMARK_SETS.innerMouthRing, x, y)) out.push((y * width + x) * 4);
+  return out;
+}
+
+/** Median luma of the lips of `pts`. */
+function lipLuma(img: RGBAImage, pts: readonly Point3[]): number {
+  const out = lipPixels(pts, img.width).map((k) => luma(img.data, k));
   out.sort((a, b) => a - b);
   return out[out.length >> 1];
 }

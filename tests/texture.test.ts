@@ -13,8 +13,7 @@ import type { Point2, Point3 } from '../src/engine/types';
 import { MAX_UNEXPLAINED, projectMotion } from '../src/engine/render/texture-gains';
 import { ROOT } from '../src/node/platform';
 import { REGIONS } from '../src/engine/expression/target';
-import { insidePolygon } from '../src/engine/render/warp';
-import { cpuEditor, cpuStore } from './helpers';
+import { cpuEditor, cpuStore, faceDiffs } from './helpers';
 
 const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'texture-golden.json'), 'utf8')) as {
   target: Point2[];
@@ -23,9 +22,21 @@ const golden = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'texture-
   motion: string;
   gain: string;
 };
-/** A derived gain's frame against the network's (scripts/measure-texture-reuse.ts; docs/results.md): grey levels in the face. */
+/** A derived gain's frame against the network's (tests/measure-texture-reuse.ts; docs/results.md): grey levels in the face. */
 const DERIVED_MEAN = 2;
 const DERIVED_P99 = 14;
+/** `model`, counting its network's runs (every run of the texture network goes through `network`). */
+function countRuns(model: TextureModel): { counting: TextureModel; runs: () => number } {
+  let n = 0;
+  const counting: TextureModel = {
+    ...model,
+    network: (f) => {
+      n++;
+      return model.network(f);
+    },
+  };
+  return { counting, runs: () => n };
+}
 const f32 = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
 
 describe('expression texture (texture.ts) against PyTorch (training/texture_export.py)', () => {
@@ -175,14 +186,7 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
     const photo = await editor.open(london('neutral/009.jpg'));
     const face = await photo.face(0);
     const edit = await face.edit({ preset: 'happy' });
-    let runs = 0;
-    const counting: TextureModel = {
-      ...texture,
-      network: (f) => {
-        runs++;
-        return texture.network(f);
-      },
-    };
+    const { counting, runs } = countRuns(texture);
     const session = await createRenderSession(photo.image, face, { refiner, texture: counting });
     try {
       const t1 = edit.target(1);
@@ -195,12 +199,12 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
         return s / FOLDS.length;
       };
       await session.prepareTexture(t1); // what an edit asks for after its first preview
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
       const at = (a: number, scale: number) => session.render(edit.target(a), { texture: { target: t1, scale } });
       const none = fold(await at(0.5, 0));
       const half = fold(await at(0.5, 0.5));
       const full = fold(await at(0.5, 1));
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
       expect(full - none).toBeLessThan(-4);
       expect((half - none) / (full - none)).toBeGreaterThan(0.35);
       expect((half - none) / (full - none)).toBeLessThan(0.65);
@@ -217,36 +221,20 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
     const toCrop = invertAffine(cropPixelToImage(alignedCropRect(face.canonical.transform, refiner.crop), refiner.size));
     const onCrop = (t: readonly Point3[]) => t.map((p) => applyAffine(toCrop, p));
     const motion = (t: readonly Point3[]) => texture.fields(onCrop(t), onCrop(face.landmarks.points)).motion;
-    let runs = 0;
-    const counting: TextureModel = {
-      ...texture,
-      network: (f) => {
-        runs++;
-        return texture.network(f);
-      },
-    };
+    const { counting, runs } = countRuns(texture);
     const derived = await createRenderSession(photo.image, face, { refiner, texture: counting });
     const exact = await createRenderSession(photo.image, face, { refiner, texture });
     try {
       await derived.prepareTexture(base); // the preset's edit, made before the change
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
       for (const opts of [{ units: { lip_corner_pull: 0.6 } }, { regions: REGIONS.filter((r) => r !== 'eyes') }]) {
         const target = (await face.edit({ preset: 'happy' }, { ...opts, prepareTexture: false })).target(1);
         const a = await derived.render(target);
-        expect(runs).toBe(1);
+        expect(runs()).toBe(1);
         expect(projectMotion(motion(base), motion(target), texture.config.grid).unexplained).toBeLessThan(MAX_UNEXPLAINED);
         const b = await exact.render(target);
         // inside the face: mean and 99th percentile of the mean absolute RGB difference (grey levels)
-        const xs = LANDMARK_SETS.faceOval.map((k) => target[k][0]);
-        const ys = LANDMARK_SETS.faceOval.map((k) => target[k][1]);
-        const d: number[] = [];
-        for (let y = a.y; y < a.y + a.height; y++)
-          for (let x = a.x; x < a.x + a.width; x++) {
-            if (!insidePolygon(xs, ys, x, y)) continue;
-            const i = ((y - a.y) * a.width + x - a.x) * 4;
-            d.push((Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2])) / 3);
-          }
-        d.sort((p, q) => p - q);
+        const d = faceDiffs(a, b, target).sort((p, q) => p - q);
         const mean = d.reduce((p, q) => p + q, 0) / d.length;
         expect(mean).toBeGreaterThan(0); // derived, not the network's own
         expect(mean).toBeLessThan(DERIVED_MEAN);
@@ -256,11 +244,11 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
       const surprise = (await face.edit({ preset: 'surprise' }, { prepareTexture: false })).target(1);
       expect(projectMotion(motion(base), motion(surprise), texture.config.grid).unexplained).toBeGreaterThan(MAX_UNEXPLAINED);
       await derived.render(surprise);
-      expect(runs).toBe(2);
+      expect(runs()).toBe(2);
       // an export asks for the network's own gain (edit.ts): the derived one is replaced, the frame is the network's
       const part = (await face.edit({ preset: 'happy' }, { units: { lip_corner_pull: 0.6 }, prepareTexture: false })).target(1);
       const c = await derived.render(part, { texture: { target: part, scale: 1, exact: true } });
-      expect(runs).toBe(3);
+      expect(runs()).toBe(3);
       const e = await exact.render(part);
       let worst = 0;
       for (let i = 0; i < c.data.length; i++) worst = Math.max(worst, Math.abs(c.data[i] - e.data[i]));
