@@ -13,6 +13,7 @@ import { interOcular } from '../analyse/manifold';
 import { LANDMARK_SETS } from '../landmark-sets';
 import type { Point3, RGBAImage } from '../types';
 import type { InteriorSource } from './mouth-interior';
+import { bounds, eachPixel } from './mouth-frame';
 import { type MouthPhoto, scleraWhite, whitePoint } from './mouth-photo';
 import { insidePolygon } from './warp';
 
@@ -53,6 +54,8 @@ const SAME_FACE = 0.02;
 /** The cheek patches: a disc of this radius (IOD) around each of these landmarks (below the middle of each eye). */
 const CHEEKS = { points: [50, 280], radius: 0.07 } as const;
 
+/** The whole of `img`, as the region eachPixel walks. */
+const whole = (img: RGBAImage) => ({ x: 0, y: 0, width: img.width, height: img.height });
 const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
 const median = (xs: number[]) => (xs.length ? xs.sort((a, b) => a - b)[xs.length >> 1] : Number.NaN);
 
@@ -79,13 +82,11 @@ function lipRGB(img: RGBAImage, points: readonly Point3[]): number[] {
   const [ox, oy] = ring(LANDMARK_SETS.outerLipRing);
   const [ix, iy] = ring(LANDMARK_SETS.innerMouthRing);
   const ch: number[][] = [[], [], []];
-  for (let y = Math.max(0, Math.floor(Math.min(...oy))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...oy))); y++) {
-    for (let x = Math.max(0, Math.floor(Math.min(...ox))); x <= Math.min(img.width - 1, Math.ceil(Math.max(...ox))); x++) {
-      if (!insidePolygon(ox, oy, x + 0.5, y + 0.5) || insidePolygon(ix, iy, x + 0.5, y + 0.5)) continue;
-      const k = (y * img.width + x) * 4;
-      for (let c = 0; c < 3; c++) ch[c].push(img.data[k + c]);
-    }
-  }
+  eachPixel(whole(img), bounds(points, LANDMARK_SETS.outerLipRing), (x, y, k) => {
+    if (!insidePolygon(ox, oy, x + 0.5, y + 0.5) || insidePolygon(ix, iy, x + 0.5, y + 0.5)) return false;
+    for (let c = 0; c < 3; c++) ch[c].push(img.data[k + c]);
+    return true;
+  });
   return ch.map(median);
 }
 
@@ -143,15 +144,13 @@ function teethLitSide(stock: StockMouth): number {
   const sum = [0, 0];
   const n = [0, 0];
   const img = stock.image;
-  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys))); y++) {
-    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(img.width - 1, Math.ceil(Math.max(...xs))); x++) {
-      if (!insidePolygon(xs, ys, x + 0.5, y + 0.5)) continue;
-      const k = (y * img.width + x) * 4;
-      const side = x + 0.5 > mid ? 1 : 0;
-      sum[side] += luma(img.data[k], img.data[k + 1], img.data[k + 2]);
-      n[side]++;
-    }
-  }
+  eachPixel(whole(img), bounds(stock.points, ring), (x, y, k) => {
+    if (!insidePolygon(xs, ys, x + 0.5, y + 0.5)) return false;
+    const side = x + 0.5 > mid ? 1 : 0;
+    sum[side] += luma(img.data[k], img.data[k + 1], img.data[k + 2]);
+    n[side]++;
+    return true;
+  });
   const s = Math.sign(sum[1] / Math.max(n[1], 1) - sum[0] / Math.max(n[0], 1));
   stockSides.set(stock.image, s);
   return s;
