@@ -9,15 +9,13 @@ import { type Region, type RegionMask, targetCanonical } from '../expression/tar
 import { encodeImage } from '../io/encode';
 import { mouthOpening } from '../render/mouth-frame';
 import { applyPatch, type RenderSession } from '../render/session';
+import { ON_THIS_THREAD } from '../render/texture-gains';
 import { textureTarget } from '../render/texture-scope';
 import type { Point3, RGBAImage } from '../types';
 import type { UnitName } from '../expression/units';
 import type { EditorContext } from './context';
 import { mouthInterior } from './reference';
 import type { Edit, Face, Patch, Reference, RenderOptions } from './types';
-
-/** tfjs backends whose kernels run on the calling thread. */
-const ON_THIS_THREAD = ['cpu', 'wasm'];
 
 /** The mouth's corners and lips and the cheeks beside them: where a smile's folds are. */
 const UNWIND_POINTS = [61, 291, 0, 17, 13, 14, 40, 270, 91, 321, 50, 280, 205, 425, 36, 266] as const;

@@ -42,7 +42,7 @@ export const MAX_UNEXPLAINED = 0.15;
 /** How long no gain is asked for before a derived gain is replaced by the network's, ms. */
 const EXACT_AFTER_MS = 1500;
 /** tfjs backends whose kernels run on the calling thread: a background run would hold up the next frame. */
-const ON_THIS_THREAD = ['cpu', 'wasm'];
+export const ON_THIS_THREAD: readonly string[] = ['cpu', 'wasm'];
 
 /** 1-D Gaussian blur along rows (step 1) or columns (step n) of an n x n field, edges clamped. */
 function blur1(src: Float64Array, n: number, sigma: number, alongRows: boolean): Float64Array {
