@@ -8,7 +8,7 @@
 import { REGIONS, type Point3, type Reference } from '../engine/index';
 import { dotShapes, meanShape, regionWeights, subShapes, targetCanonical } from '../engine/tools';
 import { f2, Failures, median, pc, spread, type EvalContext, type EvalFace, type EvalSection } from './eval-common';
-import { inSourceFrame, kit, LABEL_EMOTION, neutralSources, openFace, refind, renderAt, splitByLabel, topEmotion, type Kit } from './eval-kit';
+import { inSourceFrame, kit, LABEL_EMOTION, neutralSources, openFace, refind, renderAt, saveForEye, splitByLabel, topEmotion, type Kit } from './eval-kit';
 
 /**
  * Sums for a pooled projection over many edits, per part of the face: for each part (all of it, then each region of
@@ -58,7 +58,7 @@ export const alongXY = (d: readonly Point3[], r: readonly Point3[]) => {
   return dr / rr;
 };
 
-const REF_LABELS = ['happy', 'surprise', 'anger', 'sad'] as const;
+const REF_LABELS = ['happy', 'surprise', 'anger', 'sad', 'neutral'] as const;
 
 /** The figures of one reference label: per-edit projections (medians in the table), counts, and the pooled sums. */
 interface Row {
@@ -166,6 +166,9 @@ async function transferOne(ctx: EvalContext, k: Kit, label: string, refFace: Eva
       }
       const top = topEmotion(await k.describer.emotion(r.img, pts));
       const refTop = topEmotion(await k.realEmotion(refFace));
+      const name = `transfer-${label}-${row.n}`;
+      await saveForEye(ref.img, `${name}-reference-${refTop}`);
+      await saveForEye(r.img, `${name}-edit-${top}`);
       row.n++;
       if (top === LABEL_EMOTION[label]) row.agree++;
       if (refTop === LABEL_EMOTION[label]) row.refAgree++;
