@@ -153,7 +153,9 @@ describe('mouth interior at full resolution', () => {
     expect(loErr / loN).toBeLessThan(6); // measured 1.0 (the drop is a whole number of pixels, the lip curve is not)
     expect(loSame / loN).toBeGreaterThan(5 * (loErr / loN)); // the lower teeth really moved down with the lip (measured 28)
     const lips = lipPixels(target, W).reduce((s, k) => s + luma(values, k), 0) / lipPixels(target, W).length;
-    expect(gap / gapN).toBeLessThan(0.5 * lips); // the new gap is the dark inside, not teeth drawn out (measured 32 vs lips 107)
+    // the new gap is the mouth's inside, not teeth drawn out (brighter than the lips): in a smile, the tongue close
+    // behind the teeth under their shadow (mouth-cavity.ts SMILE_TONGUE; measured 59 vs lips 107, 32 with an "O"'s throat)
+    expect(gap / gapN).toBeLessThan(0.7 * lips);
   });
 
   it('the split between her upper and lower teeth is a smooth line inside the opening (no whole-pixel staircase)', () => {

@@ -4,11 +4,11 @@ The painted inside of a mouth opened from closed lips (src/engine/render/mouth-c
 upper teeth an "O" shows (mouth-interior.ts UPPER_HIDDEN) were set against these figures: real surprised photos of
 the colour set, beside the surprise preset rendered on neutral photos of it.
 
-  python3 training/mouth_interior_stats.py <landmarks.jsonl> <image folder> [image list]
+  python3 training/mouth_interior_stats.py <landmarks.jsonl> <image folder> [image list] [--open GAP]
 
 <landmarks.jsonl> as `npm run landmarks` writes it (the image-space `points`), <image folder> the images it names,
 [image list] a file of image names to keep (whitespace-separated; default all). For every face whose mouth is open
-(inner lip gap at least 0.12 of the eyes' distance), the luminance of each pixel inside the inner mouth ring over
+(inner lip gap at least 0.12 of the eyes' distance, or GAP), the luminance of each pixel inside the inner mouth ring over
 the median luminance of the lips (between the outer and inner rings): its 10th, 50th and 90th percentiles, the share
 under 0.2 (dark) and over 0.9 (teeth); medians and quartiles over the faces are printed. Reads images through
 ImageMagick's `convert`; numpy only.
@@ -63,8 +63,14 @@ def mouth_stats(img, pts):
 
 
 def main():
-    jsonl, folder = sys.argv[1], sys.argv[2]
-    keep = set(open(sys.argv[3]).read().split()) if len(sys.argv) > 3 else None
+    global OPEN
+    args = sys.argv[1:]
+    if '--open' in args:
+        i = args.index('--open')
+        OPEN = float(args[i + 1])
+        del args[i:i + 2]
+    jsonl, folder = args[0], args[1]
+    keep = set(open(args[2]).read().split()) if len(args) > 2 else None
     rows = []
     for line in open(jsonl):
         r = json.loads(line)

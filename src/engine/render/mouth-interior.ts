@@ -41,7 +41,7 @@ import {
   sampleInFrame,
 } from './mouth-frame';
 import { smoothstep } from './mouth-mask';
-import { acrossCos, type CavityPaint, cavityAt } from './mouth-cavity';
+import { acrossCos, type CavityPaint, cavityAt, SMILE_TONGUE } from './mouth-cavity';
 import { grainOf, lipColour, lipEdges, type MouthPhoto, scleraWhite, showsTeeth, teethSplit, whitePoint } from './mouth-photo';
 import type { Rect } from './warp';
 
@@ -81,10 +81,10 @@ const GAIN_RANGE = [0.8, 1.25] as const;
 const EXPOSURE_RANGE = [0.55, 1] as const;
 /**
  * The inside of a mouth opened taller than the photo it comes from (mouth-cavity.ts: depth, tongue, grain), reached
- * `ramp` IOD (source) past the teeth's edges, in full once the opening is `taller` times the source's; as the opening
- * grows 1-1.4 times taller than the source's, the last `corner` of the width at each end shades into it too.
+ * `ramp` IOD past the teeth's edges (`smileRamp` in a smile: its lighter inside, SMILE_TONGUE, needs no wide ramp
+ * drawing the darkest row along the teeth), in full at `taller` times the source's; 1-1.4 times, `corner` too.
  */
-const CAVITY = { ramp: 0.025, corner: 0.12, taller: 1.6 } as const;
+const CAVITY = { ramp: 0.025, smileRamp: 0.008, corner: 0.12, taller: 1.6 } as const;
 /**
  * Teeth under an upper lip that covers them (upperHidden, at `hidden` or more): the lip's shade on them, times
  * `lip` at the lip line rising to `edge` at their edges; the lower teeth go behind the lower lip as the share hidden
@@ -207,7 +207,7 @@ export function transferInterior(
   const taller = hideFull > 0 ? lipDown : smoothstep(1, 1.4, ratio);
   let paint: CavityPaint | null = null;
   const cavity = () => {
-    paint ??= cavityPaint(values, roi, target, ft, here, own ?? (src === here ? source.points : target), lips);
+    paint ??= cavityPaint(values, roi, target, ft, here, own ?? (src === here ? source.points : target), lips, hideFull);
     return paint;
   };
   const scale = fs.iod / ft.iod; // source pixels per target pixel across the mouth
@@ -259,7 +259,7 @@ export function transferInterior(
         // band of it across the teeth reads as a crack); under a lip that hides the teeth (an "O", fear's slit) the
         // row drawn out is a few teeth's tips stretched into streaks: the dark inside from the start
         const drawn = hideFull > 0 ? 1 : smoothstep(1, CAVITY.taller, (hT * scale) / Math.max(hS, 1e-6));
-        cav = smoothstep(0, CAVITY.ramp * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) * drawn;
+        cav = smoothstep(0, (hideFull > 0 ? CAVITY.ramp : CAVITY.smileRamp) * fs.iod, Math.min(dUp * scale - split, dLo * scale - lower)) * drawn;
       }
     } else {
       // a lower one: cut at the split
@@ -378,9 +378,10 @@ function cavityPaint(
   here: RGBAImage,
   points: readonly Point3[],
   lips: number[] | null,
+  hidden: number,
 ): CavityPaint {
   const grain = grainOf(here, points) * Math.min(1, ft.iod / interOcular(points));
-  return { ft, lips: lips ?? lipColour(values, roi, target) ?? [110, 70, 70], grain };
+  return { ft, lips: lips ?? lipColour(values, roi, target) ?? [110, 70, 70], grain, tongue: hidden > 0 ? undefined : SMILE_TONGUE };
 }
 
 /**
