@@ -58,8 +58,12 @@ def mouth_stats(img, pts):
         return None
     y = img @ LUMA
     v = y[mi] / np.median(y[lips])
+    # sharpness: mean |Laplacian| of luminance (4-neighbour) inside, raw and over the lips'
+    lap = np.zeros_like(y)
+    lap[1:-1, 1:-1] = np.abs(4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:])
     return {'p10': np.percentile(v, 10), 'p50': np.percentile(v, 50), 'p90': np.percentile(v, 90),
-            'dark': (v < 0.2).mean(), 'teeth': (v > 0.9).mean()}
+            'dark': (v < 0.2).mean(), 'teeth': (v > 0.9).mean(),
+            'sharp': lap[mi].mean(), 'sharp/lips': lap[mi].mean() / max(lap[lips].mean(), 1e-6)}
 
 
 def main():
@@ -81,9 +85,9 @@ def main():
         if s:
             rows.append(s)
     print(f'{len(rows)} open mouths (inner lip gap >= {OPEN} IOD); inside luminance over the lips\' median:')
-    for k in ['p10', 'p50', 'p90', 'dark', 'teeth']:
+    for k in ['p10', 'p50', 'p90', 'dark', 'teeth', 'sharp', 'sharp/lips']:
         a = np.array([x[k] for x in rows])
-        print(f'{k:6s} median {np.median(a):.3f}  quartiles {np.percentile(a, 25):.3f}-{np.percentile(a, 75):.3f}')
+        print(f'{k:10s} median {np.median(a):.3f}  quartiles {np.percentile(a, 25):.3f}-{np.percentile(a, 75):.3f}')
 
 
 if __name__ == '__main__':

@@ -1,10 +1,9 @@
 /**
  * The inside of an open mouth at the photo's own resolution, taken from a photo that shows one.
  *
- * The refiner paints a mouth interior on its 128 px aligned crop; on a face 600 px wide that is upscaled about 5x:
- * soft teeth with no edges. When a photo of an open mouth is at hand (the reference photo the user picked, or the
- * source photo itself when its mouth is already open), its interior is carried into the target's opening instead,
- * sampled from that photo's full-resolution pixels.
+ * The refiner paints a mouth's inside on its 128 px crop (soft teeth with no edges on a large face). When a photo of an
+ * open mouth is at hand (the reference's, a stock mouth, the photo's own), its inside is carried into the target's
+ * opening instead, from that photo's full-resolution pixels (softened when scaled down: mouth-sharpness.ts).
  *
  * The mapping moves teeth the way a mouth does. In a frame along the inner mouth corners (u: 0 at one corner, 1 at
  * the other; v: across, toward the lower lip), a target pixel in the upper half of the opening keeps its distance
@@ -18,8 +17,7 @@
  * person's, not the light's (matched to the lips, one person's teeth would take on another's lip colour). A thin
  * feather at the inner lip line blends the two.
  *
- * Which photo's mouth an edit carries (the reference's, the stock mouth's, the photo's own) is decided here too:
- * `interiorFor`.
+ * Which photo's mouth an edit carries (the reference's, the stock mouth's, the photo's own) is decided here: `interiorFor`.
  */
 import type { PresetName } from '../expression/target';
 import { interOcular } from '../analyse/manifold';
@@ -41,6 +39,7 @@ import {
   sampleInFrame,
 } from './mouth-frame';
 import { smoothstep } from './mouth-mask';
+import { DOWNSCALED, matchSharpness } from './mouth-sharpness';
 import { acrossCos, type CavityPaint, cavityAt, SMILE_TONGUE } from './mouth-cavity';
 import { grainOf, lipColour, lipEdges, type MouthPhoto, scleraWhite, showsTeeth, teethSplit, whitePoint } from './mouth-photo';
 import type { Rect } from './warp';
@@ -279,6 +278,7 @@ export function transferInterior(
     blendPixel(values, k, rgb, gain, cav, col, lips, teeth, lips ? seamShade(v - (up + lo) / 2, hT) : 0, w);
     return true;
   });
+  if (written > 0 && scale > DOWNSCALED) matchSharpness(values, roi, target); // a sharp photo scaled down is sharper
   return written + covered;
 }
 
