@@ -278,7 +278,7 @@ export function transferInterior(
     blendPixel(values, k, rgb, gain, cav, col, lips, teeth, lips ? seamShade(v - (up + lo) / 2, hT) : 0, w);
     return true;
   });
-  if (written > 0 && scale > DOWNSCALED) matchSharpness(values, roi, target); // a sharp photo scaled down is sharper
+  if (written > 0 && scale > DOWNSCALED && !hideFull) matchSharpness(values, roi, target); // scaled down: sharper
   return written + covered;
 }
 

@@ -16,7 +16,9 @@ import { insidePolygon, type Rect } from './warp';
  * Teeth carried from a photo at this many times the face's resolution or more are matched: a sharp photo scaled
  * down is sharper than one taken at that size (its lens, demosaicking and compression soften it). At about the same
  * resolution (the photo's own teeth; the London fixtures with a stock) they are left as they are: there the edit's
- * mouth was already a little softer than the person's real smile (London pairs, docs/results.md).
+ * mouth was already a little softer than the person's real smile (London pairs, docs/results.md). Nor is an "O" (the
+ * upper lip over the teeth): its inside is painted at the photo's own grain (mouth-cavity.ts), the teeth's edges a
+ * thin band.
  */
 export const DOWNSCALED = 1.3;
 /** The most the opening's mean |Laplacian| may be over the lips': real smiles' upper quartile. */
