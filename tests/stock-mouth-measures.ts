@@ -17,8 +17,11 @@ function lumaAt(img: RGBAImage, x: number, y: number): number {
   return (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
 }
 
-/** Pixel offsets (RGBA) of the lips of `pts` in an image `width` wide: inside the outer lip ring, outside the inner mouth ring. */
-export function lipPixels(pts: readonly Point3[], width: number): number[] {
+/**
+ * Pixel offsets (RGBA) in an image `width` wide of the mouth of `pts`: its lips (inside the outer lip ring, outside the
+ * inner mouth ring) and its opening (inside the inner mouth ring).
+ */
+export function mouthPixels(pts: readonly Point3[], width: number): { lips: number[]; opening: number[] } {
   const inside = (idx: readonly number[], x: number, y: number) => {
     let c = false;
     for (let i = 0, j = idx.length - 1; i < idx.length; j = i++) {
@@ -31,11 +34,23 @@ export function lipPixels(pts: readonly Point3[], width: number): number[] {
   const outer = LANDMARK_SETS.outerLipRing;
   const xs = outer.map((i) => pts[i][0]);
   const ys = outer.map((i) => pts[i][1]);
-  const out: number[] = [];
+  const out = { lips: [] as number[], opening: [] as number[] };
   for (let y = Math.floor(Math.min(...ys)); y <= Math.ceil(Math.max(...ys)); y++)
-    for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++)
-      if (inside(outer, x, y) && !inside(LANDMARK_SETS.innerMouthRing, x, y)) out.push((y * width + x) * 4);
+    for (let x = Math.floor(Math.min(...xs)); x <= Math.ceil(Math.max(...xs)); x++) {
+      if (!inside(outer, x, y)) continue;
+      (inside(LANDMARK_SETS.innerMouthRing, x, y) ? out.opening : out.lips).push((y * width + x) * 4);
+    }
   return out;
+}
+
+/** Pixel offsets (RGBA) of the lips of `pts` in an image `width` wide: inside the outer lip ring, outside the inner mouth ring. */
+export const lipPixels = (pts: readonly Point3[], width: number): number[] => mouthPixels(pts, width).lips;
+
+/** Mean |4-neighbour Laplacian| of luminance over the pixel offsets `px` (RGBA) of an image `width` wide. */
+export function meanLaplacian(d: ArrayLike<number>, width: number, px: readonly number[]): number {
+  let s = 0;
+  for (const k of px) s += Math.abs(4 * luma(d, k) - luma(d, k - 4) - luma(d, k + 4) - luma(d, k - 4 * width) - luma(d, k + 4 * width));
+  return s / px.length;
 }
 
 /** Median luma of the lips of `pts`. */
