@@ -220,7 +220,7 @@ async function measureSource(k: Kit, f: EvalFace, i: number, cell: (key: string)
     for (const p of PRESETS) {
       const edit = await opened.face.edit({ preset: p.preset });
       for (const variant of ['with creases', 'without creases'] as const) {
-        const img = applyPatch(opened.img, await edit.render(1, { creases: variant === 'with creases' }));
+        const img = applyPatch(opened.img, await edit.render(1, { creases: variant === 'with creases', exact: true }));
         const t = cell(`${p.preset}|${variant}`);
         t.brow.push(bandContrast(img, pts, 'brow'));
         t.forehead.push(bandContrast(img, pts, 'forehead'));

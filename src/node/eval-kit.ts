@@ -175,7 +175,7 @@ interface Rendered {
 }
 /** The edit at intensity `a` pasted into the photo. */
 export async function renderAt(edit: Edit, a: number, refiner: boolean, img: RGBAImage): Promise<Rendered> {
-  const patch = await edit.render(a, { refiner });
+  const patch = await edit.render(a, { refiner, exact: true }); // never a gain derived from the preset measured before
   return { img: applyPatch(img, patch), motionScale: patch.motionScale };
 }
 

@@ -306,7 +306,7 @@ export async function pairsSection(dir: string, options: PairsOptions = {}): Pro
         );
         if (!edit) continue;
         for (const kind of KINDS) {
-          const out = kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, RENDER_OF[kind]));
+          const out = kind === 'no edit' ? src.image : await failures.attempt(() => edit.renderFull(1, { ...RENDER_OF[kind], exact: true }));
           if (!out) continue;
           const found = kind === 'no edit' ? src : await failures.attempt(() => open(out));
           if (!found) continue;

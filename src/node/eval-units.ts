@@ -69,7 +69,7 @@ async function foundOnRenders(
   const moved = new Map<UnitName, number>();
   const frame = (pts: readonly Point3[]) => pts.map((p) => invertSimilarity(face.canonical.transform, p));
   const plain = await face.edit('neutral');
-  const base = await refind(editor, await plain.renderFull(1), fails);
+  const base = await refind(editor, await plain.renderFull(1, { exact: true }), fails);
   const plainTarget = plain.target(1);
   const planned = frame(plainTarget);
   plain.dispose();
@@ -79,7 +79,7 @@ async function foundOnRenders(
     const target = edit.target(1);
     const asked = subShapes(frame(target), planned);
     moved.set(u, warpDelivers(face.landmarks.points, plainTarget, target, size, movedPoints(u)));
-    const got = await refind(editor, await edit.renderFull(1), fails);
+    const got = await refind(editor, await edit.renderFull(1, { exact: true }), fails);
     edit.dispose();
     if (got) found.set(u, along(subShapes(frame(got.landmarks.points), frame(base.landmarks.points)), asked, movedPoints(u)));
   }

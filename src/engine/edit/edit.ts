@@ -96,8 +96,9 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
   const gaze = (a: number): [number, number] => (looks ? [a * units.gaze_x, a * units.gaze_y] : [0, 0]);
   const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
   // `exact`: an export takes the texture network's own gain, never one derived for a part change (texture-gains.ts)
-  const render = (a: number, o?: RenderOptions, exact = false): Promise<Patch> =>
+  const render = (a: number, o?: RenderOptions, exportGain = false): Promise<Patch> =>
     guard(async () => {
+      const exact = exportGain || o?.exact === true;
       const points = target(a);
       const refine = wantsRefiner(o);
       const preview = o?.preview === true;

@@ -105,6 +105,11 @@ export interface RenderOptions {
    * default true). false: without them, as the renderer was before them (for comparisons).
    */
   creases?: boolean;
+  /**
+   * The texture network's own gain for this edit's full frame, never one derived from another edit's (texture-gains.ts;
+   * default false, as an export always is): a frame that must not depend on what the face rendered before.
+   */
+  exact?: boolean;
 }
 
 /** A rendered frame: the changed region of the photo; place `data` (width x height RGBA) at (x, y). */
