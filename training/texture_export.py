@@ -64,7 +64,7 @@ def main():
             'use': 'gain = M * inside(face oval, faded over edge px) * (net(M, motion) - net(M, -motion)) / 2; out = crop * (1 + gain) (training/texture_common.py)',
             'layers': LAYERS,
         },
-        'training': {'steps': ck['step'], 'photos': ck['photos']},
+        'training': {'steps': ck['step'], 'photos': ck['photos'], **({'distilled': ck['distilled']} if 'distilled' in ck else {})},
         'weightsManifest': [{'paths': ['texture.bin'], 'weights': specs}],
     }
     json_path = os.path.join(args.out_dir, 'texture.json')
