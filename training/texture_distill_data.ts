@@ -15,11 +15,18 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createEditor, PRESET_NAMES, UNIT_NAMES, UNITS, type Edit, type Face, type Photo, type Reference } from '../src/engine/index';
-import { cropPixelToImage, invertAffine } from '../src/engine/render/aligned-crop';
-import { textureTarget } from '../src/engine/render/texture-scope';
-import { alignedCropRect, applyAffine, decodeImage, DEFAULT_CROP, nearestFace, padImage } from '../src/engine/tools';
-import type { Point3 } from '../src/engine/types';
+import { createEditor, PRESET_NAMES, UNIT_NAMES, UNITS, type Edit, type Face, type Photo, type Point3, type Reference } from '../src/engine/index';
+import {
+  alignedCropRect,
+  applyAffine,
+  cropPixelToImage,
+  decodeImage,
+  DEFAULT_CROP,
+  invertAffine,
+  nearestFace,
+  padImage,
+  textureTarget,
+} from '../src/engine/tools';
 import { readFacesCsv } from '../src/node/dataset';
 import { isEvalPerson, modelSource } from '../src/node/eval-common';
 import { pointWasmAtNodeModules } from '../src/node/platform';
