@@ -17,6 +17,11 @@ export interface WaitsRow {
   /** A preset picked on the London face (a new edit): until its first preview, and until its full frame (median of 3 presets). */
   presetPreviewMs: number;
   presetFullMs: number;
+  /**
+   * A preset picked after the user rested on the face: the preset strip made its thumbnails (worker-thumbnail.ts,
+   * which also prepares each preset's texture), then the pick, until the full frame (median of fear, disgust).
+   */
+  presetRestedFullMs: number;
   /** A reference photo (another London photo) opened and analysed, until the full frame of the edit toward it (median of 2). */
   referenceFullMs: number;
   /** A part (action unit) slider changed on the preset's edit, until the full frame (median of 3 values). */
@@ -72,6 +77,12 @@ export async function timeWaits(backend: BackendName, modelBaseUrl: string, file
     const presetRuns = [];
     for (const preset of presets) presetRuns.push(await change({ kind: 'preset', preset }, regions));
     await between();
+    // the user rests: the strip's thumbnails, one at a time (preset-thumbs.ts), before presets not picked yet
+    const rested: PresetName[] = ['fear', 'disgust'];
+    for (const preset of rested) await api.thumbnail(london.faceId, { kind: 'preset', preset }, 84);
+    const restedRuns = [];
+    for (const preset of rested) restedRuns.push(await change({ kind: 'preset', preset }, regions));
+    await between();
     const happy: ReferenceSpec = { kind: 'preset', preset: 'happy' };
     const unitRuns = [];
     for (const units of [{ lip_corner_pull: 0.6 }, { lip_corner_pull: 0.9 }, { lip_corner_pull: 0.9, cheek_raise: 0.5 }]) {
@@ -107,6 +118,7 @@ export async function timeWaits(backend: BackendName, modelBaseUrl: string, file
       openLondonMs: london.ms,
       presetPreviewMs: median(presetRuns.map((r) => r.preview)),
       presetFullMs: median(presetRuns.map((r) => r.full)),
+      presetRestedFullMs: median(restedRuns.map((r) => r.full)),
       referenceFullMs: median(referenceRuns),
       unitFullMs: median(unitRuns.map((r) => r.full)),
       regionFullMs: median(regionRuns.map((r) => r.full)),

@@ -181,6 +181,7 @@ function printWaits(results: WaitsResult[]): void {
     ['open the sample (512 px, the first photo) until its face is ready', (r) => r.waits.openSampleMs, 4],
     ['pick a preset until the first preview', (r) => r.waits.presetPreviewMs, 1],
     ['pick a preset until the full frame', (r) => r.waits.presetFullMs, 3],
+    ["the same after a rest (the strip's thumbnails made)", (r) => r.waits.presetRestedFullMs, 3],
     ['pick a reference photo until the full frame', (r) => r.waits.referenceFullMs, 5],
     ['change a part slider until the full frame', (r) => r.waits.unitFullMs, 1],
     ['toggle a region until the full frame', (r) => r.waits.regionFullMs, 1],
@@ -199,7 +200,7 @@ function printWaits(results: WaitsResult[]): void {
     console.log(`| ${r.waits.backend} | ${ms(mesh)} (${ms(Math.min(...samples))}-${ms(Math.max(...samples))}) | ${cells.join(' | ')} |`);
   }
   console.log(
-    "\nEach wait runs in the app's own worker (src/app/worker.ts, through engine-client.ts, the store's calls in its order), from the action to the frame as an ImageBitmap on the page, everything loaded and warmed up. Open = decode + detect + the largest face's landmarks. A change = the edit, its preview, then its full frame (intensity 1) on London 007's face: presets surprise, sadness, happy (median); parts on happy: smile 0.6, 0.9, smile 0.9 + cheeks 0.5 (median); regions: eyes, brows, jaw off (median); reference photos London smiling 009 and 022 (median), their opening and analysis included. Face-mesh inference = one single-pass run on the sample's face, in a bench worker with an editor of its own (e2e/bench-worker.ts), the mean of 3 taken before each group of waits and after the last (the machine's load changes over a run: their mean, and their range); the refiner-painting frame is measured there at the end.\n",
+    "\nEach wait runs in the app's own worker (src/app/worker.ts, through engine-client.ts, the store's calls in its order), from the action to the frame as an ImageBitmap on the page, everything loaded and warmed up. Open = decode + detect + the largest face's landmarks. A change = the edit, its preview, then its full frame (intensity 1) on London 007's face: presets surprise, sadness, happy (median); after a rest: the preset strip's thumbnails of fear and disgust made first (as at rest in the app, each also preparing its preset's texture), then those presets picked (median); parts on happy: smile 0.6, 0.9, smile 0.9 + cheeks 0.5 (median); regions: eyes, brows, jaw off (median); reference photos London smiling 009 and 022 (median), their opening and analysis included. Face-mesh inference = one single-pass run on the sample's face, in a bench worker with an editor of its own (e2e/bench-worker.ts), the mean of 3 taken before each group of waits and after the last (the machine's load changes over a run: their mean, and their range); the refiner-painting frame is measured there at the end.\n",
   );
   const notes = results.flatMap((r) => r.waits.notes.map((n) => `- ${r.waits.backend}: ${n}`));
   if (notes.length) console.log(`${notes.join('\n')}\n`);

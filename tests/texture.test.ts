@@ -253,6 +253,13 @@ describe('expression texture on a real photo (London fixture 009, CC BY 4.0)', (
       let worst = 0;
       for (let i = 0; i < c.data.length; i++) worst = Math.max(worst, Math.abs(c.data[i] - e.data[i]));
       expect(worst).toBe(0);
+      // prepared ahead with `exact` (Edit.prepare, the app's thumbnails at rest): the network runs for a part change
+      // it could derive, and the frame that follows finds that gain and runs nothing
+      const ahead = (await face.edit({ preset: 'happy' }, { units: { lip_corner_pull: 0.9 }, prepareTexture: false })).target(1);
+      await derived.prepareTexture(ahead, true);
+      expect(runs()).toBe(4);
+      await derived.render(ahead);
+      expect(runs()).toBe(4);
     } finally {
       derived.dispose();
       exact.dispose();

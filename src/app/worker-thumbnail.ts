@@ -1,9 +1,11 @@
 /// <reference lib="webworker" />
 /**
  * The preset thumbnails in the worker (worker.ts): a face under a preset at intensity 1, as the cheapest render there
- * is (the preview: warp at half resolution, no refiner, no expression texture), cropped around the face. They come
- * last: a thumbnail gives way (null, nothing rendered) when any other call is in flight or came in since it was asked,
- * so the user's frames wait at most for the one preview render already on the GPU.
+ * is (the preview: warp at half resolution, no refiner, no expression texture), cropped around the face; then, if
+ * the user is still at rest, the preset's expression texture (Edit.prepare), kept on the face, so that picking the
+ * preset waits for no network run. They come last: a thumbnail gives way (null, nothing rendered) when any other call
+ * is in flight or came in since it was asked, so the user's frames wait at most for the one preview render or
+ * texture run already on the GPU.
  */
 import * as Comlink from 'comlink';
 import { EditorError, ErrorCode, type Face, type Patch, type RGBAImage } from '../engine/index';
@@ -56,7 +58,10 @@ export function createThumbnails(faceOf: (faceId: number) => { face: Face; image
       const edit = await face.edit(ref.kind === 'neutral' ? 'neutral' : { preset: ref.preset }, { prepareTexture: false });
       try {
         if (yields()) return null;
-        return await compose(image, face.box, await edit.render(1, { refiner: false, preview: true }), size);
+        const pixels = await compose(image, face.box, await edit.render(1, { refiner: false, preview: true }), size);
+        // Still at rest: the preset's expression texture too, so that picking it waits for no network run.
+        if (!yields()) await edit.prepare();
+        return pixels;
       } finally {
         edit.dispose();
       }

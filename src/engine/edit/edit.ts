@@ -142,6 +142,12 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
       const full = await renderFull(a, o, true);
       return guard(() => encodeImage(full, format, quality));
     },
+    prepare: () =>
+      guard(async () => {
+        alive();
+        if (!models.texture || !models.refiner) return;
+        await (await session()).prepareTexture(textureAtOne(), true); // the network's own: a base for later derived gains
+      }),
     dispose() {
       closed = true;
       last = null;

@@ -136,6 +136,11 @@ export interface Edit {
   export(a: number, format?: OutputFormat, quality?: number, options?: RenderOptions): Promise<Blob | Uint8Array>;
   /** The whole edited photo as pixels. */
   renderFull(a: number, options?: RenderOptions): Promise<RGBAImage>;
+  /**
+   * Does ahead what this edit's first full frame would wait for (the expression texture's network), kept on the face
+   * for any later edit with the same target: for work done while the user rests (the app's preset thumbnails).
+   */
+  prepare(): Promise<void>;
   dispose(): void;
 }
 

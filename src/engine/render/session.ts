@@ -113,9 +113,10 @@ export interface RenderSession {
   flow(target: readonly Point3[]): FlowGrid;
   /**
    * Computes and keeps the expression texture's gain for `target` (RenderOptions.texture), so that the first full frame
-   * that needs it does not wait for the network (an edit asks for it when it is made). No-op without a texture model.
+   * that needs it does not wait for the network (an edit asks for it when it is made; `exact`: the network's own gain,
+   * never a derived one, as Edit.prepare asks). No-op without a texture model.
    */
-  prepareTexture(target: readonly Point3[]): Promise<void>;
+  prepareTexture(target: readonly Point3[], exact?: boolean): Promise<void>;
   /**
    * Where the refiner's output is used for `target`: S x S over the aligned crop (S = the refiner's size), 0..1;
    * null without a refiner (for tests, evaluation and debugging).
@@ -217,9 +218,9 @@ export async function createRenderSession(image: RGBAImage, face: FaceAnalysis, 
       return applyPatch(image, patch);
     },
     flow,
-    async prepareTexture(target) {
+    async prepareTexture(target, exact = false) {
       checkTarget(target);
-      if (s.texture) await s.texture.gainFor(target).data();
+      if (s.texture) await s.texture.gainFor(target, exact).data();
     },
     paintRegion(target) {
       checkTarget(target);

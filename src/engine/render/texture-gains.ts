@@ -29,8 +29,8 @@ export interface TextureGains {
   dispose(): void;
 }
 
-/** Gains kept: the network's own, and those derived from them. */
-const KEPT_NETWORK = 4;
+/** Gains kept: the network's own (room for every preset the app's thumbnails prepare, and the user's edit), and those derived from them. */
+const KEPT_NETWORK = 8;
 const KEPT_DERIVED = 4;
 
 /** The projection's window, grid cells (Gaussian sigma): about the motion's own smoothness (the model's sigma). */
