@@ -20,7 +20,6 @@ face's outline, where M is small).
 training checkpoint (.pt).
 """
 import argparse
-import json
 import os
 import sys
 
@@ -29,31 +28,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from texture_common import LAYERS, TextureNet  # noqa: E402
+from texture_common import load_net  # noqa: E402
 from texture_train import batch, held_back, load, loss_fn, masked_l1, pairs_of  # noqa: E402
-
-
-def load_net(path):
-    """TextureNet with the weights of a checkpoint (.pt) or of the exported texture.json + .bin (kernels HWIO)."""
-    if path.endswith('.pt'):
-        ck = torch.load(path, map_location='cpu')
-        net = TextureNet(tuple(ck['ch']))
-        net.load_state_dict(ck['state'])
-        return net
-    model = json.load(open(path))
-    net = TextureNet(tuple(model['config']['channels']))
-    blob = open(os.path.join(os.path.dirname(path), model['weightsManifest'][0]['paths'][0]), 'rb').read()
-    at, arrays = 0, {}
-    for spec in model['weightsManifest'][0]['weights']:
-        n = int(np.prod(spec['shape']))
-        arrays[spec['name']] = np.frombuffer(blob, dtype='<f4', count=n, offset=at).reshape(spec['shape'])
-        at += 4 * n
-    with torch.no_grad():
-        for name in LAYERS:
-            conv = getattr(net, name)
-            conv.weight.copy_(torch.from_numpy(arrays[f'{name}/kernel'].transpose(3, 2, 0, 1).copy()))
-            conv.bias.copy_(torch.from_numpy(arrays[f'{name}/bias'].copy()))
-    return net
 
 
 def coarse_losses(out, target, m):

@@ -16,6 +16,10 @@ that change as a gain on the render session's aligned crop (aligned-crop.ts, S =
 Every field here is a pure function of the landmarks in crop pixels (pixel centres at integers), so the
 TypeScript mirror computes the same numbers (tests/texture.test.ts against a golden fixture).
 """
+import json
+import os
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -132,16 +136,19 @@ class TextureNet(nn.Module):
 
     def forward(self, m, motion):
         """m [B,1,S,S], motion [B,2,GRID,GRID] (already / MOTION_SCALE) -> gain [B,3,S,S]."""
+        return up(self.on_grid(motion, F.avg_pool2d(m, S // GRID)))
+
+    def on_grid(self, motion, m_grid):
+        """The gain on the grid, before the resize to S: motion [B,2,GRID,GRID], M pooled to the grid [B,1,GRID,GRID]."""
         a = lambda x: F.leaky_relu(x, 0.2)
         blk = lambda x, p, q: a(q(a(p(x))))
-        x = torch.cat([motion, F.avg_pool2d(m, S // GRID)], 1)
-        e1 = blk(x, self.e1a, self.e1b)
+        e1 = blk(torch.cat([motion, m_grid], 1), self.e1a, self.e1b)
         e2 = blk(F.avg_pool2d(e1, 2), self.e2a, self.e2b)
         e3 = blk(F.avg_pool2d(e2, 2), self.e3a, self.e3b)
         upn = lambda t: F.interpolate(t, scale_factor=2, mode='nearest')
         d2 = blk(torch.cat([upn(e3), e2], 1), self.d2a, self.d2b)
         d1 = blk(torch.cat([upn(d2), e1], 1), self.d1a, self.d1b)
-        return up(0.5 * torch.tanh(self.out(d1)))
+        return 0.5 * torch.tanh(self.out(d1))
 
     def edit(self, warped, target, source):
         m, motion, _ = fields(target, source)
@@ -149,3 +156,26 @@ class TextureNet(nn.Module):
 
 
 LAYERS = ['e1a', 'e1b', 'e2a', 'e2b', 'e3a', 'e3b', 'd2a', 'd2b', 'd1a', 'd1b', 'out']
+
+
+def load_net(path):
+    """TextureNet with the weights of a checkpoint (.pt) or of the exported texture.json + .bin (kernels HWIO)."""
+    if path.endswith('.pt'):
+        ck = torch.load(path, map_location='cpu')
+        net = TextureNet(tuple(ck['ch']))
+        net.load_state_dict(ck['state'])
+        return net
+    model = json.load(open(path))
+    net = TextureNet(tuple(model['config']['channels']))
+    blob = open(os.path.join(os.path.dirname(path), model['weightsManifest'][0]['paths'][0]), 'rb').read()
+    at, arrays = 0, {}
+    for spec in model['weightsManifest'][0]['weights']:
+        n = int(np.prod(spec['shape']))
+        arrays[spec['name']] = np.frombuffer(blob, dtype='<f4', count=n, offset=at).reshape(spec['shape'])
+        at += 4 * n
+    with torch.no_grad():
+        for name in LAYERS:
+            conv = getattr(net, name)
+            conv.weight.copy_(torch.from_numpy(arrays[f'{name}/kernel'].transpose(3, 2, 0, 1).copy()))
+            conv.bias.copy_(torch.from_numpy(arrays[f'{name}/bias'].copy()))
+    return net

@@ -15,6 +15,7 @@ is held back and the relative L1 inside M (|student - teacher| / |teacher|) prin
     /usr/bin/python3 training/texture_export.py --ckpt training/out/texture-distilled.pt
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -26,46 +27,15 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from texture_common import GRID, LAYERS, S, TextureNet, fields  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load_tfjs(path):
-    """The shipped network (public/models/leed/texture.json + .bin) as a TextureNet."""
-    j = json.load(open(path))
-    buf = open(os.path.join(os.path.dirname(path), j['weightsManifest'][0]['paths'][0]), 'rb').read()
-    net = TextureNet(tuple(j['config']['channels']))
-    state, off = {}, 0
-    for w in j['weightsManifest'][0]['weights']:
-        n = int(np.prod(w['shape']))
-        a = np.frombuffer(buf, '<f4', n, off).reshape(w['shape'])
-        off += 4 * n
-        layer, kind = w['name'].split('/')
-        state[f'{layer}.{"weight" if kind == "kernel" else "bias"}'] = torch.tensor(a.transpose(3, 2, 0, 1).copy() if kind == 'kernel' else a.copy())
-    net.load_state_dict(state)
-    return net.eval()
+from texture_common import GRID, S, TextureNet, fields, load_net  # noqa: E402
 
 
 def teacher_ch(path):
     return json.load(open(path))['config']['channels']
 
 
-def on_grid(net, motion, m64):
-    """TextureNet.forward without the resize to S: motion [B,2,G,G], M pooled to the grid [B,1,G,G] -> [B,3,G,G]."""
-    a = lambda x: F.leaky_relu(x, 0.2)
-    blk = lambda x, p, q: a(q(a(p(x))))
-    e1 = blk(torch.cat([motion, m64], 1), net.e1a, net.e1b)
-    e2 = blk(F.avg_pool2d(e1, 2), net.e2a, net.e2b)
-    e3 = blk(F.avg_pool2d(e2, 2), net.e3a, net.e3b)
-    upn = lambda t: F.interpolate(t, scale_factor=2, mode='nearest')
-    d2 = blk(torch.cat([upn(e3), e2], 1), net.d2a, net.d2b)
-    d1 = blk(torch.cat([upn(d2), e1], 1), net.d1a, net.d1b)
-    return 0.5 * torch.tanh(net.out(d1))
-
-
 def odd(net, motion, m64):
-    g = on_grid(net, torch.cat([motion, -motion]), torch.cat([m64, m64]))
+    g = net.on_grid(torch.cat([motion, -motion]), torch.cat([m64, m64]))
     return (g[:len(motion)] - g[len(motion):]) / 2
 
 
@@ -84,15 +54,16 @@ def main():
     pts = torch.tensor(np.fromfile(args.pairs, '<i2').astype(np.float32) / 64).reshape(-1, 2, 468, 2)
     n = len(pts)
     cache = f'{args.pairs}.teacher.pt'  # the fields and the teacher's odd part, once per pairs file and teacher
-    key = (n, os.path.getmtime(args.teacher))
-    if os.path.exists(cache) and torch.load(cache)['key'] == key:
-        c = torch.load(cache)
+    with open(args.teacher, 'rb') as f, open(os.path.join(os.path.dirname(args.teacher), json.load(open(args.teacher))['weightsManifest'][0]['paths'][0]), 'rb') as b:
+        key = (n, hashlib.sha256(f.read() + b.read()).hexdigest())  # the teacher's bytes: a fresh `git show` keeps its cache
+    c = torch.load(cache) if os.path.exists(cache) else None
+    if c is not None and c['key'] == key:
         motion, m64, target = c['motion'], c['m64'], c['target']
     else:
         motion = torch.zeros(n, 2, GRID, GRID)
         m64 = torch.zeros(n, 1, GRID, GRID)
         target = torch.zeros(n, 3, GRID, GRID)
-        teacher = load_tfjs(args.teacher)
+        teacher = load_net(args.teacher).eval()
         t0 = time.time()
         with torch.no_grad():
             for i in range(0, n, 16):

@@ -25,8 +25,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from texture_calibrate import load_net  # noqa: E402
-from texture_common import S, grid_centres  # noqa: E402
+from texture_common import S, grid_centres, load_net  # noqa: E402
 from texture_train import batch, held_back, load  # noqa: E402
 
 REGIONS = {
