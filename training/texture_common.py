@@ -113,6 +113,9 @@ def fields(target, source):
     return skin_mask(target, cov), mot / MOTION_SCALE, up(mot)
 
 
+ODD_FEATURES = 6  # the product form's motion features: x and y at the grid, at half and at a quarter of it
+
+
 class TextureNet(nn.Module):
     """A U-Net over the motion alone, at GRID x GRID: motion (2, / MOTION_SCALE) and M (pooled to GRID) in, a
     gain per RGB channel out (0.5 * tanh), resized to S: out = warped * (1 + M * gain). It never sees the
@@ -120,16 +123,17 @@ class TextureNet(nn.Module):
     shading on average (an expression ratio image, learned from pairs without labels). Layer names match the
     exported weights (texture.ts)."""
 
-    def __init__(self, ch=(24, 48, 64)):
+    def __init__(self, ch=(24, 48, 64), form='plain'):
         super().__init__()
         c1, c2, c3 = ch
         conv = lambda i, o: nn.Conv2d(i, o, 3, padding=1)
-        self.e1a, self.e1b = conv(3, c1), conv(c1, c1)
+        self.form = form
+        self.e1a, self.e1b = conv(4 if form == 'product' else 3, c1), conv(c1, c1)
         self.e2a, self.e2b = conv(c1, c2), conv(c2, c2)
         self.e3a, self.e3b = conv(c2, c3), conv(c3, c3)
         self.d2a, self.d2b = conv(c3 + c2, c2), conv(c2, c2)
         self.d1a, self.d1b = conv(c2 + c1, c1), conv(c1, c1)
-        self.out = nn.Conv2d(c1, 3, 1)
+        self.out = nn.Conv2d(c1, 3 * ODD_FEATURES if form == 'product' else 3, 1)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
         self.ch = ch
@@ -142,13 +146,21 @@ class TextureNet(nn.Module):
         """The gain on the grid, before the resize to S: motion [B,2,GRID,GRID], M pooled to the grid [B,1,GRID,GRID]."""
         a = lambda x: F.leaky_relu(x, 0.2)
         blk = lambda x, p, q: a(q(a(p(x))))
-        e1 = blk(torch.cat([motion, m_grid], 1), self.e1a, self.e1b)
+        mx, my = motion[:, :1], motion[:, 1:]
+        x = torch.cat([m_grid, mx * mx, my * my, mx * my], 1) if self.form == 'product' else torch.cat([motion, m_grid], 1)
+        e1 = blk(x, self.e1a, self.e1b)
         e2 = blk(F.avg_pool2d(e1, 2), self.e2a, self.e2b)
         e3 = blk(F.avg_pool2d(e2, 2), self.e3a, self.e3b)
         upn = lambda t: F.interpolate(t, scale_factor=2, mode='nearest')
         d2 = blk(torch.cat([upn(e3), e2], 1), self.d2a, self.d2b)
         d1 = blk(torch.cat([upn(d2), e1], 1), self.d1a, self.d1b)
-        return 0.5 * torch.tanh(self.out(d1))
+        o = self.out(d1)
+        if self.form == 'product':
+            # odd by construction: coefficients from even inputs (M and the motion's squares) times the motion itself
+            # at three scales, so net(M, -motion) = -net(M, motion) in one run
+            odd = torch.cat([motion, upn(F.avg_pool2d(motion, 2)), upn(upn(F.avg_pool2d(motion, 4)))], 1)
+            o = (o.view(len(o), 3, ODD_FEATURES, GRID, GRID) * odd[:, None]).sum(2)
+        return 0.5 * torch.tanh(o)
 
     def edit(self, warped, target, source):
         m, motion, _ = fields(target, source)
@@ -162,11 +174,11 @@ def load_net(path):
     """TextureNet with the weights of a checkpoint (.pt) or of the exported texture.json + .bin (kernels HWIO)."""
     if path.endswith('.pt'):
         ck = torch.load(path, map_location='cpu')
-        net = TextureNet(tuple(ck['ch']))
+        net = TextureNet(tuple(ck['ch']), ck.get('form', 'plain'))
         net.load_state_dict(ck['state'])
         return net
     model = json.load(open(path))
-    net = TextureNet(tuple(model['config']['channels']))
+    net = TextureNet(tuple(model['config']['channels']), model['config'].get('form', 'plain'))
     blob = open(os.path.join(os.path.dirname(path), model['weightsManifest'][0]['paths'][0]), 'rb').read()
     at, arrays = 0, {}
     for spec in model['weightsManifest'][0]['weights']:

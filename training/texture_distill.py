@@ -44,6 +44,8 @@ def main():
     ap.add_argument('--pairs', default='.gpu/texture-distill.i16')
     ap.add_argument('--teacher', default='.gpu/teacher/texture.json')
     ap.add_argument('--ch', default='12,24,32')
+    ap.add_argument('--form', default='product', choices=['plain', 'product'],
+                    help="product: odd by construction, one run a gain (texture_common.TextureNet); plain: the teacher's form")
     ap.add_argument('--minutes', type=float, default=20)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--lr', type=float, default=2e-3)
@@ -75,7 +77,9 @@ def main():
     print(f'{n} pairs; mean |teacher odd| in M {float((m64 * target.abs()).sum() / (3 * m64.sum())):.4f}', flush=True)
     held = torch.arange(n) % 10 == 0
     train, val = torch.nonzero(~held).squeeze(1), torch.nonzero(held).squeeze(1)
-    student = TextureNet(ch)
+    student = TextureNet(ch, args.form)
+    # the student's odd part: its own output in the product form, both signs of the motion in the plain one
+    s_odd = (lambda mot, w: student.on_grid(mot, w)) if args.form == 'product' else (lambda mot, w: odd(student, mot, w))
     torch.nn.init.normal_(student.out.weight, std=1e-3)  # zero-initialised, the odd part would have no gradient
     opt = torch.optim.Adam(student.parameters(), args.lr)
 
@@ -85,7 +89,7 @@ def main():
             for i in range(0, len(idx), 128):
                 j = idx[i:i + 128]
                 w = m64[j]
-                num += float((w * (odd(student, motion[j], w) - target[j]).abs()).sum())
+                num += float((w * (s_odd(motion[j], w) - target[j]).abs()).sum())
                 den += float((w * target[j].abs()).sum())
         return num / den
 
@@ -95,7 +99,7 @@ def main():
             g['lr'] = args.lr * 0.5 * (1 + math.cos(math.pi * min((time.time() - t0) / total, 1)))
         j = train[torch.randint(len(train), (args.batch,))]
         w = m64[j]
-        d = odd(student, motion[j], w) - target[j]
+        d = s_odd(motion[j], w) - target[j]
         loss = (w * d.abs()).mean() + (w[..., 1:, :] * (d[..., 1:, :] - d[..., :-1, :]).abs()).mean() \
             + (w[..., :, 1:] * (d[..., :, 1:] - d[..., :, :-1]).abs()).mean()
         opt.zero_grad()
@@ -106,7 +110,7 @@ def main():
             print(f'step {step} {time.time() - t0:.0f} s loss {loss.item():.5f} held-back relative L1 {rel_l1(val):.4f}', flush=True)
     print(f'done: {step} steps, held-back relative L1 {rel_l1(val):.4f}, training {rel_l1(train[:len(val)]):.4f}')
     os.makedirs(os.path.dirname(args.out) or '.', exist_ok=True)
-    torch.save({'ch': list(ch), 'state': student.state_dict(), 'step': step, 'photos': 0,
+    torch.save({'ch': list(ch), 'form': args.form, 'state': student.state_dict(), 'step': step, 'photos': 0,
                 'distilled': {'pairs': n, 'teacher_channels': list(teacher_ch(args.teacher)), 'held_back_relative_l1': round(rel_l1(val), 4)}}, args.out)
 
 

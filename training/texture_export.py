@@ -40,7 +40,7 @@ def main():
     ap.add_argument('--fixture', default='tests/fixtures/texture-golden.json')
     args = ap.parse_args()
     ck = torch.load(args.ckpt, map_location='cpu')
-    net = TextureNet(tuple(ck['ch']))
+    net = TextureNet(tuple(ck['ch']), ck.get('form', 'plain'))
     net.load_state_dict(ck['state'])
     net.eval()
     specs, blobs = [], []
@@ -60,6 +60,7 @@ def main():
             'size': S, 'grid': GRID, 'sigma': SIGMA, 'eps': EPS, 'motionScale': MOTION_SCALE,
             'mouthMargin': MOUTH_MARGIN, 'edge': EDGE, 'mouthFade': list(MOUTH_FADE), 'eyeFade': list(EYE_FADE),
             'channels': list(ck['ch']),
+            'form': net.form,
             'crop': {'center': list(CROP_CENTER), 'side': CROP_SIDE, 'units': 'canonical IOD, axis-aligned, y down'},
             'use': 'gain = M * inside(face oval, faded over edge px) * (net(M, motion) - net(M, -motion)) / 2; out = crop * (1 + gain) (training/texture_common.py)',
             'layers': LAYERS,

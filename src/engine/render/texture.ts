@@ -9,6 +9,8 @@
  * What it learned holds a part that does not depend on the motion's direction (any two photos differ in
  * contrast); the app takes only the odd part, (net(M, motion) - net(M, -motion)) / 2: smiling brightens the
  * cheeks and darkens the folds, neutralizing does the reverse, and no motion (intensity 0) changes nothing.
+ * The shipped network is a student distilled from that one (training/texture_distill.py) in a form that is odd by
+ * construction, so one run gives the odd part (TextureConfig.form).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EditorError, ErrorCode } from '../errors';
@@ -37,6 +39,12 @@ interface TextureConfig {
   edge: number;
   /** The odd part of the network's gain is scaled by this (1 = as trained). */
   strength: number;
+  /**
+   * 'plain': a U-Net of the motion and M, whose odd part takes two runs (both signs of the motion, one batch).
+   * 'product': odd by construction in one run: the U-Net sees only what does not change with the motion's sign (M,
+   * the motion's squares) and gives coefficients for the motion itself at three scales (training/texture_common.py).
+   */
+  form: 'plain' | 'product';
 }
 
 export interface TextureFields {
@@ -174,7 +182,7 @@ function textureFields(cfg: TextureConfig, target: readonly Point2[], source: re
 
 interface TextureJSON {
   format?: string;
-  config?: Partial<TextureConfig> & { channels?: number[] };
+  config?: Partial<Omit<TextureConfig, 'form'>> & { channels?: number[]; form?: string };
 }
 
 export async function createTextureModel(store: ModelStore, path: string = TEXTURE_PATH): Promise<TextureModel> {
@@ -188,7 +196,8 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
       ![c.size, c.grid, c.sigma, c.eps, c.motionScale, c.mouthMargin].every(num) ||
       !num(c.edge) ||
       !Array.isArray(c.mouthFade) ||
-      !Array.isArray(c.eyeFade)
+      !Array.isArray(c.eyeFade) ||
+      ![undefined, 'plain', 'product'].includes(c.form)
     )
       throw new EditorError(ErrorCode.MODEL_LOAD, `${path}: not a leed-texture model`);
     checkLayers(weights, LAYERS, path);
@@ -207,6 +216,7 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
     eyeFade: [...(c.eyeFade as [number, number])],
     edge: c.edge as number,
     strength: num(c.strength) ? (c.strength as number) : 1,
+    form: c.form === 'product' ? 'product' : 'plain',
   };
   const S = config.size;
   const n = config.grid;
@@ -215,13 +225,26 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
 
   /** [N, n, n, 2] motion, [N, S, S, 1] M -> gain at n x n, [N, n, n, 3] (before the resize to S). */
   function network(motion: tf.Tensor4D, m: tf.Tensor4D): tf.Tensor4D {
-    const x = tf.concat([motion, tf.avgPool(m, S / n, S / n, 'valid')], 3) as tf.Tensor4D;
+    const mGrid = tf.avgPool(m, S / n, S / n, 'valid') as tf.Tensor4D;
+    const product = config.form === 'product';
+    const [mx, my] = tf.split(motion, 2, 3);
+    const x = tf.concat(product ? [mGrid, tf.square(mx), tf.square(my), tf.mul(mx, my)] : [motion, mGrid], 3) as tf.Tensor4D;
     const e1 = block(x, 'e1a', 'e1b');
     const e2 = block(down(e1), 'e2a', 'e2b');
     const e3 = block(down(e2), 'e3a', 'e3b');
     const d2 = block(cat(up2(e3), e2), 'd2a', 'd2b');
     const d1 = block(cat(up2(d2), e1), 'd1a', 'd1b');
-    return tf.mul(tf.tanh(conv(d1, 'out', false)), 0.5) as tf.Tensor4D;
+    let o = conv(d1, 'out', false);
+    if (product) {
+      const odd = tf.concat([motion, up2(down(motion)), up2(up2(down(down(motion))))], 3); // [N, n, n, 6]
+      // out channel c takes coefficients c * 6 .. c * 6 + 5 (rank-4 ops only: every backend has them)
+      const coef = tf.split(o, 3, 3);
+      o = tf.concat(
+        coef.map((k) => tf.sum(tf.mul(k, odd), 3, true)),
+        3,
+      ) as tf.Tensor4D;
+    }
+    return tf.mul(tf.tanh(o), 0.5) as tf.Tensor4D;
   }
 
   const odd = (fields: TextureFields): tf.Tensor4D => {
@@ -229,6 +252,7 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
     return tf.tidy(() => {
       const mot = tf.tensor4d(fields.motion, [1, n, n, 2]);
       const m = tf.tensor4d(fields.mask, [1, S, S, 1]);
+      if (config.form === 'product') return tf.mul(network(mot, m), config.strength) as tf.Tensor4D; // odd as it is
       // both signs of the motion in one batch; the odd part is half their difference
       const g = network(tf.concat([mot, tf.neg(mot)], 0) as tf.Tensor4D, tf.concat([m, m], 0) as tf.Tensor4D);
       const [gp, gn] = tf.split(g, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
