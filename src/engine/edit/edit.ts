@@ -95,10 +95,10 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
   const looks = !regions || regions.includes('eyes');
   const gaze = (a: number): [number, number] => (looks ? [a * units.gaze_x, a * units.gaze_y] : [0, 0]);
   const wantsRefiner = (o?: RenderOptions) => (o?.refiner ?? true) && models.refiner !== null;
-  // `exact`: an export takes the texture network's own gain, never one derived for a part change (texture-gains.ts)
-  const render = (a: number, o?: RenderOptions, exportGain = false): Promise<Patch> =>
+  // `exact` (an export's, or the caller's): the texture network's own gain, never one derived for a part change (texture-gains.ts)
+  const render = (a: number, o?: RenderOptions): Promise<Patch> =>
     guard(async () => {
-      const exact = exportGain || o?.exact === true;
+      const exact = o?.exact === true;
       const points = target(a);
       const refine = wantsRefiner(o);
       const preview = o?.preview === true;
@@ -127,7 +127,7 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
       });
       return p;
     });
-  const renderFull = (a: number, o?: RenderOptions, exact = false) => guard(async () => applyPatch(image, await render(a, { ...o, preview: false }, exact)));
+  const renderFull = (a: number, o?: RenderOptions) => guard(async () => applyPatch(image, await render(a, { ...o, preview: false })));
   return {
     face,
     reference,
@@ -136,10 +136,10 @@ export function createEdit(ctx: EditorContext, image: RGBAImage, face: Face, pla
     units,
     expression: (name) => ({ name, units: { ...units }, residual: plan.residual ? plan.residual.map((p) => [...p] as Point3) : undefined }),
     target,
-    render: (a, o) => render(a, o),
-    renderFull: (a, o) => renderFull(a, o),
+    render,
+    renderFull,
     async export(a, format = 'png', quality, o) {
-      const full = await renderFull(a, o, true);
+      const full = await renderFull(a, { ...o, exact: true });
       return guard(() => encodeImage(full, format, quality));
     },
     prepare: () =>
