@@ -16,6 +16,10 @@ test('a 20-step drag shows previews while it moves, and the last value full fram
   await page.getByTestId('reference-select').selectOption('preset:surprise');
   await expect.poll(async () => (await leedState(page)).lastFrameKind, { timeout: 200_000 }).toBe('full');
   await waitIdle(page);
+  // The preset strip's thumbnails are made while the user rests, each with its texture network run, which cannot be
+  // stopped once started (about a second on SwiftShader, longer than this drag): the drag starts after them, as one
+  // does after a look at the strip. That a thumbnail gives way to a slider move is tests/app-preset-thumbs.test.ts's.
+  await expect.poll(async () => (await leedState(page)).presetThumbs.length, { timeout: 200_000 }).toBe(7);
 
   // 20 slider steps, the input events of a drag, 40 ms apart; the kinds of frame seen on screen meanwhile
   const kinds = await page.evaluate(async () => {
