@@ -88,10 +88,8 @@ export class ModelStore {
     return [specs, tf.io.concatenateArrayBuffers(buffers)];
   }
 
-  /** `edit` may change the graph's JSON before it is built (the bytes were verified as published). */
-  async loadGraphModel(jsonPath: string, edit?: (json: tf.io.ModelJSON) => void): Promise<GraphModel> {
+  async loadGraphModel(jsonPath: string): Promise<GraphModel> {
     const json = await this.readJSON<tf.io.ModelJSON>(jsonPath);
-    edit?.(json);
     const handler: tf.io.IOHandler = {
       load: () => tf.io.getModelArtifactsForJSON(json, (m) => this.loadShards(jsonPath, m)),
     };
