@@ -227,8 +227,11 @@ export async function createTextureModel(store: ModelStore, path: string = TEXTU
   function network(motion: tf.Tensor4D, m: tf.Tensor4D): tf.Tensor4D {
     const mGrid = tf.avgPool(m, S / n, S / n, 'valid') as tf.Tensor4D;
     const product = config.form === 'product';
-    const [mx, my] = tf.split(motion, 2, 3);
-    const x = tf.concat(product ? [mGrid, tf.square(mx), tf.square(my), tf.mul(mx, my)] : [motion, mGrid], 3) as tf.Tensor4D;
+    const even = () => {
+      const [mx, my] = tf.split(motion, 2, 3);
+      return [mGrid, tf.square(mx), tf.square(my), tf.mul(mx, my)];
+    };
+    const x = tf.concat(product ? even() : [motion, mGrid], 3) as tf.Tensor4D;
     const e1 = block(x, 'e1a', 'e1b');
     const e2 = block(down(e1), 'e2a', 'e2b');
     const e3 = block(down(e2), 'e3a', 'e3b');
