@@ -48,6 +48,10 @@ const EYE_RINGS = [LANDMARK_SETS.rightEyeRing, LANDMARK_SETS.leftEyeRing] as con
 
 /** How far below the lid margin its shadow fades, eye units. */
 const SHADE_FALLOFF = 0.05;
+/** The most a lid's shadow darkens the eyeball at its margin: more than this is lashes or a wrong margin. */
+const MAX_SHADE = 0.2;
+/** Steps within this share of the steepest count as one plateau (findMargin). */
+const PLATEAU = 0.1;
 
 /** The eyeball's darkening by the lid's shadow at `d` below the margin (eye units): 1 - shade e^(-d / falloff). */
 export const lidShade = (shade: number, d: number) => 1 - shade * Math.exp(-Math.max(0, d) / SHADE_FALLOFF);
@@ -217,28 +221,32 @@ function findIris(img: RGBAImage, f: EyeFrame, upper: LidCurve, lower: LidCurve,
 
 /**
  * How far outside the mesh's lid contour the lid margin lies (`dir` -1: the upper lid, above the ring; 1: the lower
- * lid, below it): the offset at which luminance steps most steeply from the bright eyeball to the darker lid, over
- * the columns of sclera beside the iris.
+ * lid, below it): where luminance steps most steeply from the bright eyeball to the darker lid, over the columns of
+ * sclera beside the iris. The lid's shadow makes a soft margin a plateau of near-equal steps running from the lashes'
+ * edge into the eyeball; the margin is the plateau's end at the lid (its steepest point wandered along it with a few
+ * pixels of landmark noise, and a margin placed inside the eyeball lends lashes as eyeball).
  */
 function findMargin(img: RGBAImage, f: EyeFrame, lid: LidCurve, iris: { s: number; r: number }, dir: -1 | 1): number {
   const px = 1 / f.width;
   const cols: number[] = [];
   for (let s = 0.12; s <= 0.88; s += px) if (Math.abs(s - iris.s) > iris.r + 2 * px) cols.push(s);
   if (cols.length < 3) return 0;
-  let best = 0;
-  let bv = -Infinity;
-  for (let m = dir < 0 ? -0.015 : -0.08; m <= (dir < 0 ? 0.08 : 0.06) + 1e-9; m += Math.min(0.005, px / 2)) {
+  const ms: number[] = [];
+  const gs: number[] = [];
+  for (let m = dir < 0 ? -0.06 : -0.08; m <= (dir < 0 ? 0.08 : 0.06) + 1e-9; m += Math.min(0.005, px / 2)) {
     let g = 0;
     for (const s of cols) {
       const t = lidAt(lid, s) + dir * m;
       for (const d of [1, 2]) g += lumAt(img, f, s, t - dir * d * px) - lumAt(img, f, s, t + dir * d * px);
     }
-    if (g > bv) {
-      bv = g;
-      best = m;
-    }
+    ms.push(m);
+    gs.push(g);
   }
-  return best;
+  let k = 0;
+  for (let i = 1; i < gs.length; i++) if (gs[i] > gs[k]) k = i;
+  const near = gs[k] - PLATEAU * Math.abs(gs[k]);
+  while (k < gs.length - 1 && gs[k + 1] >= near) k++;
+  return ms[k];
 }
 
 /** The visible iris's median colour and its catchlight threshold (well above the median luminance). */
@@ -261,21 +269,24 @@ function irisStats(img: RGBAImage, f: EyeFrame, iris: { s: number; t: number; r:
   return { highlight: m + Math.max(15, 2.5 * mad), irisColour: [med(rgb[0]), med(rgb[1]), med(rgb[2])] as [number, number, number] };
 }
 
-/** The lid's shadow on the sclera: how much darker it is just under the margin than further down (0..0.5). */
+/**
+ * The lid's shadow on the sclera: how much darker it is just under the margin than further down (0..MAX_SHADE), the
+ * median over the columns of sclera beside the iris. One column on lashes, on the caruncle or on a corner's darker
+ * sclera must not set it: an eye the lids open wider shows its new iris under this shadow, and the lashes' soft edge
+ * read as shadow made the revealed iris far darker than the visible one.
+ */
 function findShade(img: RGBAImage, f: EyeFrame, upper: LidCurve, lower: LidCurve, margin: number, iris: { s: number; r: number }): number {
-  let near = 0;
-  let far = 0;
-  let n = 0;
+  const ratios: number[] = [];
   const px = 1 / f.width;
   for (let s = 0.15; s <= 0.85; s += px) {
     if (Math.abs(s - iris.s) < iris.r + 3 * px) continue;
     const top = lidAt(upper, s) - margin;
     const bottom = lidAt(lower, s);
     if (bottom - top < 3 * SHADE_FALLOFF) continue;
-    near += lumAt(img, f, s, top + 2 * px + SHADE_FALLOFF / 2);
-    far += lumAt(img, f, s, top + 2.5 * SHADE_FALLOFF);
-    n++;
+    const far = lumAt(img, f, s, top + 2.5 * SHADE_FALLOFF);
+    if (far > 0) ratios.push(lumAt(img, f, s, top + 2 * px + SHADE_FALLOFF / 2) / far);
   }
-  if (n < 3 || !(far > 0)) return 0.2;
-  return Math.min(0.5, Math.max(0, 1 - near / far) / Math.exp(-0.5));
+  if (ratios.length < 3) return 0.2;
+  ratios.sort((a, b) => a - b);
+  return Math.min(MAX_SHADE, Math.max(0, 1 - ratios[ratios.length >> 1]) / Math.exp(-0.5));
 }

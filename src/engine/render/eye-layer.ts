@@ -216,7 +216,14 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
       // the catchlight stays where it is: only the visible iris under the pixel may show it
       if (k === 0 || luma(c) < eye.highlight) return true;
     }
-    return false;
+    // none of the mirrors is in view (the iris's upper shoulders, whose mirrors lie under the lower lid): the visible
+    // iris at the same radius, the nearest way round. The iris is drawn radially (its darker rim, its fibres), so a
+    // flat fill there squares the iris off
+    return roundTheIris(iris, ds, dt, px, (qs, qt) => {
+      if (!visible(qs, qt)) return false;
+      take(qs, qt);
+      return luma(c) < eye.highlight;
+    });
   };
   // where the iris moved away from, the sclera beside it on that side, mirrored about its edge (squeezed to fit)
   const away = Math.abs(g[0]) > 0.01 ? -Math.sign(g[0]) : 0;
@@ -284,4 +291,16 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
     for (let q = 0; q < 3; q++) out[q] = shade * (sclera ? (wi > 0 ? sclera[q] + wi * (c[q] - sclera[q]) : sclera[q]) : c[q]);
     return true;
   };
+}
+
+/**
+ * Tries the points of `iris` at the radius of offset (ds, dt) from its centre (kept a pixel and a half inside its
+ * rim), the nearest angles first, until `lend` takes one.
+ */
+function roundTheIris(iris: { s: number; t: number; r: number }, ds: number, dt: number, px: number, lend: (s: number, t: number) => boolean): boolean {
+  const rho = Math.min(Math.hypot(ds, dt), iris.r - 1.5 * px);
+  const th = Math.atan2(dt, ds);
+  const dth = px / Math.max(rho, px);
+  for (let d = dth; d < Math.PI; d += dth) for (const a of [th + d, th - d]) if (lend(iris.s + rho * Math.cos(a), iris.t + rho * Math.sin(a))) return true;
+  return false;
 }
