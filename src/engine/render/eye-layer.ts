@@ -30,6 +30,8 @@ const CLEAR = 0.08;
 const LOW_BAND = 0.12;
 /** How far under a rising lower lid's margin its motion blends into the warp's. */
 const LOW_RAMP = 0.12;
+/** How far beside the iris the sclera lent to where it moved from is taken from (eye widths). */
+const SCLERA_BAND = 0.1;
 /** Eyes whose margin moves less than this (pixels) and that do not turn are left to the warp. */
 const STILL_PX = 1;
 
@@ -242,11 +244,12 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
   };
   const scleraFrom = (s: number, t: number, side: number): boolean => {
     const up = upS(s);
-    // the iris's half-width on this row
-    const half = Math.sqrt(Math.max(0, iris.r * iris.r - (t - iris.t) ** 2));
     const edge = iris.s + side * (Math.sqrt(Math.max(0, (iris.r + pad) ** 2 - (t - iris.t) ** 2)) + px);
-    const room = side > 0 ? 0.92 - edge : edge - 0.08;
-    const across = edge + side * Math.max(0, side * (iris.s + side * half - s)) * Math.min(1, Math.max(0, room) / (2 * half + px));
+    const room = Math.min(SCLERA_BAND, side > 0 ? 0.92 - edge : edge - 0.08);
+    // mirrored about the padded edge, back and forth within the band of sclera beside it: at the sclera's own scale
+    // and colour (squeezed to fit, a few columns by the edge were drawn out sideways into a bright band; reaching
+    // further, the corner's pink came in)
+    const across = edge + side * reflect(Math.max(0, side * (edge - s)), room);
     const tries: Point2[] = [
       [s, t],
       [s, t < up + 3 * px ? 2 * up - t + Math.max(6 * px, CLEAR) : 2 * lowS(s) - t - 2 * px],
@@ -303,4 +306,11 @@ function roundTheIris(iris: { s: number; t: number; r: number }, ds: number, dt:
   const dth = px / Math.max(rho, px);
   for (let d = dth; d < Math.PI; d += dth) for (const a of [th + d, th - d]) if (lend(iris.s + rho * Math.cos(a), iris.t + rho * Math.sin(a))) return true;
   return false;
+}
+
+/** `d` folded back and forth into [0, w] (0 where there is no room). */
+function reflect(d: number, w: number): number {
+  if (!(w > 0)) return 0;
+  const p = d % (2 * w);
+  return p <= w ? p : 2 * w - p;
 }
