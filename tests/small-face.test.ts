@@ -215,12 +215,12 @@ describe('size rules and the search plan', () => {
 
   /**
    * A stand-in for BlazeFace with its resolution limit: it "detects" the white square of a dark image
-   * when the square is at least 12 pixels wide at the detector's 256 px input.
+   * when the square is at least 12 pixels wide at the input side it is run at (256, or the glance's 128).
    */
   function squareDetector(calls: number[]): FaceDetector {
     return {
       minScore: 0.5,
-      async detect(image: tf.Tensor3D, scale = 1) {
+      async detect(image: tf.Tensor3D, scale = 1, _minScore?: number, input = 256) {
         const [h, w] = image.shape;
         const d = await image.data();
         let x0 = Infinity;
@@ -237,7 +237,7 @@ describe('size rules and the search plan', () => {
             }
         calls.push(Math.max(h, w));
         const size = Math.max(x1 - x0 + 1, y1 - y0 + 1);
-        if (x1 < 0 || (size * 256) / Math.max(h, w) < 12) return [];
+        if (x1 < 0 || (size * input) / Math.max(h, w) < 12) return [];
         return [{ x: x0 * scale, y: y0 * scale, width: size * scale, height: size * scale, score: 0.9, keypoints: [] }];
       },
       dispose() {},
@@ -253,19 +253,20 @@ describe('size rules and the search plan', () => {
     const calls: number[] = [];
     const analyser = createAnalyser(squareDetector(calls), {} as FaceMesh);
     const photo = await analyser.open(darkPhoto(2400, 1800, { x: 2000, y: 1500, side: 60 }));
-    // whole pass (1200 px copy: the square is 6 detector px), 9 tiles of 512 px (15 px), one zoom of 240 px (64 px)
-    expect(calls).toEqual([1200, ...Array(9).fill(512), 240]);
+    // the glance (133 px copy of the 1200 px one: the square is 3 px), the whole pass (300 px: 6 detector px), 9 tiles
+    // of 512 px (15 px), one zoom of 240 px (64 px)
+    expect(calls).toEqual([133, 300, ...Array(9).fill(512), 240]);
     expect(photo.faces).toHaveLength(1);
     const b = photo.faces[0];
     expect([b.x, b.y, b.width]).toEqual([2000, 1500, 60]);
     photo.dispose();
   });
 
-  it('says how small a face can go unfound when a large photo has none; small photos are searched once', async () => {
+  it('says how small a face can go unfound when a large photo has none; small photos are not tiled', async () => {
     const calls: number[] = [];
     const analyser = createAnalyser(squareDetector(calls), {} as FaceMesh);
     const photo = await analyser.open(darkPhoto(2400, 1800));
-    expect(calls).toHaveLength(10);
+    expect(calls).toHaveLength(11);
     const err = await photo.face(0).then(
       () => null,
       (e: unknown) => e,
@@ -275,7 +276,22 @@ describe('size rules and the search plan', () => {
     photo.dispose();
     calls.length = 0;
     (await analyser.open(darkPhoto(512, 384))).dispose();
-    expect(calls).toEqual([512]);
+    expect(calls).toEqual([128, 256]); // the glance, then the whole pass
+  });
+
+  it('takes a large face from the glance alone; a small one anywhere sends the photo through the whole search', async () => {
+    const calls: number[] = [];
+    const analyser = createAnalyser(squareDetector(calls), {} as FaceMesh);
+    const portrait = await analyser.open(darkPhoto(1350, 1350, { x: 400, y: 300, side: 500 }));
+    expect(calls).toEqual([135]); // 1350 / 10: the square is 50 glance px
+    expect(portrait.faces.map((b) => [b.x, b.y, b.width])).toEqual([[400, 300, 500]]);
+    portrait.dispose();
+    calls.length = 0;
+    // a square a seventh of the photo's side: the glance sees it (19 px), but too small to be sure of it
+    const small = await analyser.open(darkPhoto(1350, 1350, { x: 400, y: 300, side: 200 }));
+    expect(calls).toEqual([135, 270]);
+    expect(small.faces.map((b) => [b.x, b.y, b.width])).toEqual([[400, 300, 200]]);
+    small.dispose();
   });
 
   it('merges duplicate boxes of one face, keeps neighbours apart', () => {

@@ -5,6 +5,7 @@
  *
  * Finding faces (`findFaces`): BlazeFace sees any image at 256 x 256, so a small face in a large photo
  * is a few detector pixels, where its boxes are inaccurate or doubled and false ones appear. So:
+ *  0. the glance: the whole photo at GLANCE_INPUT; when it sees only large, sure faces, they are the answer;
  *  1. the whole photo (a box-downscaled copy when a side exceeds `maxSide`) is searched once;
  *  2. every box the detector saw narrower than REFINE_BELOW_INPUT_PX is searched again on a cut of the
  *     full-resolution photo ZOOM times its size around it: the faces found there replace it (with
@@ -59,6 +60,18 @@ const TILE_OVERLAP = 0.25;
 const WEAK_SCORE = 0.3;
 /** Faces the detector sees narrower than this (input pixels) are often missed. */
 const MIN_FOUND_INPUT_PX = 12;
+/**
+ * Step 0, the glance: the detector first sees the whole photo at this side, a quarter of its own input's work (the
+ * network is fully convolutional). A portrait's face is large there, and its box is what the mesh needs.
+ */
+const GLANCE_INPUT = 128;
+/**
+ * The glance's faces are taken when every box it sees, weak ones included, is a face at the detector's threshold and
+ * at least this wide (glance pixels: a sixth of the photo's long side; the mesh's two passes make landmarks from
+ * such a box that differ from those of the whole pass's box by about 1 % of the eye distance). Anything smaller or weaker (a face in the
+ * background, a group) goes through steps 1-4, which see faces down to MIN_FOUND_INPUT_PX at DETECTOR_INPUT.
+ */
+const GLANCE_TAKE_PX = 20;
 
 export interface AnalysedPhoto {
   readonly image: DecodedImage;
@@ -176,7 +189,18 @@ async function detectCut(detector: FaceDetector, image: RGBAImage, x0: number, y
   }
 }
 
-export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide = DEFAULT_ANALYSIS_MAX_SIDE): Analyser {
+/** Step 0: the faces the glance sees in `small` (the analysis copy, 1/f of the photo), or null when they are not enough. */
+async function glanceFaces(detector: FaceDetector, small: RGBAImage, f: number): Promise<FaceBox[] | null> {
+  const long = Math.max(small.width, small.height);
+  const k = Math.max(1, Math.floor(long / GLANCE_INPUT));
+  const t = pixelsToTensor(downscaleBox(small, k));
+  const seen = await detector.detect(t, f * k, Math.min(WEAK_SCORE, detector.minScore), GLANCE_INPUT).finally(() => t.dispose());
+  const pxPerGlance = (long * f) / GLANCE_INPUT;
+  const sure = seen.every((b) => b.score >= detector.minScore && Math.max(b.width, b.height) / pxPerGlance >= GLANCE_TAKE_PX);
+  return seen.length > 0 && sure ? mergeBoxes(seen) : null;
+}
+
+export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide = DEFAULT_ANALYSIS_MAX_SIDE, glance = true): Analyser {
   /**
    * Step 2: boxes seen at `pxPerInput` image pixels per detector pixel; small ones (all with `verifyAll`)
    * are replaced by what a zoomed search around them finds.
@@ -211,11 +235,19 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
   async function findFaces(image: RGBAImage): Promise<{ faces: FaceBox[]; scale: number }> {
     const f = Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide));
     const small = downscaleBox(image, f);
-    const tensor = pixelsToTensor(small);
+    // The whole pass sees the photo at DETECTOR_INPUT: box-average it down on the CPU first (a 256 px tensor, not a
+    // multi-megapixel one to upload and resize, and no aliasing from bilinear sampling of a much larger image).
+    const long = Math.max(small.width, small.height);
+    if (glance) {
+      const seen = await glanceFaces(detector, small, f);
+      if (seen) return { faces: seen, scale: f };
+    }
+    const g = Math.max(1, Math.floor(long / DETECTOR_INPUT));
+    const tensor = pixelsToTensor(downscaleBox(small, g));
     const budget = { zooms: MAX_ZOOMS };
     try {
-      const pxPerInput = (Math.max(small.width, small.height) * f) / DETECTOR_INPUT;
-      const whole = await detector.detect(tensor, f, Math.min(WEAK_SCORE, detector.minScore));
+      const pxPerInput = (long * f) / DETECTOR_INPUT;
+      const whole = await detector.detect(tensor, f * g, Math.min(WEAK_SCORE, detector.minScore));
       let faces = await refine(
         image,
         whole.filter((b) => b.score >= detector.minScore),
@@ -292,6 +324,7 @@ export function createAnalyser(detector: FaceDetector, mesh: FaceMesh, maxSide =
 export async function warmUpAnalysis(detector: FaceDetector, mesh: FaceMesh): Promise<void> {
   const img = tf.fill([64, 64, 3], 128) as tf.Tensor3D;
   try {
+    await detector.detect(img, 1, undefined, GLANCE_INPUT); // shaders are built per input size: the glance's and the whole pass's
     await detector.detect(img);
   } finally {
     img.dispose();

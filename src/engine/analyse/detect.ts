@@ -18,14 +18,30 @@ const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { minScore: 0.5, iouThreshold: 0
 export const DETECTOR_INPUT = 256;
 const INPUT = DETECTOR_INPUT;
 
-/** BlazeFace anchors: 16x16 grid x2 then 8x8 grid x6, centres in input pixels. */
-function blazeAnchors(): Float32Array {
+/**
+ * The model's four heads before its own reshapes (which fix the input at 256): scores and boxes at stride 16 (2
+ * anchors a cell), then at stride 32 (6 anchors). Taken as outputs, the fully convolutional network runs on any
+ * input side that is a multiple of 32.
+ */
+const HEADS = ['conv2d_33', 'conv2d_35', 'conv2d_34', 'conv2d_36'].map((c) => `StatefulPartitionedCall/functional_1/${c}/BiasAdd`);
+
+/** The graph's input declared as any height and width (it is fixed at 256 only by the reshapes that HEADS skip). */
+function freeInputSide(json: tf.io.ModelJSON): void {
+  const nodes = (json.modelTopology as { node: { op: string; attr?: { shape?: { shape?: { dim?: { size: string }[] } } } }[] }).node;
+  for (const n of nodes) {
+    const dim = n.op === 'Placeholder' ? n.attr?.shape?.shape?.dim : undefined;
+    if (dim?.length === 4) for (const d of [dim[1], dim[2]]) d.size = '-1';
+  }
+}
+
+/** BlazeFace anchors for a `side` x `side` input: a grid at stride 16 x2, then at stride 32 x6, centres in input pixels. */
+function blazeAnchors(side: number): Float32Array {
   const out: number[] = [];
   for (const [stride, n] of [
     [16, 2],
     [32, 6],
   ]) {
-    const cells = Math.ceil(INPUT / stride);
+    const cells = Math.ceil(side / stride);
     for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) for (let i = 0; i < n; i++) out.push(stride * (x + 0.5), stride * (y + 0.5));
   }
   return new Float32Array(out);
@@ -51,37 +67,38 @@ export interface FaceDetector {
   /**
    * `image` is [H, W, 3] float 0..255; `scale` maps its pixels to the caller's image pixels.
    * `minScore` overrides the configured threshold for this call (the analyser asks for weaker boxes to verify them).
+   * `input`: the square side the image is letterboxed to (a multiple of 32; DETECTOR_INPUT by default, as trained).
    */
-  detect(image: tf.Tensor3D, scale?: number, minScore?: number): Promise<FaceBox[]>;
+  detect(image: tf.Tensor3D, scale?: number, minScore?: number, side?: number): Promise<FaceBox[]>;
   dispose(): void;
 }
 
 export async function createFaceDetector(store: ModelStore, config: Partial<DetectorConfig> = {}): Promise<FaceDetector> {
   const cfg = { ...DEFAULT_DETECTOR_CONFIG, ...config };
-  const model: GraphModel = await store.loadGraphModel('human/blazeface.json');
-  const anchors = blazeAnchors();
+  const model: GraphModel = await store.loadGraphModel('human/blazeface.json', freeInputSide);
+  const anchorsBySide = new Map<number, Float32Array>();
 
-  async function detect(image: tf.Tensor3D, scale = 1, minScore = cfg.minScore): Promise<FaceBox[]> {
+  async function detect(image: tf.Tensor3D, scale = 1, minScore = cfg.minScore, input = INPUT): Promise<FaceBox[]> {
+    if (!(Number.isInteger(input) && input >= 32 && input % 32 === 0)) throw new Error(`detector input ${input}: a multiple of 32 expected`);
+    const anchors = anchorsBySide.get(input) ?? blazeAnchors(input);
+    anchorsBySide.set(input, anchors);
     const [h, w] = image.shape;
     const side = Math.max(h, w);
     // Letterbox: resize so the long side is INPUT, then pad (resizing first: padding a 2000 px image costs more than the model on the CPU backend).
-    const rh = Math.max(1, Math.round((h * INPUT) / side));
-    const rw = Math.max(1, Math.round((w * INPUT) / side));
+    const rh = Math.max(1, Math.round((h * input) / side));
+    const rw = Math.max(1, Math.round((w * input) / side));
     const kx = w / rw;
     const ky = h / rh; // input pixel -> image pixel
     const raw = tf.tidy(() => {
       const resized = tf.image.resizeBilinear(image, [rh, rw]);
       const padded = tf.pad(resized, [
-        [0, INPUT - rh],
-        [0, INPUT - rw],
+        [0, input - rh],
+        [0, input - rw],
         [0, 0],
       ]);
-      const input = tf.expandDims(tf.sub(tf.div(padded, 127.5), 1), 0);
-      const outs = model.execute(input) as tf.Tensor[];
-      const bySize = [...outs].sort((a, b) => a.size - b.size); // [384x1, 512x1, 384x16, 512x16]
-      const rows512 = tf.concat([bySize[1], bySize[3]], 2);
-      const rows384 = tf.concat([bySize[0], bySize[2]], 2);
-      return tf.squeeze(tf.concat([rows512, rows384], 1), [0]) as tf.Tensor2D; // [896, 17]
+      const x = tf.expandDims(tf.sub(tf.div(padded, 127.5), 1), 0);
+      const [s16, b16, s32, b32] = (model.execute(x, HEADS) as tf.Tensor[]).map((t, i) => tf.reshape(t, [-1, i % 2 === 0 ? 1 : 16]));
+      return tf.concat([tf.concat([s16, b16], 1), tf.concat([s32, b32], 1)], 0) as tf.Tensor2D; // [anchors, 17]
     });
     const data = await raw.data();
     raw.dispose();

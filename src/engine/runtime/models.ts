@@ -88,8 +88,10 @@ export class ModelStore {
     return [specs, tf.io.concatenateArrayBuffers(buffers)];
   }
 
-  async loadGraphModel(jsonPath: string): Promise<GraphModel> {
+  /** `edit` may change the graph's JSON before it is built (the bytes were verified as published). */
+  async loadGraphModel(jsonPath: string, edit?: (json: tf.io.ModelJSON) => void): Promise<GraphModel> {
     const json = await this.readJSON<tf.io.ModelJSON>(jsonPath);
+    edit?.(json);
     const handler: tf.io.IOHandler = {
       load: () => tf.io.getModelArtifactsForJSON(json, (m) => this.loadShards(jsonPath, m)),
     };
