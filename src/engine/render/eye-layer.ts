@@ -250,15 +250,19 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
     // and colour (squeezed to fit, a few columns by the edge were drawn out sideways into a bright band; reaching
     // further, the corner's pink came in)
     const across = edge + side * reflect(Math.max(0, side * (edge - s)), room);
-    const tries: Point2[] = [
-      [s, t],
+    const own: Point2[] = [
       [s, t < up + 3 * px ? 2 * up - t + Math.max(6 * px, CLEAR) : 2 * lowS(s) - t - 2 * px],
       // the middle of this column's own opening: toward a corner the sclera darkens, and the column keeps that
       [s, (up + lowS(s)) / 2],
+    ];
+    const beside: Point2[] = [
       [across, t],
       [across, 2 * upS(across) - t + 3 * px],
       [across, Math.min(lowS(across) - 2 * px, Math.max(upS(across) + 2 * px, t))],
     ];
+    // where the iris moved from, the sclera beside it first: the column's own sclera further down lies outside the
+    // old iris on some columns only, and those came out as bright vertical lines
+    const tries: Point2[] = away && inIris(s, t, pad) ? [[s, t], ...beside, ...own] : [[s, t], ...own, ...beside];
     for (let k = 0; k < tries.length; k++) {
       const [qs, qt] = tries[k];
       if (!(k === 0 ? seen(qs, qt) : visible(qs, qt)) || inIris(qs, qt, pad)) continue;
