@@ -32,6 +32,14 @@ def odd_gain(net, target, source):
     m, motion, _ = fields(target, source)
     return m, motion, m * edge_mask(target) * (net(m, motion) - net(m, -motion)) / 2
 
+# How the app takes the gain, for each form of the network (texture_common.TextureNet)
+_GAIN = 'gain = M * inside(face oval, faded over edge px) * '
+_OUT = '; out = crop * (1 + gain) (training/texture_common.py)'
+USE = {
+    'plain': _GAIN + '(net(M, motion) - net(M, -motion)) / 2' + _OUT,
+    'product': _GAIN + 'net(M, motion) (odd by construction: one run)' + _OUT,
+}
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -62,7 +70,7 @@ def main():
             'channels': list(ck['ch']),
             'form': net.form,
             'crop': {'center': list(CROP_CENTER), 'side': CROP_SIDE, 'units': 'canonical IOD, axis-aligned, y down'},
-            'use': 'gain = M * inside(face oval, faded over edge px) * (net(M, motion) - net(M, -motion)) / 2; out = crop * (1 + gain) (training/texture_common.py)',
+            'use': USE[net.form],
             'layers': LAYERS,
         },
         'training': {'steps': ck['step'], 'photos': ck['photos'], **({'distilled': ck['distilled']} if 'distilled' in ck else {})},

@@ -227,7 +227,7 @@ function eyeballFill(img: RGBAImage, eye: EyeOnPhoto, g: Point2): (s: number, t:
       return luma(c) < eye.highlight;
     });
   };
-  // where the iris moved away from, the sclera beside it on that side, mirrored about its edge (squeezed to fit)
+  // where the iris moved away from, the sclera beside it on that side, mirrored about its edge (scleraFrom)
   const away = Math.abs(g[0]) > 0.01 ? -Math.sign(g[0]) : 0;
   // the limbus's soft dark edge belongs to the iris: where the iris moved, none of it may stay behind
   const pad = (Math.hypot(g[0], g[1]) > 0 ? 4 : 2) * px;
